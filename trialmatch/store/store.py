@@ -1,0 +1,528 @@
+"""The trial store: SQLite (default, WAL) or PostgreSQL through SQLAlchemy 2.
+
+Imports are idempotent (a record is compared with the stored one by content hash), written per
+batch in one transaction (a failing batch is rolled back and reported), keep a version history
+(status, criteria or any other content change adds a version), and can resume after an
+interruption (``resume_key``). Parsed criteria are cached per parser version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import logging
+import pkgutil
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, cast
+
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from trialmatch.records.model import Trial
+from trialmatch.store.base import Base
+from trialmatch.store.tables import (
+    ImportProgressRow,
+    SyncStateRow,
+    TrialRow,
+    TrialVersionRow,
+)
+from trialmatch.store.types import (
+    Change,
+    ImportSummary,
+    Rejection,
+    TrialSummary,
+    TrialVersion,
+    content_hash,
+    criteria_hash,
+    parse_hash,
+    rejection_from,
+)
+
+__all__ = ["Store", "WriteHook", "normalise_url", "register_write_hook", "utcnow"]
+
+log = logging.getLogger(__name__)
+
+T = cast(Table, TrialRow.__table__)
+V = cast(Table, TrialVersionRow.__table__)
+P = cast(Table, ImportProgressRow.__table__)
+S = cast(Table, SyncStateRow.__table__)
+
+#: Called inside each import batch's transaction with the trials written (new or updated).
+WriteHook = Callable[[Connection, list[Trial]], None]
+_WRITE_HOOKS: list[WriteHook] = []
+
+
+def register_write_hook(hook: WriteHook) -> None:
+    """Have ``hook(connection, trials)`` called for every batch of new/updated trials (e.g. to
+    keep a search index current). It runs in the batch's transaction: raising rolls it back."""
+    if hook not in _WRITE_HOOKS:
+        _WRITE_HOOKS.append(hook)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _naive(d: dt.datetime) -> dt.datetime:
+    return d.astimezone(dt.UTC).replace(tzinfo=None) if d.tzinfo else d
+
+
+def _aware(d: dt.datetime) -> dt.datetime:
+    return d.replace(tzinfo=dt.UTC) if d.tzinfo is None else d
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean psycopg 3 here (psycopg2 is not installed)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        if not memory and url.startswith("sqlite:///"):
+            from pathlib import Path
+
+            Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        kw: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        if memory:
+            kw["poolclass"] = StaticPool
+        engine = create_engine(url, **kw)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _rec: Any) -> None:
+            cur = dbapi_conn.cursor()
+            if not memory:
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _load_table_modules() -> None:
+    """Import every module of trialmatch.store so all tables are known before create_all."""
+    import trialmatch.store as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name in ("store", "tables", "types", "base", "criteria_cache"):
+            continue
+        try:
+            importlib.import_module(f"trialmatch.store.{info.name}")
+        except Exception as exc:  # another area's module is broken: keep ours working
+            log.warning("could not import trialmatch.store.%s: %s", info.name, exc)
+
+
+class Store:
+    """Trials, their versions and parsed criteria in one database. ``url`` is a SQLAlchemy URL."""
+
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        self.url = normalise_url(url)
+        self.engine: Engine = _make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if create:
+            self.create_tables()
+
+    @classmethod
+    def from_db_option(cls, db: str | None) -> Store:
+        """A store for a CLI ``--db`` value (path or URL; default $TRIALMATCH_DB, else per-user)."""
+        from trialmatch.cli.common import db_url
+
+        return cls(db_url(db))
+
+    def create_tables(self) -> None:
+        _load_table_modules()
+        for attempt in range(3):
+            try:
+                Base.metadata.create_all(self.engine)
+                return
+            except (OperationalError, ProgrammingError):  # another process created them first
+                if attempt == 2:
+                    raise
+                time.sleep(0.2)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """An ORM session committed on success, rolled back on error."""
+        s = self._sessions()
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    # ------------------------------------------------------------------ import
+    def import_trials(
+        self,
+        items: Iterable[Any],
+        batch_size: int = 500,
+        progress: Callable[[int], None] | None = None,
+        *,
+        resume_key: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> ImportSummary:
+        """Store trials (``Trial``); anything else an importer yields counts as a rejection.
+
+        ``progress(n)`` is called with the number of items handled since the last call.
+        With ``resume_key`` the index of the last committed item is recorded with every batch,
+        and a later call with the same key skips what an interrupted run already committed.
+        """
+        t0 = time.perf_counter()
+        when = _naive(now) if now else utcnow()
+        summary = ImportSummary()
+        start_after = self._progress_start(resume_key) if resume_key else -1
+        batch: list[tuple[int, Trial]] = []
+        pending = 0
+        index = -1
+        it = iter(items)
+        while True:
+            try:
+                item = next(it)
+            except StopIteration:
+                break
+            except Exception as exc:  # the reader broke: keep what was read
+                summary.rejected.append(Rejection(None, index + 1, f"reading stopped: {exc}"))
+                break
+            index += 1
+            pending += 1
+            if index <= start_after:
+                summary.skipped += 1
+            elif isinstance(item, Trial):
+                batch.append((index, item))
+            else:
+                summary.rejected.append(rejection_from(item))
+            if len(batch) >= batch_size:
+                self._write_batch(batch, summary, when, resume_key, index)
+                batch = []
+            if progress and pending >= 50:
+                progress(pending)
+                pending = 0
+        if batch or resume_key:
+            self._write_batch(batch, summary, when, resume_key, index, done=True)
+        if progress and pending:
+            progress(pending)
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+    def _progress_start(self, key: str) -> int:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(P.c.last_index, P.c.done).where(P.c.key == key)).first()
+        if row is None or row.done:
+            return -1
+        return int(row.last_index)
+
+    def _write_batch(
+        self,
+        batch: list[tuple[int, Trial]],
+        summary: ImportSummary,
+        when: dt.datetime,
+        resume_key: str | None,
+        last_index: int,
+        done: bool = False,
+    ) -> None:
+        part = ImportSummary()
+        prepared: list[dict[str, Any]] = []
+        for index, trial in batch:
+            try:
+                if not trial.id or len(trial.id) > 128:
+                    raise ValueError("record has no usable id")
+                prepared.append(_prepare(trial, when))
+            except Exception as exc:
+                src = trial.provenance.source if trial.provenance else None
+                part.rejected.append(Rejection(src, index, f"cannot store record: {exc}"))
+        # a record id seen twice with different content in one batch: write in order, in parts
+        groups: list[list[dict[str, Any]]] = [[]]
+        seen: dict[str, str] = {}
+        for row in prepared:
+            prev = seen.get(row["id"])
+            if prev is not None:
+                if prev == row["content_hash"]:
+                    part.unchanged += 1
+                    continue
+                groups.append([])
+                seen = {}
+            seen[row["id"]] = row["content_hash"]
+            groups[-1].append(row)
+        try:
+            with self.engine.begin() as conn:
+                written: list[Trial] = []
+                for group in groups:
+                    if group:
+                        written.extend(_write_group(conn, group, when, part))
+                if written:
+                    for hook in _WRITE_HOOKS:
+                        hook(conn, written)
+                if resume_key:
+                    _save_progress(conn, resume_key, last_index, done, when)
+        except SQLAlchemyError as exc:
+            reason = f"batch rolled back: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+            summary.failed_batches += 1
+            summary.rejected.extend(part.rejected)
+            for row in prepared:
+                summary.rejected.append(Rejection(row["source"], row["_index"], reason))
+            return
+        summary.merge(part)
+
+    # ------------------------------------------------------------------ read
+    def resolve_id(self, any_id: str) -> str | None:
+        """The stored trial id for an id, registry id or local id (case-insensitive)."""
+        key = (any_id or "").strip()
+        if not key:
+            return None
+        with self.engine.connect() as conn:
+            for cond in (
+                T.c.id == key,
+                T.c.registry_id == key,
+                func.upper(T.c.id) == key.upper(),
+                func.upper(T.c.registry_id) == key.upper(),
+            ):
+                row = conn.execute(select(T.c.id).where(cond).limit(1)).first()
+                if row is not None:
+                    return str(row.id)
+        return None
+
+    def get_trial(self, trial_id: str) -> Trial | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(T.c.data).where(T.c.id == trial_id)).first()
+        if row is None:
+            real = self.resolve_id(trial_id)
+            if real is None:
+                return None
+            with self.engine.connect() as conn:
+                row = conn.execute(select(T.c.data).where(T.c.id == real)).first()
+            if row is None:
+                return None
+        return Trial.model_validate_json(row.data)
+
+    def iter_trials(
+        self, ids: Sequence[str] | None = None, statuses: Sequence[str] | None = None, chunk: int = 500
+    ) -> Iterator[Trial]:
+        """Stream trials (ordered by id, or in the order of ``ids``), optionally by status."""
+        if ids is not None:
+            ids = list(ids)
+            for i in range(0, len(ids), chunk):
+                part = ids[i : i + chunk]
+                q = select(T.c.id, T.c.data).where(T.c.id.in_(part))
+                if statuses:
+                    q = q.where(T.c.status.in_(list(statuses)))
+                with self.engine.connect() as conn:
+                    found = {r.id: r.data for r in conn.execute(q)}
+                for tid in part:
+                    if tid in found:
+                        yield Trial.model_validate_json(found.pop(tid))
+            return
+        q = select(T.c.data).order_by(T.c.id)
+        if statuses:
+            q = q.where(T.c.status.in_(list(statuses)))
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=chunk).execute(q)
+            for row in result:
+                yield Trial.model_validate_json(row.data)
+
+    def list_trials(self, statuses: Sequence[str] | None = None) -> list[TrialSummary]:
+        q = select(
+            T.c.id, T.c.registry_id, T.c.title, T.c.status, T.c.phases, T.c.conditions,
+            T.c.last_update, T.c.source, T.c.study_type,
+        ).order_by(T.c.id)
+        if statuses:
+            q = q.where(T.c.status.in_(list(statuses)))
+        with self.engine.connect() as conn:
+            return [
+                TrialSummary(
+                    id=r.id, registry_id=r.registry_id, title=r.title, status=r.status,
+                    phases=json.loads(r.phases or "[]"), conditions=json.loads(r.conditions or "[]"),
+                    last_update=r.last_update, source=r.source, study_type=r.study_type,
+                )
+                for r in conn.execute(q)
+            ]
+
+    def ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(select(T.c.id).order_by(T.c.id))]
+
+    def count(self, statuses: Sequence[str] | None = None) -> int:
+        q = select(func.count()).select_from(T)
+        if statuses:
+            q = q.where(T.c.status.in_(list(statuses)))
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    # ------------------------------------------------------------------ history
+    def versions(self, trial_id: str) -> list[TrialVersion]:
+        """Every stored version of a trial, oldest first (empty for an unknown id)."""
+        real = self.resolve_id(trial_id)
+        if real is None:
+            return []
+        with self.engine.connect() as conn:
+            current = conn.execute(select(T.c.data).where(T.c.id == real)).scalar_one()
+            rows = conn.execute(select(V).where(V.c.trial_id == real).order_by(V.c.version)).all()
+        return [
+            TrialVersion(
+                trial_id=r.trial_id, version=r.version, recorded_at=_aware(r.recorded_at),
+                change=r.change.split(","), status=r.status, previous_status=r.previous_status,
+                content_hash=r.content_hash, source=r.source,
+                trial=Trial.model_validate_json(r.data if r.data is not None else current),
+            )
+            for r in rows
+        ]
+
+    def changes_since(self, when: dt.datetime, trial_ids: Sequence[str] | None = None) -> list[Change]:
+        """What happened since ``when``: new trials, status changes, criteria changes, other edits."""
+        q = select(
+            V.c.trial_id, V.c.version, V.c.recorded_at, V.c.change, V.c.status, V.c.previous_status
+        ).where(V.c.recorded_at >= _naive(when))
+        if trial_ids is not None:
+            q = q.where(V.c.trial_id.in_(list(trial_ids)))
+        q = q.order_by(V.c.recorded_at, V.c.trial_id, V.c.version)
+        out: list[Change] = []
+        with self.engine.connect() as conn:
+            for r in conn.execute(q):
+                for kind in r.change.split(","):
+                    out.append(
+                        Change(
+                            trial_id=r.trial_id, kind=kind, at=_aware(r.recorded_at), version=r.version,
+                            old_status=r.previous_status, new_status=r.status,
+                        )
+                    )
+        return out
+
+    # ------------------------------------------------------------------ sync state
+    def get_sync_state(self, query_key: str) -> dt.datetime | None:
+        with self.engine.connect() as conn:
+            v = conn.execute(select(S.c.last_sync).where(S.c.query_key == query_key)).scalar()
+        return _aware(v) if v is not None else None
+
+    def set_sync_state(self, query_key: str, when: dt.datetime, count: int = 0) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(S).where(S.c.query_key == query_key))
+            conn.execute(insert(S).values(query_key=query_key, last_sync=_naive(when), last_count=count))
+
+    # ------------------------------------------------------------------ parsed criteria
+    def get_criteria(
+        self, trial_id: str, parser: Callable[[Trial], list[Any]] | None = None,
+        parser_version: str | None = None,
+    ) -> list[Any]:
+        """The trial's parsed criteria (``list[Criterion]``), parsed once per text and parser
+        version. Raises ``KeyError`` for an unknown trial."""
+        from trialmatch.store.criteria_cache import get_criteria
+
+        return get_criteria(self, trial_id, parser, parser_version)
+
+    def load_all_criteria(
+        self, parser: Callable[[Trial], list[Any]] | None = None, parser_version: str | None = None,
+        ids: Sequence[str] | None = None, *, as_dicts: bool = False,
+    ) -> dict[str, list[Any]]:
+        """Parsed criteria of many trials (all by default): cached ones are read in one query,
+        missing or stale ones parsed and stored. ``as_dicts`` skips building Criterion objects."""
+        from trialmatch.store.criteria_cache import load_all_criteria
+
+        return load_all_criteria(self, parser, parser_version, ids, as_dicts=as_dicts)
+
+
+def _prepare(trial: Trial, when: dt.datetime) -> dict[str, Any]:
+    prov = trial.provenance
+    return {
+        "id": trial.id,
+        "registry_id": trial.registry_id,
+        "title": trial.title,
+        "status": trial.overall_status,
+        "phases": json.dumps(trial.phases),
+        "conditions": json.dumps(trial.conditions),
+        "study_type": trial.study_type,
+        "last_update": trial.last_update_posted,
+        "source": (prov.source_url or prov.source) if prov else None,
+        "source_format": prov.source_format if prov else None,
+        "content_hash": content_hash(trial),
+        "criteria_hash": criteria_hash(trial),
+        "parse_hash": parse_hash(trial),
+        "data": trial.model_dump_json(),
+        "_index": prov.record_index if prov and prov.record_index is not None else None,
+        "_trial": trial,
+    }
+
+
+_TRIAL_COLS = (
+    "registry_id", "title", "status", "phases", "conditions", "study_type", "last_update", "source",
+    "source_format", "content_hash", "criteria_hash", "parse_hash", "data",
+)
+
+
+def _write_group(
+    conn: Connection, group: list[dict[str, Any]], when: dt.datetime, part: ImportSummary
+) -> list[Trial]:
+    ids = [r["id"] for r in group]
+    q = select(T.c.id, T.c.content_hash, T.c.criteria_hash, T.c.status, T.c.version).where(T.c.id.in_(ids))
+    existing = {r.id: r for r in conn.execute(q)}
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    versions: list[dict[str, Any]] = []
+    written: list[Trial] = []
+    for r in group:
+        ex = existing.get(r["id"])
+        base = {k: r[k] for k in _TRIAL_COLS}
+        if ex is None:
+            inserts.append({"id": r["id"], **base, "version": 1, "created_at": when, "updated_at": when})
+            change, version, prev_status = "new", 1, None
+            part.new += 1
+            part.new_ids.append(r["id"])
+        elif ex.content_hash == r["content_hash"]:
+            part.unchanged += 1
+            continue
+        else:
+            kinds = []
+            if (ex.status or None) != (r["status"] or None):
+                kinds.append("status")
+            if ex.criteria_hash != r["criteria_hash"]:
+                kinds.append("criteria")
+            change = ",".join(kinds) or "content"
+            version, prev_status = ex.version + 1, ex.status
+            updates.append({"b_id": r["id"], **base, "version": version, "updated_at": when})
+            part.updated += 1
+            part.updated_ids.append(r["id"])
+        versions.append({
+            "trial_id": r["id"], "version": version, "recorded_at": when, "change": change,
+            "status": r["status"], "previous_status": prev_status, "content_hash": r["content_hash"],
+            "criteria_hash": r["criteria_hash"], "source": r["source"], "data": None,
+        })
+        written.append(r["_trial"])
+    if updates:
+        from sqlalchemy import bindparam
+
+        upd_ids = [u["b_id"] for u in updates]
+        # keep the outgoing record in its version row before overwriting it
+        conn.execute(
+            update(V)
+            .where(V.c.trial_id.in_(upd_ids), V.c.data.is_(None))
+            .values(data=select(T.c.data).where(T.c.id == V.c.trial_id).scalar_subquery())
+        )
+        conn.execute(update(T).where(T.c.id == bindparam("b_id")), updates)
+    if inserts:
+        conn.execute(insert(T), inserts)
+    if versions:
+        conn.execute(insert(V), versions)
+    return written
+
+
+def _save_progress(conn: Connection, key: str, last_index: int, done: bool, when: dt.datetime) -> None:
+    n = conn.execute(
+        update(P).where(P.c.key == key).values(last_index=last_index, done=done, updated_at=when)
+    ).rowcount
+    if not n:
+        conn.execute(insert(P).values(key=key, last_index=last_index, done=done, updated_at=when))
