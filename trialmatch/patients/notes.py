@@ -1,0 +1,323 @@
+"""Free-text patient notes -> :class:`~trialmatch.patients.model.Patient`.
+
+``read_note(text, as_of)`` reads age and sex, conditions with their status (medspaCy ConText and
+sectionizer: present / absent / history / family / hypothetical / possible), cancer details,
+performance status, labs, medications and prior treatments (relative times resolved against
+``as_of``), procedures, pregnancy, smoking and allergies. Every fact keeps its sentence and offsets.
+
+medspaCy is imported lazily and the pipeline built once per process (``nlp()``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from typing import Any
+
+from trialmatch.patients.model import (
+    Cancer,
+    Condition,
+    Fact,
+    Lab,
+    Medication,
+    Patient,
+    PerformanceStatus,
+    Procedure,
+    Stage,
+    Treatment,
+)
+from trialmatch.patients.notes_extract import (
+    Sentence,
+    find_age,
+    find_cancer_details,
+    find_ecog,
+    find_karnofsky,
+    find_labs,
+    find_relative_date,
+    find_sex,
+    phrase_regex,
+    phrases,
+    split_sentences,
+)
+
+__all__ = ["read_note", "nlp", "MAX_NOTE_CHARS", "condition_terms", "sentences_of"]
+
+#: Notes longer than this are cut (with a warning) so that no input can make reading slow.
+MAX_NOTE_CHARS = 100_000
+
+_LOCK = threading.Lock()
+_NLP: Any = None
+
+
+def condition_terms() -> list[tuple[str, list[str]]]:
+    """(canonical name, synonyms) of conditions the target matcher looks for: the note vocabulary plus
+    the shared concepts vocabulary when it exists."""
+    out: list[tuple[str, list[str]]] = []
+    for group in phrases()["conditions"]:
+        out.append((str(group[0]), [str(g) for g in group]))
+    try:  # the shared concepts vocabulary (H4), optional
+        from trialmatch.vocab import concepts as _concepts  # type: ignore[attr-defined]
+
+        table = _concepts() if callable(_concepts) else None
+        items = table.items() if isinstance(table, dict) else []
+        for cid, spec in items:
+            names = []
+            if isinstance(spec, dict):
+                names = [spec.get("name", cid), *spec.get("synonyms", []), *spec.get("abbreviations", [])]
+            names = [str(n) for n in names if n and len(str(n)) > 2]
+            if names:
+                out.append((str(cid), names))
+    except Exception:  # noqa: S110 - the vocabulary is optional
+        pass
+    return out
+
+
+def nlp() -> Any:
+    """The medspaCy pipeline (sentences, target matcher, ConText, sectionizer), built once."""
+    global _NLP
+    if _NLP is not None:
+        return _NLP
+    with _LOCK:
+        if _NLP is None:
+            from loguru import logger
+
+            logger.remove()
+            import medspacy
+            from medspacy.ner import TargetRule
+
+            pipe = medspacy.load()
+            try:
+                pipe.add_pipe("medspacy_sectionizer")
+            except Exception:  # noqa: S110 - the sectionizer is a bonus
+                pass
+            rules = []
+            seen: set[str] = set()
+            for name, syns in condition_terms():
+                for s in syns:
+                    key = s.lower()
+                    if key in seen or len(key) < 2:
+                        continue
+                    seen.add(key)
+                    if len(key) <= 4 and key.isalpha():  # abbreviations: match the exact case-insensitive token
+                        rules.append(TargetRule(s, "CONDITION", pattern=[{"LOWER": key}], attributes=None,
+                                                metadata={"name": name}))
+                    else:
+                        rules.append(TargetRule(s, "CONDITION", metadata={"name": name}))
+            pipe.get_pipe("medspacy_target_matcher").add(rules)
+            _NLP = pipe
+    return _NLP
+
+
+def _status(ent: Any) -> str:
+    sec = getattr(ent._, "section_category", None) or ""
+    if ent._.is_family or sec == "family_history":
+        return "family"
+    if ent._.is_negated:
+        return "absent"
+    if ent._.is_hypothetical:
+        return "hypothetical"
+    if ent._.is_uncertain:
+        return "possible"
+    if ent._.is_historical or sec == "past_medical_history":
+        return "history"
+    return "present"
+
+
+def sentences_of(text: str) -> list[Sentence]:
+    return split_sentences(text[:MAX_NOTE_CHARS])
+
+
+def _sent_for(sents: list[Sentence], pos: int) -> Sentence | None:
+    for s in sents:
+        if s.start <= pos < s.end + 1:
+            return s
+    return None
+
+
+_SMOKE_NEVER = re.compile(r"\b(non-?smoker|never smoked|never-smoker|does not smoke|denies (?:tobacco|smoking))\b", re.I)
+_SMOKE_FORMER = re.compile(r"\b(former smoker|ex-?smoker|quit smoking|stopped smoking|smoked)\b", re.I)
+_SMOKE_CURRENT = re.compile(r"\b(smoker|smokes|smoking|pack[- ]years?|cigarettes?|tobacco use)\b", re.I)
+_PREG = re.compile(r"\b(pregnant|weeks? (?:of )?gestation|gestational age|gravida|primigravida|\d{1,2} weeks pregnant)\b",
+                   re.I)
+_NOT_PREG = re.compile(r"\b(not pregnant|negative pregnancy test|postmenopausal|post-menopausal)\b", re.I)
+_ALLERGY = re.compile(r"\ballerg(?:y|ic|ies)\s(?:to\s)?([A-Za-z][\w -]{1,40}?)(?=[.,;]|\sand\s|$)", re.I)
+_NKDA = re.compile(r"\b(nkda|no known (?:drug )?allergies)\b", re.I)
+_MED_INTRO = re.compile(r"\b(medications? (?:include|includes|are|:)|taking|on|treated with|receiving|received|started on|"
+                        r"prescribed)\b", re.I)
+
+
+def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], facts: list[Fact]) -> None:
+    ph = phrases()
+    t = s.text
+    when = find_relative_date(t, as_of)
+
+    def add(kind: str, name: str, value: Any = None, status: str = "present") -> None:
+        facts.append(Fact(kind=kind, name=name, value=value, status=status,  # type: ignore[arg-type]
+                          source_text=t, char_start=s.start, char_end=s.end))
+
+    for key, alias, value, unit, _a, _b in find_labs(t):
+        add("lab", key, {"value": value, "unit": unit, "as_written": alias})
+        p["labs"].append(Lab(name=key, value=value, unit=unit))
+    e = find_ecog(t)
+    if e:
+        add("performance_status", "ecog", e[0])
+        p["ps"].ecog = e[0]
+    k = find_karnofsky(t)
+    if k:
+        add("performance_status", "karnofsky", k[0])
+        p["ps"].karnofsky = k[0]
+    det = find_cancer_details(t)
+    for key, val in det.items():
+        add("cancer", key, val)
+    p["cancer_details"].update({k2: v for k2, v in det.items() if k2 not in p["cancer_details"]})
+    if _NOT_PREG.search(t):
+        add("reproductive", "pregnant", False, "absent")
+        p["pregnant"] = False if p["pregnant"] is None else p["pregnant"]
+    elif _PREG.search(t):
+        neg = re.search(r"\b(no|not|denies|negative)\b[^.]{0,20}pregnan", t, re.I)
+        add("reproductive", "pregnant", not neg, "absent" if neg else "present")
+        p["pregnant"] = not neg
+    if _SMOKE_NEVER.search(t):
+        add("smoking", "smoking", "never", "absent")
+        p["smoking"] = "never"
+    elif _SMOKE_FORMER.search(t):
+        add("smoking", "smoking", "former", "history")
+        p["smoking"] = "former"
+    elif _SMOKE_CURRENT.search(t):
+        add("smoking", "smoking", "current", "present")
+        p["smoking"] = "current"
+    if _NKDA.search(t):
+        add("allergy", "none known", None, "absent")
+    for m in _ALLERGY.finditer(t):
+        add("allergy", m.group(1).strip().lower())
+        p["allergies"].append(m.group(1).strip().lower())
+    # treatments by class, medications by name or suffix
+    neg_sent = bool(re.search(r"\b(no|never|denies|without)\b", t, re.I))
+    for kind, names in ph["treatments"].items():
+        for m in phrase_regex(tuple(names)).finditer(t):
+            name = m.group(0).lower()
+            st = "absent" if re.search(r"\b(no|never|not)\b[^.]{0,30}$", t[: m.start()], re.I) else (
+                "history" if re.search(r"\b(prior|previous|previously|received|completed|ago|history)\b", t, re.I)
+                else "present")
+            add("treatment", name, {"kind": kind, "date": when[0].isoformat() if when else None}, st)
+            if st != "absent":
+                p["treatments"].append(Treatment(name=name, kind=kind, start_date=when[0] if when else None,
+                                                 ongoing=True if st == "present" else None))
+    med_words = tuple(ph["medications"])
+    found = {m.group(0).lower() for m in phrase_regex(med_words).finditer(t)}
+    if _MED_INTRO.search(t):
+        suf = "|".join(re.escape(x) for x in ph["medication_suffixes"])
+        for m in re.finditer(rf"\b([A-Za-z]{{3,20}}(?:{suf}))\b", t):
+            found.add(m.group(1).lower())
+    for name in sorted(found):
+        st = "absent" if neg_sent and re.search(rf"\b(no|never|denies|without)\b[^.]{{0,40}}{re.escape(name)}", t,
+                                                 re.I) else "present"
+        add("medication", name, {"start_date": when[0].isoformat() if when else None}, st)
+        if st == "present":
+            p["medications"].append(Medication(name=name, ongoing=True, start_date=when[0] if when else None))
+    for m in phrase_regex(tuple(ph["procedure_words"])).finditer(t):
+        pass  # handled below with the full word
+    for m in re.finditer(r"\b([A-Za-z-]{2,30}(?:ectomy|otomy|ostomy|plasty)|surgery|resection|transplant(?:ation)?|"
+                         r"biopsy|colonoscopy|endoscopy|laparotomy|catheterization|angiography|whipple)\b", t, re.I):
+        name = m.group(0).lower()
+        add("procedure", name, {"date": when[0].isoformat() if when else None})
+        p["procedures"].append(Procedure(name=name, date=when[0] if when else None))
+    # metastases and primary site
+    if re.search(r"\bmetasta", t, re.I) and not re.search(r"\bno (?:evidence of )?metasta", t, re.I):
+        sites = [w.lower() for w in phrase_regex(tuple(ph["metastasis_sites"])).findall(t)]
+        add("cancer", "metastatic", True)
+        p["metastatic"] = True
+        for site in sites:
+            add("metastasis", site)
+            if site not in p["met_sites"]:
+                p["met_sites"].append(site)
+
+
+def read_note(text: str, as_of: dt.date | None = None) -> Patient:
+    """Read an English clinical note into a Patient (never raises on odd input)."""
+    warnings: list[str] = []
+    if not isinstance(text, str):
+        text = str(text or "")
+    if len(text) > MAX_NOTE_CHARS:
+        warnings.append(f"note cut to its first {MAX_NOTE_CHARS} characters")
+        text = text[:MAX_NOTE_CHARS]
+    text = text.replace("\x00", " ")
+    sents = split_sentences(text)
+    facts: list[Fact] = []
+    p: dict[str, Any] = {"labs": [], "ps": PerformanceStatus(), "cancer_details": {}, "pregnant": None,
+                         "smoking": None, "allergies": [], "treatments": [], "medications": [], "procedures": [],
+                         "metastatic": None, "met_sites": []}
+    kw: dict[str, Any] = {}
+    age = find_age(text)
+    if age:
+        kw["age"] = round(age[0], 2)
+        s = _sent_for(sents, age[1])
+        facts.append(Fact(kind="demographic", name="age", value=kw["age"], source_text=s.text if s else None,
+                          char_start=s.start if s else None, char_end=s.end if s else None))
+    sex = find_sex(text)
+    if sex:
+        kw["sex"] = sex[0]
+        s = _sent_for(sents, sex[1]) if sex[2] else (sents[0] if sents else None)
+        facts.append(Fact(kind="demographic", name="sex", value=sex[0], source_text=s.text if s else None,
+                          char_start=s.start if s else None, char_end=s.end if s else None))
+    for s in sents:
+        _facts_for_sentence(s, as_of, p, facts)
+    conditions: list[Condition] = []
+    if text.strip():
+        try:
+            doc = nlp()(text)
+        except Exception as exc:  # a pipeline failure must not lose the rest
+            warnings.append(f"NLP pipeline failed: {type(exc).__name__}")
+            doc = None
+        if doc is not None:
+            for ent in doc.ents:
+                s = _sent_for(sents, ent.start_char)
+                name = str((ent._.target_rule.metadata or {}).get("name", ent.text.lower())) if getattr(
+                    ent._, "target_rule", None) is not None else ent.text.lower()
+                st = _status(ent)
+                facts.append(Fact(kind="condition", name=name, status=st,  # type: ignore[arg-type]
+                                  value={"as_written": ent.text}, source_text=s.text if s else ent.sent.text,
+                                  char_start=s.start if s else ent.start_char, char_end=s.end if s else ent.end_char))
+                if st in ("present", "history"):
+                    conditions.append(Condition(name=name, status="active" if st == "present" else "history"))
+    cd = p["cancer_details"]
+    cancer: Cancer | None = None
+    if cd or p["metastatic"] or any(f.kind == "condition" and f.name in ("cancer", "neuroendocrine tumor",
+                                                                       "neuroendocrine carcinoma")
+                                    and f.status == "present" for f in facts):
+        stage = None
+        if cd.get("stage_group") or cd.get("tnm"):
+            tnm = cd.get("tnm") or (None, None, None)
+            stage = Stage(group=cd.get("stage_group"), t=tnm[0], n=tnm[1], m=tnm[2])
+        cancer = Cancer(grade=cd.get("grade"), differentiation=cd.get("differentiation"),
+                        ki67_percent=cd.get("ki67_percent"), mitoses_per_2mm2=cd.get("mitoses_per_2mm2"),
+                        stage=stage, metastatic=p["metastatic"], metastasis_sites=p["met_sites"] or None)
+        names = [f for f in facts if f.kind == "condition" and f.status == "present"
+                 and f.name in ("neuroendocrine carcinoma", "neuroendocrine tumor", "cancer")]
+        if names:
+            cancer.name = str((names[0].value or {}).get("as_written", names[0].name))
+        site = phrase_regex(tuple(phrases()["primary_sites"])).search(names[0].source_text or "") if names else None
+        if site:
+            cancer.primary_site = site.group(0).lower()
+    ps = p["ps"]
+    patient = Patient(
+        as_of=as_of,
+        cancer=cancer,
+        conditions=conditions or None,
+        procedures=p["procedures"] or None,
+        treatments=p["treatments"] or None,
+        medications=p["medications"] or None,
+        allergies=p["allergies"] or None,
+        performance_status=ps if (ps.ecog is not None or ps.karnofsky is not None) else None,
+        labs=p["labs"] or None,
+        pregnant=p["pregnant"],
+        notes=text,
+        facts=facts,
+        source_format="note",
+        warnings=warnings or None,
+        **kw,
+    )
+    if p["smoking"]:
+        patient.smoking = p["smoking"]  # type: ignore[attr-defined]  # extra field, kept by extra="allow"
+    return patient

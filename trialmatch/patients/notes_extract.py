@@ -1,0 +1,284 @@
+"""Pattern extractors for free-text notes: sentences, age and sex, numbers, labs, times, cancer details.
+
+Pure functions over text; every regex is bounded (no nested unbounded repetition) and the caller caps
+the input size, so untrusted text cannot make them hang.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "Sentence",
+    "phrases",
+    "split_sentences",
+    "find_age",
+    "find_sex",
+    "parse_number",
+    "find_labs",
+    "find_relative_date",
+    "find_ecog",
+    "find_karnofsky",
+    "find_cancer_details",
+    "phrase_regex",
+]
+
+_DATA = Path(__file__).resolve().parents[1] / "vocab" / "data"
+
+
+@functools.cache
+def phrases() -> dict[str, Any]:
+    """The note reader's vocabulary (``vocab/data/note_phrases.yaml``)."""
+    with open(_DATA / "note_phrases.yaml", encoding="utf-8") as fh:
+        data: dict[str, Any] = yaml.safe_load(fh)
+    return data
+
+
+@functools.cache
+def phrase_regex(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A word-bounded, case-insensitive alternation of literal phrases (longest first)."""
+    alts = sorted({w.lower() for w in words if w}, key=len, reverse=True)
+    body = "|".join(re.escape(w) for w in alts) or "(?!x)x"
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+    index: int
+
+
+_NUMBERED = re.compile(r"^\s{0,8}\d{1,3}\.\s+")
+_SENT_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"'])")
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences with character offsets; lines numbered ``0. ...`` (TrialGPT notes) keep their number."""
+    out: list[Sentence] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        line_start = pos
+        pos += len(line)
+        stripped = line.rstrip("\r\n")
+        m = _NUMBERED.match(stripped)
+        offset = m.end() if m else 0
+        body = stripped[offset:]
+        if not body.strip():
+            continue
+        if m:  # a numbered line is one sentence as the annotators saw it
+            pieces = [(0, len(body))]
+        else:
+            pieces = []
+            last = 0
+            for sm in _SENT_END.finditer(body):
+                pieces.append((last, sm.start()))
+                last = sm.end()
+            pieces.append((last, len(body)))
+        for a, b in pieces:
+            seg = body[a:b]
+            if not seg.strip():
+                continue
+            lead = len(seg) - len(seg.lstrip())
+            s = line_start + offset + a + lead
+            e = line_start + offset + b - (len(seg) - len(seg.rstrip()))
+            out.append(Sentence(text=text[s:e], start=s, end=e, index=len(out)))
+    return out
+
+
+_AGE = re.compile(
+    r"(?<![\d.])(\d{1,3}(?:\.\d)?)\s?(?:-|\s)?\s?(?:(years?|yrs?|y)(?:\s?-?\s?o(?:ld)?\b|/o\b|\.o\.|\b)|"
+    r"yo\b|y/o\b|(months?|mos?|weeks?|days?)[\s-]old)",
+    re.I,
+)
+_AGE_WORD = re.compile(r"\b(?:aged?|age of)\s{1,3}(\d{1,3})\b", re.I)
+
+
+def find_age(text: str) -> tuple[float, int, int] | None:
+    """Age in years from the first ``58-year-old`` / ``58 yo`` / ``8-month-old`` / ``aged 58``."""
+    for m in _AGE.finditer(text[:4000]):
+        ctx = text[max(0, m.start() - 25) : m.start()].lower()
+        if re.search(r"\b(for|since|past|last|over|of|ago)\s*$", ctx) and not m.group(0).lower().endswith("old"):
+            continue  # "for 5 years" is a duration
+        if not re.search(r"old|yo|y/o|\.o\.", m.group(0), re.I) and not re.search(r"\by\b", m.group(0), re.I):
+            continue
+        v = float(m.group(1))
+        small = m.group(3)
+        if small:
+            u = small.lower()
+            v = v / 12 if u.startswith("mo") else v / 52 if u.startswith("w") else v / 365
+        if 0 <= v <= 120:
+            return v, m.start(), m.end()
+    m2 = _AGE_WORD.search(text[:4000])
+    if m2 and 0 <= float(m2.group(1)) <= 120:
+        return float(m2.group(1)), m2.start(), m2.end()
+    return None
+
+
+_SEX_SHORT = re.compile(r"\b\d{1,3}\s?(?:yo|y/o|y\.o\.|year[- ]old)?\s?([MF])\b")
+
+
+def find_sex(text: str) -> tuple[str, int, int] | None:
+    """Sex from the first explicit word ("woman", "male", "58 yo M"), else from pronouns."""
+    head = text[:4000]
+    m = _SEX_SHORT.search(head)
+    if m:
+        return ("female" if m.group(1) == "F" else "male"), m.start(1), m.end(1)
+    ph = phrases()["sex"]
+    strong = {"female": [w for w in ph["female"] if w not in ("she", "her")],
+              "male": [w for w in ph["male"] if w not in ("he", "his", "him")]}
+    best: tuple[str, int, int] | None = None
+    for sex, words in strong.items():
+        sm = phrase_regex(tuple(words)).search(head)
+        if sm and (best is None or sm.start() < best[1]):
+            best = (sex, sm.start(), sm.end())
+    if best:
+        return best
+    f = len(phrase_regex(("she", "her")).findall(head))
+    ma = len(phrase_regex(("he", "his", "him")).findall(head))
+    if f != ma:
+        return ("female" if f > ma else "male"), 0, 0
+    return None
+
+
+_NUM = r"(\d{1,3}(?:,\d{3}){1,3}|\d{1,7}(?:\.\d{1,4})?)"
+_NUM_RE = re.compile(_NUM)
+
+
+def parse_number(s: str) -> float | None:
+    try:
+        return float(s.replace(",", ""))
+    except ValueError:
+        return None
+
+
+_UNIT = (
+    r"(?:\s?(x\s?10\^?\s?\d{1,2}\s?/\s?(?:l|ul|mm3)|k/ul|g/dl|g/l|mg/dl|mg/l|mmol/l|umol/l|µmol/l|"
+    r"u/l|iu/l|ng/ml|pg/ml|mg/24\s?h|ml/min(?:/1\.73\s?m2)?|%|/mm3|/ul|/µl|/mm|/ml|mm/h|mg|cells/mm3|"
+    r"mm\s?hg|bpm|kg|lbs?|cm|°\s?c|c|f)\b)?"
+)
+
+
+def find_labs(sentence: str) -> list[tuple[str, str, float, str | None, int, int]]:
+    """(key, alias as written, value, unit, start, end) for every ``alias [of|:|=|was] value [unit]``."""
+    out: list[tuple[str, str, float, str | None, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    labs = phrases()["labs"]
+    for key, spec in labs.items():
+        aliases = tuple(spec["aliases"])
+        rx = re.compile(
+            phrase_regex(aliases).pattern
+            + r"(?:\s{0,3}(?:level|count|concentration|value))?\s{0,3}"
+            r"(?:of|was|is|at|:|=|were|measured|of about|~)?\s{0,3}(?:elevated|low|high)?\s{0,2}(?:at\s)?"
+            + _NUM + _UNIT,
+            re.I,
+        )
+        for m in rx.finditer(sentence):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            v = parse_number(m.group(1))
+            if v is None:
+                continue
+            unit = m.group(2) or spec.get("unit")
+            out.append((key, m.group(0).split()[0], v, unit, m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    return out
+
+
+_REL = re.compile(
+    r"\b(?:(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an|several|few)\s"
+    r"(day|week|month|year)s?\s(ago|earlier|prior|before)|(?:for|over|during)\s(?:the\s)?(?:past|last)\s"
+    r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an|several|few)?\s?"
+    r"(day|week|month|year)s?|last\s(week|month|year))\b",
+    re.I,
+)
+_DAYS = {"day": 1, "week": 7, "month": 30.4375, "year": 365.25}
+
+
+def find_relative_date(sentence: str, as_of: dt.date | None) -> tuple[dt.date, str] | None:
+    """The date a relative phrase ("two years ago", "for the past 3 months") points to, from ``as_of``."""
+    if as_of is None:
+        return None
+    m = _REL.search(sentence)
+    if not m:
+        return None
+    nums = phrases()["numbers"]
+    if m.group(2):
+        n_s, unit = m.group(1), m.group(2)
+    elif m.group(5):
+        n_s, unit = m.group(4) or "1", m.group(5)
+    else:
+        n_s, unit = "1", m.group(6)
+    n = float(n_s) if n_s.isdigit() else float(nums.get(n_s.lower(), 1))
+    days = int(round(n * _DAYS[unit.lower()]))
+    return as_of - dt.timedelta(days=days), m.group(0)
+
+
+_ECOG = re.compile(r"\b(?:ecog|who|zubrod)(?:\s(?:performance\s)?(?:status|score|ps|grade))?\s{0,3}(?:of|is|was|:|=)?"
+                   r"\s{0,3}([0-4])(?!\d)", re.I)
+_KPS = re.compile(r"\b(?:karnofsky|kps)(?:\s(?:performance\s)?(?:status|score|index))?\s{0,3}(?:of|is|was|:|=)?"
+                  r"\s{0,3}(\d{2,3})\s?%?", re.I)
+
+
+def find_ecog(sentence: str) -> tuple[int, str] | None:
+    m = _ECOG.search(sentence)
+    if m:
+        return int(m.group(1)), m.group(0)
+    words = phrases()["performance_words"]
+    wm = phrase_regex(tuple(words)).search(sentence)
+    if wm:
+        return int(words[wm.group(0).lower()]), wm.group(0)
+    return None
+
+
+def find_karnofsky(sentence: str) -> tuple[int, str] | None:
+    m = _KPS.search(sentence)
+    if m and 0 <= int(m.group(1)) <= 100:
+        return int(m.group(1)), m.group(0)
+    return None
+
+
+_KI67 = re.compile(r"\bki[- ]?67(?:\s(?:index|proliferation index|labeling index))?\s{0,3}(?:of|was|is|:|=|at)?"
+                   r"\s{0,3}(?:<|>|~|approximately|about)?\s{0,2}(\d{1,3}(?:\.\d{1,2})?)\s?%", re.I)
+_GRADE = re.compile(r"\b(?:who\s)?(?:grade\s([1-3]|i{1,3})|g([1-3]))\b", re.I)
+_DIFF = re.compile(r"\b(well|moderately|poorly)[- ]differentiated\b", re.I)
+_STAGE = re.compile(r"\bstage\s(iv|iii|ii|i|0|[1-4])([abc]?)\b", re.I)
+_TNM = re.compile(r"\b[cpy]{0,2}(T[0-4x][a-d]?)\s?(N[0-3x][a-c]?)?\s?(M[01x][a-c]?)?\b")
+_MITOSES = re.compile(r"(\d{1,3})\s(?:mitoses|mitotic figures)\s?(?:per|/)\s?(?:2\s?mm2|10\s?hpf)", re.I)
+_ROMAN = {"i": "1", "ii": "2", "iii": "3"}
+
+
+def find_cancer_details(sentence: str) -> dict[str, Any]:
+    """Grade, differentiation, Ki-67, stage group, TNM, mitoses written in one sentence."""
+    out: dict[str, Any] = {}
+    m = _KI67.search(sentence)
+    if m:
+        out["ki67_percent"] = float(m.group(1))
+    m = _GRADE.search(sentence)
+    if m:
+        g = (m.group(1) or m.group(2)).lower()
+        out["grade"] = "G" + _ROMAN.get(g, g)
+    m = _DIFF.search(sentence)
+    if m:
+        out["differentiation"] = "poorly" if m.group(1).lower() == "poorly" else "well"
+        if m.group(1).lower() == "moderately":
+            out["differentiation"] = "moderately"
+    m = _STAGE.search(sentence)
+    if m:
+        roman = {"1": "I", "2": "II", "3": "III", "4": "IV"}.get(m.group(1), m.group(1).upper())
+        out["stage_group"] = roman + m.group(2).upper()
+    m = _TNM.search(sentence)
+    if m and (m.group(2) or m.group(3)):
+        out["tnm"] = (m.group(1), m.group(2), m.group(3))
+    m = _MITOSES.search(sentence)
+    if m:
+        out["mitoses_per_2mm2"] = float(m.group(1))
+    return out
