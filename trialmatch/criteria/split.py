@@ -1,0 +1,491 @@
+"""Split eligibility criteria text into inclusion and exclusion items.
+
+``split_criteria(text)`` reads headers in many spellings (vocabulary in
+``trialmatch/vocab/data/criteria_headers.yaml``) or none, numbering ("1.", "1)", "(1)", "(i)",
+"a.", "①"), bullets ("-", "*", "•", "·"), nested sub-items (deeper indentation, another marker
+style, circled numbers, a parent ending with ":"), hard-wrapped lines, unlabelled lists and
+phase- or cohort-specific sections, which are kept as ``scope``.
+
+Pure and bounded: input over ``MAX_CHARS`` is truncated, every regex is anchored or linear.
+``render_criteria(items)`` writes items back as normalised text that splits the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+__all__ = ["MAX_CHARS", "SplitItem", "classify_header", "render_criteria", "split_criteria"]
+
+Kind = Literal["inclusion", "exclusion"]
+
+#: Longest criteria text read; the rest is ignored.
+MAX_CHARS = 200_000
+#: Longest line examined for markers/headers (longer lines are plain text).
+_MAX_LABEL = 80
+
+_VOCAB_PATH = Path(__file__).resolve().parents[1] / "vocab" / "data" / "criteria_headers.yaml"
+
+
+@dataclass(slots=True)
+class SplitItem:
+    """One criteria item.
+
+    ``text``: the item's full text (its own text with its sub-items joined in, verbatim modulo
+    whitespace). ``parts``: the sub-item texts (from sub-lines or an inline "(i) ... (ii) ..."
+    list), markers removed. ``head``: the item's own text before any sub-line; ``sub_lines``: the
+    sub-item lines as written (markers kept). ``scope``: a cohort/phase section or None.
+    """
+
+    kind: Kind
+    text: str
+    parts: list[str] = field(default_factory=list)
+    scope: str | None = None
+    index: int = 0
+    head: str = ""
+    sub_lines: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocab:
+    headers: dict[str, str]  # normalised phrase -> "inclusion" | "exclusion" | "neutral"
+    sentences: tuple[tuple[str, str], ...]
+    scope_re: re.Pattern[str]
+    scope_reset: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> _Vocab:
+    data: dict[str, Any] = yaml.safe_load(_VOCAB_PATH.read_text(encoding="utf-8"))
+    headers: dict[str, str] = {}
+    for kind in ("inclusion", "exclusion", "neutral"):
+        for p in data.get(kind, []):
+            headers[_norm(str(p))] = kind
+    sentences: list[tuple[str, str]] = []
+    for kind in ("inclusion", "exclusion"):
+        for p in data.get(f"{kind}_sentences", []):
+            sentences.append((_norm(str(p)), kind))
+    sentences.sort(key=lambda x: -len(x[0]))
+    words = "|".join(str(w) for w in data.get("scope_words", []))
+    scope_re = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+    reset = frozenset(_norm(str(p)) for p in data.get("scope_reset", []))
+    return _Vocab(headers, tuple(sentences), scope_re, reset)
+
+
+# --------------------------------------------------------------------------- markers
+
+_CIRCLED = "\u2460-\u2473\u24f5-\u24fe\u2776-\u2793"
+_BULLETS = "-*•·▪■◦○●➢►–—‣⁃∙>"
+_ROMAN = r"(?:viii|vii|iii|ix|iv|vi|ii|x|v|i)"
+_MARKER_RE = re.compile(
+    rf"""^(?:
+        (?P<bullet>[{re.escape(_BULLETS)}]|o(?=\s))(?=\s|$)
+      | (?P<circled>[{_CIRCLED}])
+      | \((?P<proman>{_ROMAN})\)
+      | \((?P<pnum>\d{{1,2}})\)
+      | \((?P<palpha>[a-zA-Z])\)
+      | (?P<roman>{_ROMAN})(?P<rp>[.)])(?=\s)
+      | (?P<num>\d{{1,2}})(?P<np>[.)、．:])(?=\s|$|[^\d\s.,:%)])
+      | (?P<alpha>[a-zA-Z])(?P<ap>[.)])(?=\s)
+    )\s*""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+# Inline enumerations inside one item: "(i) ... (ii) ...", "(1) ... (2) ...", "① ... ②".
+_INLINE_RE = re.compile(
+    rf"(?:(?<=\s)|(?<=^)|(?<=[:;,.]))(?:\((?P<r>{_ROMAN})\)|\((?P<n>\d{{1,2}})\)|\((?P<a>[a-h])\))"
+    rf"|(?P<c>[{_CIRCLED}])",
+    re.IGNORECASE,
+)
+_ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+
+
+def _marker(line: str) -> tuple[str | None, str]:
+    """(style, rest): style of the innermost list marker at the start of ``line``, or None."""
+    style: str | None = None
+    rest = line
+    for _ in range(3):  # "• 8. text", "- (a) text"
+        m = _MARKER_RE.match(rest)
+        if not m:
+            break
+        g = m.lastgroup
+        if m.group("bullet"):
+            s = "b" + m.group("bullet")
+        elif m.group("circled"):
+            s = "circled"
+        elif m.group("proman"):
+            s = "(roman)"
+        elif m.group("pnum"):
+            s = "(num)"
+        elif m.group("palpha"):
+            s = "(alpha)"
+        elif m.group("roman"):
+            s = "roman" + m.group("rp")
+        elif m.group("num"):
+            s = "num" + (")" if m.group("np") == ")" else ".")
+        elif m.group("alpha"):
+            s = "alpha" + m.group("ap")
+        else:  # pragma: no cover - every alternative is named
+            s = str(g)
+        style = s
+        rest = rest[m.end() :]
+        if s == "circled":
+            break
+    return style, rest
+
+
+# --------------------------------------------------------------------------- headers
+
+_HEADER_QUAL_RE = re.compile(
+    r"^((?:key |additional |main )?(?:inclusion|exclusion)(?: criteria)?)\s+(.{1,40})$"
+)
+_CLEAR_SCOPE_RE = re.compile(r"\bonly\b|\bcohort\b|^part\b", re.IGNORECASE)
+_NORM_STRIP = re.compile(r"[\s:：\-–—.*#_=]+$")
+
+
+def _norm(s: str) -> str:
+    s = " ".join(s.split()).lower()
+    s = s.strip("*#_ ")
+    return _NORM_STRIP.sub("", s)
+
+
+def classify_header(line: str) -> tuple[str, str | None, str] | None:
+    """If ``line`` is a criteria section header: (kind, scope, rest of line); else None.
+
+    kind is "inclusion", "exclusion" or "neutral"; rest is item text after "Header:".
+    """
+    raw = line.strip()
+    if not raw or len(raw) > 400:
+        return None
+    _, body = _marker(raw)
+    body = body.strip().strip("*#_").strip()
+    v = _vocab()
+    head, sep, rest = body.partition(":")
+    if not sep:
+        head, sep, rest = body.partition("：")
+    nhead = _norm(head)
+    if len(nhead) <= _MAX_LABEL:
+        kind = v.headers.get(nhead)
+        scope: str | None = None
+        if kind is None:
+            # "Inclusion Criteria (Phase II only)", "Exclusion criteria for cohort B", "INCLUSION - NET"
+            m = re.match(r"^(.{3,40}?)\s*(?:\((.{1,60})\)|(?:for|in|-|–)\s+(.{1,60}))$", nhead)
+            if m and v.headers.get(_norm(m.group(1))) in ("inclusion", "exclusion"):
+                kind = v.headers[_norm(m.group(1))]
+                qual = (m.group(2) or m.group(3) or "").strip()
+                if qual and _norm(qual) not in v.scope_reset and not _norm(qual).startswith("all "):
+                    scope = _scope_text(head, qual)
+            elif not sep:
+                # "inclusion criteria STEP 2", "Exclusion criteria Phase II only"
+                m2 = _HEADER_QUAL_RE.match(nhead)
+                if m2 and v.scope_re.search(m2.group(2)) and _norm(m2.group(1)) in v.headers:
+                    kind = v.headers[_norm(m2.group(1))]
+                    scope = _scope_text(head, m2.group(2))
+        if kind is not None and (sep or not rest):
+            return kind, scope, rest.strip()
+    # sentence headers: "Patients are not eligible if any of the following apply:"
+    nbody = _norm(body)
+    if len(body) <= 200 and (body.rstrip().endswith((":", "：")) or len(nbody) <= 60):
+        for phrase, kind in v.sentences:
+            if nbody.startswith(phrase):
+                return kind, None, ""
+    return None
+
+
+def _scope_text(head: str, qual: str) -> str:
+    m = re.search(re.escape(qual), head, re.IGNORECASE)
+    return head[m.start() : m.end()] if m else qual
+
+
+def _scope_label(line: str) -> tuple[str, str | None] | None:
+    """A short unmarked label line ending with ':' -> ("scope", text) / ("reset", None) / ("label", None)."""
+    s = line.strip()
+    if not s or len(s) > _MAX_LABEL + 1:
+        return None
+    bare = s.strip("*#_ ").rstrip()
+    ends_colon = bare.endswith((":", "："))
+    core = bare.rstrip(":：").strip().strip("*#_").strip()
+    if not core:
+        return None
+    v = _vocab()
+    if _norm(core) in v.scope_reset:
+        return "reset", None
+    words = core.split()
+    if not ends_colon:
+        # "Phase II only", "NET cohort" without colon: accept only clear scope labels
+        if len(words) <= 6 and v.scope_re.search(core) and _CLEAR_SCOPE_RE.search(core):
+            return "scope", core
+        return None
+    if len(words) > 8:
+        return None
+    if v.scope_re.search(core):
+        return "scope", core
+    return "label", None
+
+
+# --------------------------------------------------------------------------- splitting
+
+
+@dataclass(slots=True)
+class _Item:
+    kind: Kind
+    scope: str | None
+    head: list[str] = field(default_factory=list)
+    subs: list[list[str]] = field(default_factory=list)  # each sub-line: list of wrapped lines
+
+    def last_text(self) -> str:
+        if self.subs:
+            return self.subs[-1][-1] if self.subs[-1] else ""
+        return self.head[-1] if self.head else ""
+
+    def add_cont(self, s: str) -> None:
+        if self.subs:
+            self.subs[-1].append(s)
+        else:
+            self.head.append(s)
+
+
+def _indent(line: str) -> int:
+    n = 0
+    for ch in line:
+        if ch == " " or ch == "\u00a0" or ch == "\u3000":
+            n += 1
+        elif ch == "\t":
+            n += 4
+        else:
+            break
+    return n
+
+
+_TERMINAL = (".", ";", ":", "!", "?", "。", "；")
+
+
+def split_criteria(text: str) -> list[SplitItem]:
+    """Split criteria text into inclusion/exclusion items (see the module docstring)."""
+    if not text or not isinstance(text, str):
+        return []
+    text = text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
+    items: list[_Item] = []
+    kind: Kind = "inclusion"
+    scope: str | None = None
+    cur: _Item | None = None
+    top_style: str | None = None
+    top_indent = 0
+    prev_blank = True
+    pending_label = False
+
+    def new_section() -> None:
+        nonlocal cur, top_style, top_indent, pending_label
+        cur = None
+        top_style = None
+        top_indent = 0
+        pending_label = False
+
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line.strip():
+            prev_blank = True
+            continue
+        ind = _indent(line)
+        stripped = line.strip()
+        style, rest = _marker(stripped)
+        rest = rest.strip()
+        if len(stripped) <= 400:
+            hdr = classify_header(stripped)
+            inline_neutral = (
+                hdr is not None
+                and style is not None
+                and hdr[0] == "neutral"
+                and cur is not None
+                and bool(rest)
+                and not rest.endswith(":")
+            )
+            if hdr is not None and not inline_neutral:
+                hkind, hscope, after = hdr
+                if hkind in ("inclusion", "exclusion"):
+                    kind = hkind  # type: ignore[assignment]
+                    scope = hscope
+                new_section()
+                prev_blank = True
+                if after:
+                    lines.insert(i, " " * ind + after)
+                continue
+        if style is None:
+            at_break = prev_blank or cur is None or cur.last_text().rstrip().endswith(_TERMINAL)
+            lab = _scope_label(stripped) if at_break else None
+            if lab is not None and lab[0] in ("scope", "reset"):
+                scope = lab[1]
+                new_section()
+                prev_blank = True
+                continue
+            if cur is None:
+                cur = _Item(kind, scope, [stripped])
+                items.append(cur)
+                if top_style is None:
+                    top_style, top_indent = "plain", ind
+                pending_label = lab is not None
+                prev_blank = False
+                continue
+            last = cur.last_text().rstrip()
+            if last.endswith((":", "：")) and not cur.subs and (prev_blank or len(cur.head) == 1):
+                cur.subs.append([stripped])
+            elif not prev_blank:
+                if top_style == "plain" and not cur.subs and _starts_new_plain(last, stripped):
+                    cur = _Item(kind, scope, [stripped])
+                    items.append(cur)
+                else:
+                    cur.add_cont(stripped)
+            elif stripped[0].islower() or (
+                stripped.lower().startswith(("note", "(")) and top_style != "plain"
+            ):
+                cur.add_cont(stripped)
+            else:
+                cur = _Item(kind, scope, [stripped])
+                items.append(cur)
+            pending_label = lab is not None and lab[0] == "label"
+            prev_blank = False
+            continue
+        # a marked line
+        is_sub = False
+        if cur is not None and top_style is not None:
+            if style == "circled" and top_style != "circled":
+                is_sub = True
+            elif top_style == "plain":
+                is_sub = not pending_label and (ind > top_indent or cur.last_text().rstrip().endswith(":"))
+            elif style == top_style:
+                is_sub = ind > top_indent + 1
+            else:
+                is_sub = ind >= top_indent - 1
+        lone_label = cur is not None and not cur.subs and len(cur.head) == 1
+        if pending_label and lone_label and top_style == "plain" and not is_sub:
+            # a short "Hematology:" label before a marked list: drop the label item
+            items.pop()
+            cur = None
+            top_style = None
+        pending_label = False
+        if is_sub and cur is not None:
+            cur.subs.append([stripped])
+        else:
+            if top_style is None or (style != top_style and ind < top_indent - 1) or top_style == "plain":
+                top_style, top_indent = style, ind
+            cur = _Item(kind, scope, [rest] if rest else [])
+            items.append(cur)
+        prev_blank = False
+    return _finish(items)
+
+
+def _starts_new_plain(last: str, line: str) -> bool:
+    """In an unmarked list, does ``line`` start a new item (rather than continue ``last``)?"""
+    if not line or line[0].islower() or line[0] in "([{,;&%":
+        return False
+    if last.endswith(_TERMINAL):
+        return True
+    return len(last) < 60
+
+
+_LEAD_BULLET_RE = re.compile(rf"^(?:[{re.escape(_BULLETS)}]\s+)+")
+
+
+def _strip_bullets(s: str) -> str:
+    """Drop leading bullet characters (they carry no meaning); keep numbering markers."""
+    return _LEAD_BULLET_RE.sub("", s, count=1) if len(s) < 100_000 else s
+
+
+def _join(parts: list[str]) -> str:
+    return " ".join(" ".join(p.split()) for p in parts if p.strip())
+
+
+def _inline_parts(text: str) -> tuple[str, list[str]]:
+    """Split an inline enumeration out of ``text``: (text before the list, [part texts])."""
+    if len(text) > 20_000:
+        return text, []
+    hits = [m for m in _INLINE_RE.finditer(text)]
+    if not hits:
+        return text, []
+    circled = [m for m in hits if m.group("c")]
+    if circled:
+        use = circled
+    else:
+        # a sequence starting at 1 / a / i: (i) (ii) (iii) ...
+        seq: list[tuple[re.Match[str], str, int]] = []
+        for m in hits:
+            if m.group("r"):
+                val, fam = _ROMAN_VALUES.get(m.group("r").lower(), 0), "r"
+            elif m.group("n"):
+                val, fam = int(m.group("n")), "n"
+            else:
+                val, fam = ord(m.group("a").lower()) - 96, "a"
+            if not seq:
+                if val == 1:
+                    seq.append((m, fam, val))
+            elif fam == seq[-1][1] and val == seq[-1][2] + 1:
+                seq.append((m, fam, val))
+        if len(seq) < 2:
+            return text, []
+        use = [u[0] for u in seq]
+    parts: list[str] = []
+    for k, m in enumerate(use):
+        end = use[k + 1].start() if k + 1 < len(use) else len(text)
+        p = text[m.end() : end].strip().rstrip(";,").strip()
+        if p:
+            parts.append(p)
+    before = text[: use[0].start()].strip()
+    return before, parts
+
+
+def _finish(raw: list[_Item]) -> list[SplitItem]:
+    out: list[SplitItem] = []
+    for it in raw:
+        head = _join(it.head)
+        subs = [_strip_bullets(_join(s)) for s in it.subs]
+        subs = [s for s in subs if s]
+        if not head and subs:
+            head, subs = subs[0], subs[1:]
+        if not head and not subs:
+            continue
+        _, parts = _inline_parts(head)
+        for s in subs:
+            _, whole = _inline_parts(s)
+            if whole:
+                parts.extend(whole)
+                continue
+            _, body = _marker(s)
+            body = body.strip()
+            if body:
+                parts.append(body)
+        text = " ".join([head, *subs]).strip()
+        if not re.search(r"\w", text):
+            continue
+        out.append(SplitItem(it.kind, text, parts, it.scope, len(out), head=head, sub_lines=subs))
+    return out
+
+
+def render_criteria(items: list[SplitItem]) -> str:
+    """Normalised criteria text: headers, scope labels, "- item" and "  - sub item" lines."""
+    lines: list[str] = []
+    kind: str | None = None
+    scope: str | None = None
+    for it in items:
+        if it.kind != kind:
+            if lines:
+                lines.append("")
+            lines.append("Inclusion Criteria:" if it.kind == "inclusion" else "Exclusion Criteria:")
+            kind, scope = it.kind, None
+        if it.scope != scope:
+            lines.append(f"{it.scope}:" if it.scope else "All patients:")
+            scope = it.scope
+        lines.append(f"- {it.head or it.text}")
+        for s in it.sub_lines:
+            lines.append(f"  - {s}")
+    return "\n".join(lines)
