@@ -101,8 +101,13 @@ def get_criteria(store: Store, trial_id: str, parser: Parser | None, parser_vers
 
 
 def load_all_criteria(
-    store: Store, parser: Parser | None, parser_version: str | None, ids: Sequence[str] | None,
-    *, as_dicts: bool = False, chunk: int = 500,
+    store: Store,
+    parser: Parser | None,
+    parser_version: str | None,
+    ids: Sequence[str] | None,
+    *,
+    as_dicts: bool = False,
+    chunk: int = 500,
 ) -> dict[str, list[Any]]:
     parser, version = _resolve(parser, parser_version)
     q = select(T.c.id, T.c.parse_hash, C.c.input_hash, C.c.criteria_json).select_from(
@@ -111,9 +116,7 @@ def load_all_criteria(
     out: dict[str, list[Any]] = {}
     stale: list[str] = []
     id_list = list(ids) if ids is not None else None
-    parts = (
-        [id_list[i : i + chunk] for i in range(0, len(id_list), chunk)] if id_list is not None else [None]
-    )
+    parts = [id_list[i : i + chunk] for i in range(0, len(id_list), chunk)] if id_list is not None else [None]
     with store.engine.connect() as conn:
         for part in parts:
             qq = q.where(T.c.id.in_(part)) if part is not None else q

@@ -338,17 +338,30 @@ class Store:
 
     def list_trials(self, statuses: Sequence[str] | None = None) -> list[TrialSummary]:
         q = select(
-            T.c.id, T.c.registry_id, T.c.title, T.c.status, T.c.phases, T.c.conditions,
-            T.c.last_update, T.c.source, T.c.study_type,
+            T.c.id,
+            T.c.registry_id,
+            T.c.title,
+            T.c.status,
+            T.c.phases,
+            T.c.conditions,
+            T.c.last_update,
+            T.c.source,
+            T.c.study_type,
         ).order_by(T.c.id)
         if statuses:
             q = q.where(T.c.status.in_(list(statuses)))
         with self.engine.connect() as conn:
             return [
                 TrialSummary(
-                    id=r.id, registry_id=r.registry_id, title=r.title, status=r.status,
-                    phases=json.loads(r.phases or "[]"), conditions=json.loads(r.conditions or "[]"),
-                    last_update=r.last_update, source=r.source, study_type=r.study_type,
+                    id=r.id,
+                    registry_id=r.registry_id,
+                    title=r.title,
+                    status=r.status,
+                    phases=json.loads(r.phases or "[]"),
+                    conditions=json.loads(r.conditions or "[]"),
+                    last_update=r.last_update,
+                    source=r.source,
+                    study_type=r.study_type,
                 )
                 for r in conn.execute(q)
             ]
@@ -375,9 +388,14 @@ class Store:
             rows = conn.execute(select(V).where(V.c.trial_id == real).order_by(V.c.version)).all()
         return [
             TrialVersion(
-                trial_id=r.trial_id, version=r.version, recorded_at=_aware(r.recorded_at),
-                change=r.change.split(","), status=r.status, previous_status=r.previous_status,
-                content_hash=r.content_hash, source=r.source,
+                trial_id=r.trial_id,
+                version=r.version,
+                recorded_at=_aware(r.recorded_at),
+                change=r.change.split(","),
+                status=r.status,
+                previous_status=r.previous_status,
+                content_hash=r.content_hash,
+                source=r.source,
                 trial=Trial.model_validate_json(r.data if r.data is not None else current),
             )
             for r in rows
@@ -397,8 +415,12 @@ class Store:
                 for kind in r.change.split(","):
                     out.append(
                         Change(
-                            trial_id=r.trial_id, kind=kind, at=_aware(r.recorded_at), version=r.version,
-                            old_status=r.previous_status, new_status=r.status,
+                            trial_id=r.trial_id,
+                            kind=kind,
+                            at=_aware(r.recorded_at),
+                            version=r.version,
+                            old_status=r.previous_status,
+                            new_status=r.status,
                         )
                     )
         return out
@@ -416,7 +438,9 @@ class Store:
 
     # ------------------------------------------------------------------ parsed criteria
     def get_criteria(
-        self, trial_id: str, parser: Callable[[Trial], list[Any]] | None = None,
+        self,
+        trial_id: str,
+        parser: Callable[[Trial], list[Any]] | None = None,
         parser_version: str | None = None,
     ) -> list[Any]:
         """The trial's parsed criteria (``list[Criterion]``), parsed once per text and parser
@@ -426,8 +450,12 @@ class Store:
         return get_criteria(self, trial_id, parser, parser_version)
 
     def load_all_criteria(
-        self, parser: Callable[[Trial], list[Any]] | None = None, parser_version: str | None = None,
-        ids: Sequence[str] | None = None, *, as_dicts: bool = False,
+        self,
+        parser: Callable[[Trial], list[Any]] | None = None,
+        parser_version: str | None = None,
+        ids: Sequence[str] | None = None,
+        *,
+        as_dicts: bool = False,
     ) -> dict[str, list[Any]]:
         """Parsed criteria of many trials (all by default): cached ones are read in one query,
         missing or stale ones parsed and stored. ``as_dicts`` skips building Criterion objects."""
@@ -459,8 +487,19 @@ def _prepare(trial: Trial, when: dt.datetime) -> dict[str, Any]:
 
 
 _TRIAL_COLS = (
-    "registry_id", "title", "status", "phases", "conditions", "study_type", "last_update", "source",
-    "source_format", "content_hash", "criteria_hash", "parse_hash", "data",
+    "registry_id",
+    "title",
+    "status",
+    "phases",
+    "conditions",
+    "study_type",
+    "last_update",
+    "source",
+    "source_format",
+    "content_hash",
+    "criteria_hash",
+    "parse_hash",
+    "data",
 )
 
 
@@ -496,11 +535,20 @@ def _write_group(
             updates.append({"b_id": r["id"], **base, "version": version, "updated_at": when})
             part.updated += 1
             part.updated_ids.append(r["id"])
-        versions.append({
-            "trial_id": r["id"], "version": version, "recorded_at": when, "change": change,
-            "status": r["status"], "previous_status": prev_status, "content_hash": r["content_hash"],
-            "criteria_hash": r["criteria_hash"], "source": r["source"], "data": None,
-        })
+        versions.append(
+            {
+                "trial_id": r["id"],
+                "version": version,
+                "recorded_at": when,
+                "change": change,
+                "status": r["status"],
+                "previous_status": prev_status,
+                "content_hash": r["content_hash"],
+                "criteria_hash": r["criteria_hash"],
+                "source": r["source"],
+                "data": None,
+            }
+        )
         written.append(r["_trial"])
     if updates:
         from sqlalchemy import bindparam
