@@ -1,0 +1,248 @@
+"""ClinicalTrials.gov API v2 study JSON (a ``protocolSection`` dict) -> :class:`Trial`.
+
+Pure: takes the decoded study and provenance facts, no I/O. Models are built with
+``model_construct`` from values already normalised here (the hot path of bulk imports).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trialmatch.importers.errors import RecordError
+from trialmatch.importers.normalize import (
+    age_years,
+    enum_value,
+    iso_date,
+    phases,
+    sex_value,
+    status_value,
+    to_bool,
+    to_float,
+    to_int,
+)
+from trialmatch.records.model import (
+    Arm,
+    Contact,
+    Design,
+    Eligibility,
+    Intervention,
+    Investigator,
+    Location,
+    Provenance,
+    SecondaryId,
+    Trial,
+)
+
+__all__ = ["STUDY_KEYS", "is_v2_study", "study_to_trial"]
+
+#: Top-level keys of an API v2 study object.
+STUDY_KEYS = frozenset(
+    {
+        "protocolSection",
+        "resultsSection",
+        "derivedSection",
+        "documentSection",
+        "annotationSection",
+        "hasResults",
+    }
+)
+
+
+def is_v2_study(obj: object) -> bool:
+    return isinstance(obj, dict) and (
+        "protocolSection" in obj or ("identificationModule" in obj and "statusModule" in obj)
+    )
+
+
+def _d(obj: Any, key: str) -> dict[str, Any]:
+    v = obj.get(key) if isinstance(obj, dict) else None
+    return v if isinstance(v, dict) else {}
+
+
+def _l(obj: Any, key: str) -> list[Any]:
+    v = obj.get(key) if isinstance(obj, dict) else None
+    return v if isinstance(v, list) else []
+
+
+def _s(obj: Any, key: str) -> str | None:
+    v = obj.get(key) if isinstance(obj, dict) else None
+    if v is None or isinstance(v, (dict, list)):
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def _strs(values: list[Any]) -> list[str]:
+    return [str(v).strip() for v in values if isinstance(v, (str, int, float)) and str(v).strip()]
+
+
+def _contact(c: dict[str, Any]) -> Contact:
+    return Contact.model_construct(
+        name=_s(c, "name"),
+        role=enum_value(_s(c, "role"), "role"),
+        phone=_s(c, "phone"),
+        email=_s(c, "email"),
+    )
+
+
+def _design(dm: dict[str, Any]) -> Design | None:
+    info = _d(dm, "designInfo")
+    if not info:
+        return None
+    mask = _d(info, "maskingInfo")
+    return Design.model_construct(
+        allocation=enum_value(_s(info, "allocation")),
+        intervention_model=enum_value(_s(info, "interventionModel")),
+        observational_model=enum_value(_s(info, "observationalModel")),
+        time_perspective=enum_value(_s(info, "timePerspective")),
+        primary_purpose=enum_value(_s(info, "primaryPurpose")),
+        masking=enum_value(_s(mask, "masking")),
+        who_masked=[v for v in (enum_value(w) for w in _strs(_l(mask, "whoMasked"))) if v],
+    )
+
+
+def _location(loc: dict[str, Any]) -> Location:
+    geo = _d(loc, "geoPoint")
+    return Location.model_construct(
+        facility=_s(loc, "facility"),
+        city=_s(loc, "city"),
+        state=_s(loc, "state"),
+        zip=_s(loc, "zip"),
+        country=_s(loc, "country"),
+        status=status_value(_s(loc, "status")),
+        lat=to_float(geo.get("lat")),
+        lon=to_float(geo.get("lon")),
+        contacts=[_contact(c) for c in _l(loc, "contacts") if isinstance(c, dict)],
+    )
+
+
+def study_to_trial(
+    study: dict[str, Any],
+    *,
+    source: str | None = None,
+    record_index: int | None = None,
+    source_url: str | None = None,
+    content_hash: str | None = None,
+    source_format: str = "ctgov-json",
+) -> Trial | RecordError:
+    """Map one API v2 study to a Trial; a study without an NCT id gives a :class:`RecordError`."""
+    ps = study.get("protocolSection", study)
+    rec = record_index
+    if not isinstance(ps, dict):
+        return RecordError(source or "<bytes>", rec, "protocolSection is not an object")
+    ident = _d(ps, "identificationModule")
+    nct = _s(ident, "nctId")
+    if not nct:
+        keys = ", ".join(sorted(ps)[:6])
+        has = f"only {keys}" if keys else "an empty protocolSection"
+        return RecordError(
+            source or "<bytes>", rec, f"record without id: no identificationModule.nctId ({has})"
+        )
+    status = _d(ps, "statusModule")
+    sponsor = _d(ps, "sponsorCollaboratorsModule")
+    desc = _d(ps, "descriptionModule")
+    cond = _d(ps, "conditionsModule")
+    dm = _d(ps, "designModule")
+    arms_mod = _d(ps, "armsInterventionsModule")
+    elig = _d(ps, "eligibilityModule")
+    cl = _d(ps, "contactsLocationsModule")
+    lead = _d(sponsor, "leadSponsor")
+    enroll = _d(dm, "enrollmentInfo")
+
+    start = _d(status, "startDateStruct")
+    primary = _d(status, "primaryCompletionDateStruct")
+    completion = _d(status, "completionDateStruct")
+
+    eligibility = Eligibility.model_construct(
+        criteria_text=_s(elig, "eligibilityCriteria"),
+        sex=sex_value(_s(elig, "sex")),  # type: ignore[arg-type]
+        gender_based=to_bool(elig.get("genderBased")),
+        minimum_age=_s(elig, "minimumAge"),
+        maximum_age=_s(elig, "maximumAge"),
+        min_age_years=age_years(_s(elig, "minimumAge")),
+        max_age_years=age_years(_s(elig, "maximumAge")),
+        healthy_volunteers=to_bool(elig.get("healthyVolunteers")),
+        std_ages=[v for v in (enum_value(a) for a in _strs(_l(elig, "stdAges"))) if v],
+    )
+    arms = [
+        Arm.model_construct(
+            label=_s(a, "label") or "",
+            type=enum_value(_s(a, "type")),
+            description=_s(a, "description"),
+            intervention_names=_strs(_l(a, "interventionNames")),
+        )
+        for a in _l(arms_mod, "armGroups")
+        if isinstance(a, dict) and _s(a, "label")
+    ]
+    interventions = [
+        Intervention.model_construct(
+            type=enum_value(_s(i, "type")),
+            name=_s(i, "name") or "",
+            description=_s(i, "description"),
+            other_names=_strs(_l(i, "otherNames")),
+            arm_labels=_strs(_l(i, "armGroupLabels")),
+        )
+        for i in _l(arms_mod, "interventions")
+        if isinstance(i, dict) and _s(i, "name")
+    ]
+    investigators = [
+        Investigator.model_construct(
+            name=_s(o, "name") or "",
+            role=enum_value(_s(o, "role"), "role"),
+            affiliation=_s(o, "affiliation"),
+        )
+        for o in _l(cl, "overallOfficials")
+        if isinstance(o, dict) and _s(o, "name")
+    ]
+    return Trial.model_construct(
+        id=nct,
+        registry_id=nct,
+        org_study_id=_s(_d(ident, "orgStudyIdInfo"), "id"),
+        secondary_ids=[
+            SecondaryId.model_construct(
+                id=_s(x, "id") or "",
+                type=enum_value(_s(x, "type"), "secondary_id_type"),
+                domain=_s(x, "domain"),
+            )
+            for x in _l(ident, "secondaryIdInfos")
+            if isinstance(x, dict) and _s(x, "id")
+        ],
+        brief_title=_s(ident, "briefTitle"),
+        official_title=_s(ident, "officialTitle"),
+        acronym=_s(ident, "acronym"),
+        overall_status=status_value(_s(status, "overallStatus")),
+        why_stopped=_s(status, "whyStopped"),
+        first_posted=iso_date(_s(_d(status, "studyFirstPostDateStruct"), "date")),
+        start_date=iso_date(_s(start, "date")),
+        start_date_type=enum_value(_s(start, "type"), "date_type"),
+        primary_completion_date=iso_date(_s(primary, "date")),
+        completion_date=iso_date(_s(completion, "date")),
+        completion_date_type=enum_value(_s(completion, "type"), "date_type"),
+        last_update_posted=iso_date(_s(_d(status, "lastUpdatePostDateStruct"), "date")),
+        status_verified_date=iso_date(_s(status, "statusVerifiedDate")),
+        phases=phases(_l(dm, "phases")),
+        study_type=enum_value(_s(dm, "studyType"), "study_type"),
+        enrollment=to_int(enroll.get("count")),
+        enrollment_type=enum_value(_s(enroll, "type"), "date_type"),
+        design=_design(dm),
+        arms=arms,
+        interventions=interventions,
+        conditions=_strs(_l(cond, "conditions")),
+        keywords=_strs(_l(cond, "keywords")),
+        brief_summary=_s(desc, "briefSummary"),
+        detailed_description=_s(desc, "detailedDescription"),
+        eligibility=eligibility,
+        lead_sponsor=_s(lead, "name"),
+        lead_sponsor_class=enum_value(_s(lead, "class")),
+        collaborators=[n for n in (_s(c, "name") for c in _l(sponsor, "collaborators")) if n],
+        investigators=investigators,
+        central_contacts=[_contact(c) for c in _l(cl, "centralContacts") if isinstance(c, dict)],
+        locations=[_location(loc) for loc in _l(cl, "locations") if isinstance(loc, dict)],
+        provenance=Provenance.model_construct(
+            source_format=source_format,
+            source=source,
+            record_index=record_index,
+            source_url=source_url,
+            content_hash=content_hash,
+        ),
+    )

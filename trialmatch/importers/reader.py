@@ -1,0 +1,349 @@
+"""One entry point for every trial source: a file, a folder (recursive), a .zip (or .gz) of them.
+
+The format is told from the content, never the file name:
+
+* ``PK\\x03\\x04`` -> zip archive (the bulk all-studies ZIP of per-study JSON, or XML files);
+  ``\\x1f\\x8b`` -> gzip;
+* ``{`` / ``[`` -> JSON: an API v2 study, a v2 list response ``{"studies": [...]}`` (streamed one
+  study at a time), a classic-API ``FullStudiesResponse`` (streamed), or a JSON array of studies;
+* ``<`` -> XML ``clinical_study`` (legacy ClinicalTrials.gov); an HTML document is rejected (an
+  error page saved as ``.xml``);
+* anything else readable as text -> a copied trial page (:mod:`trialmatch.importers.text_page`).
+
+Nothing raises out of the iterators: each bad record becomes a :class:`RecordError` and the rest
+of the batch continues. Caps (see :mod:`trialmatch.importers.errors`): 32 MB per JSON/XML record,
+5 MB per text page. A single-study file whose name carries one NCT id different from the record's
+id is rejected as an *id mismatch* (the file was mislabelled or overwritten; which is right cannot
+be told). List and bulk files are not checked against their name.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from trialmatch.importers.ctgov_json import is_v2_study, study_to_trial
+from trialmatch.importers.ctgov_v1 import is_v1_study, v1_to_v2
+from trialmatch.importers.ctgov_xml import XmlRejected, iter_xml_studies
+from trialmatch.importers.errors import MAX_TEXT_PAGE_BYTES, MAX_ZIP_MEMBER_BYTES, RecordError
+from trialmatch.importers.jsonstream import JsonStream, JsonStreamError, RecordTooLarge
+from trialmatch.importers.normalize import nct_ids
+from trialmatch.records.model import Trial
+
+__all__ = ["ImportResult", "read_bytes", "read_path", "read_stream"]
+
+ImportResult = Trial | RecordError
+
+_HEAD = 8192
+_MAX_DEPTH = 3
+#: First keys of JSON objects that wrap a list of studies (read as a stream).
+_WRAPPER_KEYS = frozenset(
+    {"studies", "nextPageToken", "totalCount", "FullStudiesResponse", "StudyFieldsResponse", "FullStudies"}
+)
+_SKIP_KEYS = frozenset(
+    {
+        "APIVrs",
+        "DataVrs",
+        "Expression",
+        "NStudiesAvail",
+        "NStudiesFound",
+        "MinRank",
+        "MaxRank",
+        "NStudiesReturned",
+        "nextPageToken",
+        "totalCount",
+    }
+)
+_TRIALISH = re.compile(
+    r"NCT\d{8}|eligib|inclusion|exclusion|criteria|trial|recruit|enrol|particip|sponsor", re.IGNORECASE
+)
+_HTML = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.IGNORECASE)
+
+
+def read_path(path: str | Path, source_url: str | None = None) -> Iterator[ImportResult]:
+    """Trials (or :class:`RecordError`) from a file, a folder (recursively, sorted) or an archive."""
+    p = Path(path)
+    if p.is_dir():
+        for f in sorted(p.rglob("*")):
+            rel = f.relative_to(p)
+            if f.is_file() and not any(part.startswith(".") for part in rel.parts):
+                yield from _read_file(f, source_url)
+    elif p.is_file():
+        yield from _read_file(p, source_url)
+    else:
+        yield RecordError(str(p), None, "no such file or folder")
+
+
+def read_bytes(data: bytes, name: str, source_url: str | None = None) -> Iterator[ImportResult]:
+    """Trials (or :class:`RecordError`) from bytes already in memory (an upload, an HTTP body)."""
+    yield from read_stream(io.BytesIO(data), name, source_url)
+
+
+def read_stream(fp: IO[bytes], name: str, source_url: str | None = None) -> Iterator[ImportResult]:
+    """Trials from a seekable binary stream; ``name`` is used in provenance and error messages."""
+    try:
+        yield from _dispatch(fp, name, Path(name).name, source_url, 0)
+    except Exception as exc:  # last line of defence: one bad source never stops a batch
+        yield RecordError(name, None, f"could not read: {type(exc).__name__}: {exc}")
+
+
+def _read_file(p: Path, source_url: str | None) -> Iterator[ImportResult]:
+    try:
+        fp = p.open("rb")
+    except OSError as exc:
+        yield RecordError(str(p), None, f"cannot open: {exc.strerror or exc}")
+        return
+    with fp:
+        yield from read_stream(fp, str(p), source_url)
+
+
+def _dispatch(
+    fp: IO[bytes], source: str, name: str, source_url: str | None, depth: int
+) -> Iterator[ImportResult]:
+    head = fp.read(_HEAD)
+    fp.seek(0)
+    if not head.strip():
+        yield RecordError(source, None, "empty file")
+        return
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        yield from _read_zip(fp, source, source_url, depth)
+        return
+    if head.startswith(b"\x1f\x8b"):
+        if depth >= _MAX_DEPTH:
+            yield RecordError(source, None, "archives nested too deep")
+            return
+        inner = name[:-3] if name.lower().endswith(".gz") else name
+        with gzip.GzipFile(fileobj=fp) as gz:
+            yield from _dispatch(gz, source, inner, source_url, depth + 1)  # type: ignore[arg-type]
+        return
+    body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if b"\x00" in head:
+        yield RecordError(source, None, "binary data, not a trial record")
+        return
+    first = body[:1]
+    if first in (b"{", b"["):
+        yield from _read_json(fp, source, name, source_url)
+    elif first == b"<":
+        if _HTML.search(head[:4096]):
+            title = re.search(rb"<title>([^<]{0,120})", head, re.IGNORECASE)
+            what = f" ({title.group(1).decode('utf-8', 'replace').strip()!r})" if title else ""
+            yield RecordError(
+                source, None, f"HTML page{what}, not a trial record (an error page saved as a file?)"
+            )
+            return
+        yield from _read_xml(fp, head, source, name, source_url)
+    else:
+        yield from _read_text(fp, source, source_url)
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+def _convert(obj: Any, raw: str, source: str, index: int | None, source_url: str | None) -> ImportResult:
+    if is_v1_study(obj):
+        study = v1_to_v2(obj)
+    elif is_v2_study(obj):
+        study = obj
+    else:
+        if isinstance(obj, dict):
+            keys = ", ".join(list(obj)[:5]) or "no keys"
+            what = f"JSON object with {keys}"
+        else:
+            what = f"JSON {type(obj).__name__}"
+        return RecordError(source, index, f"not a study record ({what}): no protocolSection")
+    digest = hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
+    try:
+        return study_to_trial(
+            study, source=source, record_index=index, source_url=source_url, content_hash=digest
+        )
+    except Exception as exc:  # malformed values deep inside a record
+        return RecordError(source, index, f"could not map record: {type(exc).__name__}: {exc}")
+
+
+def _check_name(result: ImportResult, name: str, source: str) -> ImportResult:
+    ids = nct_ids(name)
+    if isinstance(result, Trial) and len(ids) == 1 and result.registry_id and result.registry_id != ids[0]:
+        return RecordError(
+            source,
+            result.registry_id,
+            f"id mismatch: the file name says {ids[0]} but the record is {result.registry_id}; not imported",
+        )
+    return result
+
+
+def _read_json(fp: IO[bytes], source: str, name: str, source_url: str | None) -> Iterator[ImportResult]:
+    text = io.TextIOWrapper(fp, encoding="utf-8-sig", errors="replace")
+    s = JsonStream(text)
+    counter = [0]
+    try:
+        c = s.peek()
+        if c == "[":
+            yield from _stream_items(s, source, source_url, counter)
+        elif c == "{":
+            s.mark()
+            s.pos += 1
+            k = s.key()
+            if k in _WRAPPER_KEYS:
+                s.release()
+                yield from _walk_wrapper(s, k, source, source_url, counter)
+            else:
+                s.reset()
+                obj, raw = s.value()
+                if s.peek() != "":
+                    yield RecordError(source, None, "extra data after the JSON value")
+                    return
+                r = _convert(obj, raw, source, None, source_url)
+                if isinstance(r, Trial) and r.provenance is not None:
+                    r.provenance.record_index = None
+                yield _check_name(r, name, source)
+                counter[0] += 1
+        if counter[0] == 0:
+            yield RecordError(source, None, "no study records in this JSON")
+    except RecordTooLarge as exc:
+        yield RecordError(source, counter[0], f"{exc}; the rest of this file was not read")
+    except JsonStreamError as exc:
+        kind = "truncated JSON (download cut short?)" if exc.truncated else "malformed JSON"
+        rest = "; the rest of this file was not read" if counter[0] else ""
+        yield RecordError(source, counter[0], f"{kind}: {exc}{rest}")
+    finally:
+        text.detach()
+
+
+def _stream_items(
+    s: JsonStream, source: str, source_url: str | None, counter: list[int]
+) -> Iterator[ImportResult]:
+    for obj, raw in s.items():
+        yield _convert(obj, raw, source, counter[0], source_url)
+        counter[0] += 1
+
+
+def _walk_wrapper(
+    s: JsonStream, key: str | None, source: str, source_url: str | None, counter: list[int]
+) -> Iterator[ImportResult]:
+    """Walk an object whose ``key`` was just read; stream the study lists it holds."""
+    while key is not None:
+        c = s.peek()
+        if key in ("studies", "FullStudies") and c == "[":
+            yield from _stream_items(s, source, source_url, counter)
+        elif key == "FullStudiesResponse" and c == "{":
+            s.pos += 1
+            yield from _walk_wrapper(s, s.key(), source, source_url, counter)
+        elif key in ("StudyFieldsResponse", "StudyFields"):
+            yield RecordError(
+                source, None, "a StudyFields response holds selected fields, not full study records"
+            )
+            counter[0] += 1
+            return
+        else:
+            s.value()  # skip counts, tokens, version strings
+        key = s.key()
+
+
+# -- XML -----------------------------------------------------------------------------------------
+def _read_xml(
+    fp: IO[bytes], head: bytes, source: str, name: str, source_url: str | None
+) -> Iterator[ImportResult]:
+    if b"<!ENTITY" in head.upper():
+        yield RecordError(source, None, "XML declares entities; refused for safety (no entity expansion)")
+        return
+    first: ImportResult | None = None
+    n = 0
+    try:
+        for study in iter_xml_studies(fp):
+            digest = hashlib.sha256(json.dumps(study, sort_keys=True).encode()).hexdigest()
+            try:
+                r: ImportResult = study_to_trial(
+                    study,
+                    source=source,
+                    record_index=n,
+                    source_url=source_url,
+                    content_hash=digest,
+                    source_format="ctgov-xml",
+                )
+            except Exception as exc:
+                r = RecordError(source, n, f"could not map record: {type(exc).__name__}: {exc}")
+            if n == 0:
+                first = r
+            else:
+                if n == 1 and first is not None:
+                    yield first
+                yield r
+            n += 1
+        if n == 1 and first is not None:
+            if isinstance(first, Trial) and first.provenance is not None:
+                first.provenance.record_index = None
+            yield _check_name(first, name, source)
+    except XmlRejected as exc:
+        yield RecordError(source, None, f"{exc} (a search feed or another XML document, not a study)")
+    except ET.ParseError as exc:
+        if n == 1 and first is not None:
+            yield first
+        kind = "truncated XML (download cut short?)" if "no element found" in str(exc) else "malformed XML"
+        yield RecordError(source, n if n else None, f"{kind}: {exc}")
+
+
+# -- text ----------------------------------------------------------------------------------------
+def _read_text(fp: IO[bytes], source: str, source_url: str | None) -> Iterator[ImportResult]:
+    data = fp.read(MAX_TEXT_PAGE_BYTES + 1)
+    if len(data) > MAX_TEXT_PAGE_BYTES:
+        yield RecordError(
+            source, None, f"text page larger than {MAX_TEXT_PAGE_BYTES // (1024 * 1024)} MB; refused"
+        )
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    if not _TRIALISH.search(text[:200_000]):
+        yield RecordError(
+            source, None, "plain text that is not a trial page (no registry id, trial or eligibility wording)"
+        )
+        return
+    try:
+        from trialmatch.importers.text_page import parse_text_page
+    except ImportError:
+        yield RecordError(
+            source, None, "copied text pages are not supported yet (text_page importer missing)"
+        )
+        return
+    try:
+        result: Any = parse_text_page(text, source=source, source_url=source_url)
+    except Exception as exc:
+        yield RecordError(source, None, f"text page not understood: {type(exc).__name__}: {exc}")
+        return
+    if isinstance(result, (Trial, RecordError)):
+        yield result
+    else:
+        yield RecordError(source, None, "text page importer returned no trial")
+
+
+# -- zip -----------------------------------------------------------------------------------------
+def _read_zip(fp: IO[bytes], source: str, source_url: str | None, depth: int) -> Iterator[ImportResult]:
+    if depth >= _MAX_DEPTH:
+        yield RecordError(source, None, "archives nested too deep")
+        return
+    try:
+        zf = zipfile.ZipFile(fp)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        yield RecordError(source, None, f"broken zip archive (truncated download?): {exc}")
+        return
+    with zf:
+        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+            base = info.filename.rsplit("/", 1)[-1]
+            if info.is_dir() or info.filename.startswith("__MACOSX/") or not base or base.startswith("."):
+                continue
+            member = f"{source}!{info.filename}"
+            if info.file_size > MAX_ZIP_MEMBER_BYTES:
+                yield RecordError(member, None, "zip member larger than the size cap; refused")
+                continue
+            try:
+                with zf.open(info) as m:
+                    yield from _dispatch(m, member, base, source_url, depth + 1)  # type: ignore[arg-type]
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+                yield RecordError(member, None, f"unreadable zip member: {exc}")
