@@ -1,0 +1,362 @@
+"""Trial verdicts, ranking and "what to find out next". Pure: (patient, trials, as_of).
+
+``prepare_trials`` compiles each trial's criteria once (closures made lazily, on first use);
+``match_patient`` screens every prepared trial with the fast closures (criteria that most often
+fail are tried first and the first failure stops the trial), then explains in full the best
+``detail_top`` trials and any trial asked for by id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from trialmatch.criteria.model import Criterion
+from trialmatch.matching.evaluate import Tri, compile_rule, evaluate_criterion
+from trialmatch.matching.model import CriterionResult, MatchReport, NextQuestion, TrialResult
+from trialmatch.patients import terms as T
+from trialmatch.patients.derive import PatientFacts
+from trialmatch.patients.model import Patient
+from trialmatch.records.model import OPEN_STATUSES, Trial
+
+__all__ = ["VERDICT_RANK", "PreparedTrial", "disease_fit", "match_patient", "prepare_trials", "screen_trial"]
+
+VERDICT_RANK = {"eligible": 3, "possibly_eligible": 2, "ineligible": 0}
+
+# categories tried first by the screen: cheap and most often decisive
+_FIRST = {
+    "age": 0,
+    "sex": 0,
+    "diagnosis": 1,
+    "primary_site": 1,
+    "grade": 2,
+    "stage": 2,
+    "metastases": 3,
+    "biomarker": 3,
+    "prior_therapy": 4,
+    "performance_status": 4,
+}
+_WORDS = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    [
+        "of",
+        "the",
+        "and",
+        "or",
+        "in",
+        "with",
+        "a",
+        "an",
+        "for",
+        "to",
+        "on",
+        "by",
+        "at",
+        "from",
+        "cancer",
+        "tumor",
+        "tumour",
+        "neoplasm",
+        "neoplasms",
+    ]
+)
+
+Screen = tuple[str, int, int]  # verdict, known count, applicable count
+
+
+@dataclass(slots=True)
+class PreparedTrial:
+    """A trial with its criteria, compiled once (lazily, per criterion) and reused for every patient.
+
+    ``raw`` holds ``Criterion`` objects or their dict form (``Criterion.to_dict``); dicts are turned
+    into rules only when the screen reaches them, so loading thousands of trials stays cheap.
+    """
+
+    trial_id: str
+    registry_id: str | None
+    title: str | None
+    status: str | None
+    conditions_text: str
+    raw: list[Criterion | dict[str, Any]]
+    locations: list[tuple[float, float, str, str | None]] = field(default_factory=list)
+    order: list[int] = field(default_factory=list)
+    kinds: list[bool] = field(default_factory=list)  # True = exclusion
+    _fns: list[tuple[Callable[[PatientFacts], Tri], Callable[[PatientFacts], Tri] | None] | None] = field(
+        default_factory=list
+    )
+    _criteria: list[Criterion] | None = None
+    _concepts: frozenset[str] | None = None
+
+    @classmethod
+    def from_parts(
+        cls,
+        trial_id: str,
+        registry_id: str | None,
+        title: str | None,
+        status: str | None,
+        conditions: Sequence[str],
+        criteria: Sequence[Criterion | dict[str, Any]],
+        locations: Sequence[tuple[float, float, str, str | None]] = (),
+    ) -> PreparedTrial:
+        raw = list(criteria)
+
+        def get(c: Criterion | dict[str, Any], name: str, default: Any) -> Any:
+            return c.get(name, default) if isinstance(c, dict) else getattr(c, name, default)
+
+        order = sorted(
+            range(len(raw)),
+            key=lambda i: (
+                0 if get(raw[i], "source", "text") != "text" else 1,
+                _FIRST.get(get(raw[i], "category", ""), 5),
+                i,
+            ),
+        )
+        kinds = [get(c, "kind", "inclusion") == "exclusion" for c in raw]
+        cond = " ; ".join([*conditions, title or ""])
+        return cls(
+            trial_id, registry_id, title, status, cond, raw, list(locations), order, kinds, [None] * len(raw)
+        )
+
+    @classmethod
+    def from_trial(cls, trial: Trial, criteria: Sequence[Criterion | dict[str, Any]]) -> PreparedTrial:
+        locs = [
+            (
+                float(loc.lat),
+                float(loc.lon),
+                ", ".join(x for x in (loc.facility, loc.city, loc.country) if x),
+                loc.status,
+            )
+            for loc in trial.locations
+            if loc.lat is not None and loc.lon is not None
+        ]
+        conditions = [*trial.conditions, trial.official_title or ""]
+        return cls.from_parts(
+            trial.id, trial.registry_id, trial.title, trial.overall_status, conditions, criteria, locs
+        )
+
+    def criterion(self, i: int) -> Criterion:
+        c = self.raw[i]
+        if isinstance(c, dict):
+            c = Criterion.from_dict(c)
+            self.raw[i] = c
+        return c
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        if self._criteria is None:
+            self._criteria = [self.criterion(i) for i in range(len(self.raw))]
+        return self._criteria
+
+    def fn(self, i: int) -> tuple[Callable[[PatientFacts], Tri], Callable[[PatientFacts], Tri] | None]:
+        f = self._fns[i]
+        if f is None:
+            c = self.criterion(i)
+            rule_fn = compile_rule(c.rule, c.kind == "inclusion") if c.rule is not None else _none
+            app_fn = compile_rule(c.applies_if) if c.applies_if is not None else None
+            f = self._fns[i] = (rule_fn, app_fn)
+        return f
+
+    @property
+    def concepts(self) -> frozenset[str]:
+        if self._concepts is None:
+            self._concepts = T.concepts_of(self.conditions_text)
+        return self._concepts
+
+
+def _none(facts: PatientFacts) -> Tri:
+    return None
+
+
+def prepare_trials(pairs: Iterable[tuple[Trial, Sequence[Criterion]]]) -> list[PreparedTrial]:
+    return [PreparedTrial.from_trial(t, c) for t, c in pairs]
+
+
+def screen_trial(pt: PreparedTrial, facts: PatientFacts) -> Screen:
+    """Fast verdict: stops at the first failed criterion."""
+    fns = pt._fns
+    kinds = pt.kinds
+    known = applicable = 0
+    unknown = False
+    for i in pt.order:
+        f = fns[i]
+        rule_fn, app_fn = f if f is not None else pt.fn(i)
+        if app_fn is not None and app_fn(facts) is False:
+            continue
+        applicable += 1
+        v = rule_fn(facts)
+        if v is None:
+            unknown = True
+            continue
+        known += 1
+        if v is kinds[i]:
+            return "ineligible", known, applicable
+    return ("possibly_eligible" if unknown else "eligible"), known, applicable
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORDS.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def disease_fit(pt: PreparedTrial, facts: PatientFacts) -> float:
+    """How well the trial's conditions and title fit the patient's cancer (0-1)."""
+    diag = facts.items["diagnosis"]
+    site = facts.items["site"]
+    if not diag and not site:
+        return 0.0
+    tc = pt.concepts
+    best = 0.0
+    for it in diag:
+        for c in tc:
+            if T.concept_matches(it.concepts, "", c):
+                return 1.0
+            if any(T.concept_matches((c,), "", p) for p in it.concepts):
+                best = max(best, 0.7)
+    for it in site:
+        for c in tc:
+            if T.concept_matches(it.concepts, "", c):
+                best = max(best, 0.5)
+    if best == 0.0:
+        mine = set().union(*(_words(i.text) for i in diag + site)) if diag or site else set()
+        theirs = _words(pt.conditions_text)
+        if mine and theirs:
+            best = 0.5 * len(mine & theirs) / len(mine)
+    return round(best, 3)
+
+
+def _distance(pt: PreparedTrial, loc: tuple[float, float] | None) -> tuple[float | None, str | None]:
+    if loc is None or not pt.locations:
+        return None, None
+    best: tuple[float, str] | None = None
+    for lat, lon, name, status in pt.locations:
+        if status is not None and status.upper() not in (
+            "RECRUITING",
+            "NOT_YET_RECRUITING",
+            "ENROLLING_BY_INVITATION",
+        ):
+            continue
+        d = _haversine(loc[0], loc[1], lat, lon)
+        if best is None or d < best[0]:
+            best = (d, name)
+    return (round(best[0], 1), best[1]) if best else (None, None)
+
+
+def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    r = 6371.0088
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _score(verdict: str, fit: float, known_share: float, dist: float | None) -> float:
+    prox = 0.0 if dist is None else 1.0 / (1.0 + dist / 100.0)
+    return round(VERDICT_RANK[verdict] * 10 + fit * 3 + known_share * 0.9 + prox * 0.09, 4)
+
+
+def _full(pt: PreparedTrial, facts: PatientFacts) -> tuple[str, list[CriterionResult]]:
+    results = [evaluate_criterion(c, facts) for c in pt.criteria]
+    failed = any(
+        (r.kind == "inclusion" and r.verdict == "not_met") or (r.kind == "exclusion" and r.verdict == "met")
+        for r in results
+    )
+    unknown = any(r.verdict == "unknown" for r in results)
+    return ("ineligible" if failed else "possibly_eligible" if unknown else "eligible"), results
+
+
+def match_patient(
+    patient: Patient,
+    trials_with_criteria: Iterable[PreparedTrial | tuple[Trial, Sequence[Criterion]]],
+    as_of: dt.date,
+    location: tuple[float, float] | None = None,
+    detail_top: int = 50,
+    trial_ids: Sequence[str] = (),
+    open_only: bool = False,
+    include_ineligible: bool | None = None,
+) -> MatchReport:
+    """Judge every trial for one patient and rank them (see module docstring)."""
+    facts = PatientFacts.build(patient, as_of)
+    ploc = patient.location
+    if location is None and ploc is not None and ploc.lat is not None and ploc.lon is not None:
+        location = (ploc.lat, ploc.lon)
+    wanted = set(trial_ids)
+    if include_ineligible is None:
+        include_ineligible = bool(wanted)
+    screened: list[tuple[float, PreparedTrial, str, float, float, float | None, str | None]] = []
+    skipped_closed = 0
+    for item in trials_with_criteria:
+        pt = item if isinstance(item, PreparedTrial) else PreparedTrial.from_trial(*item)
+        explicit = pt.trial_id in wanted or (pt.registry_id is not None and pt.registry_id in wanted)
+        if wanted and not explicit:
+            continue
+        if open_only and not explicit and pt.status is not None and pt.status not in OPEN_STATUSES:
+            skipped_closed += 1
+            continue
+        verdict, known, applicable = screen_trial(pt, facts)
+        if verdict == "ineligible" and not include_ineligible and not explicit:
+            continue
+        fit = disease_fit(pt, facts) if verdict != "ineligible" or explicit else 0.0
+        share = known / applicable if applicable else 1.0
+        dist, site = _distance(pt, location)
+        screened.append((_score(verdict, fit, share, dist), pt, verdict, fit, share, dist, site))
+    screened.sort(key=lambda x: (-x[0], x[1].trial_id))
+    results: list[TrialResult] = []
+    questions: dict[str, list[str]] = {}
+    for rank, (score, pt, verdict, fit, share, dist, site) in enumerate(screened):
+        explicit = pt.trial_id in wanted or (pt.registry_id is not None and pt.registry_id in wanted)
+        crit_results: list[CriterionResult] = []
+        if explicit or rank < detail_top:
+            verdict, crit_results = _full(pt, facts)
+            appl = [r for r in crit_results if r.verdict != "not_applicable"]
+            share = sum(r.verdict != "unknown" for r in appl) / len(appl) if appl else 1.0
+            score = _score(verdict, fit, share, dist)
+            if verdict != "ineligible":
+                for r in crit_results:
+                    for m in r.missing:
+                        questions.setdefault(m, [])
+                        if pt.trial_id not in questions[m]:
+                            questions[m].append(pt.trial_id)
+        results.append(
+            TrialResult(
+                trial_id=pt.trial_id,
+                registry_id=pt.registry_id,
+                title=pt.title,
+                status=pt.status,
+                verdict=verdict,  # type: ignore[arg-type]
+                score=score,
+                disease_fit=fit,
+                known_share=round(share, 3),
+                distance_km=dist,
+                nearest_site=site,
+                criteria=crit_results,
+            )
+        )
+    results.sort(key=lambda r: (-r.score, r.trial_id))
+    warnings = list(patient.warnings or [])
+    if skipped_closed:
+        warnings.append(f"{skipped_closed} trials not open to enrolment were skipped")
+    return MatchReport(
+        patient_id=patient.id,
+        as_of=as_of,
+        results=results,
+        next_questions=_next_questions(questions),
+        warnings=warnings,
+    )
+
+
+def _next_questions(questions: dict[str, list[str]], limit: int = 20) -> list[NextQuestion]:
+    ranked = sorted(questions.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
+    out = []
+    for fact, trials in ranked:
+        if fact.startswith("review: "):
+            q = fact[len("review: ") :]
+        elif fact.startswith("has."):
+            q = f"Does the patient have (or had) {fact[4:].replace('_', ' ').replace('.', ' ')}?"
+        else:
+            q = T.question_for(fact)
+        q = f"{q} (would decide {len(trials)} trial{'s' if len(trials) != 1 else ''})"
+        out.append(NextQuestion(fact=fact, question=q, trials=trials))
+    return out
