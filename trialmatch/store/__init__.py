@@ -5,7 +5,14 @@ sync state. Other areas add their own table modules to this package (derived fro
 """
 
 from trialmatch.store.base import Base
-from trialmatch.store.store import Store, WriteHook, normalise_url, register_write_hook, utcnow
+from trialmatch.store.store import (
+    Store,
+    WriteHook,
+    normalise_url,
+    register_write_hook,
+    unregister_write_hook,
+    utcnow,
+)
 from trialmatch.store.types import (
     Change,
     ImportSummary,
@@ -33,5 +40,6 @@ __all__ = [
     "normalise_url",
     "parse_hash",
     "register_write_hook",
+    "unregister_write_hook",
     "utcnow",
 ]

@@ -64,6 +64,11 @@ def register_write_hook(hook: WriteHook) -> None:
         _WRITE_HOOKS.append(hook)
 
 
+def unregister_write_hook(hook: WriteHook) -> None:
+    if hook in _WRITE_HOOKS:
+        _WRITE_HOOKS.remove(hook)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
