@@ -1,0 +1,29 @@
+"""Loading the versioned YAML data files of ``trialmatch/vocab/data`` (cached, validated)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["DATA_DIR", "data_version", "load_data"]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@cache
+def load_data(name: str) -> dict[str, Any]:
+    """The parsed YAML file ``data/<name>.yaml``; raises ``ValueError`` without ``version:``."""
+    path = DATA_DIR / f"{name}.yaml"
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    if not isinstance(data, dict) or "version" not in data:
+        raise ValueError(f"{path}: a vocabulary file needs a top-level 'version:'")
+    return data
+
+
+def data_version(name: str) -> str:
+    """The ``version:`` of a data file, as a string."""
+    return str(load_data(name)["version"])

@@ -1,0 +1,251 @@
+"""Concepts (diseases, histologies, sites, events, treatments, drug classes, procedures,
+biomarkers, imaging) from ``data/concepts.yaml``, with is-a parents and a fast text scanner.
+
+``concepts_in(text)``: longest match on word boundaries, case-insensitive for names (British and
+American spellings and plurals normalised), case-sensitive for abbreviations ("NET", "PE").
+``concept_ids_for(name)``: what a patient's free-text entry maps to, with every ancestor.
+``is_a(child, ancestor)``: reflexive, transitive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from trialmatch.vocab._load import load_data
+
+__all__ = [
+    "Concept",
+    "ConceptHit",
+    "ancestors",
+    "concept",
+    "concept_ids_for",
+    "concepts",
+    "concepts_in",
+    "descendants",
+    "is_a",
+    "norm_token",
+    "tokenize",
+]
+
+MAX_TEXT = 200_000
+_TOKEN = re.compile(r"[^\W_]+")
+_PREFIX_MAP = (
+    ("haem", "hem"),
+    ("anaem", "anem"),
+    ("ischaem", "ischem"),
+    ("oesoph", "esoph"),
+    ("oedem", "edem"),
+    ("oestr", "estr"),
+    ("leuc", "leuk"),
+    ("paed", "ped"),
+    ("phaeo", "pheo"),
+    ("faec", "fec"),
+    ("tumour", "tumor"),
+    ("somatostatine", "somatostatin"),
+)
+_WORD_MAP = {
+    "metastases": "metastasis",
+    "diagnoses": "diagnosis",
+    "thromboses": "thrombosis",
+    "analogue": "analog",
+    "analogues": "analog",
+    "diseases": "disease",
+    "tumours": "tumor",
+    "tumour": "tumor",
+    "neoplasia": "neoplasm",
+    "neoplasias": "neoplasm",
+    "haemorrhagic": "hemorrhagic",
+    "localised": "localized",
+    "normalised": "normalized",
+    "labelling": "labeling",
+    "centre": "center",
+    "favour": "favor",
+}
+
+
+@lru_cache(maxsize=65536)
+def norm_token(tok: str) -> str:
+    """Lower-case, American spelling, singular (consistently, not linguistically)."""
+    t = tok.lower()
+    if t in _WORD_MAP:
+        return _WORD_MAP[t]
+    for a, b in _PREFIX_MAP:
+        if t.startswith(a):
+            t = b + t[len(a) :]
+            break
+    if t in _WORD_MAP:
+        return _WORD_MAP[t]
+    if len(t) > 4 and t.endswith("ies"):
+        return t[:-3] + "y"
+    if len(t) > 3 and t.endswith("s") and not t.endswith(("ss", "us", "is")) and not t[-2].isdigit():
+        return t[:-1]
+    return t
+
+
+def tokenize(text: str) -> list[tuple[str, int, int]]:
+    """(token as written, start, end) for every run of letters/digits."""
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    id: str
+    type: str
+    names: tuple[str, ...] = ()
+    abbr: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.names[0] if self.names else (self.abbr[0] if self.abbr else self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptHit:
+    concept: str
+    start: int
+    end: int
+    text: str
+
+
+@cache
+def concepts() -> dict[str, Concept]:
+    """Every concept by id."""
+    out: dict[str, Concept] = {}
+    for d in load_data("concepts")["concepts"]:
+        c = Concept(
+            id=str(d["id"]),
+            type=str(d.get("type") or "other"),
+            names=tuple(str(x) for x in d.get("names") or ()),
+            abbr=tuple(str(x) for x in d.get("abbr") or ()),
+            codes=tuple(str(x) for x in d.get("codes") or ()),
+            parents=tuple(str(x) for x in d.get("parents") or ()),
+        )
+        if c.id in out:
+            raise ValueError(f"concepts.yaml: duplicate id {c.id}")
+        out[c.id] = c
+    return out
+
+
+def concept(cid: str) -> Concept | None:
+    return concepts().get(cid)
+
+
+def _name_key(name: str) -> tuple[str, ...]:
+    return tuple(norm_token(t) for t, _, _ in tokenize(name))
+
+
+def _abbr_key(abbr: str) -> tuple[str, ...]:
+    return tuple(t for t, _, _ in tokenize(abbr))
+
+
+@cache
+def _index() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str], dict[str, int], dict[str, int]]:
+    names: dict[tuple[str, ...], str] = {}
+    abbrs: dict[tuple[str, ...], str] = {}
+    first_n: dict[str, int] = {}
+    first_a: dict[str, int] = {}
+    for c in concepts().values():
+        for n in (*c.names, *c.codes):
+            k = _name_key(n)
+            if k and k not in names:
+                names[k] = c.id
+                first_n[k[0]] = max(first_n.get(k[0], 0), len(k))
+        for a in c.abbr:
+            k = _abbr_key(a)
+            if k and k not in abbrs:
+                abbrs[k] = c.id
+                first_a[k[0]] = max(first_a.get(k[0], 0), len(k))
+    return names, abbrs, first_n, first_a
+
+
+def concepts_in(text: str) -> list[ConceptHit]:
+    """Concept mentions in ``text``, longest match first, left to right, not overlapping."""
+    if not text:
+        return []
+    text = text[:MAX_TEXT]
+    toks = tokenize(text)
+    names, abbrs, first_n, first_a = _index()
+    normed = [norm_token(t) for t, _, _ in toks]
+    out: list[ConceptHit] = []
+    i, n = 0, len(toks)
+    while i < n:
+        best_len, best_id = 0, ""
+        mn = first_n.get(normed[i], 0)
+        for L in range(min(mn, n - i), 0, -1):
+            cid = names.get(tuple(normed[i : i + L]))
+            if cid is not None:
+                best_len, best_id = L, cid
+                break
+        ma = first_a.get(toks[i][0], 0)
+        for L in range(min(ma, n - i), best_len, -1):
+            cid = abbrs.get(tuple(t for t, _, _ in toks[i : i + L]))
+            if cid is not None:
+                best_len, best_id = L, cid
+                break
+        if best_len:
+            s, e = toks[i][1], toks[i + best_len - 1][2]
+            out.append(ConceptHit(best_id, s, e, text[s:e]))
+            i += best_len
+        else:
+            i += 1
+    return out
+
+
+@cache
+def ancestors(cid: str) -> frozenset[str]:
+    """Every ancestor of a concept (not itself)."""
+    c = concepts().get(cid)
+    if c is None:
+        return frozenset()
+    out: set[str] = set()
+    for p in c.parents:
+        out.add(p)
+        out |= ancestors(p)
+    return frozenset(out)
+
+
+@cache
+def _children() -> dict[str, frozenset[str]]:
+    kids: dict[str, set[str]] = {}
+    for c in concepts().values():
+        for p in c.parents:
+            kids.setdefault(p, set()).add(c.id)
+    return {k: frozenset(v) for k, v in kids.items()}
+
+
+@cache
+def descendants(cid: str) -> frozenset[str]:
+    """Every descendant of a concept (not itself)."""
+    out: set[str] = set()
+    for k in _children().get(cid, ()):
+        out.add(k)
+        out |= descendants(k)
+    return frozenset(out)
+
+
+def is_a(child: str, ancestor: str) -> bool:
+    """``child`` is ``ancestor`` or one of its descendants."""
+    return child == ancestor or ancestor in ancestors(child)
+
+
+@lru_cache(maxsize=8192)
+def concept_ids_for(name: str | None) -> frozenset[str]:
+    """The concepts a patient's entry names (``"deep vein thrombosis"`` -> dvt, venous
+    thromboembolism, thrombotic event ...; ``"etoposide + cisplatin"`` -> both drugs and their
+    classes), each with its ancestors. Empty when nothing is recognised."""
+    if not name:
+        return frozenset()
+    out: set[str] = set()
+    s = str(name)[:2000]
+    cid = concepts().get(s)
+    if cid is not None:
+        out.add(s)
+        out |= ancestors(s)
+    for h in concepts_in(s):
+        out.add(h.concept)
+        out |= ancestors(h.concept)
+    return frozenset(out)
