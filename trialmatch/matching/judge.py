@@ -1,0 +1,138 @@
+"""Judge one eligibility criterion against one patient (a free-text note or a profile).
+
+``judge(patient, criterion_text, kind, as_of=None) -> JudgeResult`` answers the way physicians label
+single criteria: ``met`` (included / excluded), ``not_met`` (not included / not excluded),
+``unknown`` (not enough information) or ``not_applicable``. The rules are general, written from
+how the TrialGPT physicians labelled criteria (see benchmarks/judge_bench.py):
+
+* reproductive items do not concern men, children or women past child-bearing age;
+* consent and compliance items are settled by a note that states consent;
+* age and sex restrictions are computed;
+* measured values (labs, BMI, scores) need the value: without it an item is unknown;
+* conditions are matched as concepts (synonyms, abbreviations, parents) against affirmed and
+  negated mentions in the note;
+* a note silent on an excluding condition is read as "not excluded" (a complete history would
+  mention it), while an inclusion the note does not show is unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from trialmatch.matching.judge_rules import RULES, Decision
+from trialmatch.matching.judge_text import NoteIndex
+from trialmatch.patients.model import Patient
+
+__all__ = ["MAX_CRITERION_CHARS", "JudgeContext", "JudgeResult", "context_for", "judge"]
+
+MAX_CRITERION_CHARS = 4000
+Kind = Literal["inclusion", "exclusion"]
+
+
+class JudgeResult(BaseModel):
+    verdict: Literal["met", "not_met", "unknown", "not_applicable"]
+    explanation: str = ""
+    evidence: list[str] = Field(default_factory=list)
+    rule: str = ""  # which judge rule decided
+
+
+@dataclass
+class JudgeContext:
+    """What the judge knows about a patient: sentences, their concept index, demographics."""
+
+    patient: Patient
+    sentences: list[str]
+    index: NoteIndex
+    age: float | None
+    sex: str | None
+    pregnant: bool | None
+    consent: list[int]
+    labs: dict[str, float]
+
+
+def _profile_sentences(p: Patient) -> list[str]:
+    """A profile without a note, written out as sentences so that the same matching applies."""
+    out: list[str] = []
+    if p.age is not None or p.sex:
+        out.append(f"{p.age if p.age is not None else 'unknown age'} year old {p.sex or ''} patient.")
+    if p.cancer and p.cancer.name:
+        c = p.cancer
+        out.append(f"Diagnosis: {c.name} {c.primary_site or ''} {c.grade or ''} {c.differentiation or ''}.")
+        if c.metastasis_sites:
+            out.append("Metastases: " + ", ".join(c.metastasis_sites) + ".")
+    for cond in p.conditions or []:
+        hist = "history of " if (cond.status or "") in ("resolved", "history") else ""
+        out.append(f"{hist}{cond.name}.")
+    for oc in p.other_cancers or []:
+        out.append(f"history of {oc.name} ({oc.status or ''}).")
+    for t in p.treatments or []:
+        out.append(f"prior {t.name} {t.kind or ''}.")
+    for m in p.medications or []:
+        out.append(f"on {m.name}.")
+    for pr in p.procedures or []:
+        out.append(f"{pr.name}.")
+    for a in p.allergies or []:
+        out.append(f"allergic to {a}.")
+    return out
+
+
+def context_for(patient: Patient | str | dict[str, Any], as_of: dt.date | None = None) -> JudgeContext:
+    """Build the judging context once per patient (reuse it for many criteria)."""
+    if isinstance(patient, str):
+        from trialmatch.patients.notes import read_note
+
+        p = read_note(patient, as_of)
+    elif isinstance(patient, dict):
+        p = Patient.model_validate(patient)
+    else:
+        p = patient
+    if p.notes:
+        from trialmatch.patients.notes import sentences_of
+
+        sents = [s.text for s in sentences_of(p.notes)]
+    else:
+        sents = _profile_sentences(p)
+    consent = [i for i, s in enumerate(sents) if re.search(r"\b(informed consent|consent(?:ed)?|comply)\b", s, re.I)
+               and not re.search(r"\b(refus|declin|unable|not|unwilling)\w*", s, re.I)]
+    labs: dict[str, float] = {}
+    for lab in p.labs or []:
+        if lab.name and lab.name not in labs:
+            labs[lab.name] = lab.value
+    return JudgeContext(patient=p, sentences=sents, index=NoteIndex.build(sents), age=p.age, sex=p.sex,
+                        pregnant=p.pregnant, consent=consent, labs=labs)
+
+
+def _clean(text: str) -> str:
+    t = (text or "")[:MAX_CRITERION_CHARS].replace("\x00", " ")
+    t = re.sub(r"^\s{0,4}(?:[-–•*]{1,3}|\d{1,3}[.)]|[a-z][.)])\s*", "", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def judge(
+    patient: Patient | str | dict[str, Any] | JudgeContext,
+    criterion_text: str,
+    kind: Kind = "inclusion",
+    as_of: dt.date | None = None,
+) -> JudgeResult:
+    """The verdict on one criterion for one patient, with an explanation and the evidence sentences."""
+    ctx = patient if isinstance(patient, JudgeContext) else context_for(patient, as_of)
+    kind = "exclusion" if str(kind).lower().startswith("ex") else "inclusion"
+    text = _clean(criterion_text)
+    if not text:
+        return JudgeResult(verdict="unknown", explanation="The criterion is empty.", rule="empty")
+    for rule in RULES:
+        d: Decision | None = rule(ctx, text, kind)
+        if d is not None:
+            ev = [ctx.sentences[i] for i in sorted(set(d.sentences)) if 0 <= i < len(ctx.sentences)]
+            return JudgeResult(verdict=d.verdict, explanation=d.explanation, evidence=ev, rule=d.rule)
+    if kind == "exclusion":
+        return JudgeResult(verdict="not_met", rule="silent_exclusion",
+                           explanation="The note does not mention this excluding condition; a complete history "
+                                       "would, so it is taken as absent (not excluded).")
+    return JudgeResult(verdict="unknown", rule="silent_inclusion",
+                       explanation="The note does not show whether this requirement is fulfilled.")

@@ -1,0 +1,300 @@
+"""Text helpers of the single-criterion judge: vocabulary, stems and concepts, the note index, age ranges.
+
+Pure functions; bounded regexes; inputs are capped by the caller.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "NoteIndex",
+    "age_range",
+    "concept_keys",
+    "content_terms",
+    "has_phrase",
+    "rules_vocab",
+    "sex_restriction",
+    "stem",
+]
+
+_DATA = Path(__file__).resolve().parents[1] / "vocab" / "data"
+_WORD = re.compile(r"[a-z0-9][a-z0-9'+\-/]{0,40}", re.I)
+_NEG_CUE = re.compile(
+    r"\b(no|not|denies|denied|without|negative for|absence of|free of|never|unremarkable|ruled out|rules out|nor)\b",
+    re.I,
+)
+_NEG_BREAK = re.compile(r"\b(but|however|although|though|except|which|who|presents?|shows?|reveals?)\b|[;:]", re.I)
+
+
+@functools.cache
+def rules_vocab() -> dict[str, Any]:
+    """The judge vocabulary (``vocab/data/judge_rules.yaml``)."""
+    with open(_DATA / "judge_rules.yaml", encoding="utf-8") as fh:
+        data: dict[str, Any] = yaml.safe_load(fh)
+    return data
+
+
+@functools.cache
+def _phrase_rx(key: str) -> re.Pattern[str]:
+    words = sorted({str(w).lower() for w in rules_vocab()[key]}, key=len, reverse=True)
+    body = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<![a-z0-9])(?:{body})", re.I)
+
+
+def has_phrase(key: str, text: str) -> re.Match[str] | None:
+    """The first phrase of vocabulary list ``key`` in ``text`` (prefix match at a word start)."""
+    return _phrase_rx(key).search(text)
+
+
+@functools.cache
+def _stemmer() -> Any:
+    from nltk.stem.porter import PorterStemmer
+
+    return PorterStemmer()
+
+
+@functools.cache
+def stem(word: str) -> str:
+    w = word.lower().strip("'-/")
+    if len(w) <= 3:
+        return w
+    s: str = _stemmer().stem(w)
+    return s
+
+
+@functools.cache
+def _generic() -> frozenset[str]:
+    return frozenset(stem(str(w)) for w in rules_vocab()["generic_words"]) | frozenset(
+        str(w).lower() for w in rules_vocab()["generic_words"]
+    )
+
+
+@functools.cache
+def _concept_table() -> tuple[dict[tuple[str, ...], str], int]:
+    """Stemmed phrase -> concept key (synonym groups); and the longest phrase length in words."""
+    table: dict[tuple[str, ...], str] = {}
+    longest = 1
+    for group in rules_vocab()["synonyms"]:
+        key = "syn:" + str(group[0])
+        for phrase in group:
+            toks = tuple(stem(t) for t in _WORD.findall(str(phrase).lower()))
+            if toks:
+                table.setdefault(toks, key)
+                longest = max(longest, len(toks))
+    return table, longest
+
+
+@functools.cache
+def _parents() -> dict[str, frozenset[str]]:
+    """Concept key -> parent concept keys."""
+    out: dict[str, set[str]] = {}
+    table, _ = _concept_table()
+    for parent, members in rules_vocab()["parents"].items():
+        pkey = table.get(tuple(stem(t) for t in _WORD.findall(str(parent).lower())), "p:" + str(parent))
+        for m in members:
+            toks = tuple(stem(t) for t in _WORD.findall(str(m).lower()))
+            mkey = table.get(toks, "w:" + " ".join(toks))
+            out.setdefault(mkey, set()).add(pkey)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def concept_keys(tokens: list[str]) -> list[tuple[str, int, int]]:
+    """Greedy longest-match of stemmed tokens to concept keys: (key, start token, end token).
+    Tokens not in any synonym group become ``w:<stem>``."""
+    table, longest = _concept_table()
+    out: list[tuple[str, int, int]] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        hit = None
+        for L in range(min(longest, n - i), 0, -1):
+            k = table.get(tuple(tokens[i : i + L]))
+            if k:
+                hit = (k, i, i + L)
+                break
+        if hit is None:
+            hit = ("w:" + tokens[i], i, i + 1)
+        out.append(hit)
+        i = hit[2]
+    return out
+
+
+def content_terms(text: str) -> list[str]:
+    """Concept keys of the clinically meaningful words of ``text`` (generic words and numbers dropped)."""
+    toks = [stem(t) for t in _WORD.findall(text.lower()[:2000])]
+    keys = []
+    for key, a, b in concept_keys(toks):
+        if key.startswith("w:"):
+            w = key[2:]
+            if w in _generic() or len(w) < 2 or re.fullmatch(r"[\d.,/+\-]+|[ivx]+", w):
+                continue
+        keys.append(key)
+        _ = (a, b)
+    seen: list[str] = []
+    for k in keys:
+        if k not in seen:
+            seen.append(k)
+    return seen
+
+
+@dataclass
+class NoteIndex:
+    """Concept keys of a note, per sentence, split into affirmed and negated mentions."""
+
+    sentences: list[str]
+    affirmed: dict[str, set[int]] = field(default_factory=dict)
+    negated: dict[str, set[int]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, sentences: list[str]) -> NoteIndex:
+        idx = cls(sentences=list(sentences))
+        parents = _parents()
+        for si, sent in enumerate(sentences):
+            low = sent.lower()[:3000]
+            words = list(_WORD.finditer(low))
+            toks = [stem(m.group(0)) for m in words]
+            keys = concept_keys(toks)
+            table, _ = _concept_table()
+            for key, a, b in list(keys):
+                if b - a > 1:  # words inside a phrase also name their own concept ("breast carcinoma")
+                    for j in range(a, b):
+                        keys.append((table.get((toks[j],), "w:" + toks[j]), j, j + 1))
+            for key, a, _b in keys:
+                pos = words[a].start()
+                before = low[max(0, pos - 80) : pos]
+                cue = None
+                for cm in _NEG_CUE.finditer(before):
+                    cue = cm
+                neg = cue is not None and not _NEG_BREAK.search(before[cue.end() :])
+                target = idx.negated if neg else idx.affirmed
+                for k in (key, *parents.get(key, ())):
+                    target.setdefault(k, set()).add(si)
+        return idx
+
+    def find(self, key: str) -> tuple[set[int], set[int]]:
+        aff, neg = self.affirmed.get(key, set()), self.negated.get(key, set())
+        if aff or neg or not key.startswith("w:") or len(key) < 8:
+            return aff, neg
+        # spelling variants share a stem prefix: diarrhoea / diarrhea, revascularisation / -ization
+        pre = key[:7]
+        for k, v in self.affirmed.items():
+            if k.startswith(pre) and len(k) >= 8:
+                aff = aff | v
+        for k, v in self.negated.items():
+            if k.startswith(pre) and len(k) >= 8:
+                neg = neg | v
+        return aff, neg
+
+
+_NUMW = r"(\d{1,3}(?:\.\d)?)"
+_UNITW = r"\s{0,2}(years?|yrs?|y|months?|mos?|weeks?|days?)?"
+_AGE_CUE = re.compile(r"\b(ages?d?|years?[- ]old|years? of age|yrs?|y/o|yo|old|adults?|children|child|infants?|"
+                      r"minors?|pediatric|paediatric|months? of life)\b|\d\s?\+|(?:over|greater than|older than|above|at least|"
+                      r"under|less than|younger than|[≥>≤<]=?)\s{0,2}\d{1,3}\s{0,2}(?:years|yrs)\b", re.I)
+_RANGE = re.compile(_NUMW + _UNITW + r"\s{0,2}(?:-|–|to|and)\s{0,2}" + _NUMW + _UNITW, re.I)
+_GE = re.compile(r"(≥|>=|=>|>|greater than|older than|more than|over|at least|above|minimum(?: age)?(?: of)?)"
+                 r"\s{0,3}(?:or equal to\s)?(?:the age of\s)?" + _NUMW + _UNITW, re.I)
+_LE = re.compile(r"(≤|<=|=<|<|less than|younger than|under|below|up to|maximum(?: age)?(?: of)?)\s{0,3}"
+                 r"(?:or equal to\s)?(?:the age of\s)?" + _NUMW + _UNITW, re.I)
+_OR_OLDER = re.compile(_NUMW + _UNITW + r"(?:\s(?:years?\s)?(?:old|of age))?\s{0,2}(?:or|and)\s(older|over|above|more|"
+                       r"younger|less|under)", re.I)
+_PLUS = re.compile(r"(\d{1,3})\s?\+")
+_WINDOW = re.compile(r"\b(within|for|past|last|since|prior|after|before|during|ago|duration|lasting)\b", re.I)
+
+
+def _years(v: str, unit: str | None) -> float:
+    x = float(v)
+    u = (unit or "y").lower()
+    if u.startswith("mo"):
+        return x / 12
+    if u.startswith("w"):
+        return x / 52
+    if u.startswith("d"):
+        return x / 365
+    return x
+
+
+def age_range(text: str) -> tuple[float | None, float | None, str] | None:
+    """(low, high, matched text) of an age restriction in a criterion, bounds inclusive; None if none.
+    Numbers that are time windows ("within 6 months") are left alone."""
+    t = text[:600]
+    if not _AGE_CUE.search(t):
+        return None
+    lo: float | None = None
+    hi: float | None = None
+    spans: list[str] = []
+
+    def ok(m: re.Match[str]) -> bool:
+        before = t[max(0, m.start() - 14) : m.start()]
+        if re.search(r"gestation|pregnan", t[max(0, m.start() - 30) : m.start()], re.I):
+            return False
+        if _WINDOW.search(before) or re.search(r"\b(bmi|wt|weight|score|grade|class|stage)\W{0,3}$", before, re.I):
+            return False
+        tail = t[m.end() : m.end() + 25].lower()
+        return not re.match(r"\s{0,2}(kg|lbs?|cm|mg|%|/|x|mm|ml|g\b|th\b|weeks gestation|cigarettes|pack)", tail)
+
+    for m in _RANGE.finditer(t):
+        if ok(m) and (m.group(2) or m.group(4) or _AGE_CUE.search(t[max(0, m.start() - 20) : m.end() + 20])):
+            a = _years(m.group(1), m.group(2) or m.group(4))
+            b = _years(m.group(3), m.group(4) or m.group(2))
+            if a <= b:
+                lo, hi = a, b
+                spans.append(m.group(0))
+                break
+    if lo is None and hi is None:
+        for m in _OR_OLDER.finditer(t):
+            if ok(m):
+                v = _years(m.group(1), m.group(2))
+                if m.group(3).lower() in ("older", "over", "above", "more"):
+                    lo = v
+                else:
+                    hi = v
+                spans.append(m.group(0))
+        for m in _GE.finditer(t):
+            if ok(m) and lo is None:
+                v = _years(m.group(2), m.group(3))
+                lo = v + (1e-6 if m.group(1).lower() in (">", "greater than", "older than", "more than", "over",
+                                                  "above") else 0.0)
+                spans.append(m.group(0))
+        for m in _LE.finditer(t):
+            if ok(m) and hi is None:
+                v = _years(m.group(2), m.group(3))
+                hi = v - (1e-6 if m.group(1).lower() in ("<", "less than", "younger than", "under", "below") else 0.0)
+                spans.append(m.group(0))
+        m2 = _PLUS.search(t)
+        if m2 and lo is None:
+            lo = float(m2.group(1))
+            spans.append(m2.group(0))
+    if lo is None and hi is None:
+        low = t.lower()
+        if re.search(r"\badults?\b", low):
+            return 18.0, None, "adult"
+        if re.search(r"\b(children|child|minors?|pediatric|paediatric)\b", low):
+            return None, 17.999, "child"
+        return None
+    if (lo is not None and lo > 130) or (hi is not None and hi < 0):
+        return None
+    return lo, hi, "; ".join(spans)
+
+
+def sex_restriction(text: str) -> str | None:
+    """"any", "female" or "male" when the criterion restricts sex; None otherwise."""
+    low = text.lower()[:600]
+    if has_phrase("sex_any", low):
+        return "any"
+    f = re.search(r"\b(female|females|woman|women|girls|premenopausal|postmenopausal)\b", low)
+    m = re.search(r"\b(male|males|man|men|boys)\b", low)
+    if f and not m:
+        return "female"
+    if m and not f:
+        return "male"
+    if f and m:
+        return "any"
+    return None
