@@ -1,0 +1,464 @@
+"""The web app's view of the rest of TrialMatch: trials, criteria, search, matching, glossary.
+
+Each capability calls the owning package when it is there (store, criteria, search, matching,
+patients) and falls back to a small local implementation otherwise, so that the app works while
+the project grows. Per-trial derived data (parsed criteria, plain summary, quality flags) is
+cached in-process; trials themselves are cached for ``ttl`` seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from trialmatch.criteria.model import Criterion
+from trialmatch.matching.model import MatchReport, TrialResult
+from trialmatch.patients.model import Patient
+from trialmatch.records.model import OPEN_STATUSES, Trial
+from trialmatch.web import geo
+
+__all__ = ["Backend", "Hit", "SearchFilters", "optional"]
+
+
+def optional(module: str, name: str) -> Callable[..., Any] | None:
+    """``module.name`` if importable, else None (a part of the project not written yet)."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    return getattr(mod, name, None)  # type: ignore[no-any-return]
+
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    status: str = ""  # "" | "open" | an overall status
+    phase: str = ""
+    age: float | None = None
+    sex: str = ""  # "" | female | male
+    country: str = ""
+    near: str = ""
+    radius_km: float | None = None
+    limit: int = 50
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in ("", None) and k != "limit"}
+
+
+@dataclass
+class Hit:
+    trial: Trial
+    score: float = 0.0
+    distance_km: float | None = None
+    site: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STEMS = (
+    ("metastases", "metasta"),
+    ("metastasis", "metasta"),
+    ("metastatic", "metasta"),
+    ("tumours", "tumor"),
+    ("tumour", "tumor"),
+    ("tumors", "tumor"),
+)
+
+
+def _norm_words(text: str) -> list[str]:
+    words = _WORD.findall(text.lower()[:200_000])
+    out = []
+    for w in words:
+        for a, b in _STEMS:
+            if w == a:
+                w = b
+        out.append(w)
+    return out
+
+
+def _open(trial: Trial) -> bool:
+    return (trial.overall_status or "") in OPEN_STATUSES
+
+
+class _TTLCache:
+    def __init__(self, size: int, ttl: float) -> None:
+        self.size, self.ttl = size, ttl
+        self._d: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            hit = self._d.get(key)
+            if hit is None or time.monotonic() - hit[0] > self.ttl:
+                return None
+            self._d.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._d[key] = (time.monotonic(), value)
+            self._d.move_to_end(key)
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._d.clear()
+
+
+class Backend:
+    """Trials from the store (or a given list), with cached derived data."""
+
+    def __init__(self, db_url: str, trials: Iterable[Trial] | None = None, ttl: float = 300.0) -> None:
+        self.db_url = db_url
+        self._fixed = {t.id: t for t in trials} if trials is not None else None
+        self._store: Any = None
+        self._trials = _TTLCache(4096, ttl)
+        self._derived = _TTLCache(4096, 3600.0)
+        self._all: tuple[float, list[Trial]] | None = None
+        self.ttl = ttl
+        if self._fixed is None:
+            store_cls = optional("trialmatch.store", "Store")
+            if store_cls is not None:
+                self._store = store_cls(db_url)
+
+    # -- trials -------------------------------------------------------------------------
+    def get_trial(self, trial_id: str) -> Trial | None:
+        trial_id = trial_id.strip()[:64]
+        if self._fixed is not None:
+            return self._fixed.get(trial_id)
+        cached = self._trials.get(trial_id)
+        if cached is not None:
+            return cached if isinstance(cached, Trial) else None
+        trial = self._store.get_trial(trial_id) if self._store is not None else None
+        self._trials.put(trial_id, trial if trial is not None else False)
+        return trial  # type: ignore[no-any-return]
+
+    def all_trials(self) -> list[Trial]:
+        if self._fixed is not None:
+            return list(self._fixed.values())
+        if self._all is not None and time.monotonic() - self._all[0] < self.ttl:
+            return self._all[1]
+        trials: list[Trial] = []
+        if self._store is not None:
+            it = getattr(self._store, "iter_trials", None)
+            trials = list(it()) if it is not None else list(self._store.list_trials())
+        self._all = (time.monotonic(), trials)
+        return trials
+
+    # -- derived data (cached per trial) -------------------------------------------------
+    def _cached(self, kind: str, trial: Trial, fn: Callable[[], Any]) -> Any:
+        key = f"{kind}:{trial.id}:{trial.last_update_posted}"
+        val = self._derived.get(key)
+        if val is None:
+            val = fn()
+            self._derived.put(key, val)
+        return val
+
+    def criteria(self, trial: Trial) -> list[Criterion]:
+        def parse() -> list[Criterion]:
+            fn = optional("trialmatch.criteria", "trial_criteria")
+            if fn is None:
+                return _fallback_criteria(trial)
+            try:
+                return list(fn(trial))
+            except Exception:
+                return _fallback_criteria(trial)
+
+        return self._cached("criteria", trial, parse)  # type: ignore[no-any-return]
+
+    def plain_summary(self, trial: Trial) -> str | None:
+        def make() -> str:
+            fn = optional("trialmatch.search", "plain_summary")
+            if fn is not None:
+                try:
+                    return str(fn(trial) or "")
+                except Exception:
+                    pass
+            return trial.plain_summary or ""
+
+        return self._cached("summary", trial, make) or None
+
+    def quality_flags(self, trial: Trial, today: dt.date) -> list[str]:
+        def make() -> list[str]:
+            fn = optional("trialmatch.records.quality", "quality_flags") or optional(
+                "trialmatch.records", "quality_flags"
+            )
+            flags: list[Any] = []
+            if fn is not None:
+                try:
+                    flags = list(fn(trial, today))
+                except Exception:
+                    flags = []
+            out = [_flag_text(f) for f in flags]
+            stale = stale_warning(trial, today)
+            if stale and not any("stale" in f.lower() or "verified" in f.lower() for f in out):
+                out.append(stale)
+            return out
+
+        return self._cached(f"flags{today}", trial, make)  # type: ignore[no-any-return]
+
+    def glossary_terms_in(self, text: str) -> list[tuple[str, str]]:
+        fn = optional("trialmatch.search", "glossary_terms_in")
+        if fn is None:
+            return []
+        try:
+            found = fn(text[:100_000])
+        except Exception:
+            return []
+        return [_term_pair(x) for x in found][:40]
+
+    def glossary(self) -> list[tuple[str, str]]:
+        for name in ("glossary", "glossary_entries", "load_glossary"):
+            fn = optional("trialmatch.search", name)
+            if fn is None:
+                continue
+            try:
+                g = fn() if callable(fn) else fn
+            except Exception:
+                continue
+            if isinstance(g, dict):
+                return sorted((str(k), _term_pair((k, v))[1]) for k, v in g.items())
+            return sorted(_term_pair(x) for x in g)
+        return []
+
+    def applied_count_key(self, trial: Trial) -> str:
+        return trial.id
+
+    # -- search ------------------------------------------------------------------------
+    def search(self, f: SearchFilters) -> list[Hit]:
+        origin = geo.geocode(f.near) if f.near else None
+        hits = self._search_fallback(f)
+        for h in hits:
+            loc, dist = geo.nearest_site(h.trial, origin)
+            if loc is not None:
+                h.site = ", ".join(x for x in (loc.facility, loc.city, loc.country) if x)
+            h.distance_km = dist
+        if origin is not None and f.radius_km:
+            hits = [h for h in hits if h.distance_km is not None and h.distance_km <= f.radius_km]
+        if origin is not None and not f.q:
+            hits.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0))
+        return hits[: f.limit]
+
+    def _search_fallback(self, f: SearchFilters) -> list[Hit]:
+        qwords = _norm_words(f.q)[:20]
+        out: list[Hit] = []
+        for t in self.all_trials():
+            if not _passes(t, f):
+                continue
+            score = 0.0
+            if qwords:
+                hay = self._cached("words", t, lambda t=t: _trial_words(t))
+                title = self._cached(
+                    "twords",
+                    t,
+                    lambda t=t: set(_norm_words(" ".join([t.title or "", *t.conditions, *t.keywords]))),
+                )
+                matched = [w for w in qwords if w in hay or any(h.startswith(w) for h in hay if len(w) > 4)]
+                if len(matched) < len(qwords):
+                    continue
+                score = sum(3.0 if w in title else 1.0 for w in qwords) + (0.5 if _open(t) else 0.0)
+            out.append(Hit(trial=t, score=score))
+        out.sort(key=lambda h: (-h.score, not _open(h.trial), h.trial.id))
+        return out
+
+    def similar(self, trial: Trial, k: int = 5) -> list[Trial]:
+        fn = optional("trialmatch.search", "similar")
+        if fn is not None and self._store is not None:
+            try:
+                res = list(fn(self._store, trial.id, k=k))
+                got = [
+                    self.get_trial(r if isinstance(r, str) else getattr(r, "trial_id", getattr(r, "id", "")))
+                    for r in res
+                ]
+                return [t for t in got if t is not None and t.id != trial.id][:k]
+            except Exception:
+                pass
+        mine = set(_norm_words(" ".join(trial.conditions + trial.keywords)))
+        if not mine:
+            return []
+        scored = []
+        for t in self.all_trials():
+            if t.id == trial.id:
+                continue
+            theirs = set(_norm_words(" ".join(t.conditions + t.keywords)))
+            common = len(mine & theirs)
+            if common:
+                scored.append((common / (len(mine | theirs) or 1), t))
+        scored.sort(key=lambda x: (-x[0], x[1].id))
+        return [t for _, t in scored[:k]]
+
+    # -- patients and matching -----------------------------------------------------------
+    def load_patient(self, obj: Any) -> Patient:
+        """A profile dict, a FHIR bundle dict, or note text -> Patient (ValueError if unusable)."""
+        if isinstance(obj, str):
+            fn = optional("trialmatch.patients.notes", "read_note")
+            if fn is None:
+                raise ValueError("reading clinical notes is not available yet")
+            return _as_patient(fn(obj[:200_000]))
+        if not isinstance(obj, dict):
+            raise ValueError("patient must be a profile object, a FHIR Bundle or note text")
+        fn = optional("trialmatch.patients.load", "load_patient")
+        if fn is not None:
+            return _as_patient(fn(obj))
+        if obj.get("resourceType") == "Bundle":
+            raise ValueError("reading FHIR bundles is not available yet")
+        return Patient.model_validate(obj)
+
+    def match(self, patient: Patient, trials: list[Trial], as_of: dt.date) -> MatchReport:
+        pairs = [(t, self.criteria(t)) for t in trials]
+        fn = optional("trialmatch.matching.match", "match_patient") or optional(
+            "trialmatch.matching", "match_patient"
+        )
+        if fn is not None:
+            rep = fn(patient, pairs, as_of)
+            return rep if isinstance(rep, MatchReport) else MatchReport.model_validate(rep)
+        results = [
+            TrialResult(
+                trial_id=t.id,
+                registry_id=t.registry_id,
+                title=t.title,
+                status=t.overall_status,
+                verdict="possibly_eligible",
+                score=0.0,
+            )
+            for t in trials
+        ]
+        return MatchReport(
+            patient_id=patient.id,
+            as_of=as_of,
+            results=results,
+            warnings=["the matcher is not available yet: nothing was checked"],
+        )
+
+    def match_candidates(self, patient: Patient, limit: int = 300) -> list[Trial]:
+        """Trials worth matching a patient against: open ones, about the patient's disease first."""
+        trials = [t for t in self.all_trials() if _open(t)] or self.all_trials()
+        if len(trials) <= limit:
+            return trials
+        name = (patient.cancer.name if patient.cancer and patient.cancer.name else "") or ""
+        words = set(_norm_words(name)) - {"of", "the", "and"}
+        if words:
+            ranked = sorted(
+                trials,
+                key=lambda t: (
+                    -len(
+                        words
+                        & self._cached(
+                            "cwords",
+                            t,
+                            lambda t=t: set(_norm_words(" ".join([t.title or "", *t.conditions]))),
+                        )
+                    )
+                ),
+            )
+            return ranked[:limit]
+        return trials[:limit]
+
+
+def _as_patient(p: Any) -> Patient:
+    if isinstance(p, Patient):
+        return p
+    if isinstance(p, dict):
+        return Patient.model_validate(p)
+    return Patient.model_validate(p.model_dump() if hasattr(p, "model_dump") else p)
+
+
+def _trial_words(t: Trial) -> set[str]:
+    parts = [
+        t.id,
+        t.registry_id or "",
+        t.brief_title or "",
+        t.official_title or "",
+        t.acronym or "",
+        *t.conditions,
+        *t.keywords,
+        t.brief_summary or "",
+        t.lead_sponsor or "",
+        *(i.name for i in t.interventions),
+    ]
+    return set(_norm_words(" ".join(parts)))
+
+
+def _passes(t: Trial, f: SearchFilters) -> bool:
+    st = t.overall_status or ""
+    if f.status == "open" and st not in OPEN_STATUSES:
+        return False
+    if f.status and f.status != "open" and st != f.status:
+        return False
+    if f.phase and f.phase not in t.phases:
+        return False
+    el = t.eligibility
+    if f.age is not None:
+        if el.min_age_years is not None and f.age < el.min_age_years:
+            return False
+        if el.max_age_years is not None and f.age > el.max_age_years:
+            return False
+    if f.sex in ("female", "male") and el.sex and el.sex not in ("ALL", f.sex.upper()):
+        return False
+    return not (f.country and f.country.lower() not in (c.lower() for c in t.countries))
+
+
+def _flag_text(f: Any) -> str:
+    if isinstance(f, str):
+        return f
+    for attr in ("message", "text", "detail", "code"):
+        v = getattr(f, attr, None) if not isinstance(f, dict) else f.get(attr)
+        if v:
+            return str(v)
+    return str(f)
+
+
+def _term_pair(x: Any) -> tuple[str, str]:
+    if isinstance(x, (tuple, list)) and len(x) >= 2:
+        term, d = x[0], x[1]
+        if isinstance(d, dict):
+            d = d.get("definition") or d.get("plain") or d.get("text") or ""
+        return (str(term), str(d))
+    if isinstance(x, dict):
+        return (str(x.get("term", "")), str(x.get("definition") or x.get("plain") or ""))
+    return (str(getattr(x, "term", x)), str(getattr(x, "definition", "")))
+
+
+def stale_warning(trial: Trial, today: dt.date) -> str | None:
+    """A warning when an open trial's status has not been verified or updated for a year."""
+    if not _open(trial):
+        return None
+    last = trial.status_verified_date or trial.last_update_posted
+    if not last:
+        return None
+    try:
+        y, m = int(last[:4]), int(last[5:7]) if len(last) >= 7 else 1
+        when = dt.date(y, m, 1)
+    except ValueError:
+        return None
+    if (today - when).days > 365:
+        return f"Status may be out of date: last verified or updated {last}."
+    return None
+
+
+_HEADER = re.compile(r"^\s*(inclusion|exclusion)\s+criteria\s*:?\s*$", re.I)
+_BULLET = re.compile(r"^\s*(?:[*\-•]|\d{1,3}[.)])\s*")
+
+
+def _fallback_criteria(trial: Trial) -> list[Criterion]:
+    """Criteria split into items by header and bullet, without rules (needs review)."""
+    text = (trial.eligibility.criteria_text or "")[:100_000]
+    kind = "inclusion"
+    out: list[Criterion] = []
+    for line in text.splitlines():
+        m = _HEADER.match(line)
+        if m:
+            kind = m.group(1).lower()
+            continue
+        item = _BULLET.sub("", line).strip()
+        if item:
+            out.append(Criterion(kind=kind, text=item, index=len(out)))  # type: ignore[arg-type]
+    return out

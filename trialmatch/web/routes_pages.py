@@ -1,0 +1,219 @@
+"""HTML pages: search, trial, FAQ, glossary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
+
+from trialmatch.store.web_tables import ContactRequest, Note
+from trialmatch.web import geo
+from trialmatch.web.app import render
+from trialmatch.web.backend import Backend, SearchFilters
+from trialmatch.web.questionnaire import questions_for
+from trialmatch.web.security import WORKSPACE_COOKIE, digest
+
+__all__ = ["FAQ", "applied_count", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+def _backend(request: Request) -> Backend:
+    return request.app.state.backend  # type: ignore[no-any-return]
+
+
+def _float(v: str | None, lo: float, hi: float) -> float | None:
+    try:
+        x = float(v) if v not in (None, "") else None
+    except ValueError:
+        return None
+    return x if x is not None and lo <= x <= hi else None
+
+
+@router.get("/", response_class=HTMLResponse)
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: str = Query("", max_length=500),
+    status: str = Query("", max_length=40),
+    phase: str = Query("", max_length=20),
+    age: str = Query("", max_length=10),
+    sex: str = Query("", max_length=10),
+    country: str = Query("", max_length=100),
+    near: str = Query("", max_length=200),
+    radius: str = Query("", max_length=10),
+) -> HTMLResponse:
+    f = SearchFilters(
+        q=q.strip(),
+        status=status,
+        phase=phase,
+        age=_float(age, 0, 130),
+        sex=sex,
+        country=country.strip(),
+        near=near.strip(),
+        radius_km=_float(radius, 1, 20000),
+    )
+    searched = any(v not in ("", None) for v in (q, status, phase, age, sex, country, near))
+    b = _backend(request)
+    hits = b.search(f) if searched or request.url.path == "/" else []
+    today = dt.date.today()
+    rows = [{"hit": h, "stale": _stale(b, h.trial, today)} for h in hits]
+    origin_ok = geo.geocode(f.near) is not None if f.near else True
+    ctx = {
+        "f": f,
+        "rows": rows,
+        "searched": searched,
+        "origin_ok": origin_ok,
+        "radius": radius,
+        "age": age,
+        "title": f"Search: {q}" if q else "Find a clinical trial",
+    }
+    if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
+        return render(request, "_results.html", ctx)
+    return render(request, "search.html", ctx)
+
+
+def _stale(b: Backend, trial: Any, today: dt.date) -> str | None:
+    from trialmatch.web.backend import stale_warning
+
+    return stale_warning(trial, today)
+
+
+def applied_count(request: Request, trial_id: str) -> int:
+    with request.app.state.sessions() as s:
+        return int(
+            s.scalar(
+                select(func.count()).select_from(ContactRequest).where(ContactRequest.trial_id == trial_id)
+            )
+            or 0
+        )
+
+
+def workspace_notes(request: Request, trial_id: str | None = None) -> list[Note]:
+    token = request.cookies.get(WORKSPACE_COOKIE)
+    if not token:
+        return []
+    with request.app.state.sessions() as s:
+        q = select(Note).where(Note.workspace == digest(token))
+        if trial_id:
+            q = q.where(Note.trial_id == trial_id)
+        return list(s.scalars(q.order_by(Note.created_at)))
+
+
+def trial_context(request: Request, trial_id: str, near: str = "") -> dict[str, Any]:
+    b = _backend(request)
+    trial = b.get_trial(trial_id)
+    if trial is None:
+        raise HTTPException(404, f"There is no trial with the id {trial_id[:64]!r} in this database.")
+    today = dt.date.today()
+    crit = b.criteria(trial)
+    origin = geo.geocode(near) if near else None
+    locations = []
+    for loc in trial.locations[:1000]:
+        p = geo.site_point(loc) if origin else None
+        locations.append({"loc": loc, "distance": geo.distance_km(origin, p) if origin and p else None})
+    if origin:
+        locations.sort(key=lambda x: (x["distance"] is None, x["distance"] or 0))
+    text_for_terms = " ".join(
+        [trial.brief_summary or "", trial.eligibility.criteria_text or "", " ".join(trial.conditions)]
+    )
+    return {
+        "trial": trial,
+        "title": trial.title or trial.id,
+        "plain": b.plain_summary(trial),
+        "inclusion": [c for c in crit if c.kind == "inclusion"],
+        "exclusion": [c for c in crit if c.kind == "exclusion"],
+        "flags": b.quality_flags(trial, today),
+        "timeline": _timeline(trial, today),
+        "related": b.similar(trial),
+        "terms": b.glossary_terms_in(text_for_terms),
+        "applied": applied_count(request, trial.id),
+        "notes": workspace_notes(request, trial.id),
+        "questions": questions_for(crit),
+        "locations": locations,
+        "near": near,
+        "origin_ok": origin is not None or not near,
+        "sites": sorted(
+            {
+                ", ".join(x for x in (loc.facility, loc.city, loc.country) if x)
+                for loc in trial.locations[:300]
+            }
+        ),
+    }
+
+
+def _timeline(trial: Any, today: dt.date) -> list[dict[str, Any]]:
+    from trialmatch.web.views import timeline
+
+    return timeline(trial, today)
+
+
+@router.get("/trials/{trial_id}", response_class=HTMLResponse)
+def trial_page(request: Request, trial_id: str, near: str = Query("", max_length=200)) -> HTMLResponse:
+    return render(request, "trial.html", trial_context(request, trial_id, near.strip()))
+
+
+FAQ = [
+    (
+        "What is a clinical trial?",
+        "A research study in people that tests whether a treatment, test or way of care "
+        "is safe and works. Every trial follows a written plan (the protocol) approved by an ethics committee.",
+    ),
+    (
+        "What do the phases mean?",
+        "Phase 1 trials look at safety and dose in a small group. Phase 2 trials look at "
+        "whether the treatment works and its side effects. Phase 3 trials compare it with the usual treatment in a "
+        "larger group. Phase 4 trials follow a treatment after it is approved.",
+    ),
+    (
+        "What are eligibility criteria?",
+        "The rules that say who can join (inclusion criteria) and who cannot "
+        "(exclusion criteria), for example age, the type and stage of cancer, earlier treatments and blood test "
+        "results. They protect participants and make the results reliable.",
+    ),
+    (
+        "Does TrialMatch decide whether I can join?",
+        "No. TrialMatch reads the published criteria and compares them "
+        "with what you enter. Only the study team can confirm eligibility, after talking with you and checking "
+        "your records. Results marked 'Not known yet' need information you or your doctor can find.",
+    ),
+    (
+        "What does 'possibly eligible' mean?",
+        "Nothing you entered rules you out, but some criteria could not be "
+        "checked. The page lists what to find out next.",
+    ),
+    (
+        "Is my information stored?",
+        "Answers to the questionnaire and the matcher are used for that page only and "
+        "are not stored or logged. Notes are kept for your browser only. A contact request is stored so that the "
+        "study team can reach you.",
+    ),
+    (
+        "Will joining a trial cost me anything?",
+        "It depends on the trial and the country. Ask the study team "
+        "about costs, travel support and insurance before you agree to take part.",
+    ),
+    (
+        "Can I leave a trial?",
+        "Yes. Taking part is voluntary and you can leave at any time without losing your usual care.",
+    ),
+    (
+        "How current is the information?",
+        "Each trial page says where the record comes from and the date the data "
+        "is current as of. Statuses can change: a warning appears when a record has not been updated for a year.",
+    ),
+]
+
+
+@router.get("/faq", response_class=HTMLResponse)
+def faq_page(request: Request) -> HTMLResponse:
+    return render(request, "faq.html", {"faq": FAQ, "title": "Questions about clinical trials"})
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+def glossary_page(request: Request) -> HTMLResponse:
+    terms = _backend(request).glossary()
+    return render(request, "glossary.html", {"terms": terms, "title": "Glossary"})

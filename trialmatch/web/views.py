@@ -1,0 +1,158 @@
+"""Display helpers for templates: labels for registry codes, dates, timelines, badges."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from trialmatch.criteria.rules import render_rule
+from trialmatch.records.model import OPEN_STATUSES, Trial
+
+__all__ = [
+    "CRITERION_TEXT",
+    "FILTERS",
+    "GLOBALS",
+    "PHASE_CHOICES",
+    "STATUS_CHOICES",
+    "VERDICT_TEXT",
+    "km",
+    "label",
+    "nice_date",
+    "phase_label",
+    "status_class",
+    "timeline",
+]
+
+_SPECIAL = {
+    "NA": "Not applicable",
+    "PHASE1": "Phase 1",
+    "PHASE2": "Phase 2",
+    "PHASE3": "Phase 3",
+    "PHASE4": "Phase 4",
+    "EARLY_PHASE1": "Early phase 1",
+    "ALL": "All",
+}
+
+STATUS_CHOICES = [
+    ("", "Any status"),
+    ("open", "Open to patients"),
+    ("RECRUITING", "Recruiting"),
+    ("NOT_YET_RECRUITING", "Not yet recruiting"),
+    ("ACTIVE_NOT_RECRUITING", "Active, not recruiting"),
+    ("COMPLETED", "Completed"),
+    ("TERMINATED", "Terminated"),
+    ("WITHDRAWN", "Withdrawn"),
+]
+PHASE_CHOICES = [
+    ("", "Any phase"),
+    ("EARLY_PHASE1", "Early phase 1"),
+    ("PHASE1", "Phase 1"),
+    ("PHASE2", "Phase 2"),
+    ("PHASE3", "Phase 3"),
+    ("PHASE4", "Phase 4"),
+    ("NA", "Not applicable"),
+]
+VERDICT_TEXT = {
+    "eligible": "Likely eligible",
+    "possibly_eligible": "Possibly eligible",
+    "ineligible": "Not eligible",
+}
+CRITERION_TEXT = {
+    "met": "Met",
+    "not_met": "Not met",
+    "unknown": "Not known yet",
+    "not_applicable": "Does not apply",
+}
+
+
+def label(code: Any) -> str:
+    """``RECRUITING`` -> ``Recruiting``; ``PHASE2`` -> ``Phase 2``; None -> ``Not stated``."""
+    if code is None or code == "":
+        return "Not stated"
+    s = str(code)
+    if s in _SPECIAL:
+        return _SPECIAL[s]
+    if s.isupper() or "_" in s:
+        return s.replace("_", " ").capitalize()
+    return s
+
+
+def phase_label(phases: list[str]) -> str:
+    return " / ".join(label(p) for p in phases) if phases else "Not stated"
+
+
+def nice_date(value: Any) -> str:
+    """ISO (possibly partial) date -> ``26 Jul 2025`` / ``Jul 2025`` / ``2025``."""
+    if not value:
+        return "Not stated"
+    s = str(value)[:10]
+    try:
+        if len(s) == 10:
+            return dt.date.fromisoformat(s).strftime("%-d %b %Y")
+        if len(s) == 7:
+            return dt.date.fromisoformat(s + "-01").strftime("%b %Y")
+    except ValueError:
+        return s
+    return s
+
+
+def _sort_key(value: str) -> str:
+    return (value + "-01-01")[:10]
+
+
+def timeline(trial: Trial, today: dt.date) -> list[dict[str, Any]]:
+    """Key dates in order, each with ``past`` (already happened) and ``estimated`` flags."""
+    items = [
+        ("First posted", trial.first_posted, None),
+        ("Study start", trial.start_date, trial.start_date_type),
+        ("Primary completion", trial.primary_completion_date, None),
+        ("Study completion", trial.completion_date, trial.completion_date_type),
+        ("Last update posted", trial.last_update_posted, None),
+    ]
+    out = [
+        {
+            "label": name,
+            "date": d,
+            "text": nice_date(d),
+            "estimated": (kind or "").upper() == "ESTIMATED",
+            "past": _sort_key(d) <= today.isoformat(),
+        }
+        for name, d, kind in items
+        if d
+    ]
+    out.sort(key=lambda x: _sort_key(x["date"]))
+    return out
+
+
+def status_class(status: Any) -> str:
+    s = str(status or "")
+    if s in OPEN_STATUSES:
+        return "badge-open"
+    if s in ("COMPLETED", "ACTIVE_NOT_RECRUITING"):
+        return "badge-closed"
+    if s in ("TERMINATED", "WITHDRAWN", "SUSPENDED"):
+        return "badge-stopped"
+    return "badge-other"
+
+
+def km(value: Any) -> str:
+    if value is None:
+        return ""
+    v = float(value)
+    return f"{v:.0f} km" if v >= 10 else f"{v:.1f} km"
+
+
+FILTERS = {
+    "label": label,
+    "phase_label": phase_label,
+    "nice_date": nice_date,
+    "status_class": status_class,
+    "km": km,
+}
+GLOBALS = {
+    "STATUS_CHOICES": STATUS_CHOICES,
+    "PHASE_CHOICES": PHASE_CHOICES,
+    "VERDICT_TEXT": VERDICT_TEXT,
+    "CRITERION_TEXT": CRITERION_TEXT,
+    "rule_text": render_rule,
+}
