@@ -1,0 +1,299 @@
+"""``search(store_or_index, SearchQuery) -> SearchResults``: BM25 over the FTS5 index with NEN
+concept expansion, SQL filters, and the recruiting-site distance rule.
+
+Ranking: ``bm25(fts_main)`` with title and conditions weighted highest, plus a small share of the
+inclusion-criteria BM25 (exclusion criteria are not indexed). Short queries AND their concepts
+(falling back to OR when nothing matches); long texts (a patient's note) keep their rarest content
+words and the NEN concepts they name and OR them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+import time
+from typing import Any
+
+from trialmatch.search.geo import Place, country_code, distance_km, resolve_place, site_counts
+from trialmatch.search.index import SearchIndex
+from trialmatch.search.query import SearchHit, SearchQuery, SearchResults, SiteHit
+from trialmatch.search.textproc import QueryGroup, analyse_query, fts_expression
+
+__all__ = ["LONG_QUERY_GROUPS", "as_index", "search", "search_ids"]
+
+#: A query with more content groups than this is treated as a long text (OR of its key terms).
+LONG_QUERY_GROUPS = 8
+MAX_LONG_TERMS = 60
+MAIN_WEIGHTS = (8.0, 10.0, 4.0, 4.0, 1.0)  # title, conditions, keywords, interventions, summary
+#: Share of the inclusion-criteria BM25: small for short queries (a disease named only in criteria is
+#: not the trial's focus), full for long texts (a patient's note is matched against eligibility).
+CRIT_SHARE = 0.3
+CRIT_SHARE_LONG = 1.0
+
+
+def as_index(store_or_index: Any) -> SearchIndex:
+    """A fresh ``SearchIndex`` for a store (built lazily) or the index itself."""
+    if isinstance(store_or_index, SearchIndex):
+        return store_or_index
+    cached = getattr(store_or_index, "_trialmatch_search_index", None)
+    if cached is None:
+        cached = SearchIndex(store_or_index)
+        with contextlib.suppress(AttributeError):
+            store_or_index._trialmatch_search_index = cached
+    return cached.ensure_fresh()
+
+
+def _df(idx: SearchIndex, words: list[str]) -> int:
+    """Approximate document frequency of a word group: the porter stem of a word is (almost always)
+    its longest prefix present in the index vocabulary."""
+    vocab: dict[str, int] | None = idx.__dict__.get("_df_vocab")
+    if vocab is None:
+        vocab = idx.doc_frequency()
+        idx.__dict__["_df_vocab"] = vocab
+    best = 0
+    for w in words:
+        for end in range(len(w), min(len(w), 3) - 1, -1):
+            df = vocab.get(w[:end])
+            if df is not None:
+                best = max(best, df)
+                break
+    return best
+
+
+def _key_groups(idx: SearchIndex, groups: list[QueryGroup]) -> list[QueryGroup]:
+    """For long texts: every concept, then the rarest words (df > 0, not in most documents)."""
+    n = max(idx.count(), 1)
+    concepts = [g for g in groups if g.concept]
+    scored: list[tuple[float, QueryGroup]] = []
+    for g in groups:
+        if g.concept:
+            continue
+        df = _df(idx, g.phrases)
+        if df == 0 or df > 0.3 * n:
+            continue
+        scored.append((math.log((n - df + 0.5) / (df + 0.5)), g))
+    scored.sort(key=lambda x: -x[0])
+    return concepts + [g for _, g in scored[: max(0, MAX_LONG_TERMS - len(concepts))]]
+
+
+def _filters(q: SearchQuery, place: Place | None) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if q.status:
+        where.append(f"d.status IN ({','.join('?' * len(q.status))})")
+        params.extend(q.status)
+    if q.phase:
+        where.append("(" + " OR ".join("d.phases LIKE ?" for _ in q.phase) + ")")
+        params.extend(f"%|{p}|%" for p in q.phase)
+    if q.study_type:
+        where.append("d.study_type = ?")
+        params.append(q.study_type)
+    if q.age is not None:
+        where.append("(d.min_age IS NULL OR d.min_age <= ?) AND (d.max_age IS NULL OR d.max_age >= ?)")
+        params.extend([q.age, q.age])
+    if q.sex:
+        where.append("(d.sex IS NULL OR d.sex = 'ALL' OR d.sex = ?)")
+        params.append(q.sex)
+    if q.healthy_volunteers is not None:
+        where.append("d.healthy = 1" if q.healthy_volunteers else "(d.healthy IS NULL OR d.healthy = 0)")
+    if q.country:
+        cc = country_code(q.country) or q.country.strip().lower()
+        where.append("d.countries LIKE ?")
+        params.append(f"%|{cc}|%")
+    if q.sponsor:
+        where.append("d.sponsors LIKE ?")
+        params.append("%" + q.sponsor.strip().lower().replace("%", "").replace("_", "") + "%")
+    if q.updated_since:
+        where.append("d.last_update >= ?")
+        params.append(q.updated_since.strip()[:10])
+    if place is not None:
+        dlat = q.radius_km / 111.0
+        where.append(
+            "d.rowid IN (SELECT trial_rowid FROM sites WHERE lat BETWEEN ? AND ?"
+            + ("" if abs(place.lat) + dlat >= 89 else " AND lon BETWEEN ? AND ?")
+            + ")"
+        )
+        params.extend([place.lat - dlat, place.lat + dlat])
+        if abs(place.lat) + dlat < 89:
+            dlon = q.radius_km / (111.0 * max(math.cos(math.radians(place.lat)), 0.01))
+            params.extend([place.lon - dlon, place.lon + dlon])
+    return where, params
+
+
+def _nearest(
+    idx: SearchIndex, rowid: int, status: str | None, q: SearchQuery, place: Place
+) -> SiteHit | None:
+    best: SiteHit | None = None
+    for lat, lon, st, fac, city, state, country in idx.query(
+        "SELECT lat, lon, status, facility, city, state, country FROM sites WHERE trial_rowid=?", (rowid,)
+    ):
+        if not site_counts(st, status, q.status):
+            continue
+        dist = distance_km((place.lat, place.lon), (lat, lon))
+        if dist <= q.radius_km and (best is None or dist < best.distance_km):
+            best = SiteHit(
+                facility=fac,
+                city=city,
+                state=state,
+                country=country,
+                status=st or status,
+                lat=lat,
+                lon=lon,
+                distance_km=round(dist, 1),
+            )
+    return best
+
+
+_SENT = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _snippet(idx: SearchIndex, rowid: int, words: list[str]) -> str | None:
+    rows = idx.query(
+        "SELECT m.summary, m.conditions, c.inclusion FROM fts_main m JOIN fts_crit c ON c.rowid=m.rowid"
+        " WHERE m.rowid=?",
+        (rowid,),
+    )
+    if not rows:
+        return None
+    stems = [w[:6] for w in words if len(w) >= 3][:40]
+    for text in rows[0]:
+        if not text:
+            continue
+        for sent in _SENT.split(text[:20000]):
+            low = sent.lower()
+            if stems and any(s in low for s in stems):
+                s = sent.strip()
+                return s if len(s) <= 240 else s[:237] + "..."
+    first = (rows[0][0] or rows[0][1] or "").strip()
+    return (first[:237] + "...") if len(first) > 240 else (first or None)
+
+
+_Kept = list[tuple[tuple[Any, ...], "SiteHit | None"]]
+
+
+def _candidates(
+    idx: SearchIndex, query: SearchQuery
+) -> tuple[_Kept, list[QueryGroup], Place | None, list[str]]:
+    place: Place | None = None
+    if query.near:
+        place = resolve_place(query.near)
+        if place is None:
+            raise ValueError(f"cannot resolve place {query.near!r} offline")
+    groups = analyse_query(query.q) if query.q else []
+    long_text = len(groups) > LONG_QUERY_GROUPS
+    if long_text:
+        groups = _key_groups(idx, groups)
+    cond_expr = (
+        fts_expression(analyse_query(query.condition), "and", ["conditions", "title"])
+        if query.condition
+        else ""
+    )
+    int_expr = (
+        fts_expression(analyse_query(query.intervention), "and", ["interventions", "title"])
+        if query.intervention
+        else ""
+    )
+    where, params = _filters(query, place)
+    words = [w for g in groups for w in (g.words or g.phrases[:3])]
+
+    rows: list[tuple[Any, ...]] = []
+    for mode in ("or",) if long_text else ("and", "or"):
+        text_expr = fts_expression(groups, mode)
+        field_expr = " AND ".join(e for e in (cond_expr, int_expr) if e)
+        if not text_expr and not field_expr and query.q.strip() and not groups:
+            break  # the query had only stop words
+        rows = _run(idx, text_expr, field_expr, where, params, CRIT_SHARE_LONG if long_text else CRIT_SHARE)
+        if rows or len(groups) < 2:
+            break
+
+    kept: list[tuple[tuple[Any, ...], SiteHit | None]] = []
+    for row in rows:
+        nearest = _nearest(idx, row[0], row[3], query, place) if place is not None else None
+        if place is not None and nearest is None:
+            continue
+        kept.append((row, nearest))
+    if place is not None and not groups and not query.condition and not query.intervention:
+        kept.sort(key=lambda x: (x[1].distance_km if x[1] else 0.0, x[0][1]))
+    return kept, groups, place, words
+
+
+def search_ids(store_or_index: Any, query: SearchQuery) -> list[str]:
+    """Every matching trial id in rank order (no paging, no snippets): for benchmarks and batch use."""
+    kept, *_ = _candidates(as_index(store_or_index), query)
+    return [row[1] for row, _ in kept]
+
+
+def search(store_or_index: Any, query: SearchQuery) -> SearchResults:
+    """Search trials: full text + filters + distance. See the module docstring for the ranking."""
+    t0 = time.perf_counter()
+    idx = as_index(store_or_index)
+    kept, groups, place, words = _candidates(idx, query)
+    total = len(kept)
+    page: list[SearchHit] = []
+    for (rowid, tid, title, status, phases, score), nearest in kept[
+        query.offset : query.offset + query.limit
+    ]:
+        t = idx.trial_by_rowid(rowid)
+        page.append(
+            SearchHit(
+                trial_id=tid,
+                title=title,
+                status=status,
+                phases=[p for p in (phases or "").split("|") if p],
+                conditions=t.conditions[:10] if t else [],
+                score=round(float(score), 4),
+                nearest_site=nearest,
+                distance_km=nearest.distance_km if nearest else None,
+                snippet=_snippet(idx, rowid, words) if words else None,
+            )
+        )
+    return SearchResults(
+        query=query,
+        total=total,
+        hits=page,
+        expanded=[g.label for g in groups if g.concept],
+        place=place.name if place else None,
+        took_ms=round((time.perf_counter() - t0) * 1000, 2),
+    )
+
+
+def _run(
+    idx: SearchIndex, text_expr: str, field_expr: str, where: list[str], params: list[Any], crit_share: float
+) -> list[tuple[Any, ...]]:
+    cond = (" AND " + " AND ".join(where)) if where else ""
+    if not text_expr and not field_expr:
+        sql = (
+            "SELECT d.rowid, d.trial_id, d.title, d.status, d.phases, 0.0 FROM docs d WHERE 1=1"
+            + cond
+            + " ORDER BY d.last_update DESC, d.trial_id"
+        )
+        return idx.query(sql, params)
+    w = ",".join(str(x) for x in MAIN_WEIGHTS)
+    main_expr = " AND ".join(f"({e})" for e in (text_expr, field_expr) if e)
+    parts = [f"SELECT rowid AS r, -bm25(fts_main, {w}) AS s FROM fts_main WHERE fts_main MATCH ?"]
+    args: list[Any] = [main_expr]
+    if text_expr:
+        crit_join = ""
+        crit_args: list[Any] = [text_expr]
+        if field_expr:  # field filters must hold in the main table even for a criteria-only text match
+            crit_join = " AND rowid IN (SELECT rowid FROM fts_main WHERE fts_main MATCH ?)"
+            crit_args.append(field_expr)
+        parts.append(
+            f"SELECT rowid AS r, -{crit_share}*bm25(fts_crit) AS s FROM fts_crit WHERE fts_crit MATCH ?"
+            + crit_join
+        )
+        args.extend(crit_args)
+    sql = (
+        "SELECT d.rowid, d.trial_id, d.title, d.status, d.phases, sum(h.s) AS score FROM ("
+        + " UNION ALL ".join(parts)
+        + ") h JOIN docs d ON d.rowid = h.r WHERE 1=1"
+        + cond
+        + " GROUP BY d.rowid ORDER BY score DESC, d.trial_id"
+    )
+    try:
+        return idx.query(sql, [*args, *params])
+    except Exception as exc:  # an FTS5 syntax problem must not crash a search
+        if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
+            return []
+        raise

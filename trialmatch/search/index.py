@@ -1,0 +1,340 @@
+"""The full-text search index: SQLite FTS5 (porter stemming, BM25) in a side file next to the
+database (or in memory), built from the Store or from any iterable of ``Trial``.
+
+Tables: ``docs`` (filter columns + the compressed trial JSON), ``sites`` (geocoded sites with
+their status), ``fts_main`` (title, conditions, keywords, interventions, summary) and ``fts_crit``
+(inclusion criteria only; exclusion criteria and exclusionary inclusion lines are not indexed, so a
+trial that *excludes* a disease never matches it through its criteria).
+
+PostgreSQL: a store on PostgreSQL gets the same FTS5 index in a per-user cache file keyed by the
+database URL (documented fallback; the PostgreSQL tsvector backend is not written yet).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from trialmatch.records.model import Trial
+from trialmatch.search.textproc import load_vocab, normalise_text, split_criteria
+
+__all__ = ["INDEX_VERSION", "SearchIndex", "index_path_for", "store_fingerprint"]
+
+#: Bumped when the schema or the indexed text changes: a different version forces a rebuild.
+INDEX_VERSION = "3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS docs(
+  rowid INTEGER PRIMARY KEY, trial_id TEXT UNIQUE NOT NULL, status TEXT, phases TEXT, study_type TEXT,
+  min_age REAL, max_age REAL, sex TEXT, healthy INTEGER, countries TEXT, sponsors TEXT,
+  last_update TEXT, title TEXT, data BLOB);
+CREATE TABLE IF NOT EXISTS sites(
+  trial_rowid INTEGER, lat REAL, lon REAL, status TEXT, facility TEXT, city TEXT, state TEXT,
+  country TEXT);
+CREATE INDEX IF NOT EXISTS sites_latlon ON sites(lat, lon);
+CREATE INDEX IF NOT EXISTS sites_trial ON sites(trial_rowid);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_main USING fts5(
+  title, conditions, keywords, interventions, summary, tokenize='porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_crit USING fts5(
+  inclusion, tokenize='porter unicode61 remove_diacritics 2');
+"""
+
+
+def index_path_for(db_url: str) -> str:
+    """Where the index of a database lives: ``<file>.search.sqlite`` beside a SQLite database,
+    else a per-user cache file keyed by the URL."""
+    if db_url.startswith("sqlite:///"):
+        path = db_url[len("sqlite:///") :]
+        if path and path != ":memory:":
+            return path + ".search.sqlite"
+        return ":memory:"
+    from platformdirs import user_cache_dir
+
+    d = Path(user_cache_dir("trialmatch"))
+    d.mkdir(parents=True, exist_ok=True)
+    return str(d / f"search-{hashlib.sha256(db_url.encode()).hexdigest()[:16]}.sqlite")
+
+
+def store_fingerprint(store: Any) -> str | None:
+    """A cheap value that changes when the store's trials change (None when unknown)."""
+    fp = getattr(store, "fingerprint", None)
+    if callable(fp):
+        return str(fp())
+    engine = getattr(store, "engine", None)
+    if engine is None:
+        return None
+    try:
+        from sqlalchemy import inspect, text
+
+        insp = inspect(engine)
+        tables = set(insp.get_table_names())
+        parts: list[str] = []
+        with engine.connect() as conn:
+            for name in sorted(tables):
+                if "trial" not in name or name.startswith(("saved_", "search_", "alert")):
+                    continue
+                cols = {c["name"] for c in insp.get_columns(name)}
+                extra = [
+                    c for c in ("updated_at", "imported_at", "content_hash", "version", "id") if c in cols
+                ]
+                sel = ", ".join(["count(*)", *(f"max({c})" for c in extra[:2])])
+                row = conn.execute(text(f'SELECT {sel} FROM "{name}"')).fetchone()
+                parts.append(f"{name}:{tuple(row) if row else ()}")
+        return "|".join(parts) or None
+    except Exception:
+        return None
+
+
+def _pipe(values: Iterable[str]) -> str:
+    vals = [v for v in values if v]
+    return "|" + "|".join(vals) + "|" if vals else ""
+
+
+def _site_rows(trial: Trial) -> Iterator[tuple[Any, ...]]:
+    from trialmatch.search.geo import country_code, resolve_place
+
+    for loc in trial.locations[:2000]:
+        lat, lon = loc.lat, loc.lon
+        if (lat is None or lon is None) and loc.city:
+            where = ", ".join(
+                x
+                for x in (
+                    loc.city,
+                    loc.state if loc.country in (None, "United States") else None,
+                    loc.country,
+                )
+                if x
+            )
+            place = resolve_place(where)
+            if place is not None:
+                lat, lon = place.lat, place.lon
+        if lat is None or lon is None:
+            continue
+        yield (
+            lat,
+            lon,
+            (loc.status or "").upper() or None,
+            loc.facility,
+            loc.city,
+            loc.state,
+            country_code(loc.country) or (loc.country or "").lower() or None,
+        )
+
+
+class SearchIndex:
+    """An FTS5 index over trials. ``SearchIndex(store)`` opens the side file of the store's database
+    (``ensure_fresh()`` rebuilds it when the store changed); ``SearchIndex.from_trials(trials)``
+    builds an in-memory index."""
+
+    def __init__(self, store: Any = None, path: str | None = None) -> None:
+        self.store = store
+        if path is None:
+            url = str(getattr(getattr(store, "engine", None), "url", "") or getattr(store, "url", "") or "")
+            path = index_path_for(url) if url else ":memory:"
+        self.path = path
+        self._lock = threading.RLock()
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.executescript(_SCHEMA)
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_trials(cls, trials: Iterable[Trial], path: str = ":memory:") -> SearchIndex:
+        idx = cls(None, path=path)
+        idx.rebuild(trials)
+        return idx
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    def _store_trials(self) -> Iterable[Trial]:
+        if self.store is None:
+            return []
+        it = getattr(self.store, "iter_trials", None)
+        if callable(it):
+            return it()  # type: ignore[no-any-return]
+        return self.store.list_trials()  # type: ignore[no-any-return]
+
+    def rebuild(self, trials: Iterable[Trial] | None = None) -> int:
+        """Drop and rebuild the whole index (from ``trials`` or the store). Returns the count."""
+        with self._lock:
+            c = self.conn
+            c.execute("BEGIN")
+            try:
+                for t in ("docs", "sites", "fts_main", "fts_crit"):
+                    c.execute(f"DELETE FROM {t}")
+                n = self._insert(trials if trials is not None else self._store_trials())
+                self._set_meta("version", INDEX_VERSION)
+                self._set_meta("vocab_version", str(load_vocab().version))
+                if trials is None and self.store is not None:
+                    self._set_meta("fingerprint", store_fingerprint(self.store) or "")
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            c.execute("INSERT INTO fts_main(fts_main) VALUES('optimize')")
+            c.execute("INSERT INTO fts_crit(fts_crit) VALUES('optimize')")
+            return n
+
+    def update(self, trials: Iterable[Trial]) -> int:
+        """Insert or replace the given trials (incremental refresh)."""
+        with self._lock:
+            self.conn.execute("BEGIN")
+            try:
+                n = self._insert(trials, replace=True)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            return n
+
+    def remove(self, trial_ids: Iterable[str]) -> None:
+        with self._lock:
+            for tid in trial_ids:
+                self._delete(tid)
+
+    def is_stale(self) -> bool:
+        """True when the index was built by another version or the store changed since."""
+        if self.meta("version") != INDEX_VERSION or self.meta("vocab_version") != str(load_vocab().version):
+            return True
+        if self.store is None:
+            return False
+        fp = store_fingerprint(self.store)
+        return (fp is None and self.count() == 0) or (fp is not None and fp != self.meta("fingerprint"))
+
+    def ensure_fresh(self) -> SearchIndex:
+        """Rebuild from the store when stale; cheap when fresh."""
+        if self.store is not None and self.is_stale():
+            self.rebuild()
+        return self
+
+    # -- internals --------------------------------------------------------------------------------
+    def _delete(self, trial_id: str) -> None:
+        row = self.conn.execute("SELECT rowid FROM docs WHERE trial_id=?", (trial_id,)).fetchone()
+        if row is None:
+            return
+        r = row[0]
+        self.conn.execute("DELETE FROM docs WHERE rowid=?", (r,))
+        self.conn.execute("DELETE FROM sites WHERE trial_rowid=?", (r,))
+        self.conn.execute("DELETE FROM fts_main WHERE rowid=?", (r,))
+        self.conn.execute("DELETE FROM fts_crit WHERE rowid=?", (r,))
+
+    def _insert(self, trials: Iterable[Trial], replace: bool = False) -> int:
+        vocab = load_vocab()
+        c = self.conn
+        n = 0
+        for t in trials:
+            if replace:
+                self._delete(t.id)
+            e = t.eligibility
+            sponsors = [t.lead_sponsor or "", *t.collaborators]
+            from trialmatch.search.geo import country_code
+
+            countries = {country_code(x) or x.lower() for x in t.countries}
+            cur = c.execute(
+                "INSERT OR REPLACE INTO docs(trial_id, status, phases, study_type, min_age, max_age, sex,"
+                " healthy, countries, sponsors, last_update, title, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    t.id,
+                    (t.overall_status or "").upper() or None,
+                    _pipe(t.phases),
+                    t.study_type,
+                    e.min_age_years,
+                    e.max_age_years,
+                    e.sex,
+                    None if e.healthy_volunteers is None else int(e.healthy_volunteers),
+                    _pipe(sorted(countries)),
+                    _pipe(s.lower() for s in sponsors),
+                    t.last_update_posted,
+                    t.title,
+                    zlib.compress(t.model_dump_json(exclude_none=True).encode("utf-8"), 3),
+                ),
+            )
+            r = cur.lastrowid
+            c.execute(
+                "INSERT INTO fts_main(rowid, title, conditions, keywords, interventions, summary)"
+                " VALUES (?,?,?,?,?,?)",
+                (
+                    r,
+                    normalise_text(
+                        " ".join(x for x in (t.brief_title, t.official_title, t.acronym) if x), vocab
+                    ),
+                    normalise_text("; ".join(t.conditions), vocab),
+                    normalise_text("; ".join(t.keywords), vocab),
+                    normalise_text(
+                        "; ".join(
+                            [i.name for i in t.interventions]
+                            + [o for i in t.interventions for o in i.other_names]
+                        ),
+                        vocab,
+                    ),
+                    normalise_text(
+                        " ".join(x for x in (t.brief_summary, (t.detailed_description or "")[:4000]) if x),
+                        vocab,
+                    ),
+                ),
+            )
+            inc, _exc = split_criteria(e.criteria_text, vocab)
+            c.execute("INSERT INTO fts_crit(rowid, inclusion) VALUES (?,?)", (r, normalise_text(inc, vocab)))
+            c.executemany(
+                "INSERT INTO sites(trial_rowid, lat, lon, status, facility, city, state, country)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                [(r, *row) for row in _site_rows(t)],
+            )
+            n += 1
+        return n
+
+    # -- reading ---------------------------------------------------------------------------------
+    def get_trial(self, trial_id: str) -> Trial | None:
+        row = self.conn.execute("SELECT data FROM docs WHERE trial_id=?", (trial_id,)).fetchone()
+        return None if row is None else Trial.model_validate_json(zlib.decompress(row[0]))
+
+    def trial_by_rowid(self, rowid: int) -> Trial | None:
+        row = self.conn.execute("SELECT data FROM docs WHERE rowid=?", (rowid,)).fetchone()
+        return None if row is None else Trial.model_validate_json(zlib.decompress(row[0]))
+
+    def iter_trials(self) -> Iterator[Trial]:
+        for (data,) in self.conn.execute("SELECT data FROM docs ORDER BY rowid"):
+            yield Trial.model_validate_json(zlib.decompress(data))
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self.conn.execute(sql, tuple(params)))
+
+    def doc_frequency(self) -> dict[str, int]:
+        """Document frequency of each stemmed term over title+conditions+summary (for key terms)."""
+        with self._lock:
+            self.conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v_main USING fts5vocab(main, fts_main, 'row')"
+            )
+            return {str(t): int(d) for t, d in self.conn.execute("SELECT term, doc FROM temp.v_main")}
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "trials": self.count(),
+            "version": self.meta("version"),
+            "fingerprint": self.meta("fingerprint"),
+        }
+
+    def __repr__(self) -> str:
+        return f"SearchIndex({json.dumps(self.path)}, trials={self.count()})"
