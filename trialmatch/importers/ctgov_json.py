@@ -14,6 +14,7 @@ from trialmatch.importers.normalize import (
     enum_value,
     iso_date,
     phases,
+    registry_kind,
     sex_value,
     status_value,
     to_bool,
@@ -132,6 +133,13 @@ def study_to_trial(
         return RecordError(source or "<bytes>", rec, "protocolSection is not an object")
     ident = _d(ps, "identificationModule")
     nct = _s(ident, "nctId")
+    from_secondary = False
+    if not nct:  # a study exported from a non-NCT registry carries its id among the secondary ids
+        for x in _l(ident, "secondaryIdInfos"):
+            sid = _s(x, "id")
+            if sid and registry_kind(sid):
+                nct, from_secondary = sid, True
+                break
     if not nct:
         keys = ", ".join(sorted(ps)[:6])
         has = f"only {keys}" if keys else "an empty protocolSection"
@@ -205,7 +213,7 @@ def study_to_trial(
                 domain=_s(x, "domain"),
             )
             for x in _l(ident, "secondaryIdInfos")
-            if isinstance(x, dict) and _s(x, "id")
+            if isinstance(x, dict) and _s(x, "id") and not (from_secondary and _s(x, "id") == nct)
         ],
         brief_title=_s(ident, "briefTitle"),
         official_title=_s(ident, "officialTitle"),
@@ -220,6 +228,7 @@ def study_to_trial(
         completion_date_type=enum_value(_s(completion, "type"), "date_type"),
         last_update_posted=iso_date(_s(_d(status, "lastUpdatePostDateStruct"), "date")),
         status_verified_date=iso_date(_s(status, "statusVerifiedDate")),
+        current_as_of=iso_date(_s(_d(_d(study, "derivedSection"), "miscInfoModule"), "versionHolder")),
         phases=phases(_l(dm, "phases")),
         study_type=enum_value(_s(dm, "studyType"), "study_type"),
         enrollment=to_int(enroll.get("count")),

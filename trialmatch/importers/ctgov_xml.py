@@ -12,13 +12,21 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import IO, Any
 
-from trialmatch.importers.normalize import clean_text
+from trialmatch.importers.normalize import clean_text, reflow_textblock
 
 __all__ = ["XmlRejected", "iter_xml_studies", "split_masking", "xml_to_v2"]
 
 
 class XmlRejected(ValueError):
     """The XML is well formed but holds no ``clinical_study`` records, or is unsafe."""
+
+
+def _block(el: ET.Element | None, path: str) -> str | None:
+    """A ``textblock`` reflowed to the API v2 style."""
+    if el is None:
+        return None
+    found = el.find(path)
+    return None if found is None else reflow_textblock("".join(found.itertext()))
 
 
 def _t(el: ET.Element | None, path: str) -> str | None:
@@ -164,8 +172,8 @@ def xml_to_v2(root: ET.Element) -> dict[str, Any]:
     _put(sponsor, "collaborators", [{"name": n} for n in _all(root, "sponsors/collaborator/agency")])
 
     desc: dict[str, Any] = {}
-    _put(desc, "briefSummary", _t(root, "brief_summary/textblock"))
-    _put(desc, "detailedDescription", _t(root, "detailed_description/textblock"))
+    _put(desc, "briefSummary", _block(root, "brief_summary/textblock"))
+    _put(desc, "detailedDescription", _block(root, "detailed_description/textblock"))
 
     design: dict[str, Any] = {}
     _put(design, "studyType", _t(root, "study_type"))
@@ -203,7 +211,7 @@ def xml_to_v2(root: ET.Element) -> dict[str, Any]:
     elig: dict[str, Any] = {}
     el = root.find("eligibility")
     if el is not None:
-        _put(elig, "eligibilityCriteria", _t(el, "criteria/textblock"))
+        _put(elig, "eligibilityCriteria", _block(el, "criteria/textblock"))
         _put(elig, "sex", _t(el, "gender"))
         _put(elig, "genderBased", _t(el, "gender_based"))
         for tag, key in (("minimum_age", "minimumAge"), ("maximum_age", "maximumAge")):

@@ -19,7 +19,10 @@ __all__ = [
     "enum_key",
     "enum_value",
     "iso_date",
+    "nct_ids",
     "phases",
+    "reflow_textblock",
+    "registry_kind",
     "sex_value",
     "status_value",
     "to_bool",
@@ -34,6 +37,7 @@ _NCT = re.compile(r"NCT\d{8}")
 _ISO = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 _WORD_DATE = re.compile(r"([A-Za-z]{3,9})\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})")
 _AGE = re.compile(r"(\d{1,4}(?:\.\d{1,4})?)\s*([A-Za-z]{1,8})?")
+_BULLET = re.compile(r"( *)(?:([-*•])|(\d{1,3}[.)]|[a-zA-Z][.)]))\s+(\S.*)")
 _PHASE_NUM = re.compile(r"EARLY|IV|III|II|I\b|[1-4]")
 
 
@@ -206,3 +210,66 @@ def nct_ids(text: str) -> list[str]:
         if m.group(0) not in out:
             out.append(m.group(0))
     return out
+
+
+def reflow_textblock(value: object) -> str | None:
+    """A legacy XML ``textblock`` (hard-wrapped at ~80 columns, ``-`` bullets) in the API v2 style.
+
+    Wrapped lines are joined, ``-`` bullets become ``*``, numbered items keep their number and
+    nested items are indented two spaces per level; paragraphs are separated by a blank line.
+    """
+    text = clean_text(value)
+    if text is None:
+        return None
+    blocks: list[tuple[int, str, list[str]]] = []  # (depth or -1 for a paragraph, marker, words)
+    indents: list[int] = []
+    open_block = False
+    for line in text.splitlines():
+        if not line.strip():
+            open_block = False
+            continue
+        m = _BULLET.match(line)
+        if m:
+            ind = len(m.group(1))
+            while indents and indents[-1] > ind:
+                indents.pop()
+            if not indents or indents[-1] < ind:
+                indents.append(ind)
+            marker = "*" if m.group(2) else m.group(3)
+            blocks.append((len(indents) - 1, marker, [m.group(4).strip()]))
+            open_block = True
+        elif open_block and blocks:
+            blocks[-1][2].append(line.strip())
+        else:
+            indents = []
+            blocks.append((-1, "", [line.strip()]))
+            open_block = True
+    out: list[str] = []
+    prev_item = False
+    for depth, marker, words in blocks:
+        body = " ".join(words)
+        if depth < 0:
+            if out:
+                out.append("\n\n")
+            out.append(body)
+            prev_item = False
+        else:
+            if out:
+                out.append("\n" if prev_item else "\n\n")
+            out.append(f"{'  ' * depth}{marker} {body}")
+            prev_item = True
+    return "".join(out) or None
+
+
+@lru_cache(maxsize=1)
+def _registry_patterns() -> list[tuple[str, re.Pattern[str], str]]:
+    return [(r["name"], re.compile(r["pattern"]), r["type"]) for r in vocab().get("registry_ids", [])]
+
+
+def registry_kind(value: str) -> tuple[str, str] | None:
+    """(registry name, secondaryIdInfos type) when ``value`` is a whole registry id, else None."""
+    v = value.strip()[:60]
+    for name, pat, typ in _registry_patterns():
+        if pat.fullmatch(v):
+            return name, typ
+    return None
