@@ -268,6 +268,7 @@ def register(app: typer.Typer) -> None:
         max_pages: int = typer.Option(None, "--max-pages", min=1),
         page_size: int = typer.Option(100, "--page-size", min=1, max=1000),
         rate: float = typer.Option(3.0, "--rate", help="Requests per second at most."),
+        retries: int = typer.Option(5, "--retries", min=0, max=20, help="Retries on 429/5xx/timeouts."),
         base_url: str = typer.Option(
             "https://clinicaltrials.gov", "--base-url", envvar="TRIALMATCH_CTGOV_URL"
         ),
@@ -281,7 +282,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         statuses = [s.strip().upper() for v in status or [] for s in v.split(",") if s.strip()]
         store = _open(db)
-        with CtgovClient(base_url=base_url, rate_limit=rate) as client:
+        with CtgovClient(base_url=base_url, rate_limit=rate, max_retries=retries) as client:
             try:
                 result = sync(
                     store,

@@ -97,7 +97,7 @@ def sync(
         except CtgovError as exc:
             failure.append(exc)
 
-    summary = store.import_trials(items())
+    summary = store.import_trials(items(), now=started)
     if failure:
         raise CtgovError(
             f"{failure[0]} (imported before the failure: {summary.new} new, {summary.updated} updated)"
