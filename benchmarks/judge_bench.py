@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run", "LABELS", "load_pairs", "to_verdict"]
+__all__ = ["LABELS", "load_pairs", "run", "to_verdict"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -97,14 +97,26 @@ def context_for(patient: Patient | str | dict[str, Any], as_of: dt.date | None =
         sents = [s.text for s in sentences_of(p.notes)]
     else:
         sents = _profile_sentences(p)
-    consent = [i for i, s in enumerate(sents) if re.search(r"\b(informed consent|consent(?:ed)?|comply)\b", s, re.I)
-               and not re.search(r"\b(refus|declin|unable|not|unwilling)\w*", s, re.I)]
+    consent = [
+        i
+        for i, s in enumerate(sents)
+        if re.search(r"\b(informed consent|consent(?:ed)?|comply)\b", s, re.I)
+        and not re.search(r"\b(refus|declin|unable|not|unwilling)\w*", s, re.I)
+    ]
     labs: dict[str, float] = {}
     for lab in p.labs or []:
         if lab.name and lab.name not in labs:
             labs[lab.name] = lab.value
-    return JudgeContext(patient=p, sentences=sents, index=NoteIndex.build(sents), age=p.age, sex=p.sex,
-                        pregnant=p.pregnant, consent=consent, labs=labs)
+    return JudgeContext(
+        patient=p,
+        sentences=sents,
+        index=NoteIndex.build(sents),
+        age=p.age,
+        sex=p.sex,
+        pregnant=p.pregnant,
+        consent=consent,
+        labs=labs,
+    )
 
 
 def _clean(text: str) -> str:
@@ -131,8 +143,14 @@ def judge(
             ev = [ctx.sentences[i] for i in sorted(set(d.sentences)) if 0 <= i < len(ctx.sentences)]
             return JudgeResult(verdict=d.verdict, explanation=d.explanation, evidence=ev, rule=d.rule)
     if kind == "exclusion":
-        return JudgeResult(verdict="not_met", rule="silent_exclusion",
-                           explanation="The note does not mention this excluding condition; a complete history "
-                                       "would, so it is taken as absent (not excluded).")
-    return JudgeResult(verdict="unknown", rule="silent_inclusion",
-                       explanation="The note does not show whether this requirement is fulfilled.")
+        return JudgeResult(
+            verdict="not_met",
+            rule="silent_exclusion",
+            explanation="The note does not mention this excluding condition; a complete history "
+            "would, so it is taken as absent (not excluded).",
+        )
+    return JudgeResult(
+        verdict="unknown",
+        rule="silent_inclusion",
+        explanation="The note does not show whether this requirement is fulfilled.",
+    )

@@ -50,14 +50,20 @@ def rule_reproductive(ctx: JudgeContext, text: str, kind: str) -> Decision | Non
     elif ctx.age is not None and ctx.age >= float(voc["reproductive_max_age"]) and ctx.sex == "female":
         who = f"the patient is a woman of {ctx.age:g}, past child-bearing age"
     if who:
-        if kind == "inclusion" and re.search(r"\b(non-?pregnant|not pregnant)\b", low) and re.search(
-                r"\b(male|men)\b", low):
+        if (
+            kind == "inclusion"
+            and re.search(r"\b(non-?pregnant|not pregnant)\b", low)
+            and re.search(r"\b(male|men)\b", low)
+        ):
             return None  # "male and non-pregnant females aged ..." is an age/sex item
         return Decision("not_applicable", f"Reproductive item; {who}.", "reproductive_na", ev)
     preg = [i for i, s in enumerate(ctx.sentences) if re.search(r"pregnan|gestation|gravida", s, re.I)]
     if ctx.pregnant:
-        if kind == "inclusion" and re.search(r"^(?:term )?pregnan|\bpregnant\b", low) and not re.search(
-                r"\bnot pregnant|non-?pregnant|negative pregnancy", low):
+        if (
+            kind == "inclusion"
+            and re.search(r"^(?:term )?pregnan|\bpregnant\b", low)
+            and not re.search(r"\bnot pregnant|non-?pregnant|negative pregnancy", low)
+        ):
             return Decision("met", "The note states the patient is pregnant.", "pregnant", preg)
         if kind == "exclusion" and len(content_terms(text)) <= 3 and not re.search(r"planning|plan to", low):
             return Decision("met", "The note states the patient is pregnant.", "pregnant", preg)
@@ -71,13 +77,20 @@ def rule_reproductive(ctx: JudgeContext, text: str, kind: str) -> Decision | Non
         return None
     if ctx.pregnant is False:
         return Decision("not_met", "The note states the patient is not pregnant.", "not_pregnant", preg)
-    return Decision("not_met", "A woman of child-bearing age; the note mentions no pregnancy or nursing.",
-                    "reproductive_silent", ev)
+    return Decision(
+        "not_met",
+        "A woman of child-bearing age; the note mentions no pregnancy or nursing.",
+        "reproductive_silent",
+        ev,
+    )
 
 
-_OTHER_ABILITY = re.compile(r"\b(oral medication|take oral|orally|swallow|tablets?|sputa|sputum|mri|lung function|"
-                            r"insurance|speak|english|french|language|travel|homestead|deliver|opted|contacted|"
-                            r"mail|literate|read|write|infusion|communicate)\b", re.I)
+_OTHER_ABILITY = re.compile(
+    r"\b(oral medication|take oral|orally|swallow|tablets?|sputa|sputum|mri|lung function|"
+    r"insurance|speak|english|french|language|travel|homestead|deliver|opted|contacted|"
+    r"mail|literate|read|write|infusion|communicate)\b",
+    re.I,
+)
 _WILLING = re.compile(r"^(?:\w+\s){0,3}(willing|willingness|agrees?|consents?)\b", re.I)
 
 
@@ -91,10 +104,18 @@ def rule_consent(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     if not ctx.consent:
         return Decision("unknown", "The note does not say whether the patient consents.", "consent_unknown")
     if kind == "inclusion":
-        return Decision("met", "The note states the patient will give informed consent and comply.", "consent",
-                        ctx.consent)
-    return Decision("not_met", "The note states the patient will give informed consent and comply.", "consent",
-                    ctx.consent)
+        return Decision(
+            "met",
+            "The note states the patient will give informed consent and comply.",
+            "consent",
+            ctx.consent,
+        )
+    return Decision(
+        "not_met",
+        "The note states the patient will give informed consent and comply.",
+        "consent",
+        ctx.consent,
+    )
 
 
 def rule_age_sex(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
@@ -135,21 +156,40 @@ def rule_age_sex(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
         if rest:
             cov, sents, neg = coverage(ctx, rest)
             if cov >= 0.99 and not neg:
-                return Decision("met", why[:1].upper() + why[1:] + "; the rest of the criterion is in the note.",
-                                "age_sex_plus", ev + sents)
-            return None if cov > 0 else Decision(
-                "unknown", why[:1].upper() + why[1:] + "; the note does not show the rest of the criterion.",
-                "age_sex_partial", ev)
+                return Decision(
+                    "met",
+                    why[:1].upper() + why[1:] + "; the rest of the criterion is in the note.",
+                    "age_sex_plus",
+                    ev + sents,
+                )
+            return (
+                None
+                if cov > 0
+                else Decision(
+                    "unknown",
+                    why[:1].upper() + why[1:] + "; the note does not show the rest of the criterion.",
+                    "age_sex_partial",
+                    ev,
+                )
+            )
         return Decision("met", why[:1].upper() + why[1:] + ".", "age_sex", ev)
     # exclusion: the excluded group
     if known and ok and not rest:
         return Decision("met", why[:1].upper() + why[1:] + " (excluded group).", "age_sex", ev)
     if known and not ok:
         if sr in ("female", "male") and ctx.sex is not None and ctx.sex != sr:
-            return Decision("not_applicable", why[:1].upper() + why[1:] + ": this exclusion concerns another group.",
-                            "age_sex_na", ev)
-        return Decision("not_met", why[:1].upper() + why[1:] + ": the patient is not in the excluded group.",
-                        "age_sex", ev)
+            return Decision(
+                "not_applicable",
+                why[:1].upper() + why[1:] + ": this exclusion concerns another group.",
+                "age_sex_na",
+                ev,
+            )
+        return Decision(
+            "not_met",
+            why[:1].upper() + why[1:] + ": the patient is not in the excluded group.",
+            "age_sex",
+            ev,
+        )
     return None
 
 
@@ -160,11 +200,45 @@ def _rest_terms(text: str) -> list[str]:
         for span in ar[2].split("; "):
             t = t.replace(span, " ")
     terms = content_terms(t)
-    drop = {"w:sex", "w:gender", "w:inclus", "w:older", "w:younger", "w:greater", "w:least", "w:life", "w:between",
-            "w:time", "w:sign", "w:inform", "w:consent", "w:form", "w:day", "w:kg", "w:weight", "w:rang", "w:ani",
-            "w:entri", "w:particip", "w:signing", "w:visit", "syn:child", "w:and/or", "w:m", "w:f", "w:nonpregn",
-            "w:non-pregn", "w:pregnant", "syn:pregnant", "w:elig", "w:adult", "w:both", "w:old",
-            "w:postmenopaus", "w:premenopaus"}
+    drop = {
+        "w:sex",
+        "w:gender",
+        "w:inclus",
+        "w:older",
+        "w:younger",
+        "w:greater",
+        "w:least",
+        "w:life",
+        "w:between",
+        "w:time",
+        "w:sign",
+        "w:inform",
+        "w:consent",
+        "w:form",
+        "w:day",
+        "w:kg",
+        "w:weight",
+        "w:rang",
+        "w:ani",
+        "w:entri",
+        "w:particip",
+        "w:signing",
+        "w:visit",
+        "syn:child",
+        "w:and/or",
+        "w:m",
+        "w:f",
+        "w:nonpregn",
+        "w:non-pregn",
+        "w:pregnant",
+        "syn:pregnant",
+        "w:elig",
+        "w:adult",
+        "w:both",
+        "w:old",
+        "w:postmenopaus",
+        "w:premenopaus",
+    }
     return [k for k in terms if k not in drop]
 
 
@@ -185,8 +259,11 @@ def coverage(ctx: JudgeContext, terms: list[str]) -> tuple[float, list[int], boo
     return hit / len(terms), sorted(sents), negated
 
 
-_MEASURE_NUM = re.compile(r"[<>≤≥=]|\d|\b(less|greater|more|lower|higher|above|below|abnormal|elevated|"
-                          r"normal|uln|adequate)\b", re.I)
+_MEASURE_NUM = re.compile(
+    r"[<>≤≥=]|\d|\b(less|greater|more|lower|higher|above|below|abnormal|elevated|"
+    r"normal|uln|adequate)\b",
+    re.I,
+)
 
 
 def rule_measurement(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
@@ -212,8 +289,23 @@ def weighted_coverage(ctx: JudgeContext, terms: list[str]) -> float:
     """Like :func:`coverage`, named clinical concepts (synonym groups) counting double."""
     if not terms:
         return 0.0
-    w = {t: (2.0 if t.startswith("syn:") else 1.0) for t in terms}
+    w = {t: (2.0 if t.startswith(("syn:", "c:")) else 1.0) for t in terms}
     return sum(w[t] for t in terms if ctx.index.find(t)[0]) / sum(w.values())
+
+
+def term_label(term: str) -> str:
+    """A readable name for a term key (``c:mi|syn:myocardial infarction`` -> ``myocardial infarction``)."""
+    head = term.split("|", 1)
+    if len(head) == 2 and head[1]:
+        return " ".join(k.split(":", 1)[1] for k in head[1].split("+"))
+    return term.split(":", 1)[-1].replace("_", " ")
+
+
+def _negated_sentences(ctx: JudgeContext, terms: list[str]) -> list[int]:
+    out: set[int] = set()
+    for k in terms:
+        out |= ctx.index.find(k)[1]
+    return sorted(out)
 
 
 def rule_concepts(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
@@ -221,17 +313,31 @@ def rule_concepts(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     if not terms:
         return None
     cov, sents, neg = coverage(ctx, terms)
+    named = [t for t in terms if t.startswith(("c:", "syn:"))]
+    if kind == "exclusion" and named and cov == 0 and all(ctx.index.find(t)[1] for t in named):
+        return Decision(
+            "not_met",
+            "The note states the patient does not have " + ", ".join(term_label(t) for t in named) + ".",
+            "concepts_negated",
+            _negated_sentences(ctx, named),
+        )
     if kind == "inclusion":
         if len(terms) <= INCLUSION_MAX_TERMS and weighted_coverage(ctx, terms) >= INCLUSION_COVERAGE:
-            return Decision("met", "The note describes " + ", ".join(t.split(":", 1)[1] for t in terms) + ".",
-                            "concepts", sents)
+            return Decision(
+                "met",
+                "The note describes " + ", ".join(term_label(t) for t in terms) + ".",
+                "concepts",
+                sents,
+            )
         if cov == 0 and neg and len(terms) <= 3:
-            return Decision("not_met", "The note rules this out.", "concepts_negated",
-                            sorted(set().union(*(ctx.index.find(k)[1] for k in terms))))
+            return Decision(
+                "not_met", "The note rules this out.", "concepts_negated", _negated_sentences(ctx, terms)
+            )
         return None
     if cov >= 0.99 and len(terms) <= 2:
-        return Decision("met", "The note describes " + ", ".join(t.split(":", 1)[1] for t in terms) + ".",
-                        "concepts", sents)
+        return Decision(
+            "met", "The note describes " + ", ".join(term_label(t) for t in terms) + ".", "concepts", sents
+        )
     return None
 
 

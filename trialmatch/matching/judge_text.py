@@ -27,10 +27,13 @@ __all__ = [
 _DATA = Path(__file__).resolve().parents[1] / "vocab" / "data"
 _WORD = re.compile(r"[a-z0-9][a-z0-9'+\-/]{0,40}", re.I)
 _NEG_CUE = re.compile(
-    r"\b(no|not|denies|denied|without|negative for|absence of|free of|never|unremarkable|ruled out|rules out|nor)\b",
+    r"\b(no|not|denies|denied|without|negative for|absence of|free of|never|unremarkable|ruled out|"
+    r"rules out|nor)\b",
     re.I,
 )
-_NEG_BREAK = re.compile(r"\b(but|however|although|though|except|which|who|presents?|shows?|reveals?)\b|[;:]", re.I)
+_NEG_BREAK = re.compile(
+    r"\b(but|however|although|though|except|which|who|presents?|shows?|reveals?)\b|[;:]", re.I
+)
 
 
 @functools.cache
@@ -126,17 +129,68 @@ def concept_keys(tokens: list[str]) -> list[tuple[str, int, int]]:
     return out
 
 
+@functools.cache
+def _h4() -> Any:
+    """The shared concepts vocabulary (``trialmatch.vocab.concepts``) when present, else None."""
+    try:
+        import importlib
+
+        mod = importlib.import_module("trialmatch.vocab.concepts")
+        mod.concepts()
+        return mod
+    except Exception:
+        return None
+
+
+def _keep(key: str) -> bool:
+    if key.startswith("w:"):
+        w = key[2:]
+        if w in _generic() or len(w) < 2 or re.fullmatch(r"[\d.,/+\-]+|[ivx]+", w):
+            return False
+    return True
+
+
 def content_terms(text: str) -> list[str]:
-    """Concept keys of the clinically meaningful words of ``text`` (generic words and numbers dropped)."""
-    toks = [stem(t) for t in _WORD.findall(text.lower()[:2000])]
-    keys = []
-    for key, a, b in concept_keys(toks):
-        if key.startswith("w:"):
-            w = key[2:]
-            if w in _generic() or len(w) < 2 or re.fullmatch(r"[\d.,/+\-]+|[ivx]+", w):
+    """Concept keys of the clinically meaningful words of ``text`` (generic words and numbers dropped).
+
+    A span the shared concepts vocabulary recognises becomes one term ``c:<id>|<k1>+<k2>``: satisfied by
+    the concept (or a descendant) in the note, or by all of the span's own words."""
+    text = text[:2000]
+    low = text.lower()
+    words = list(_WORD.finditer(low))
+    toks = [stem(m.group(0)) for m in words]
+    spans: list[tuple[int, int, str]] = []
+    h4 = _h4()
+    if h4 is not None:
+        spans = [(h.start, h.end, h.concept) for h in h4.concepts_in(text)]
+    keys: list[str] = []
+    in_span: dict[int, int] = {}
+    for si, (a, b, _cid) in enumerate(spans):
+        for wi, m in enumerate(words):
+            if a <= m.start() < b:
+                in_span[wi] = si
+    emitted: set[int] = set()
+    for key, a, _b in concept_keys(toks):
+        span_i = in_span.get(a)
+        if span_i is not None:
+            si = span_i
+            if si in emitted:
                 continue
-        keys.append(key)
-        _ = (a, b)
+            emitted.add(si)
+            own = [
+                k
+                for k2, a2, _b2 in concept_keys([toks[w] for w in sorted(in_span) if in_span[w] == si])
+                for k in [k2]
+                if _keep(k)
+            ]
+            cid = spans[si][2]
+            if cid in ("cancer",) and own:  # the broad root: keep the words' own meaning too
+                keys.append("c:" + cid + "|" + "+".join(own))
+            else:
+                keys.append("c:" + cid + ("|" + "+".join(own) if own else ""))
+            continue
+        if _keep(key):
+            keys.append(key)
     seen: list[str] = []
     for k in keys:
         if k not in seen:
@@ -162,10 +216,23 @@ class NoteIndex:
             toks = [stem(m.group(0)) for m in words]
             keys = concept_keys(toks)
             table, _ = _concept_table()
-            for key, a, b in list(keys):
+            for _key, a, b in list(keys):
                 if b - a > 1:  # words inside a phrase also name their own concept ("breast carcinoma")
                     for j in range(a, b):
                         keys.append((table.get((toks[j],), "w:" + toks[j]), j, j + 1))
+            h4 = _h4()
+            extra: list[tuple[str, int]] = []
+            if h4 is not None:
+                for h in h4.concepts_in(sent[:3000]):
+                    for cid in (h.concept, *h4.ancestors(h.concept)):
+                        extra.append(("c:" + cid, h.start))
+            for key, pos in extra:
+                before = low[max(0, pos - 80) : pos]
+                cue = None
+                for cm in _NEG_CUE.finditer(before):
+                    cue = cm
+                neg = cue is not None and not _NEG_BREAK.search(before[cue.end() :])
+                (idx.negated if neg else idx.affirmed).setdefault(key, set()).add(si)
             for key, a, _b in keys:
                 pos = words[a].start()
                 before = low[max(0, pos - 80) : pos]
@@ -179,6 +246,15 @@ class NoteIndex:
         return idx
 
     def find(self, key: str) -> tuple[set[int], set[int]]:
+        if "|" in key:  # a shared-vocabulary concept, or all of its own words
+            cid, own = key.split("|", 1)
+            aff, neg = self.find(cid)
+            parts = [self.find(k) for k in own.split("+") if k]
+            if parts and all(p[0] for p in parts):
+                aff = aff.union(*(p[0] for p in parts))
+            elif parts and any(p[1] for p in parts) and not aff:
+                neg = neg.union(*(p[1] for p in parts))
+            return aff, neg
         aff, neg = self.affirmed.get(key, set()), self.negated.get(key, set())
         if aff or neg or not key.startswith("w:") or len(key) < 8:
             return aff, neg
@@ -195,16 +271,28 @@ class NoteIndex:
 
 _NUMW = r"(\d{1,3}(?:\.\d)?)"
 _UNITW = r"\s{0,2}(years?|yrs?|y|months?|mos?|weeks?|days?)?"
-_AGE_CUE = re.compile(r"\b(ages?d?|years?[- ]old|years? of age|yrs?|y/o|yo|old|adults?|children|child|infants?|"
-                      r"minors?|pediatric|paediatric|months? of life)\b|\d\s?\+|(?:over|greater than|older than|above|at least|"
-                      r"under|less than|younger than|[≥>≤<]=?)\s{0,2}\d{1,3}\s{0,2}(?:years|yrs)\b", re.I)
+_AGE_CUE = re.compile(
+    r"\b(ages?d?|years?[- ]old|years? of age|yrs?|y/o|yo|old|adults?|children|child|infants?|"
+    r"minors?|pediatric|paediatric|months? of life)\b|\d\s?\+|(?:over|greater than|older than|above|at least|"
+    r"under|less than|younger than|[≥>≤<]=?)\s{0,2}\d{1,3}\s{0,2}(?:years|yrs)\b",
+    re.I,
+)
 _RANGE = re.compile(_NUMW + _UNITW + r"\s{0,2}(?:-|–|to|and)\s{0,2}" + _NUMW + _UNITW, re.I)
-_GE = re.compile(r"(≥|>=|=>|>|greater than|older than|more than|over|at least|above|minimum(?: age)?(?: of)?)"
-                 r"\s{0,3}(?:or equal to\s)?(?:the age of\s)?" + _NUMW + _UNITW, re.I)
-_LE = re.compile(r"(≤|<=|=<|<|less than|younger than|under|below|up to|maximum(?: age)?(?: of)?)\s{0,3}"
-                 r"(?:or equal to\s)?(?:the age of\s)?" + _NUMW + _UNITW, re.I)
-_OR_OLDER = re.compile(_NUMW + _UNITW + r"(?:\s(?:years?\s)?(?:old|of age))?\s{0,2}(?:or|and)\s(older|over|above|more|"
-                       r"younger|less|under)", re.I)
+_GE = re.compile(
+    r"(≥|>=|=>|>|greater than|older than|more than|over|at least|above|minimum(?: age)?(?: of)?)"
+    r"\s{0,3}(?:or equal to\s)?(?:the age of\s)?" + _NUMW + _UNITW,
+    re.I,
+)
+_LE = re.compile(
+    r"(≤|<=|=<|<|less than|younger than|under|below|up to|maximum(?: age)?(?: of)?)\s{0,3}"
+    r"(?:or equal to\s)?(?:the age of\s)?" + _NUMW + _UNITW,
+    re.I,
+)
+_OR_OLDER = re.compile(
+    _NUMW + _UNITW + r"(?:\s(?:years?\s)?(?:old|of age))?\s{0,2}(?:or|and)\s(older|over|above|more|"
+    r"younger|less|under)",
+    re.I,
+)
 _PLUS = re.compile(r"(\d{1,3})\s?\+")
 _WINDOW = re.compile(r"\b(within|for|past|last|since|prior|after|before|during|ago|duration|lasting)\b", re.I)
 
@@ -235,10 +323,14 @@ def age_range(text: str) -> tuple[float | None, float | None, str] | None:
         before = t[max(0, m.start() - 14) : m.start()]
         if re.search(r"gestation|pregnan", t[max(0, m.start() - 30) : m.start()], re.I):
             return False
-        if _WINDOW.search(before) or re.search(r"\b(bmi|wt|weight|score|grade|class|stage)\W{0,3}$", before, re.I):
+        if _WINDOW.search(before) or re.search(
+            r"\b(bmi|wt|weight|score|grade|class|stage)\W{0,3}$", before, re.I
+        ):
             return False
         tail = t[m.end() : m.end() + 25].lower()
-        return not re.match(r"\s{0,2}(kg|lbs?|cm|mg|%|/|x|mm|ml|g\b|th\b|weeks gestation|cigarettes|pack)", tail)
+        return not re.match(
+            r"\s{0,2}(kg|lbs?|cm|mg|%|/|x|mm|ml|g\b|th\b|weeks gestation|cigarettes|pack)", tail
+        )
 
     for m in _RANGE.finditer(t):
         if ok(m) and (m.group(2) or m.group(4) or _AGE_CUE.search(t[max(0, m.start() - 20) : m.end() + 20])):
@@ -260,13 +352,20 @@ def age_range(text: str) -> tuple[float | None, float | None, str] | None:
         for m in _GE.finditer(t):
             if ok(m) and lo is None:
                 v = _years(m.group(2), m.group(3))
-                lo = v + (1e-6 if m.group(1).lower() in (">", "greater than", "older than", "more than", "over",
-                                                  "above") else 0.0)
+                lo = v + (
+                    1e-6
+                    if m.group(1).lower() in (">", "greater than", "older than", "more than", "over", "above")
+                    else 0.0
+                )
                 spans.append(m.group(0))
         for m in _LE.finditer(t):
             if ok(m) and hi is None:
                 v = _years(m.group(2), m.group(3))
-                hi = v - (1e-6 if m.group(1).lower() in ("<", "less than", "younger than", "under", "below") else 0.0)
+                hi = v - (
+                    1e-6
+                    if m.group(1).lower() in ("<", "less than", "younger than", "under", "below")
+                    else 0.0
+                )
                 spans.append(m.group(0))
         m2 = _PLUS.search(t)
         if m2 and lo is None:
@@ -285,7 +384,7 @@ def age_range(text: str) -> tuple[float | None, float | None, str] | None:
 
 
 def sex_restriction(text: str) -> str | None:
-    """"any", "female" or "male" when the criterion restricts sex; None otherwise."""
+    """ "any", "female" or "male" when the criterion restricts sex; None otherwise."""
     low = text.lower()[:600]
     if has_phrase("sex_any", low):
         return "any"

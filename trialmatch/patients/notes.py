@@ -10,6 +10,7 @@ medspaCy is imported lazily and the pipeline built once per process (``nlp()``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import threading
@@ -41,7 +42,7 @@ from trialmatch.patients.notes_extract import (
     split_sentences,
 )
 
-__all__ = ["read_note", "nlp", "MAX_NOTE_CHARS", "condition_terms", "sentences_of"]
+__all__ = ["MAX_NOTE_CHARS", "condition_terms", "nlp", "read_note", "sentences_of"]
 
 #: Notes longer than this are cut (with a warning) so that no input can make reading slow.
 MAX_NOTE_CHARS = 100_000
@@ -56,19 +57,17 @@ def condition_terms() -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
     for group in phrases()["conditions"]:
         out.append((str(group[0]), [str(g) for g in group]))
-    try:  # the shared concepts vocabulary (H4), optional
-        from trialmatch.vocab import concepts as _concepts  # type: ignore[attr-defined]
+    try:  # the shared concepts vocabulary, optional
+        import importlib
 
-        table = _concepts() if callable(_concepts) else None
-        items = table.items() if isinstance(table, dict) else []
-        for cid, spec in items:
-            names = []
-            if isinstance(spec, dict):
-                names = [spec.get("name", cid), *spec.get("synonyms", []), *spec.get("abbreviations", [])]
-            names = [str(n) for n in names if n and len(str(n)) > 2]
+        mod = importlib.import_module("trialmatch.vocab.concepts")
+        for cid, c in mod.concepts().items():
+            if c.type not in ("disease", "histology", "condition", "metastasis"):
+                continue
+            names = [str(n) for n in (*c.names, *c.abbr) if n and len(str(n)) > 2]
             if names:
                 out.append((str(cid), names))
-    except Exception:  # noqa: S110 - the vocabulary is optional
+    except Exception:
         pass
     return out
 
@@ -87,10 +86,8 @@ def nlp() -> Any:
             from medspacy.ner import TargetRule
 
             pipe = medspacy.load()
-            try:
+            with contextlib.suppress(Exception):
                 pipe.add_pipe("medspacy_sectionizer")
-            except Exception:  # noqa: S110 - the sectionizer is a bonus
-                pass
             rules = []
             seen: set[str] = set()
             for name, syns in condition_terms():
@@ -99,9 +96,18 @@ def nlp() -> Any:
                     if key in seen or len(key) < 2:
                         continue
                     seen.add(key)
-                    if len(key) <= 4 and key.isalpha():  # abbreviations: match the exact case-insensitive token
-                        rules.append(TargetRule(s, "CONDITION", pattern=[{"LOWER": key}], attributes=None,
-                                                metadata={"name": name}))
+                    if (
+                        len(key) <= 4 and key.isalpha()
+                    ):  # abbreviations: match the exact case-insensitive token
+                        rules.append(
+                            TargetRule(
+                                s,
+                                "CONDITION",
+                                pattern=[{"LOWER": key}],
+                                attributes=None,
+                                metadata={"name": name},
+                            )
+                        )
                     else:
                         rules.append(TargetRule(s, "CONDITION", metadata={"name": name}))
             pipe.get_pipe("medspacy_target_matcher").add(rules)
@@ -135,16 +141,23 @@ def _sent_for(sents: list[Sentence], pos: int) -> Sentence | None:
     return None
 
 
-_SMOKE_NEVER = re.compile(r"\b(non-?smoker|never smoked|never-smoker|does not smoke|denies (?:tobacco|smoking))\b", re.I)
+_SMOKE_NEVER = re.compile(
+    r"\b(non-?smoker|never smoked|never-smoker|does not smoke|denies (?:tobacco|smoking))\b", re.I
+)
 _SMOKE_FORMER = re.compile(r"\b(former smoker|ex-?smoker|quit smoking|stopped smoking|smoked)\b", re.I)
 _SMOKE_CURRENT = re.compile(r"\b(smoker|smokes|smoking|pack[- ]years?|cigarettes?|tobacco use)\b", re.I)
-_PREG = re.compile(r"\b(pregnant|weeks? (?:of )?gestation|gestational age|gravida|primigravida|\d{1,2} weeks pregnant)\b",
-                   re.I)
+_PREG = re.compile(
+    r"\b(pregnant|weeks? (?:of )?gestation|gestational age|gravida|primigravida|\d{1,2} weeks pregnant)\b",
+    re.I,
+)
 _NOT_PREG = re.compile(r"\b(not pregnant|negative pregnancy test|postmenopausal|post-menopausal)\b", re.I)
 _ALLERGY = re.compile(r"\ballerg(?:y|ic|ies)\s(?:to\s)?([A-Za-z][\w -]{1,40}?)(?=[.,;]|\sand\s|$)", re.I)
 _NKDA = re.compile(r"\b(nkda|no known (?:drug )?allergies)\b", re.I)
-_MED_INTRO = re.compile(r"\b(medications? (?:include|includes|are|:)|taking|on|treated with|receiving|received|started on|"
-                        r"prescribed)\b", re.I)
+_MED_INTRO = re.compile(
+    r"\b(medications? (?:include|includes|are|:)|taking|on|treated with|receiving|received|started on|"
+    r"prescribed)\b",
+    re.I,
+)
 
 
 def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], facts: list[Fact]) -> None:
@@ -153,8 +166,17 @@ def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], f
     when = find_relative_date(t, as_of)
 
     def add(kind: str, name: str, value: Any = None, status: str = "present") -> None:
-        facts.append(Fact(kind=kind, name=name, value=value, status=status,  # type: ignore[arg-type]
-                          source_text=t, char_start=s.start, char_end=s.end))
+        facts.append(
+            Fact(
+                kind=kind,
+                name=name,
+                value=value,
+                status=status,  # type: ignore[arg-type]
+                source_text=t,
+                char_start=s.start,
+                char_end=s.end,
+            )
+        )
 
     for key, alias, value, unit, _a, _b in find_labs(t):
         add("lab", key, {"value": value, "unit": unit, "as_written": alias})
@@ -197,13 +219,25 @@ def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], f
     for kind, names in ph["treatments"].items():
         for m in phrase_regex(tuple(names)).finditer(t):
             name = m.group(0).lower()
-            st = "absent" if re.search(r"\b(no|never|not)\b[^.]{0,30}$", t[: m.start()], re.I) else (
-                "history" if re.search(r"\b(prior|previous|previously|received|completed|ago|history)\b", t, re.I)
-                else "present")
+            st = (
+                "absent"
+                if re.search(r"\b(no|never|not)\b[^.]{0,30}$", t[: m.start()], re.I)
+                else (
+                    "history"
+                    if re.search(r"\b(prior|previous|previously|received|completed|ago|history)\b", t, re.I)
+                    else "present"
+                )
+            )
             add("treatment", name, {"kind": kind, "date": when[0].isoformat() if when else None}, st)
             if st != "absent":
-                p["treatments"].append(Treatment(name=name, kind=kind, start_date=when[0] if when else None,
-                                                 ongoing=True if st == "present" else None))
+                p["treatments"].append(
+                    Treatment(
+                        name=name,
+                        kind=kind,
+                        start_date=when[0] if when else None,
+                        ongoing=True if st == "present" else None,
+                    )
+                )
     med_words = tuple(ph["medications"])
     found = {m.group(0).lower() for m in phrase_regex(med_words).finditer(t)}
     if _MED_INTRO.search(t):
@@ -211,15 +245,20 @@ def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], f
         for m in re.finditer(rf"\b([A-Za-z]{{3,20}}(?:{suf}))\b", t):
             found.add(m.group(1).lower())
     for name in sorted(found):
-        st = "absent" if neg_sent and re.search(rf"\b(no|never|denies|without)\b[^.]{{0,40}}{re.escape(name)}", t,
-                                                 re.I) else "present"
+        st = (
+            "absent"
+            if neg_sent and re.search(rf"\b(no|never|denies|without)\b[^.]{{0,40}}{re.escape(name)}", t, re.I)
+            else "present"
+        )
         add("medication", name, {"start_date": when[0].isoformat() if when else None}, st)
         if st == "present":
             p["medications"].append(Medication(name=name, ongoing=True, start_date=when[0] if when else None))
-    for m in phrase_regex(tuple(ph["procedure_words"])).finditer(t):
-        pass  # handled below with the full word
-    for m in re.finditer(r"\b([A-Za-z-]{2,30}(?:ectomy|otomy|ostomy|plasty)|surgery|resection|transplant(?:ation)?|"
-                         r"biopsy|colonoscopy|endoscopy|laparotomy|catheterization|angiography|whipple)\b", t, re.I):
+    for m in re.finditer(
+        r"\b([A-Za-z-]{2,30}(?:ectomy|otomy|ostomy|plasty)|surgery|resection|transplant(?:ation)?|"
+        r"biopsy|colonoscopy|endoscopy|laparotomy|catheterization|angiography|whipple)\b",
+        t,
+        re.I,
+    ):
         name = m.group(0).lower()
         add("procedure", name, {"date": when[0].isoformat() if when else None})
         p["procedures"].append(Procedure(name=name, date=when[0] if when else None))
@@ -245,22 +284,48 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
     text = text.replace("\x00", " ")
     sents = split_sentences(text)
     facts: list[Fact] = []
-    p: dict[str, Any] = {"labs": [], "ps": PerformanceStatus(), "cancer_details": {}, "pregnant": None,
-                         "smoking": None, "allergies": [], "treatments": [], "medications": [], "procedures": [],
-                         "metastatic": None, "met_sites": []}
+    p: dict[str, Any] = {
+        "labs": [],
+        "ps": PerformanceStatus(),
+        "cancer_details": {},
+        "pregnant": None,
+        "smoking": None,
+        "allergies": [],
+        "treatments": [],
+        "medications": [],
+        "procedures": [],
+        "metastatic": None,
+        "met_sites": [],
+    }
     kw: dict[str, Any] = {}
     age = find_age(text)
     if age:
         kw["age"] = round(age[0], 2)
         s = _sent_for(sents, age[1])
-        facts.append(Fact(kind="demographic", name="age", value=kw["age"], source_text=s.text if s else None,
-                          char_start=s.start if s else None, char_end=s.end if s else None))
+        facts.append(
+            Fact(
+                kind="demographic",
+                name="age",
+                value=kw["age"],
+                source_text=s.text if s else None,
+                char_start=s.start if s else None,
+                char_end=s.end if s else None,
+            )
+        )
     sex = find_sex(text)
     if sex:
         kw["sex"] = sex[0]
         s = _sent_for(sents, sex[1]) if sex[2] else (sents[0] if sents else None)
-        facts.append(Fact(kind="demographic", name="sex", value=sex[0], source_text=s.text if s else None,
-                          char_start=s.start if s else None, char_end=s.end if s else None))
+        facts.append(
+            Fact(
+                kind="demographic",
+                name="sex",
+                value=sex[0],
+                source_text=s.text if s else None,
+                char_start=s.start if s else None,
+                char_end=s.end if s else None,
+            )
+        )
     for s in sents:
         _facts_for_sentence(s, as_of, p, facts)
     conditions: list[Condition] = []
@@ -273,31 +338,64 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
         if doc is not None:
             for ent in doc.ents:
                 s = _sent_for(sents, ent.start_char)
-                name = str((ent._.target_rule.metadata or {}).get("name", ent.text.lower())) if getattr(
-                    ent._, "target_rule", None) is not None else ent.text.lower()
+                name = (
+                    str((ent._.target_rule.metadata or {}).get("name", ent.text.lower()))
+                    if getattr(ent._, "target_rule", None) is not None
+                    else ent.text.lower()
+                )
                 st = _status(ent)
-                facts.append(Fact(kind="condition", name=name, status=st,  # type: ignore[arg-type]
-                                  value={"as_written": ent.text}, source_text=s.text if s else ent.sent.text,
-                                  char_start=s.start if s else ent.start_char, char_end=s.end if s else ent.end_char))
+                facts.append(
+                    Fact(
+                        kind="condition",
+                        name=name,
+                        status=st,  # type: ignore[arg-type]
+                        value={"as_written": ent.text},
+                        source_text=s.text if s else ent.sent.text,
+                        char_start=s.start if s else ent.start_char,
+                        char_end=s.end if s else ent.end_char,
+                    )
+                )
                 if st in ("present", "history"):
                     conditions.append(Condition(name=name, status="active" if st == "present" else "history"))
     cd = p["cancer_details"]
     cancer: Cancer | None = None
-    if cd or p["metastatic"] or any(f.kind == "condition" and f.name in ("cancer", "neuroendocrine tumor",
-                                                                       "neuroendocrine carcinoma")
-                                    and f.status == "present" for f in facts):
+    if (
+        cd
+        or p["metastatic"]
+        or any(
+            f.kind == "condition"
+            and f.name in ("cancer", "neuroendocrine tumor", "neuroendocrine carcinoma")
+            and f.status == "present"
+            for f in facts
+        )
+    ):
         stage = None
         if cd.get("stage_group") or cd.get("tnm"):
             tnm = cd.get("tnm") or (None, None, None)
             stage = Stage(group=cd.get("stage_group"), t=tnm[0], n=tnm[1], m=tnm[2])
-        cancer = Cancer(grade=cd.get("grade"), differentiation=cd.get("differentiation"),
-                        ki67_percent=cd.get("ki67_percent"), mitoses_per_2mm2=cd.get("mitoses_per_2mm2"),
-                        stage=stage, metastatic=p["metastatic"], metastasis_sites=p["met_sites"] or None)
-        names = [f for f in facts if f.kind == "condition" and f.status == "present"
-                 and f.name in ("neuroendocrine carcinoma", "neuroendocrine tumor", "cancer")]
+        cancer = Cancer(
+            grade=cd.get("grade"),
+            differentiation=cd.get("differentiation"),
+            ki67_percent=cd.get("ki67_percent"),
+            mitoses_per_2mm2=cd.get("mitoses_per_2mm2"),
+            stage=stage,
+            metastatic=p["metastatic"],
+            metastasis_sites=p["met_sites"] or None,
+        )
+        names = [
+            f
+            for f in facts
+            if f.kind == "condition"
+            and f.status == "present"
+            and f.name in ("neuroendocrine carcinoma", "neuroendocrine tumor", "cancer")
+        ]
         if names:
             cancer.name = str((names[0].value or {}).get("as_written", names[0].name))
-        site = phrase_regex(tuple(phrases()["primary_sites"])).search(names[0].source_text or "") if names else None
+        site = (
+            phrase_regex(tuple(phrases()["primary_sites"])).search(names[0].source_text or "")
+            if names
+            else None
+        )
         if site:
             cancer.primary_site = site.group(0).lower()
     ps = p["ps"]

@@ -17,17 +17,17 @@ import yaml
 
 __all__ = [
     "Sentence",
-    "phrases",
-    "split_sentences",
     "find_age",
-    "find_sex",
-    "parse_number",
-    "find_labs",
-    "find_relative_date",
+    "find_cancer_details",
     "find_ecog",
     "find_karnofsky",
-    "find_cancer_details",
+    "find_labs",
+    "find_relative_date",
+    "find_sex",
+    "parse_number",
     "phrase_regex",
+    "phrases",
+    "split_sentences",
 ]
 
 _DATA = Path(__file__).resolve().parents[1] / "vocab" / "data"
@@ -106,7 +106,9 @@ def find_age(text: str) -> tuple[float, int, int] | None:
     """Age in years from the first ``58-year-old`` / ``58 yo`` / ``8-month-old`` / ``aged 58``."""
     for m in _AGE.finditer(text[:4000]):
         ctx = text[max(0, m.start() - 25) : m.start()].lower()
-        if re.search(r"\b(for|since|past|last|over|of|ago)\s*$", ctx) and not m.group(0).lower().endswith("old"):
+        if re.search(r"\b(for|since|past|last|over|of|ago)\s*$", ctx) and not m.group(0).lower().endswith(
+            "old"
+        ):
             continue  # "for 5 years" is a duration
         if not re.search(r"old|yo|y/o|\.o\.", m.group(0), re.I) and not re.search(r"\by\b", m.group(0), re.I):
             continue
@@ -133,8 +135,10 @@ def find_sex(text: str) -> tuple[str, int, int] | None:
     if m:
         return ("female" if m.group(1) == "F" else "male"), m.start(1), m.end(1)
     ph = phrases()["sex"]
-    strong = {"female": [w for w in ph["female"] if w not in ("she", "her")],
-              "male": [w for w in ph["male"] if w not in ("he", "his", "him")]}
+    strong = {
+        "female": [w for w in ph["female"] if w not in ("she", "her")],
+        "male": [w for w in ph["male"] if w not in ("he", "his", "him")],
+    }
     best: tuple[str, int, int] | None = None
     for sex, words in strong.items():
         sm = phrase_regex(tuple(words)).search(head)
@@ -175,10 +179,10 @@ def find_labs(sentence: str) -> list[tuple[str, str, float, str | None, int, int
     for key, spec in labs.items():
         aliases = tuple(spec["aliases"])
         rx = re.compile(
-            phrase_regex(aliases).pattern
-            + r"(?:\s{0,3}(?:level|count|concentration|value))?\s{0,3}"
+            phrase_regex(aliases).pattern + r"(?:\s{0,3}(?:level|count|concentration|value))?\s{0,3}"
             r"(?:of|was|is|at|:|=|were|measured|of about|~)?\s{0,3}(?:elevated|low|high)?\s{0,2}(?:at\s)?"
-            + _NUM + _UNIT,
+            + _NUM
+            + _UNIT,
             re.I,
         )
         for m in rx.finditer(sentence):
@@ -218,14 +222,20 @@ def find_relative_date(sentence: str, as_of: dt.date | None) -> tuple[dt.date, s
     else:
         n_s, unit = "1", m.group(6)
     n = float(n_s) if n_s.isdigit() else float(nums.get(n_s.lower(), 1))
-    days = int(round(n * _DAYS[unit.lower()]))
+    days = round(n * _DAYS[unit.lower()])
     return as_of - dt.timedelta(days=days), m.group(0)
 
 
-_ECOG = re.compile(r"\b(?:ecog|who|zubrod)(?:\s(?:performance\s)?(?:status|score|ps|grade))?\s{0,3}(?:of|is|was|:|=)?"
-                   r"\s{0,3}([0-4])(?!\d)", re.I)
-_KPS = re.compile(r"\b(?:karnofsky|kps)(?:\s(?:performance\s)?(?:status|score|index))?\s{0,3}(?:of|is|was|:|=)?"
-                  r"\s{0,3}(\d{2,3})\s?%?", re.I)
+_ECOG = re.compile(
+    r"\b(?:ecog|who|zubrod)(?:\s(?:performance\s)?(?:status|score|ps|grade))?\s{0,3}(?:of|is|was|:|=)?"
+    r"\s{0,3}([0-4])(?!\d)",
+    re.I,
+)
+_KPS = re.compile(
+    r"\b(?:karnofsky|kps)(?:\s(?:performance\s)?(?:status|score|index))?\s{0,3}(?:of|is|was|:|=)?"
+    r"\s{0,3}(\d{2,3})\s?%?",
+    re.I,
+)
 
 
 def find_ecog(sentence: str) -> tuple[int, str] | None:
@@ -246,8 +256,11 @@ def find_karnofsky(sentence: str) -> tuple[int, str] | None:
     return None
 
 
-_KI67 = re.compile(r"\bki[- ]?67(?:\s(?:index|proliferation index|labeling index))?\s{0,3}(?:of|was|is|:|=|at)?"
-                   r"\s{0,3}(?:<|>|~|approximately|about)?\s{0,2}(\d{1,3}(?:\.\d{1,2})?)\s?%", re.I)
+_KI67 = re.compile(
+    r"\bki[- ]?67(?:\s(?:index|proliferation index|labeling index))?\s{0,3}(?:of|was|is|:|=|at)?"
+    r"\s{0,3}(?:<|>|~|approximately|about)?\s{0,2}(\d{1,3}(?:\.\d{1,2})?)\s?%",
+    re.I,
+)
 _GRADE = re.compile(r"\b(?:who\s)?(?:grade\s([1-3]|i{1,3})|g([1-3]))\b", re.I)
 _DIFF = re.compile(r"\b(well|moderately|poorly)[- ]differentiated\b", re.I)
 _STAGE = re.compile(r"\bstage\s(iv|iii|ii|i|0|[1-4])([abc]?)\b", re.I)
