@@ -155,7 +155,12 @@ def _compare(rule: Compare, facts: PatientFacts) -> Outcome:
                 f"{obs.name} {obs.value:g} {obs.unit or ''} = {x:.2f} x {rule.ref.upper()} ({limit:g}); "
                 f"required {want} x {rule.ref.upper()}{note}"
             )
-            ref_ev = {"fact": f"lab.{key}", "value": round(x, 3), "unit": f"x {rule.ref.upper()}", "how": text}
+            ref_ev = {
+                "fact": f"lab.{key}",
+                "value": round(x, 3),
+                "unit": f"x {rule.ref.upper()}",
+                "how": text,
+            }
             return Outcome(ok, text, evidence=[ref_ev])
         conv = facts.lab_in(key, rule.unit)
         if conv is None:

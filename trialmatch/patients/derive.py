@@ -89,6 +89,18 @@ class Item:
         return self.end or self.start
 
 
+#: item kind -> the profile list it comes from
+_LIST_OF = {
+    "condition": "conditions",
+    "other_cancer": "other_cancers",
+    "procedure": "procedures",
+    "treatment": "treatments",
+    "medication": "medications",
+    "allergy": "allergies",
+    "biomarker": "biomarkers",
+    "imaging": "imaging",
+}
+
 # ---------------------------------------------------------------- formulas (pure)
 
 
@@ -450,13 +462,14 @@ class PatientFacts:
         self._list_items(p.procedures, "procedure")
         self._list_items(p.treatments, "treatment")
         self._list_items(p.medications, "medication")
+        partial = (p.model_extra or {}).get("partial_lists") or ()
         if p.allergies is not None:
-            self.known["allergy"] = True
+            self.known["allergy"] = "allergies" not in partial
             for a in p.allergies:
                 t = f"allergy to {a}"
                 self._add(Item("allergy", a, _join(a, "allergy"), _concepts(a, t), active=True))
         if p.biomarkers is not None:
-            self.known["biomarker"] = True
+            self.known["biomarker"] = "biomarkers" not in partial
             for b in p.biomarkers:
                 neg = T.is_negative_result(b.result)
                 text = _join(b.name, b.result, b.origin)
@@ -472,7 +485,7 @@ class PatientFacts:
                     )
                 )
         if p.imaging is not None:
-            self.known["imaging"] = True
+            self.known["imaging"] = "imaging" not in partial
             for im in p.imaging:
                 text = _join(im.modality, im.finding)
                 self._add(
@@ -526,7 +539,8 @@ class PatientFacts:
     def _list_items(self, rows: list[Any] | None, kind: str) -> None:
         if rows is None:
             return
-        self.known[kind] = True
+        partial = (self.patient.model_extra or {}).get("partial_lists") or ()
+        self.known[kind] = _LIST_OF.get(kind) not in partial
         for r in rows:
             d = r.model_dump(exclude_none=True)
             name = str(d.get("name", ""))

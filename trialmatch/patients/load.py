@@ -62,6 +62,10 @@ def patient_from_obj(obj: dict[str, Any], name: str = "patient") -> Patient:
         return bundle_to_patient(obj, source=name)
     if "resourceType" in obj:
         raise PatientLoadError(f"{name}: a FHIR {obj['resourceType']} resource, not a Bundle")
+    if not set(obj) & set(Patient.model_fields):
+        raise PatientLoadError(
+            f"{name}: not a patient profile (none of the profile fields; see patient-profile.md)"
+        )
     try:
         p = Patient.model_validate(obj)
     except ValidationError as exc:

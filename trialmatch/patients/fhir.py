@@ -1,0 +1,604 @@
+"""FHIR R4 / mCODE bundle -> Patient (profile v1), resource by resource, never all-or-nothing.
+
+Each resource is first validated with the ``fhir.resources.R4B`` models; whatever the outcome,
+the facts the matcher needs are then read leniently from the raw JSON, so one malformed
+Observation costs a warning, not the bundle. Every skipped or repaired resource is reported in
+``Patient.warnings`` with its id and the reason.
+
+What is read: Patient (birthDate, gender, address), Condition (primary cancer with histology /
+morphology, stage, body site; secondary cancer = metastasis sites; other conditions), Observation
+(labs by LOINC with reference range; ECOG 89247-1, Karnofsky 89243-0; Ki-67; stage group and TNM;
+vitals: weight, height, blood pressure; genetic variants and receptor status as biomarkers),
+MedicationStatement / MedicationRequest / MedicationAdministration, Procedure, AllergyIntolerance,
+and ``List`` resources marking a list as complete (``emptyReason`` nilknown = known empty).
+Facts without a standard home use the TrialMatch extension / code system (see ``fhir_write``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from trialmatch.patients import terms as T
+from trialmatch.patients.model import Patient
+
+__all__ = ["LIST_FIELDS", "LOINC", "TM_CODES", "TM_EXT", "bundle_to_patient"]
+
+TM_EXT = "https://trialmatch.example/fhir/StructureDefinition/"
+TM_CODES = "https://trialmatch.example/fhir/CodeSystem/patient-facts"
+LOINC = "http://loinc.org"
+#: List.title -> the profile list it makes complete
+LIST_FIELDS = (
+    "conditions",
+    "other_cancers",
+    "procedures",
+    "treatments",
+    "medications",
+    "allergies",
+    "biomarkers",
+    "imaging",
+)
+_ECOG_LA = {"LA9622-7": 0, "LA9623-5": 1, "LA9624-3": 2, "LA9625-0": 3, "LA9626-8": 4, "LA9627-6": 5}
+_VITALS = {
+    "29463-7": "weight_kg",
+    "8302-2": "height_cm",
+    "8480-6": "systolic_bp",
+    "8462-4": "diastolic_bp",
+    "8867-4": "heart_rate",
+}
+_STAGE = {
+    "21908-9": "group",
+    "21902-2": "group",
+    "21905-5": "t",
+    "21906-3": "n",
+    "21907-1": "m",
+    "21899-0": "t",
+    "21900-6": "n",
+    "21901-4": "m",
+}
+_KI67 = ("29593-1", "85330-9", "85319-2x")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def _date(v: Any) -> dt.date | None:
+    if not isinstance(v, str):
+        return None
+    m = _DATE.match(v.strip())
+    if not m:
+        return None
+    s = m.group(0)
+    try:
+        if len(s) == 4:
+            return dt.date(int(s), 1, 1)
+        if len(s) == 7:
+            return dt.date(int(s[:4]), int(s[5:7]), 1)
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        return None
+
+
+_ROMAN = {"0": "0", "1": "I", "2": "II", "3": "III", "4": "IV"}
+
+
+def _stage_group(text: str) -> str | None:
+    """ "Stage 3A (qualifier value)" -> "IIIA"; "IV" stays "IV"."""
+    t = re.sub(r"\(.*?\)", "", text).upper().replace("STAGE", "").replace("AJCC", "").strip()
+    m = re.search(r"\b(0|I{1,3}V?|IV|[0-4])([A-C]?\d?)\b", t)
+    if not m:
+        return None
+    return _ROMAN.get(m.group(1), m.group(1)) + m.group(2)
+
+
+def _text(cc: Any) -> str | None:
+    """Readable text of a CodeableConcept (text, else first display, else first code)."""
+    if isinstance(cc, list):
+        cc = cc[0] if cc else None
+    if not isinstance(cc, dict):
+        return None
+    if cc.get("text"):
+        return str(cc["text"])
+    for c in cc.get("coding") or []:
+        if isinstance(c, dict) and c.get("display"):
+            return re.sub(
+                r"\s*\((disorder|procedure|finding|qualifier value|morphologic abnormality|body structure)\)",
+                "",
+                str(c["display"]),
+            )
+    for c in cc.get("coding") or []:
+        if isinstance(c, dict) and c.get("code"):
+            return str(c["code"])
+    return None
+
+
+def _codes(cc: Any, system: str | None = None) -> list[str]:
+    if isinstance(cc, list):
+        return [c for x in cc for c in _codes(x, system)]
+    if not isinstance(cc, dict):
+        return []
+    return [
+        str(c.get("code"))
+        for c in cc.get("coding") or []
+        if isinstance(c, dict) and c.get("code") and (system is None or c.get("system") == system)
+    ]
+
+
+def _ext(res: dict[str, Any], name: str) -> Any:
+    """Value of a TrialMatch (or any matching-suffix) extension on a resource."""
+    for e in res.get("extension") or []:
+        if not isinstance(e, dict):
+            continue
+        url = str(e.get("url", ""))
+        if url == TM_EXT + name or url.rsplit("/", 1)[-1] == name:
+            for k, v in e.items():
+                if k.startswith("value"):
+                    return _text(v) if k == "valueCodeableConcept" else v
+    return None
+
+
+def _profiles(res: dict[str, Any]) -> str:
+    return " ".join(str(p) for p in (res.get("meta") or {}).get("profile") or [])
+
+
+def _values(res: dict[str, Any]) -> list[str]:
+    return [k for k in res if k.startswith("value") and k != "valueSet"]
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.p: dict[str, Any] = {"source_format": "fhir"}
+        self.cancer: dict[str, Any] = {}
+        self.warnings: list[str] = []
+        self.lists: dict[str, list[Any]] = {}
+        self.complete: set[str] = set()
+
+    def warn(self, res: dict[str, Any], why: str) -> None:
+        self.warnings.append(f"{res.get('resourceType', '?')}/{res.get('id', '?')}: {why}")
+
+    def add(self, field: str, value: Any) -> None:
+        self.lists.setdefault(field, []).append(value)
+
+    # -------------------------------------------------------------- resources
+    def patient(self, r: dict[str, Any]) -> None:
+        if r.get("id"):
+            self.p.setdefault("id", str(r["id"]))
+        b = _date(r.get("birthDate"))
+        if b:
+            self.p["birth_date"] = b
+        elif r.get("birthDate"):
+            self.warn(r, f"birthDate {r.get('birthDate')!r} not a date; skipped")
+        g = str(r.get("gender") or "").lower()
+        if g in ("female", "male", "other", "unknown"):
+            self.p["sex"] = g
+        addr = (r.get("address") or [None])[0]
+        if isinstance(addr, dict):
+            self.p["location"] = {
+                k2: addr.get(k1)
+                for k1, k2 in (
+                    ("city", "city"),
+                    ("state", "state"),
+                    ("country", "country"),
+                    ("postalCode", "postal_code"),
+                )
+                if addr.get(k1)
+            }
+        for key in (
+            "pregnant",
+            "breastfeeding",
+            "childbearing_potential",
+            "life_expectancy_months",
+            "age",
+            "recent_trial_participation_end_date",
+            "as_of",
+        ):
+            v = _ext(r, key)
+            if v is not None:
+                self.p[key] = v
+
+    def condition(self, r: dict[str, Any]) -> None:
+        prof = _profiles(r)
+        name = _text(r.get("code"))
+        status = _codes(r.get("clinicalStatus"))
+        onset = _date(r.get("onsetDateTime")) or _date((r.get("onsetPeriod") or {}).get("start"))
+        site = _text(r.get("bodySite"))
+        if "primary-cancer-condition" in prof or (_ext(r, "primary_cancer") is True):
+            c = self.cancer
+            c["name"] = name or c.get("name")
+            if onset:
+                c["diagnosis_date"] = onset
+            if site:
+                c["primary_site"] = site
+            for e in r.get("extension") or []:
+                if isinstance(e, dict) and "histology-morphology-behavior" in str(e.get("url")):
+                    cc = e.get("valueCodeableConcept")
+                    codes = _codes(cc)
+                    if codes and re.match(r"^\d{4}/\d$", codes[0]):
+                        c["icd_o3_morphology"] = codes[0]
+                    morph = _text(cc)
+                    if morph and not c.get("name"):
+                        c["name"] = morph
+            for st in r.get("stage") or []:
+                g = _stage_group(_text((st or {}).get("summary")) or "")
+                if g:
+                    c.setdefault("stage", {})["group"] = g
+            for key in (
+                "differentiation",
+                "grade",
+                "ki67_percent",
+                "mitoses_per_2mm2",
+                "ne_component_percent",
+                "functional_syndrome",
+                "confirmed_by",
+                "metastatic",
+                "resectable",
+                "resected",
+                "residual_disease",
+                "measurable_disease",
+                "icd_o3_topography",
+                "stage_system",
+            ):
+                v = _ext(r, key)
+                if v is not None:
+                    if key == "stage_system":
+                        c.setdefault("stage", {})["system"] = v
+                    else:
+                        c[key] = v
+            for e in r.get("extension") or []:
+                if isinstance(e, dict) and str(e.get("url")) == TM_EXT + "progression_date":
+                    d = _date(e.get("valueDate") or e.get("valueDateTime"))
+                    if d:
+                        c.setdefault("progression_dates", []).append(d)
+            return
+        if "secondary-cancer-condition" in prof:
+            if site and site.isdigit():
+                site = f"body site (SNOMED {site})"
+            where = site or name or "unspecified site"
+            where = re.sub(
+                r"(?i)^(secondary|metastatic) (malignant )?(neoplasm|cancer|tumou?r) (of|in|to) ", "", where
+            )
+            if where not in self.cancer.setdefault("metastasis_sites", []):
+                self.cancer["metastasis_sites"].append(where)
+            self.cancer["metastatic"] = True
+            return
+        if not name:
+            self.warn(r, "condition without code; skipped")
+            return
+        if _ext(r, "other_cancer") is True:
+            oc: dict[str, Any] = {"name": name}
+            for key in ("status", "on_treatment"):
+                v = _ext(r, key)
+                if v is not None:
+                    oc[key] = v
+            abate = _date(r.get("abatementDateTime"))
+            if abate:
+                oc["end_date"] = abate
+            self.add("other_cancers", oc)
+            return
+        cond: dict[str, Any] = {"name": name}
+        if onset:
+            cond["onset_date"] = onset
+        st = _ext(r, "status") or (status[0] if status else None)
+        if st:
+            cond["status"] = st
+        sev = _text(r.get("severity"))
+        if sev:
+            cond["severity"] = sev.lower()
+        for key in ("controlled", "nyha_class", "stable"):
+            v = _ext(r, key)
+            if v is not None:
+                cond[key] = v
+        self.add("conditions", cond)
+
+    def observation(self, r: dict[str, Any]) -> None:
+        vals = _values(r)
+        if len(vals) > 1:
+            keep = "valueQuantity" if "valueQuantity" in vals else vals[0]
+            self.warn(r, f"several values ({', '.join(vals)}); kept {keep}")
+            r = {k: v for k, v in r.items() if not k.startswith("value") or k == keep}
+        code = r.get("code") or {}
+        loincs = _codes(code, LOINC) or _codes(code)
+        tm = _codes(code, TM_CODES)
+        name = _text(code) or (loincs[0] if loincs else None)
+        when = _date(r.get("effectiveDateTime")) or _date((r.get("effectivePeriod") or {}).get("start"))
+        q = r.get("valueQuantity") if isinstance(r.get("valueQuantity"), dict) else None
+        num = q.get("value") if q else r.get("valueInteger", r.get("valueDecimal"))
+        if tm:
+            self.tm_fact(r, tm[0], when)
+            return
+        if "89247-1" in loincs:  # ECOG
+            v = (
+                num
+                if isinstance(num, (int, float))
+                else next((_ECOG_LA[c] for c in _codes(r.get("valueCodeableConcept")) if c in _ECOG_LA), None)
+            )
+            if v is None or not 0 <= float(v) <= 5:
+                self.warn(r, f"ECOG value {v!r} not in 0-5; skipped")
+                return
+            self.p.setdefault("performance_status", {})["ecog"] = int(v)
+            return
+        if "89243-0" in loincs:  # Karnofsky
+            v = num
+            if v is None:
+                m = re.search(r"\d+", _text(r.get("valueCodeableConcept")) or "")
+                v = int(m.group(0)) if m else None
+            if v is None or not 0 <= float(v) <= 100:
+                self.warn(r, f"Karnofsky value {v!r} not in 0-100; skipped")
+                return
+            self.p.setdefault("performance_status", {})["karnofsky"] = int(v)
+            return
+        prof = _profiles(r)
+        for part, key in (
+            ("primary-tumor-category", "t"),
+            ("regional-nodes-category", "n"),
+            ("distant-metastases-category", "m"),
+            ("stage-group", "group"),
+        ):
+            if part in prof:
+                txt = _text(r.get("valueCodeableConcept")) or ""
+                m = re.search(r"\b[cpy]?([TNM][0-9][a-z]*|[TNM]x)\b", txt) if key != "group" else None
+                val = m.group(1) if m else _stage_group(txt) if key == "group" else None
+                if val:
+                    self.cancer.setdefault("stage", {})[key] = val
+                    if key == "m" and val.upper().startswith("M1"):
+                        self.cancer.setdefault("metastatic", True)
+                else:
+                    self.warn(r, f"stage value {txt!r} not understood; skipped")
+                return
+        for lc in loincs:
+            if lc in _STAGE:
+                txt = _text(r.get("valueCodeableConcept")) or (
+                    str(r.get("valueString")) if r.get("valueString") else None
+                )
+                if txt:
+                    key = _STAGE[lc]
+                    if key == "group":
+                        val = _stage_group(txt)
+                    else:
+                        m = re.search(r"\b[cpy]?([TNM][0-9][a-z]*|[TNM]x)\b", txt)
+                        val = m.group(1) if m else txt
+                    if val:
+                        self.cancer.setdefault("stage", {})[key] = val
+                return
+            if lc == "85354-9":  # blood pressure panel
+                for comp in r.get("component") or []:
+                    cl = _codes((comp or {}).get("code"))
+                    cq = (comp or {}).get("valueQuantity") or {}
+                    for c in cl:
+                        if c in _VITALS and isinstance(cq.get("value"), (int, float)):
+                            self.p.setdefault("vitals", {})[_VITALS[c]] = float(cq["value"])
+                if not any((c or {}).get("code") for c in r.get("component") or []):
+                    self.warn(r, "blood-pressure components without code; skipped")
+                return
+            if lc in _VITALS and isinstance(num, (int, float)):
+                unit = str((q or {}).get("code") or (q or {}).get("unit") or "").lower()
+                v = float(num)
+                if _VITALS[lc] == "weight_kg" and unit in ("[lb_av]", "lb", "lbs"):
+                    v = v * 0.45359237
+                if _VITALS[lc] == "height_cm" and unit in ("[in_i]", "in"):
+                    v = v * 2.54
+                if _VITALS[lc] == "height_cm" and unit == "m":
+                    v = v * 100
+                self.p.setdefault("vitals", {})[_VITALS[lc]] = round(v, 2)
+                return
+            if lc == "82810-3":
+                self.p["pregnant"] = any(
+                    c in ("77386006", "LA15173-0") for c in _codes(r.get("valueCodeableConcept"))
+                )
+                return
+        if any(lc in _KI67 for lc in loincs) or re.search(r"(?i)\bki-?67\b", name or ""):
+            if isinstance(num, (int, float)):
+                self.cancer["ki67_percent"] = float(num)
+                return
+        if isinstance(num, (int, float)) and (
+            q is not None or T.lab_key_for(name, loincs[0] if loincs else None)
+        ):
+            lab: dict[str, Any] = {"name": name, "value": float(num)}
+            if loincs:
+                lab["loinc"] = loincs[0]
+            if q and (q.get("code") or q.get("unit")):
+                lab["unit"] = str(q.get("code") or q.get("unit"))
+            rr = (r.get("referenceRange") or [None])[0]
+            if isinstance(rr, dict):
+                if isinstance((rr.get("high") or {}).get("value"), (int, float)):
+                    lab["uln"] = float(rr["high"]["value"])
+                if isinstance((rr.get("low") or {}).get("value"), (int, float)):
+                    lab["lln"] = float(rr["low"]["value"])
+            if when:
+                lab["date"] = when
+            self.add("labs", lab)
+            return
+        result = _text(r.get("valueCodeableConcept")) or r.get("valueString")
+        interp = _codes(r.get("interpretation")) if isinstance(r.get("interpretation"), list) else []
+        if isinstance(r.get("interpretation"), dict):
+            self.warn(r, "interpretation given as an object, not a list; read anyway")
+            interp = _codes(r.get("interpretation"))
+        if result or interp:
+            bm: dict[str, Any] = {"name": name or "genetic variant"}
+            res = result or ""
+            if interp:
+                res = (res + " " + {"POS": "positive", "NEG": "negative"}.get(interp[0], interp[0])).strip()
+            if res:
+                bm["result"] = res
+            origin = _ext(r, "origin")
+            if origin:
+                bm["origin"] = origin
+            self.add("biomarkers", bm)
+            return
+        self.warn(r, f"observation {name!r} not used by the matcher; skipped")
+
+    def tm_fact(self, r: dict[str, Any], code: str, when: dt.date | None) -> None:
+        """Observations coded in the TrialMatch code system: imaging findings, profile scalars."""
+        if code == "imaging":
+            im: dict[str, Any] = {"modality": _ext(r, "modality"), "finding": r.get("valueString")}
+            ks = _ext(r, "krenning_score")
+            if ks is not None:
+                im["krenning_score"] = ks
+            if when:
+                im["date"] = when
+            self.add("imaging", {k: v for k, v in im.items() if v is not None})
+            return
+        v = next((r[k] for k in _values(r)), None)
+        if isinstance(v, dict):
+            v = v.get("value") if "value" in v else _text(v)
+        if code in ("life_expectancy_months", "pregnant", "breastfeeding", "childbearing_potential"):
+            self.p[code] = v
+        else:
+            self.warn(r, f"unknown TrialMatch fact code {code!r}; skipped")
+
+    def medication(self, r: dict[str, Any]) -> None:
+        rt = r.get("resourceType")
+        name = _text(r.get("medicationCodeableConcept")) or _text(
+            (r.get("medicationReference") or {}).get("display")
+        )
+        if not name:
+            ref = r.get("medicationReference") or {}
+            name = ref.get("display") if isinstance(ref, dict) else None
+        if not name:
+            self.warn(r, "medication without a name; skipped")
+            return
+        period = r.get("effectivePeriod") or {}
+        start = _date(period.get("start")) or _date(r.get("effectiveDateTime")) or _date(r.get("authoredOn"))
+        end = _date(period.get("end"))
+        status = str(r.get("status") or "").lower()
+        item: dict[str, Any] = {"name": name}
+        if start:
+            item["start_date"] = start
+        if end:
+            item["end_date"] = end
+        if status in ("active", "in-progress", "intended", "on-hold"):
+            item["ongoing"] = True
+        elif status in ("completed", "stopped", "cancelled", "entered-in-error", "not-taken"):
+            item["ongoing"] = False
+            if status == "completed" and not end and rt == "MedicationAdministration" and start:
+                item["end_date"] = start
+        treatment = "cancer-related-medication" in _profiles(r) or _ext(r, "kind") is not None
+        if treatment:
+            for key in ("kind", "line", "outcome"):
+                v = _ext(r, key)
+                if v is not None:
+                    item[key] = v
+            self.add("treatments", item)
+        else:
+            self.add("medications", item)
+
+    def procedure(self, r: dict[str, Any]) -> None:
+        name = _text(r.get("code"))
+        if not name:
+            self.warn(r, "procedure without code; skipped")
+            return
+        prof = _profiles(r)
+        item: dict[str, Any] = {"name": name}
+        d = _date(r.get("performedDateTime")) or _date((r.get("performedPeriod") or {}).get("start"))
+        if d:
+            item["date"] = d
+        kind = _ext(r, "kind") or (
+            "radiotherapy" if "radiation" in prof else "surgery" if "surgical" in prof else None
+        )
+        if kind:
+            item["kind"] = kind
+        site = _text(r.get("bodySite"))
+        if site:
+            item["site"] = site
+        major = _ext(r, "major")
+        if major is not None:
+            item["major"] = major
+        self.add("procedures", item)
+
+    def allergy(self, r: dict[str, Any]) -> None:
+        name = _text(r.get("code"))
+        if name:
+            self.add("allergies", name)
+        else:
+            self.warn(r, "allergy without code; skipped")
+
+    def list_(self, r: dict[str, Any]) -> None:
+        title = str(r.get("title") or _text(r.get("code")) or "").strip().lower().replace(" ", "_")
+        if title in LIST_FIELDS:
+            self.complete.add(title)
+        else:
+            self.warn(r, f"list {title!r} not used; skipped")
+
+
+_DISPATCH = {
+    "Patient": "patient",
+    "Condition": "condition",
+    "Observation": "observation",
+    "MedicationStatement": "medication",
+    "MedicationRequest": "medication",
+    "MedicationAdministration": "medication",
+    "Procedure": "procedure",
+    "AllergyIntolerance": "allergy",
+    "List": "list_",
+}
+
+
+def _validate(res: dict[str, Any]) -> str | None:
+    try:
+        from fhir.resources.R4B import get_fhir_model_class
+
+        get_fhir_model_class(str(res["resourceType"])).model_validate(res)
+    except Exception as exc:
+        first = [ln.strip() for ln in str(exc).splitlines() if ln.strip()][1:2]
+        return (first[0] if first else type(exc).__name__)[:200]
+    return None
+
+
+def bundle_to_patient(bundle: dict[str, Any], source: str = "bundle", validate: bool = True) -> Patient:
+    """A Patient from a FHIR R4 Bundle (dict). Never raises on a bad resource; see ``warnings``."""
+    rd = _Reader(source)
+    entries = bundle.get("entry") or []
+    if not isinstance(entries, list):
+        entries = []
+        rd.warnings.append("Bundle: entry is not a list; nothing read")
+    seen: set[tuple[str, str]] = set()
+    for i, e in enumerate(entries[:20000]):
+        res = e.get("resource") if isinstance(e, dict) else None
+        if not isinstance(res, dict) or "resourceType" not in res:
+            rd.warnings.append(f"entry[{i}]: no resource; skipped")
+            continue
+        rt, rid = str(res["resourceType"]), str(res.get("id", f"#{i}"))
+        method = _DISPATCH.get(rt)
+        if method is None:
+            rd.warn(res, f"{rt} not used by the matcher; skipped")
+            continue
+        if (rt, rid) in seen:
+            rd.warn(res, "duplicate id; read again")
+        seen.add((rt, rid))
+        if validate:
+            problem = _validate(res)
+            if problem:
+                rd.warn(res, f"not valid R4 ({problem}); read leniently")
+        try:
+            getattr(rd, method)(res)
+        except Exception as exc:  # one bad resource never costs the bundle
+            rd.warn(res, f"could not be read ({type(exc).__name__}: {exc}); skipped")
+    data = dict(rd.p)
+    if rd.cancer:
+        data["cancer"] = rd.cancer
+    for name in LIST_FIELDS + ("labs",):
+        if name in rd.lists or name in rd.complete:
+            data[name] = rd.lists.get(name, [])
+    # lists without a List resource marking them complete are kept, but their absence is
+    # not known: the matcher sees them only when they match (see facts_has)
+    partial = [n for n in LIST_FIELDS if n in rd.lists and n not in rd.complete]
+    data["warnings"] = rd.warnings
+    try:
+        p = Patient.model_validate(data)
+    except Exception as exc:
+        rd.warnings.append(f"patient fields rejected ({type(exc).__name__}); kept what validates")
+        p = _salvage(data)
+    if partial:
+        p.__pydantic_extra__ = {**(p.__pydantic_extra__ or {}), "partial_lists": partial}
+    return p
+
+
+def _salvage(data: dict[str, Any]) -> Patient:
+    ok: dict[str, Any] = {}
+    for k, v in data.items():
+        try:
+            Patient.model_validate({k: v})
+            ok[k] = v
+        except Exception:
+            ok.setdefault("warnings", []).append(f"field {k}: invalid value; dropped")
+    return Patient.model_validate(ok)
