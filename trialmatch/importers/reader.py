@@ -35,7 +35,7 @@ from trialmatch.importers.ctgov_v1 import is_v1_study, v1_to_v2
 from trialmatch.importers.ctgov_xml import XmlRejected, iter_xml_studies
 from trialmatch.importers.errors import MAX_TEXT_PAGE_BYTES, MAX_ZIP_MEMBER_BYTES, RecordError
 from trialmatch.importers.jsonstream import JsonStream, JsonStreamError, RecordTooLarge
-from trialmatch.importers.normalize import nct_ids
+from trialmatch.importers.normalize import nct_ids, vocab
 from trialmatch.records.model import Trial
 
 __all__ = ["ImportResult", "read_bytes", "read_path", "read_stream"]
@@ -62,8 +62,8 @@ _SKIP_KEYS = frozenset(
         "totalCount",
     }
 )
-_TRIALISH = re.compile(
-    r"NCT\d{8}|eligib|inclusion|exclusion|criteria|trial|recruit|enrol|particip|sponsor", re.IGNORECASE
+_REGISTRY_ID = re.compile(
+    r"NCT\d{8}|ACTRN\d{14}|ChiCTR[-A-Z]{0,12}\d{6,12}|ISRCTN\d{8}|\b\d{4}-\d{6}-\d{2}\b"
 )
 _HTML = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.IGNORECASE)
 
@@ -300,7 +300,7 @@ def _read_text(fp: IO[bytes], source: str, source_url: str | None) -> Iterator[I
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    if not _TRIALISH.search(text[:200_000]):
+    if not _looks_like_trial(text):
         yield RecordError(
             source, None, "plain text that is not a trial page (no registry id, trial or eligibility wording)"
         )
@@ -321,6 +321,16 @@ def _read_text(fp: IO[bytes], source: str, source_url: str | None) -> Iterator[I
         yield result
     else:
         yield RecordError(source, None, "text page importer returned no trial")
+
+
+def _looks_like_trial(text: str) -> bool:
+    """A registry id, or words from three of the ``text_page_signals`` groups."""
+    sample = text[:200_000]
+    if _REGISTRY_ID.search(sample):
+        return True
+    low = sample.lower()
+    groups = vocab().get("text_page_signals", [])
+    return sum(1 for g in groups if any(w in low for w in g)) >= 3
 
 
 # -- zip -----------------------------------------------------------------------------------------

@@ -31,6 +31,12 @@ class QualityFlag:
     code: str
     message: str
 
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
 
 def _parts(value: str | None) -> tuple[int, int | None, int | None] | None:
     if not value:
