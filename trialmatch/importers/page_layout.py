@@ -1,0 +1,239 @@
+"""Cut a copied trial page into labelled blocks, dropping site chrome.
+
+A page is a list of lines. Chrome (logos, sign-up prompts, contact forms, FAQs, ``{{TEMPLATE}}``
+placeholders) is removed; each line that carries a known field label ("Recruitment Status",
+"Status:", "Overall Status | Recruiting |", "Group Type EXPERIMENTAL") opens a :class:`Block`
+holding the label's inline value and the lines up to the next label. The criteria block runs
+until a label that cannot be part of criteria text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from trialmatch.criteria.split import classify_header
+from trialmatch.importers.page_vocab import is_org, norm_label, page_vocab
+
+__all__ = ["Block", "LabelHit", "clean_page", "cut_blocks", "inner_label", "is_explanation", "label_of"]
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_TEMPLATE = re.compile(r"\{\{[^{}\n]{0,200}\}\}")
+
+#: Fields whose "Label: value" lines end a criteria block (criteria items rarely start with them).
+_STRONG_COLON = frozenset(
+    {
+        "registry_id",
+        "status",
+        "phase",
+        "study_type",
+        "enrollment",
+        "start_date",
+        "completion_date",
+        "first_posted",
+        "last_update",
+        "sponsor",
+        "min_age",
+        "max_age",
+        "healthy_volunteers",
+        "locations",
+        "countries",
+        "study_details",
+        "investigators",
+        "_heading",
+        "other_ids",
+        "brief_title",
+        "official_title",
+        "primary_completion_date",
+        "collaborators",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHit:
+    field: str
+    label: str
+    inline: str | None  # value on the same line; None when the value follows on later lines
+    form: str  # "exact" | "colon" | "pipe" | "prefix"
+
+
+@dataclass(slots=True)
+class Block:
+    field: str | None  # None: the page's preamble (before the first label)
+    label: str
+    inline: str | None
+    lines: list[str] = dataclasses.field(default_factory=list)  # raw lines ("" for blanks), chrome removed
+    form: str = "exact"
+
+    def values(self) -> list[str]:
+        """Non-blank stripped lines that are neither explanations nor inner labels."""
+        out: list[str] = []
+        body = [ln.strip() for ln in self.lines if ln.strip()]
+        for i, s in enumerate(body):
+            if is_explanation(s, body[i + 1] if i + 1 < len(body) else None):
+                continue
+            if inner_label(s) is not None:
+                continue
+            v = s.rstrip("|").strip() if s.endswith("|") else s
+            if v:
+                out.append(v)
+        return out
+
+
+def clean_page(text: str) -> list[str]:
+    """Lines of the page with newlines normalised, zero-width characters and templates removed."""
+    t = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\t", "    ")
+    t = _ZERO_WIDTH.sub("", t)
+    return [ln.rstrip() for ln in t.split("\n")]
+
+
+def _chrome(s: str) -> bool:
+    v = page_vocab()
+    k = " ".join(s.lower().split())
+    if k in v.chrome_lines or _TEMPLATE.search(s):
+        return True
+    if any(k.startswith(c) for c in v.chrome_starts):
+        return True
+    return any(c in k for c in v.chrome_contains) and len(k) < 300
+
+
+def is_explanation(s: str, nxt: str | None = None) -> bool:
+    """A site's explanation under a heading, not a value: known openings, or a table cell followed by
+    another cell ("Healthy volunteers are participants who ... |" then "No |")."""
+    k = s.lower().lstrip()
+    if any(k.startswith(e) for e in page_vocab().explanation_starts):
+        return True
+    if s.endswith("|") and nxt is not None and nxt.rstrip().endswith("|") and "|" not in s[:-1]:
+        return len(s.split()) > 6 or nxt.strip() == "|"
+    return False
+
+
+def inner_label(s: str) -> tuple[str, str] | None:
+    """("arm_type", "EXPERIMENTAL") for "Group Type EXPERIMENTAL" and the like."""
+    st = s.strip()
+    if len(st) > 200:
+        return None
+    low = st.lower()
+    for key, fld in page_vocab().inner_labels.items():
+        if low.startswith(key) and (len(low) == len(key) or low[len(key)] in " :|"):
+            return fld, st[len(key) :].strip(" :|")
+    return None
+
+
+def label_of(line: str) -> LabelHit | None:
+    """The field label a line carries, with its inline value, or None."""
+    s = line.strip()
+    if not s or len(s) > 2000:
+        return None
+    v = page_vocab()
+    if "|" in s:
+        cells = [c.strip() for c in s.split("|")]
+        head = norm_label(cells[0])
+        if cells[0] and head in v.labels and len(cells) >= 2:
+            rest = " | ".join(c for c in cells[1:] if c)
+            return LabelHit(v.labels[head], cells[0], rest, "pipe")
+    if len(s) <= 120:
+        k = norm_label(s)
+        if k in v.labels and not re.search(r"[.;]\s*$", s.rstrip(":")):
+            return LabelHit(v.labels[k], s.rstrip(" :：?"), None, "exact")
+    m = re.match(r"^([^:：]{1,60})[:：]\s*(.*)$", s)
+    if m:
+        k = norm_label(m.group(1))
+        if k in v.labels:
+            val = m.group(2).strip()
+            return LabelHit(v.labels[k], m.group(1).strip(), val or None, "colon")
+    low = s.lower()
+    for key, fld in v.prefix_labels.items():
+        if low.startswith(key + " ") and len(s) <= 300:
+            rest = s[len(key) :].strip()
+            if fld == "about_sponsor" and not (is_org(rest) and len(rest) < 150 and not rest.endswith(".")):
+                continue
+            return LabelHit(fld, s[: len(key)], rest, "prefix")
+    return None
+
+
+def _ends_criteria(hit: LabelHit) -> bool:
+    if hit.field == "criteria":
+        return False
+    if hit.form in ("exact", "pipe", "prefix"):
+        return True
+    return hit.field in _STRONG_COLON
+
+
+_SECTIONS = frozenset({"_heading", "arms_section", "interventions_section", "criteria", "about_sponsor"})
+
+
+def _awaiting(b: Block) -> bool:
+    """The block is a label on its own line still waiting for its value."""
+    return (
+        b.field is not None
+        and b.field not in _SECTIONS
+        and b.form == "exact"
+        and b.inline is None
+        and not any(ln.strip() for ln in b.lines)
+    )
+
+
+def cut_blocks(lines: list[str], kept: list[str] | None = None) -> list[Block]:
+    """Blocks in page order; the first (field None) holds the lines before any label.
+
+    ``kept`` (optional) receives every line outside chrome sections, single chrome lines included
+    (a breadcrumb such as "Search / Trial NCT07077551" can still name the registry id).
+    """
+    v = page_vocab()
+    blocks: list[Block] = [Block(None, "", None)]
+    in_chrome = False
+    in_criteria = False
+    for raw in lines:
+        s = raw.strip()
+        if not s:
+            if not in_chrome:
+                blocks[-1].lines.append("")
+            continue
+        key = " ".join(s.lower().split()).rstrip(":?")
+        hit = label_of(s)
+        if key in v.chrome_sections:
+            in_chrome, in_criteria = True, False
+            continue
+        if in_chrome:
+            if hit is None or hit.field in ("_heading", "about_sponsor"):
+                continue
+            in_chrome = False
+        if kept is not None:
+            kept.append(s)
+        if _chrome(s):
+            continue
+        if in_criteria:
+            if hit is None or not _ends_criteria(hit):
+                blocks[-1].lines.append(raw)
+                continue
+            in_criteria = False
+        if hit is None and inner_label(s) is None:
+            hdr = classify_header(s) if len(s) < 200 else None
+            if (
+                hdr is not None
+                and hdr[0] in ("inclusion", "exclusion")
+                and blocks[-1].field
+                not in (
+                    "criteria",
+                    "brief_summary",
+                    "detailed_description",
+                    "plain_summary",
+                )
+            ):
+                blocks.append(Block("criteria", "", None, [raw], "implicit"))
+                in_criteria = True
+                continue
+        if hit is not None and hit.form == "exact" and s.isupper() and _awaiting(blocks[-1]):
+            hit = None  # "Primary Study Purpose" / "TREATMENT": an enum value, not the next label
+        if hit is None:
+            blocks[-1].lines.append(raw)
+            continue
+        blocks.append(Block(hit.field, hit.label, hit.inline, [], hit.form))
+        if hit.field == "criteria":
+            in_criteria = True
+            if hit.inline:
+                blocks[-1].lines.append(hit.inline)
+    return blocks
