@@ -1,4 +1,4 @@
-"""Every file in ../shared/data/ctgov_api_v2 and ctgov_legacy_xml imports, or is rejected with a clear reason."""
+"""Every file in ../shared/data/ctgov_api_v2 and ctgov_legacy_xml imports or is rejected with a reason."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def test_fields_of_a_legacy_xml_study(shared: Path) -> None:
         "NONE",
     )
     assert t.enrollment == 63 and t.enrollment_type == "ACTUAL"
-    assert [a.intervention_names for a in t.arms][0] == [
+    assert t.arms[0].intervention_names == [
         "Drug: carboplatin",
         "Drug: paclitaxel",
         "Radiation: three-dimensional conformal radiation therapy",
