@@ -123,6 +123,7 @@ class Backend:
         self._trials = _TTLCache(4096, ttl)
         self._derived = _TTLCache(4096, 3600.0)
         self._all: tuple[float, list[Trial]] | None = None
+        self._fixed_index: Any = None
         self.ttl = ttl
         if self._fixed is None:
             store_cls = optional("trialmatch.store", "Store")
@@ -164,15 +165,27 @@ class Backend:
 
     def criteria(self, trial: Trial) -> list[Criterion]:
         def parse() -> list[Criterion]:
+            if self._store is not None and hasattr(self._store, "get_criteria"):
+                try:
+                    return list(self._store.get_criteria(trial.id))
+                except Exception:  # noqa: BLE001 - fall through to parsing here
+                    pass
             fn = optional("trialmatch.criteria", "trial_criteria")
             if fn is None:
                 return _fallback_criteria(trial)
             try:
                 return list(fn(trial))
-            except Exception:
+            except Exception:  # noqa: BLE001 - a parser bug must not take the page down
                 return _fallback_criteria(trial)
 
         return self._cached("criteria", trial, parse)  # type: ignore[no-any-return]
+
+    def prepared(self, trial: Trial) -> Any:
+        """The matcher's prepared form of a trial (compiled rules), cached per trial."""
+        cls = optional("trialmatch.matching.match", "PreparedTrial")
+        if cls is None:
+            return None
+        return self._cached("prepared", trial, lambda: cls.from_trial(trial, self.criteria(trial)))
 
     def plain_summary(self, trial: Trial) -> str | None:
         def make() -> str:
@@ -234,6 +247,9 @@ class Backend:
 
     # -- search ------------------------------------------------------------------------
     def search(self, f: SearchFilters) -> list[Hit]:
+        hits = self._search_engine(f)
+        if hits is not None:
+            return hits
         origin = geo.geocode(f.near) if f.near else None
         hits = self._search_fallback(f)
         for h in hits:
@@ -246,6 +262,41 @@ class Backend:
         if origin is not None and not f.q:
             hits.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0))
         return hits[: f.limit]
+
+    def _index(self) -> Any:
+        if self._fixed is not None:
+            if self._fixed_index is None:
+                cls = optional("trialmatch.search.index", "SearchIndex")
+                self._fixed_index = cls.from_trials(self._fixed.values()) if cls is not None else False
+            return self._fixed_index or None
+        return self._store
+
+    def _search_engine(self, f: SearchFilters) -> list[Hit] | None:
+        """The search package's FTS5 engine; None when it is missing or fails (use the fallback)."""
+        fn = optional("trialmatch.search.engine", "search")
+        query_cls = optional("trialmatch.search.query", "SearchQuery")
+        index = self._index()
+        if fn is None or query_cls is None or index is None:
+            return None
+        try:
+            sq = query_cls(q=f.q, status=[f.status] if f.status else ["any"], phase=[f.phase] if f.phase else [],
+                           age=f.age, sex=f.sex or None, country=f.country or None, near=f.near or None,
+                           radius_km=f.radius_km or 20_000.0, limit=f.limit)
+            res = fn(index, sq)
+        except Exception:  # noqa: BLE001 - fall back to the simple filter
+            return None
+        out: list[Hit] = []
+        for h in res.hits:
+            t = self.get_trial(h.trial_id)
+            if t is None:
+                continue
+            site = h.nearest_site
+            name = ", ".join(x for x in (site.facility, site.city, site.country) if x) if site else None
+            if name is None:
+                loc, _ = geo.nearest_site(t, None)
+                name = ", ".join(x for x in (loc.facility, loc.city, loc.country) if x) if loc else None
+            out.append(Hit(trial=t, score=h.score, distance_km=h.distance_km, site=name or None))
+        return out
 
     def _search_fallback(self, f: SearchFilters) -> list[Hit]:
         qwords = _norm_words(f.q)[:20]
@@ -312,31 +363,18 @@ class Backend:
             raise ValueError("reading FHIR bundles is not available yet")
         return Patient.model_validate(obj)
 
-    def match(self, patient: Patient, trials: list[Trial], as_of: dt.date) -> MatchReport:
-        pairs = [(t, self.criteria(t)) for t in trials]
-        fn = optional("trialmatch.matching.match", "match_patient") or optional(
-            "trialmatch.matching", "match_patient"
-        )
+    def match(self, patient: Patient, trials: list[Trial], as_of: dt.date,
+              trial_ids: list[str] | None = None) -> MatchReport:
+        """Judge ``trials`` for a patient; every trial is reported, ineligible ones included."""
+        fn = optional("trialmatch.matching.match", "match_patient")
         if fn is not None:
-            rep = fn(patient, pairs, as_of)
+            prepared = [self.prepared(t) for t in trials]
+            rep = fn(patient, prepared, as_of, trial_ids=tuple(trial_ids or ()), include_ineligible=True)
             return rep if isinstance(rep, MatchReport) else MatchReport.model_validate(rep)
-        results = [
-            TrialResult(
-                trial_id=t.id,
-                registry_id=t.registry_id,
-                title=t.title,
-                status=t.overall_status,
-                verdict="possibly_eligible",
-                score=0.0,
-            )
-            for t in trials
-        ]
-        return MatchReport(
-            patient_id=patient.id,
-            as_of=as_of,
-            results=results,
-            warnings=["the matcher is not available yet: nothing was checked"],
-        )
+        results = [TrialResult(trial_id=t.id, registry_id=t.registry_id, title=t.title, status=t.overall_status,
+                               verdict="possibly_eligible", score=0.0) for t in trials]
+        return MatchReport(patient_id=patient.id, as_of=as_of, results=results,
+                           warnings=["the matcher is not available yet: nothing was checked"])
 
     def match_candidates(self, patient: Patient, limit: int = 300) -> list[Trial]:
         """Trials worth matching a patient against: open ones, about the patient's disease first."""

@@ -63,12 +63,28 @@ def _city_point(city: str, country: str) -> tuple[float, float] | None:
     return (hits[0][0], hits[0][1])
 
 
+def _search_resolver() -> Any:
+    try:
+        from trialmatch.search.geo import resolve_place
+    except ImportError:
+        return None
+    return resolve_place
+
+
 @functools.lru_cache(maxsize=1024)
 def geocode(place: str) -> tuple[float, float] | None:
     """``"42.36,-71.06"``, a US ZIP code, or ``"City[, Country]"`` -> (lat, lon), else None."""
     place = (place or "")[:200]
     if not place.strip():
         return None
+    resolve = _search_resolver()
+    if resolve is not None:
+        try:
+            found = resolve(place)
+        except Exception:  # noqa: BLE001
+            found = None
+        if found is not None:
+            return (float(found.lat), float(found.lon))
     m = _LATLON.match(place)
     if m:
         lat, lon = float(m.group(1)), float(m.group(2))

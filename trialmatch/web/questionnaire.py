@@ -250,13 +250,14 @@ def answers_to_patient(questions: list[Question], form: Mapping[str, Any], as_of
             else:
                 unsure.add(kind)
             continue
+        path = _PATHS.get(q.key, q.key)
         if q.kind == "yesno":
-            if val in ("yes", "no"):
-                _set(p, q.key, val == "yes")
+            if val in ("yes", "no") and path:
+                _set(p, path, val == "yes")
             continue
         if q.kind == "choice":
             if val and val in {v for v, _ in q.options}:
-                _set(p, q.key, _choice_value(q.key, val))
+                _set(p, path, _choice_value(q.key, val))
             continue
         x = _num(val)
         if x is None:
@@ -272,19 +273,21 @@ def answers_to_patient(questions: list[Question], form: Mapping[str, Any], as_of
             p.setdefault("labs", []).append(lab)
         elif q.key.startswith("vital."):
             _set(p, "vitals." + q.key[6:], x)
-        elif q.key in ("ecog", "karnofsky"):
-            _set(p, "performance_status." + q.key, int(x))
-        elif q.key == "weight_kg":
-            _set(p, "vitals.weight_kg", x)
         elif q.key in ("prior_lines", "bmi"):
             continue  # derived by the matcher from treatments / vitals
-        else:
-            _set(p, q.key, x)
+        elif path:
+            _set(p, path, int(x) if q.key in ("ecog", "karnofsky", "cancer.krenning_score") else x)
     for kind in said_no - unsure:
         key = _LIST_FOR_KIND.get(kind)
         if key and key not in p:
             p[key] = []
     return p
+
+
+#: Where an answer goes in the profile when the rule variable is not a profile path.
+_PATHS = {"ecog": "performance_status.ecog", "karnofsky": "performance_status.karnofsky",
+          "weight_kg": "vitals.weight_kg", "cancer.stage_group": "cancer.stage.group", "healthy_volunteer": "",
+          "cancer.krenning_score": ""}
 
 
 def _choice_value(key: str, val: str) -> Any:

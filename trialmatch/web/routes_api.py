@@ -141,7 +141,7 @@ def run_match(b: Backend, patient_obj: Any, ids: list[str] | None, as_of: dt.dat
         missing = [i for i in ids if b.get_trial(i) is None]
     else:
         trials, missing = b.match_candidates(patient), []
-    report = b.match(patient, trials, when)
+    report = b.match(patient, trials, when, trial_ids=ids)
     out = report.model_dump(mode="json")
     if missing:
         out.setdefault("warnings", []).append("unknown trial ids: " + ", ".join(m[:64] for m in missing[:20]))

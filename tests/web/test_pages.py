@@ -1,0 +1,104 @@
+"""HTML pages: search, trial page sections, escaping, 404s, FAQ, glossary, headers."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_home_and_search(client: TestClient) -> None:
+    r = client.get("/")
+    assert r.status_code == 200
+    assert "<main" in r.text and 'class="skip-link"' in r.text and 'lang="en"' in r.text
+    r = client.get("/search", params={"q": "neuroendocrine"})
+    assert r.status_code == 200
+    assert "NCT07077551" in r.text
+    assert "Recruiting" in r.text and "Phase 2" in r.text
+    assert "Nearest site:" in r.text
+
+
+def test_search_filters(client: TestClient) -> None:
+    r = client.get("/search", params={"q": "neuroendocrine", "status": "COMPLETED"})
+    assert "NCT05000001" in r.text and "NCT07077551" not in r.text
+    r = client.get("/search", params={"q": "neuroendocrine", "age": "80"})
+    assert "NCT07077551" not in r.text  # maximum age 75
+    r = client.get("/search", params={"q": "neuroendocrine", "phase": "PHASE2"})
+    assert "NCT07077551" in r.text and "NCT05000001" not in r.text
+
+
+def test_search_distance(client: TestClient) -> None:
+    r = client.get("/search", params={"near": "42.35,-71.05", "radius": "100"})
+    assert r.status_code == 200
+    assert "NCT05000001" in r.text and " km)" in r.text
+    assert "NCT07077551" not in r.text  # Hangzhou is far away
+
+
+def test_stale_status_warning(client: TestClient) -> None:
+    r = client.get("/search", params={"q": "nalirifox"})
+    assert "Status may be out of date" in r.text  # last updated 2025-07, open
+
+
+def test_trial_page_sections(client: TestClient) -> None:
+    r = client.get("/trials/NCT07077551")
+    assert r.status_code == 200
+    body = r.text
+    for needle in ("NALIRIFOX", "ECOG", "Overview", "In plain language", "Timeline", "Study design",
+                   "Arms and interventions", "Eligibility criteria", "How TrialMatch reads this",
+                   "Sponsor and investigators", "Locations (1)", "Identifiers and source", "Data current as of",
+                   "Related trials", "Am I eligible?", "Contact the study team", "0 patients applied",
+                   "Single group", "liposomal irinotecan", "Hangzhou"):
+        assert needle in body, needle
+    assert "<details" in body
+
+
+def test_trial_page_distances(client: TestClient) -> None:
+    r = client.get("/trials/NCT07077551", params={"near": "31.23,121.47"})  # Shanghai
+    assert "km away" in r.text
+
+
+def test_escaping(client: TestClient) -> None:
+    r = client.get("/trials/NCT09999999")
+    assert r.status_code == 200
+    assert "<script>alert(1)" not in r.text
+    assert "&lt;script&gt;" in r.text
+    assert "<img src=x" not in r.text
+    r = client.get("/search", params={"q": "<script>alert(3)</script>"})
+    assert "<script>alert(3)" not in r.text
+
+
+def test_unknown_trial_is_404_page(client: TestClient) -> None:
+    r = client.get("/trials/NCT00000000")
+    assert r.status_code == 404
+    assert "text/html" in r.headers["content-type"]
+    assert "Page not found" in r.text
+    assert client.get("/no/such/page").status_code == 404
+
+
+def test_faq_glossary(client: TestClient) -> None:
+    r = client.get("/faq")
+    assert r.status_code == 200 and "What is a clinical trial?" in r.text
+    r = client.get("/glossary")
+    assert r.status_code == 200 and "<h1>Glossary</h1>" in r.text
+
+
+def test_security_headers_everywhere(client: TestClient) -> None:
+    for url in ("/", "/trials/NCT07077551", "/trials/NOPE", "/api/trials/NCT07077551", "/faq",
+                "/static/style.css"):
+        r = client.get(url)
+        csp = r.headers.get("content-security-policy", "")
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp, url
+        assert r.headers.get("x-content-type-options") == "nosniff"
+
+
+def test_no_inline_scripts(client: TestClient) -> None:
+    for url in ("/", "/trials/NCT07077551", "/match", "/notes", "/alerts"):
+        body = client.get(url).text
+        assert "<script>" not in body and "onclick=" not in body and "style=" not in body, url
+
+
+def test_docs_page_works(client: TestClient) -> None:
+    r = client.get("/docs")
+    assert r.status_code == 200 and "swagger" in r.text.lower()
+    assert "unsafe-inline" in r.headers["content-security-policy"]
+    spec = client.get("/openapi.json").json()
+    assert "/api/match" in spec["paths"] and "/api/trials/{trial_id}/criteria" in spec["paths"]
+    assert "/trials/{trial_id}" not in spec["paths"]  # HTML pages are not part of the API
