@@ -244,12 +244,20 @@ def register(app: typer.Typer) -> None:
                     el = time.perf_counter() - start
                     bar.update(task, advance=n, rate=f"{done[0] / el:.0f}/s" if el > 0 else "")
 
-                summary = store.import_trials(
-                    read_any(path, source_url=source_url),
-                    batch_size=batch_size,
-                    progress=advance,
-                    resume_key=key,
-                )
+                try:
+                    summary = store.import_trials(
+                        read_any(path, source_url=source_url),
+                        batch_size=batch_size,
+                        progress=advance,
+                        resume_key=key,
+                    )
+                except KeyboardInterrupt:
+                    bar.stop()
+                    _err(
+                        f"Interrupted while importing {path}: what was committed is kept; "
+                        "run the same command again to resume."
+                    )
+                    raise typer.Exit(130) from None
                 total.merge(summary)
                 bar.remove_task(task)
         total.seconds = time.perf_counter() - t0

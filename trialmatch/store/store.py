@@ -37,9 +37,7 @@ from trialmatch.store.types import (
     Rejection,
     TrialSummary,
     TrialVersion,
-    content_hash,
-    criteria_hash,
-    parse_hash,
+    record_hashes,
     rejection_from,
 )
 
@@ -229,7 +227,7 @@ class Store:
     def _progress_start(self, key: str) -> int:
         with self.engine.connect() as conn:
             row = conn.execute(select(P.c.last_index, P.c.done).where(P.c.key == key)).first()
-        if row is None or row.done:
+        if row is None or row.done:  # (rows are deleted when done; older ones may say done)
             return -1
         return int(row.last_index)
 
@@ -471,6 +469,7 @@ class Store:
 
 def _prepare(trial: Trial, when: dt.datetime) -> dict[str, Any]:
     prov = trial.provenance
+    c_hash, crit_hash, p_hash = record_hashes(trial)
     return {
         "id": trial.id,
         "registry_id": trial.registry_id,
@@ -482,9 +481,9 @@ def _prepare(trial: Trial, when: dt.datetime) -> dict[str, Any]:
         "last_update": trial.last_update_posted,
         "source": (prov.source_url or prov.source) if prov else None,
         "source_format": prov.source_format if prov else None,
-        "content_hash": content_hash(trial),
-        "criteria_hash": criteria_hash(trial),
-        "parse_hash": parse_hash(trial),
+        "content_hash": c_hash,
+        "criteria_hash": crit_hash,
+        "parse_hash": p_hash,
         "data": trial.model_dump_json(),
         "_index": prov.record_index if prov and prov.record_index is not None else None,
         "_trial": trial,
@@ -574,6 +573,9 @@ def _write_group(
 
 
 def _save_progress(conn: Connection, key: str, last_index: int, done: bool, when: dt.datetime) -> None:
+    if done:  # finished: forget it, so the next import of the same source starts from the beginning
+        conn.execute(delete(P).where(P.c.key == key))
+        return
     n = conn.execute(
         update(P).where(P.c.key == key).values(last_index=last_index, done=done, updated_at=when)
     ).rowcount

@@ -20,6 +20,7 @@ __all__ = [
     "criteria_hash",
     "diff_trials",
     "parse_hash",
+    "record_hashes",
     "rejection_from",
 ]
 
@@ -184,14 +185,19 @@ def criteria_hash(trial: Trial) -> str:
     return _sha(trial.eligibility.model_dump_json())
 
 
-def parse_hash(trial: Trial) -> str:
+def parse_hash(trial: Trial, eligibility_json: str | None = None) -> str:
     """Hash of everything the criteria parser reads: eligibility, titles, conditions, keywords."""
     import json
 
-    return _sha(
-        trial.eligibility.model_dump_json()
-        + json.dumps([trial.brief_title, trial.official_title, trial.conditions, trial.keywords])
-    )
+    elig = eligibility_json if eligibility_json is not None else trial.eligibility.model_dump_json()
+    extra = json.dumps([trial.brief_title, trial.official_title, trial.conditions, trial.keywords])
+    return _sha(elig + extra)
+
+
+def record_hashes(trial: Trial) -> tuple[str, str, str]:
+    """(content, criteria, parse) hashes with one serialisation of the eligibility section."""
+    elig = trial.eligibility.model_dump_json()
+    return content_hash(trial), _sha(elig), parse_hash(trial, elig)
 
 
 def diff_trials(old: Trial, new: Trial) -> list[str]:
