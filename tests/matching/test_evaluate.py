@@ -17,8 +17,13 @@ AS_OF = dt.date(2026, 11, 1)
 BASE: dict[str, Any] = {
     "age": 58,
     "sex": "female",
-    "cancer": {"name": "neuroendocrine carcinoma", "grade": "G3", "primary_site": "pancreas",
-               "metastasis_sites": ["lymph nodes"], "stage": {"group": "IIIB"}},
+    "cancer": {
+        "name": "neuroendocrine carcinoma",
+        "grade": "G3",
+        "primary_site": "pancreas",
+        "metastasis_sites": ["lymph nodes"],
+        "stage": {"group": "IIIB"},
+    },
     "performance_status": {"ecog": 1},
     "vitals": {"weight_kg": 65},
     "labs": [
@@ -27,11 +32,20 @@ BASE: dict[str, Any] = {
         {"name": "creatinine", "value": 1.8, "unit": "mg/dL", "uln": 1.1},
         {"name": "hemoglobin", "value": 75, "unit": "g/L"},
     ],
-    "conditions": [{"name": "deep vein thrombosis", "onset_date": "2026-08-01"},
-                   {"name": "myocardial infarction", "onset_date": "2023-10-01", "status": "resolved"}],
+    "conditions": [
+        {"name": "deep vein thrombosis", "onset_date": "2026-08-01"},
+        {"name": "myocardial infarction", "onset_date": "2023-10-01", "status": "resolved"},
+    ],
     "medications": [{"name": "dexamethasone", "ongoing": False, "end_date": "2026-10-22"}],
-    "treatments": [{"name": "etoposide + cisplatin", "kind": "chemotherapy", "line": 1, "outcome": "progression",
-                    "end_date": "2026-08-20"}],
+    "treatments": [
+        {
+            "name": "etoposide + cisplatin",
+            "kind": "chemotherapy",
+            "line": 1,
+            "outcome": "progression",
+            "end_date": "2026-08-20",
+        }
+    ],
     "other_cancers": [],
 }
 
@@ -65,8 +79,11 @@ def test_or_with_cockcroft_gault() -> None:
 
 
 def test_conditional_limit() -> None:
-    rule = If(Has("liver_metastases", kinds=("metastasis",)), Compare("lab.alt", "<=", 5, ref="uln"),
-              Compare("lab.alt", "<=", 2.5, ref="uln"))
+    rule = If(
+        Has("liver_metastases", kinds=("metastasis",)),
+        Compare("lab.alt", "<=", 5, ref="uln"),
+        Compare("lab.alt", "<=", 2.5, ref="uln"),
+    )
     assert both(rule, facts()) is False
     liver = {**BASE["cancer"], "metastasis_sites": ["liver"]}
     assert both(rule, facts(cancer=liver)) is True
@@ -113,7 +130,9 @@ def test_admin_is_satisfied_in_either_kind() -> None:
 
 
 def test_applies_if_and_unparsed() -> None:
-    crit = Criterion("exclusion", "Women who are pregnant", rule=Flag("pregnant"), applies_if=Is("sex", ("female",)))
+    crit = Criterion(
+        "exclusion", "Women who are pregnant", rule=Flag("pregnant"), applies_if=Is("sex", ("female",))
+    )
     assert evaluate_criterion(crit, facts(sex="male")).verdict == "not_applicable"
     r = evaluate_criterion(crit, facts(pregnant=True))
     assert r.verdict == "met" and r.explanation.startswith("Excluded")
@@ -122,8 +141,9 @@ def test_applies_if_and_unparsed() -> None:
 
 
 def test_evidence_carries_converted_values() -> None:
-    r = evaluate_criterion(Criterion("inclusion", "Hb >= 8 g/dL", rule=Compare("lab.hemoglobin", ">=", 8, "g/dL")),
-                           facts())
+    r = evaluate_criterion(
+        Criterion("inclusion", "Hb >= 8 g/dL", rule=Compare("lab.hemoglobin", ">=", 8, "g/dL")), facts()
+    )
     assert r.verdict == "not_met"
     assert r.evidence[0]["value"] == pytest.approx(7.5) and r.evidence[0]["unit"] == "g/dL"
 

@@ -44,14 +44,32 @@ def test_bmi_bsa_age() -> None:
 
 @pytest.mark.parametrize(
     ("ki67", "mitoses", "grade"),
-    [(1, None, "G1"), (3, None, "G2"), (20, None, "G2"), (21, None, "G3"), (None, 1, "G1"), (2, 25, "G3"), (None, None, None)],
+    [
+        (1, None, "G1"),
+        (3, None, "G2"),
+        (20, None, "G2"),
+        (21, None, "G3"),
+        (None, 1, "G1"),
+        (2, 25, "G3"),
+        (None, None, None),
+    ],
 )
 def test_who_grade(ki67: float | None, mitoses: float | None, grade: str | None) -> None:
     assert who_grade(ki67, mitoses) == grade
 
 
 def test_performance_scales_both_ways() -> None:
-    assert [ecog_from_karnofsky(k) for k in (100, 90, 80, 70, 60, 50, 40, 30, 0)] == [0, 1, 1, 2, 2, 3, 3, 4, 5]
+    assert [ecog_from_karnofsky(k) for k in (100, 90, 80, 70, 60, 50, 40, 30, 0)] == [
+        0,
+        1,
+        1,
+        2,
+        2,
+        3,
+        3,
+        4,
+        5,
+    ]
     assert karnofsky_from_ecog(1) == (80.0, 90.0)
 
 

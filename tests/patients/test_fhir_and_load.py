@@ -15,12 +15,22 @@ from trialmatch.patients.model import Patient
 
 def test_profile_errors_name_file_and_field(tmp_path: Path) -> None:
     f = tmp_path / "patient.json"
-    f.write_text(json.dumps({"age": 50, "labs": [{"name": "a", "value": 1}, {"name": "b", "value": 2},
-                                                 {"name": "c", "value": "lots"}]}))
+    f.write_text(
+        json.dumps(
+            {
+                "age": 50,
+                "labs": [
+                    {"name": "a", "value": 1},
+                    {"name": "b", "value": 2},
+                    {"name": "c", "value": "lots"},
+                ],
+            }
+        )
+    )
     with pytest.raises(PatientLoadError, match=r"patient\.json: labs\[2\]\.value: not a number"):
         load_patient(f)
     f.write_text("{not json")
-    with pytest.raises(PatientLoadError, match="patient.json: invalid JSON"):
+    with pytest.raises(PatientLoadError, match=r"patient\.json: invalid JSON"):
         load_patient(f)
     f.write_text(json.dumps({"foo": 1}))
     with pytest.raises(PatientLoadError, match="not a patient profile"):
@@ -62,26 +72,60 @@ def test_mitre_bundles_give_what_they_can(shared: Path) -> None:
 
 
 def test_bundle_never_raises_on_garbage() -> None:
-    p = bundle_to_patient({"resourceType": "Bundle", "entry": [None, {"resource": {"resourceType": "Observation",
-                           "id": "x", "code": 5}}, {"resource": {"resourceType": "Condition", "id": "c"}}, 7]})
+    p = bundle_to_patient(
+        {
+            "resourceType": "Bundle",
+            "entry": [
+                None,
+                {"resource": {"resourceType": "Observation", "id": "x", "code": 5}},
+                {"resource": {"resourceType": "Condition", "id": "c"}},
+                7,
+            ],
+        }
+    )
     assert isinstance(p, Patient)
     assert len(p.warnings or []) >= 3
 
 
 def test_round_trip_keeps_matcher_facts() -> None:
-    p = Patient.model_validate({
-        "id": "rt", "as_of": "2026-11-01", "age": 58, "sex": "female", "pregnant": False,
-        "cancer": {"name": "neuroendocrine carcinoma", "grade": "G3", "ki67_percent": 70, "primary_site": "pancreas",
-                   "metastatic": True, "metastasis_sites": ["liver"], "progression_dates": ["2026-08-20"],
-                   "stage": {"group": "IV", "m": "M1"}},
-        "treatments": [{"name": "etoposide + cisplatin", "kind": "chemotherapy", "line": 1, "outcome": "progression",
-                        "end_date": "2026-08-20"}],
-        "conditions": [], "allergies": [], "other_cancers": [],
-        "performance_status": {"ecog": 1}, "vitals": {"weight_kg": 65, "systolic_bp": 126, "diastolic_bp": 80},
-        "labs": [{"name": "creatinine", "value": 0.9, "unit": "mg/dL", "uln": 1.1, "date": "2026-10-25"}],
-        "biomarkers": [{"name": "MEN1", "result": "pathogenic variant", "origin": "germline"}],
-        "imaging": [{"modality": "68Ga-DOTATATE PET", "finding": "uptake above liver", "krenning_score": 3}],
-    })
+    p = Patient.model_validate(
+        {
+            "id": "rt",
+            "as_of": "2026-11-01",
+            "age": 58,
+            "sex": "female",
+            "pregnant": False,
+            "cancer": {
+                "name": "neuroendocrine carcinoma",
+                "grade": "G3",
+                "ki67_percent": 70,
+                "primary_site": "pancreas",
+                "metastatic": True,
+                "metastasis_sites": ["liver"],
+                "progression_dates": ["2026-08-20"],
+                "stage": {"group": "IV", "m": "M1"},
+            },
+            "treatments": [
+                {
+                    "name": "etoposide + cisplatin",
+                    "kind": "chemotherapy",
+                    "line": 1,
+                    "outcome": "progression",
+                    "end_date": "2026-08-20",
+                }
+            ],
+            "conditions": [],
+            "allergies": [],
+            "other_cancers": [],
+            "performance_status": {"ecog": 1},
+            "vitals": {"weight_kg": 65, "systolic_bp": 126, "diastolic_bp": 80},
+            "labs": [{"name": "creatinine", "value": 0.9, "unit": "mg/dL", "uln": 1.1, "date": "2026-10-25"}],
+            "biomarkers": [{"name": "MEN1", "result": "pathogenic variant", "origin": "germline"}],
+            "imaging": [
+                {"modality": "68Ga-DOTATATE PET", "finding": "uptake above liver", "krenning_score": 3}
+            ],
+        }
+    )
     q = bundle_to_patient(json.loads(json.dumps(patient_to_fhir(p))))
     a = p.model_dump(exclude_none=True, exclude={"warnings", "source_format"})
     b = q.model_dump(exclude_none=True, exclude={"warnings", "source_format"})
