@@ -21,8 +21,18 @@ from trialmatch.importers.normalize import (
 
 @pytest.mark.parametrize(
     ("text", "years"),
-    [("18 Years", 18), ("6 Months", 0.5), ("N/A", None), (None, None), ("2 Weeks", 0.0383), ("30 Days", 0.0821),
-     ("65 years", 65), ("1 Year", 1), ("18", 18), ("12 Fortnights", None)],
+    [
+        ("18 Years", 18),
+        ("6 Months", 0.5),
+        ("N/A", None),
+        (None, None),
+        ("2 Weeks", 0.0383),
+        ("30 Days", 0.0821),
+        ("65 years", 65),
+        ("1 Year", 1),
+        ("18", 18),
+        ("12 Fortnights", None),
+    ],
 )
 def test_age_years(text: str | None, years: float | None) -> None:
     got = age_years(text)
@@ -31,8 +41,16 @@ def test_age_years(text: str | None, years: float | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "iso"),
-    [("January 2010", "2010-01"), ("January 15, 2010", "2010-01-15"), ("2023-12", "2023-12"),
-     ("2024-02-01", "2024-02-01"), ("Sept 2019", "2019-09"), ("2019", "2019"), ("", None), ("soon", None)],
+    [
+        ("January 2010", "2010-01"),
+        ("January 15, 2010", "2010-01-15"),
+        ("2023-12", "2023-12"),
+        ("2024-02-01", "2024-02-01"),
+        ("Sept 2019", "2019-09"),
+        ("2019", "2019"),
+        ("", None),
+        ("soon", None),
+    ],
 )
 def test_iso_date(text: str, iso: str | None) -> None:
     assert iso_date(text) == iso
@@ -40,8 +58,15 @@ def test_iso_date(text: str, iso: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "want"),
-    [("Phase 1/Phase 2", ["PHASE1", "PHASE2"]), ("N/A", ["NA"]), ("Early Phase 1", ["EARLY_PHASE1"]),
-     (["PHASE2", "PHASE3"], ["PHASE2", "PHASE3"]), ("Phase II", ["PHASE2"]), ("Phase 4", ["PHASE4"]), (None, [])],
+    [
+        ("Phase 1/Phase 2", ["PHASE1", "PHASE2"]),
+        ("N/A", ["NA"]),
+        ("Early Phase 1", ["EARLY_PHASE1"]),
+        (["PHASE2", "PHASE3"], ["PHASE2", "PHASE3"]),
+        ("Phase II", ["PHASE2"]),
+        ("Phase 4", ["PHASE4"]),
+        (None, []),
+    ],
 )
 def test_phases(text: object, want: list[str]) -> None:
     assert phases(text) == want
@@ -92,6 +117,7 @@ def test_reflow_textblock() -> None:
         on two lines.
     """
     assert reflow_textblock(block) == (
-        "Inclusion Criteria:\n\n* Age 18 or older\n  * nested item\n1. Numbered item\n\nA paragraph on two lines."
+        "Inclusion Criteria:\n\n* Age 18 or older\n  * nested item\n1. Numbered item"
+        "\n\nA paragraph on two lines."
     )
     assert reflow_textblock("   ") is None

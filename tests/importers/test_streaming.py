@@ -22,7 +22,7 @@ XML = SHARED / "data" / "ctgov_legacy_xml"
 def _study(i: int, criteria: str = "Inclusion Criteria:\n\n* Adults") -> dict[str, Any]:
     return {
         "protocolSection": {
-            "identificationModule": {"nctId": f"NCT{i:08d}", "briefTitle": f"Study {i} \u2013 \"quoted\" [x]"},
+            "identificationModule": {"nctId": f"NCT{i:08d}", "briefTitle": f'Study {i} \u2013 "q" [x]'},
             "statusModule": {"overallStatus": "RECRUITING"},
             "eligibilityModule": {"eligibilityCriteria": criteria, "minimumAge": "18 Years"},
         },
@@ -99,7 +99,8 @@ def test_bad_record_in_list_does_not_stop_the_rest() -> None:
 
 def test_top_level_array_and_bom() -> None:
     data = b"\xef\xbb\xbf  " + json.dumps([_study(1), _study(2)]).encode()
-    assert [r.id for r in read_bytes(data, "a.json") if isinstance(r, Trial)] == ["NCT00000001", "NCT00000002"]
+    ids = [r.id for r in read_bytes(data, "a.json") if isinstance(r, Trial)]
+    assert ids == ["NCT00000001", "NCT00000002"]
 
 
 def test_zip_of_json_and_xml(tmp_path: Path, shared: Path) -> None:
