@@ -100,11 +100,12 @@ def test_nothing_invented_for_a_sparse_trial() -> None:
 
 
 def test_non_nct_registry_id_travels_in_secondary_ids() -> None:
-    t = Trial(id="2014-005181-30", registry_id="2014-005181-30", brief_title="EU trial", current_as_of="2025-10-21")
+    eu = "2014-005181-30"
+    t = Trial(id=eu, registry_id=eu, brief_title="EU trial", current_as_of="2025-10-21")
     s = to_ctgov_json(t)
     ident = s["protocolSection"]["identificationModule"]
     assert "nctId" not in ident
-    assert ident["secondaryIdInfos"] == [{"id": "2014-005181-30", "type": "EUDRACT_NUMBER", "domain": "EudraCT"}]
+    assert ident["secondaryIdInfos"] == [{"id": eu, "type": "EUDRACT_NUMBER", "domain": "EudraCT"}]
     assert s["derivedSection"] == {"miscInfoModule": {"versionHolder": "2025-10-21"}}
     (back,) = list(read_bytes(json.dumps(s).encode(), "eu.json"))
     assert isinstance(back, Trial)
