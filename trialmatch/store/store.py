@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select, update
-from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -150,7 +150,7 @@ class Store:
             try:
                 Base.metadata.create_all(self.engine)
                 return
-            except (OperationalError, ProgrammingError):  # another process created them first
+            except (OperationalError, ProgrammingError, IntegrityError):  # another process created them first
                 if attempt == 2:
                     raise
                 time.sleep(0.2)
@@ -263,25 +263,42 @@ class Store:
                 seen = {}
             seen[row["id"]] = row["content_hash"]
             groups[-1].append(row)
-        try:
-            with self.engine.begin() as conn:
-                written: list[Trial] = []
-                for group in groups:
-                    if group:
-                        written.extend(_write_group(conn, group, when, part))
-                if written:
-                    for hook in _WRITE_HOOKS:
-                        hook(conn, written)
-                if resume_key:
-                    _save_progress(conn, resume_key, last_index, done, when)
-        except SQLAlchemyError as exc:
-            reason = f"batch rolled back: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
-            summary.failed_batches += 1
-            summary.rejected.extend(part.rejected)
-            for row in prepared:
-                summary.rejected.append(Rejection(row["source"], row["_index"], reason))
+        for attempt in range(3):
+            counts = ImportSummary()
+            try:
+                with self.engine.begin() as conn:
+                    written: list[Trial] = []
+                    for group in groups:
+                        if group:
+                            written.extend(_write_group(conn, group, when, counts))
+                    if written:
+                        for hook in _WRITE_HOOKS:
+                            hook(conn, written)
+                    if resume_key:
+                        _save_progress(conn, resume_key, last_index, done, when)
+            except IntegrityError as exc:
+                if attempt < 2:  # another worker wrote the same ids meanwhile: compare again
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                self._batch_failed(summary, part, prepared, exc)
+                return
+            except SQLAlchemyError as exc:
+                self._batch_failed(summary, part, prepared, exc)
+                return
+            part.merge(counts)
+            summary.merge(part)
             return
-        summary.merge(part)
+
+    @staticmethod
+    def _batch_failed(
+        summary: ImportSummary, part: ImportSummary, prepared: list[dict[str, Any]], exc: Exception
+    ) -> None:
+        reason = f"batch rolled back: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+        summary.failed_batches += 1
+        summary.rejected.extend(part.rejected)
+        summary.unchanged += part.unchanged
+        for row in prepared:
+            summary.rejected.append(Rejection(row["source"], row["_index"], reason))
 
     # ------------------------------------------------------------------ read
     def resolve_id(self, any_id: str) -> str | None:
