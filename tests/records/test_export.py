@@ -63,8 +63,14 @@ def test_export_uses_v2_names_and_enums(shared: Path) -> None:
         "role": "STUDY_CHAIR",
     }
     assert set(p) <= {
-        "identificationModule", "statusModule", "sponsorCollaboratorsModule", "descriptionModule",
-        "conditionsModule", "designModule", "armsInterventionsModule", "eligibilityModule",
+        "identificationModule",
+        "statusModule",
+        "sponsorCollaboratorsModule",
+        "descriptionModule",
+        "conditionsModule",
+        "designModule",
+        "armsInterventionsModule",
+        "eligibilityModule",
         "contactsLocationsModule",
     }
 
@@ -86,8 +92,14 @@ def _walk(obj: Any) -> list[Any]:
 
 
 def test_nothing_invented_for_a_sparse_trial() -> None:
-    t = Trial(id="LOCAL-abc", brief_title="A page", eligibility=Eligibility(min_age_years=18.0),
-              enrollment=0, design=Design(allocation="NA"), locations=[Location(city="Lund")])
+    t = Trial(
+        id="LOCAL-abc",
+        brief_title="A page",
+        eligibility=Eligibility(min_age_years=18.0),
+        enrollment=0,
+        design=Design(allocation="NA"),
+        locations=[Location(city="Lund")],
+    )
     s = to_ctgov_json(t)
     p = s["protocolSection"]
     assert "nctId" not in p["identificationModule"]  # a local id is not a registry id
@@ -120,9 +132,16 @@ def test_local_only_trial_export_is_rejected_on_reimport() -> None:
 
 @pytest.mark.parametrize(
     ("text", "years", "want"),
-    [("18 Years", 18.0, "18 Years"), (None, 18.0, "18 Years"), ("18 years and older", 18.0, "18 Years"),
-     (None, 0.5, "6 Months"), (None, 1.0, "1 Year"), ("6 Months", 0.5, "6 Months"), (None, None, None),
-     ("≥ 18 years", None, "18 Years")],
+    [
+        ("18 Years", 18.0, "18 Years"),
+        (None, 18.0, "18 Years"),
+        ("18 years and older", 18.0, "18 Years"),
+        (None, 0.5, "6 Months"),
+        (None, 1.0, "1 Year"),
+        ("6 Months", 0.5, "6 Months"),
+        (None, None, None),
+        ("≥ 18 years", None, "18 Years"),
+    ],
 )
 def test_format_age(text: str | None, years: float | None, want: str | None) -> None:
     got = format_age(text, years)

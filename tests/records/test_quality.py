@@ -50,8 +50,9 @@ def test_no_update_for_a_year_while_open() -> None:
     old = _trial(overall_status="RECRUITING", last_update_posted="2025-06-30")
     assert _codes(old) == ["stale_update"]
     assert _codes(_trial(overall_status="COMPLETED", last_update_posted="2015-01-01")) == []
-    verified = _trial(overall_status="ENROLLING_BY_INVITATION", last_update_posted=None,
-                      status_verified_date="2024-01")
+    verified = _trial(
+        overall_status="ENROLLING_BY_INVITATION", last_update_posted=None, status_verified_date="2024-01"
+    )
     assert _codes(verified) == ["stale_update"]
     assert _codes(_trial(overall_status="RECRUITING", last_update_posted="2025-12-01")) == []
 

@@ -43,7 +43,8 @@ def _fields(study: dict[str, Any]) -> dict[str, Any]:
     return {
         "registry_id": _dig(p, "identificationModule", "nctId"),
         "org_study_id": _dig(p, "identificationModule", "orgStudyIdInfo", "id"),
-        "title": _dig(p, "identificationModule", "briefTitle") or _dig(p, "identificationModule", "officialTitle"),
+        "title": _dig(p, "identificationModule", "briefTitle")
+        or _dig(p, "identificationModule", "officialTitle"),
         "status": _dig(p, "statusModule", "overallStatus"),
         "phase": _dig(p, "designModule", "phases"),
         "study_type": _dig(p, "designModule", "studyType"),
@@ -71,8 +72,16 @@ def test_seed_fields_come_out_of_the_export(name: str, shared: Path) -> None:
     (trial,) = list(read_path(shared / "seeds" / name))
     assert isinstance(trial, Trial), trial
     got = _fields(to_ctgov_json(trial))
-    for k in ("registry_id", "sex", "min_age_years", "max_age_years", "healthy_volunteers", "enrollment",
-              "study_type", "status"):
+    for k in (
+        "registry_id",
+        "sex",
+        "min_age_years",
+        "max_age_years",
+        "healthy_volunteers",
+        "enrollment",
+        "study_type",
+        "status",
+    ):
         if k in exp:
             assert got[k] == exp[k], k
     if "phase" in exp:
