@@ -148,7 +148,7 @@ def eval_has(rule: Has, facts: PatientFacts) -> tuple[Tri, str, list[dict[str, A
         for extra in EXPAND_KINDS.get(k, ()):
             if extra not in search:
                 search.append(extra)
-    label = rule.concept.replace("_", " ").replace(".", " ")
+    label = T.concept_label(rule.concept)
     found_unknown: list[Item] = []
     for kind in search:
         for item in facts.items[kind]:

@@ -354,7 +354,7 @@ def _next_questions(questions: dict[str, list[str]], limit: int = 20) -> list[Ne
         if fact.startswith("review: "):
             q = fact[len("review: ") :]
         elif fact.startswith("has."):
-            q = f"Does the patient have (or had) {fact[4:].replace('_', ' ').replace('.', ' ')}?"
+            q = f"Does the patient have (or had) {T.concept_label(fact[4:])}?"
         else:
             q = T.question_for(fact)
         q = f"{q} (would decide {len(trials)} trial{'s' if len(trials) != 1 else ''})"

@@ -18,6 +18,7 @@ import yaml
 __all__ = [
     "TERMS_VERSION",
     "concept_matches",
+    "concept_label",
     "concepts_of",
     "convert",
     "is_inactive_status",
@@ -181,6 +182,22 @@ def concept_matches(concepts: Iterable[str], text: str, concept: str) -> bool:
         return False
     have = set(_WORD_RE.findall(text.lower()))
     return all(w in have for w in words)
+
+
+@lru_cache(maxsize=4096)
+def concept_label(concept: str) -> str:
+    """A readable name for a concept id (``dvt`` -> "deep vein thrombosis")."""
+    v = _vocab()
+    fn = getattr(v, "concept", None) if v is not None else None
+    if fn is not None:
+        try:
+            c = fn(concept)
+        except Exception:
+            c = None
+        label = getattr(c, "label", None)
+        if label:
+            return str(label)
+    return concept.replace("_", " ").replace(".", " ")
 
 
 def _has_phrase(text: str | None, phrases: list[str]) -> bool:
