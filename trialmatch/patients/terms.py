@@ -17,8 +17,8 @@ import yaml
 
 __all__ = [
     "TERMS_VERSION",
-    "concept_matches",
     "concept_label",
+    "concept_matches",
     "concepts_of",
     "convert",
     "is_inactive_status",
