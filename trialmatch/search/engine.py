@@ -173,7 +173,7 @@ _Kept = list[tuple[tuple[Any, ...], "SiteHit | None"]]
 
 
 def _candidates(
-    idx: SearchIndex, query: SearchQuery
+    idx: SearchIndex, query: SearchQuery, any_terms: bool = False
 ) -> tuple[_Kept, list[QueryGroup], Place | None, list[str]]:
     place: Place | None = None
     if query.near:
@@ -181,7 +181,7 @@ def _candidates(
         if place is None:
             raise ValueError(f"cannot resolve place {query.near!r} offline")
     groups = analyse_query(query.q) if query.q else []
-    long_text = len(groups) > LONG_QUERY_GROUPS
+    long_text = len(groups) > LONG_QUERY_GROUPS or any_terms
     if long_text:
         groups = _key_groups(idx, groups)
     cond_expr = (
@@ -218,9 +218,10 @@ def _candidates(
     return kept, groups, place, words
 
 
-def search_ids(store_or_index: Any, query: SearchQuery) -> list[str]:
-    """Every matching trial id in rank order (no paging, no snippets): for benchmarks and batch use."""
-    kept, *_ = _candidates(as_index(store_or_index), query)
+def search_ids(store_or_index: Any, query: SearchQuery, any_terms: bool = False) -> list[str]:
+    """Every matching trial id in rank order (no paging, no snippets): for benchmarks and batch use.
+    ``any_terms`` ORs the query's terms (as for a long text) instead of ANDing them."""
+    kept, *_ = _candidates(as_index(store_or_index), query, any_terms)
     return [row[1] for row, _ in kept]
 
 

@@ -50,8 +50,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts_crit USING fts5(
 def index_path_for(db_url: str) -> str:
     """Where the index of a database lives: ``<file>.search.sqlite`` beside a SQLite database,
     else a per-user cache file keyed by the URL."""
-    if db_url.startswith("sqlite:///"):
-        path = db_url[len("sqlite:///") :]
+    if db_url.startswith("sqlite"):
+        path = db_url[len("sqlite:///") :] if db_url.startswith("sqlite:///") else ""
         if path and path != ":memory:":
             return path + ".search.sqlite"
         return ":memory:"
@@ -63,7 +63,8 @@ def index_path_for(db_url: str) -> str:
 
 
 def store_fingerprint(store: Any) -> str | None:
-    """A cheap value that changes when the store's trials change (None when unknown)."""
+    """A cheap value that changes when the store's trials change (None when unknown): the count,
+    latest ``updated_at`` and highest version of the ``trials`` table."""
     fp = getattr(store, "fingerprint", None)
     if callable(fp):
         return str(fp())
@@ -71,23 +72,11 @@ def store_fingerprint(store: Any) -> str | None:
     if engine is None:
         return None
     try:
-        from sqlalchemy import inspect, text
+        from sqlalchemy import text
 
-        insp = inspect(engine)
-        tables = set(insp.get_table_names())
-        parts: list[str] = []
         with engine.connect() as conn:
-            for name in sorted(tables):
-                if "trial" not in name or name.startswith(("saved_", "search_", "alert")):
-                    continue
-                cols = {c["name"] for c in insp.get_columns(name)}
-                extra = [
-                    c for c in ("updated_at", "imported_at", "content_hash", "version", "id") if c in cols
-                ]
-                sel = ", ".join(["count(*)", *(f"max({c})" for c in extra[:2])])
-                row = conn.execute(text(f'SELECT {sel} FROM "{name}"')).fetchone()
-                parts.append(f"{name}:{tuple(row) if row else ()}")
-        return "|".join(parts) or None
+            row = conn.execute(text("SELECT count(*), max(updated_at), sum(version) FROM trials")).fetchone()
+        return f"trials:{tuple(row) if row else ()}"
     except Exception:
         return None
 
@@ -136,7 +125,7 @@ class SearchIndex:
     def __init__(self, store: Any = None, path: str | None = None) -> None:
         self.store = store
         if path is None:
-            url = str(getattr(getattr(store, "engine", None), "url", "") or getattr(store, "url", "") or "")
+            url = str(getattr(store, "url", "") or getattr(getattr(store, "engine", None), "url", "") or "")
             path = index_path_for(url) if url else ":memory:"
         self.path = path
         self._lock = threading.RLock()

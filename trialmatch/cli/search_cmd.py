@@ -1,0 +1,247 @@
+"""Search commands: ``search``, ``similar``, ``alerts save|run|list|unsubscribe``, ``summary``,
+``glossary``. The search index is built lazily beside the database and refreshed when the store
+changed (count / latest update)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from trialmatch.cli.common import DbOption
+
+__all__ = ["register"]
+
+
+def _store(db: str | None) -> Any:
+    from trialmatch.store import Store
+
+    return Store.from_db_option(db)
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(code)
+
+
+def search_command(
+    query: str = typer.Argument("", help="Words, a condition or a patient's note."),
+    near: str | None = typer.Option(None, "--near", help="Place name, postal code or 'lat,lon'."),
+    radius_km: float = typer.Option(100.0, "--radius-km", help="Radius around --near (km)."),
+    status: list[str] = typer.Option(
+        [], "--status", help="CT.gov status (repeatable; default RECRUITING + NOT_YET_RECRUITING; 'any')."
+    ),
+    phase: list[str] = typer.Option([], "--phase", help="Phase: 1, 2, 3, 4, early1, NA (repeatable)."),
+    age: float | None = typer.Option(None, "--age", help="Patient age in years."),
+    sex: str | None = typer.Option(None, "--sex", help="MALE or FEMALE."),
+    condition: str | None = typer.Option(None, "--condition", help="Condition named in conditions/title."),
+    intervention: str | None = typer.Option(None, "--intervention", help="Intervention (drug, device ...)."),
+    country: str | None = typer.Option(None, "--country", help="Country with a site (name or ISO code)."),
+    sponsor: str | None = typer.Option(None, "--sponsor", help="Lead sponsor or collaborator contains."),
+    study_type: str | None = typer.Option(None, "--study-type", help="INTERVENTIONAL, OBSERVATIONAL ..."),
+    healthy_volunteers: bool | None = typer.Option(
+        None, "--healthy-volunteers/--no-healthy-volunteers", help="Accepts healthy volunteers."
+    ),
+    updated_since: str | None = typer.Option(
+        None, "--updated-since", help="Last update on/after (ISO date)."
+    ),
+    limit: int = typer.Option(20, "--limit", min=1, max=1000),
+    offset: int = typer.Option(0, "--offset", min=0),
+    fmt: str = typer.Option("table", "--format", help="table or json."),
+    db: str | None = DbOption,
+) -> None:
+    """Search trials (BM25 full text, NEN-aware) with filters and distance to recruiting sites."""
+    from pydantic import ValidationError
+
+    from trialmatch.search.engine import search
+    from trialmatch.search.query import SearchQuery
+
+    try:
+        q = SearchQuery(
+            q=query,
+            near=near,
+            radius_km=radius_km,
+            status=status or None,
+            phase=phase,
+            age=age,
+            sex=sex,
+            condition=condition,
+            intervention=intervention,
+            country=country,
+            sponsor=sponsor,
+            study_type=study_type,
+            healthy_volunteers=healthy_volunteers,
+            updated_since=updated_since,
+            limit=limit,
+            offset=offset,
+        )
+    except (ValidationError, ValueError) as exc:
+        _fail(
+            str(exc).splitlines()[0]
+            if not isinstance(exc, ValidationError)
+            else "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        )
+        return
+    try:
+        res = search(_store(db), q)
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    if fmt == "json":
+        typer.echo(res.model_dump_json(indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{res.total} trial(s)" + (f" near {res.place}" if res.place else ""))
+    table.add_column("id", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("phase")
+    table.add_column("title", ratio=1)
+    table.add_column("near")
+    table.add_column("score", justify="right")
+    for h in res.hits:
+        near_s = ""
+        if h.nearest_site is not None:
+            near_s = f"{h.nearest_site.city or ''} {h.distance_km:.0f} km".strip()
+        table.add_row(
+            h.trial_id, h.status or "", ",".join(h.phases), (h.title or "")[:70], near_s, f"{h.score:.1f}"
+        )
+    Console().print(table)
+    if res.expanded:
+        typer.echo("expanded: " + "; ".join(res.expanded))
+
+
+def similar_command(
+    trial_id: str = typer.Argument(..., help="Trial id (NCT...)."),
+    k: int = typer.Option(5, "-k", "--k", min=1, max=50),
+    fmt: str = typer.Option("table", "--format", help="table or json."),
+    db: str | None = DbOption,
+) -> None:
+    """Trials like this one (condition, drug class, phase, criteria)."""
+    from trialmatch.search.engine import as_index
+    from trialmatch.search.similar import similar
+
+    store = _store(db)
+    trial = store.get_trial(trial_id)
+    if trial is None:
+        _fail(f"no trial {trial_id!r}", 1)
+        return
+    hits = similar(trial, as_index(store), k=k)
+    if fmt == "json":
+        typer.echo(json.dumps([h.model_dump() for h in hits], indent=2))
+        return
+    for h in hits:
+        typer.echo(f"{h.trial_id}\t{h.score:.3f}\t{h.reason}\t{(h.title or '')[:70]}")
+
+
+def summary_command(
+    trial_id: str = typer.Argument(...),
+    fmt: str = typer.Option("text", "--format", help="text or json."),
+    db: str | None = DbOption,
+) -> None:
+    """A plain-language summary of a trial (reading grade shown)."""
+    from trialmatch.search.plain import plain_summary
+
+    trial = _store(db).get_trial(trial_id)
+    if trial is None:
+        _fail(f"no trial {trial_id!r}", 1)
+        return
+    s = plain_summary(trial)
+    typer.echo(s.model_dump_json(indent=2) if fmt == "json" else f"{s.text}\n\n(reading grade {s.grade:.1f})")
+
+
+alerts_app = typer.Typer(help="Saved searches and alerts.", no_args_is_help=True)
+
+
+@alerts_app.command("save")
+def alerts_save(
+    query: str = typer.Argument("", help="Search words."),
+    email: str = typer.Option(..., "--email", help="Subscriber e-mail."),
+    name: str | None = typer.Option(None, "--name"),
+    near: str | None = typer.Option(None, "--near"),
+    radius_km: float = typer.Option(100.0, "--radius-km"),
+    status: list[str] = typer.Option([], "--status"),
+    phase: list[str] = typer.Option([], "--phase"),
+    age: float | None = typer.Option(None, "--age"),
+    sex: str | None = typer.Option(None, "--sex"),
+    condition: str | None = typer.Option(None, "--condition"),
+    intervention: str | None = typer.Option(None, "--intervention"),
+    country: str | None = typer.Option(None, "--country"),
+    patient: Path | None = typer.Option(None, "--patient", help="Patient profile JSON (optional)."),
+    db: str | None = DbOption,
+) -> None:
+    """Save a search for a subscriber; prints its id and unsubscribe token."""
+    from pydantic import ValidationError
+
+    from trialmatch.search.alerts import save_search
+    from trialmatch.search.query import SearchQuery
+
+    try:
+        q = SearchQuery(
+            q=query,
+            near=near,
+            radius_km=radius_km,
+            status=status or None,
+            phase=phase,
+            age=age,
+            sex=sex,
+            condition=condition,
+            intervention=intervention,
+            country=country,
+        )
+        prof = json.loads(patient.read_text("utf-8")) if patient else None
+        saved = save_search(_store(db), q, email=email, name=name, patient=prof)
+    except (ValidationError, ValueError, OSError) as exc:
+        _fail(str(exc).splitlines()[0])
+        return
+    typer.echo(
+        json.dumps({"id": saved.id, "email": saved.email, "unsubscribe_token": saved.unsubscribe_token})
+    )
+
+
+@alerts_app.command("run")
+def alerts_run(
+    outbox: Path = typer.Option(Path("outbox"), "--outbox", help="Folder for .eml messages."),
+    smtp_host: str | None = typer.Option(None, "--smtp-host", envvar="TRIALMATCH_SMTP_HOST"),
+    smtp_port: int = typer.Option(25, "--smtp-port", envvar="TRIALMATCH_SMTP_PORT"),
+    base_url: str = typer.Option("http://127.0.0.1:8000", "--base-url", help="Links in messages."),
+    db: str | None = DbOption,
+) -> None:
+    """Tell each subscriber about new, newly recruiting or changed trials since their last run."""
+    from trialmatch.search.alerts import SmtpConfig, run_alerts
+
+    smtp = SmtpConfig(host=smtp_host, port=smtp_port) if smtp_host else None
+    digests = run_alerts(_store(db), outbox, dt.datetime.now(dt.UTC), smtp=smtp, base_url=base_url)
+    for d in digests:
+        typer.echo(f"{d.saved_search_id}\t{d.email}\t{len(d.items)} trial(s)\t{d.path or 'smtp'}")
+    typer.echo(f"{len(digests)} message(s)")
+
+
+@alerts_app.command("list")
+def alerts_list(db: str | None = DbOption) -> None:
+    """List active saved searches."""
+    from trialmatch.search.alerts import list_saved_searches
+
+    for s in list_saved_searches(_store(db)):
+        typer.echo(f"{s.id}\t{s.email}\t{s.query.q!r}\tlast run {s.last_run_at or '-'}")
+
+
+@alerts_app.command("unsubscribe")
+def alerts_unsubscribe(token: str = typer.Argument(...), db: str | None = DbOption) -> None:
+    """Deactivate a saved search by its unsubscribe token."""
+    from trialmatch.search.alerts import unsubscribe
+
+    if not unsubscribe(_store(db), token):
+        _fail("unknown token", 1)
+    typer.echo("unsubscribed")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search")(search_command)
+    app.command("similar")(similar_command)
+    app.command("summary")(summary_command)
+    app.add_typer(alerts_app, name="alerts")
