@@ -80,8 +80,14 @@ def item_in_window(item: Item, w: Window, as_of: dt.date) -> Tri:
     return age_days >= days
 
 
+_EXCEPT = ("except", "excluding", "exclude", "other_than", "unless")
+
+
 def _qualifier(item: Item, k: str, v: Any) -> Tri:
     a = item.attrs
+    if k in _EXCEPT:  # "other than somatostatin analogues": items of these concepts do not count
+        others = v if isinstance(v, (list, tuple)) else [v]
+        return not any(T.concept_matches(item.concepts, item.text, str(o)) for o in others)
     if k == "uncontrolled":
         c = a.get("controlled")
         if c is None:

@@ -486,14 +486,22 @@ class PatientFacts:
                 )
         if p.imaging is not None:
             self.known["imaging"] = "imaging" not in partial
+            kr = T.terms().get("krenning") or {}
             for im in p.imaging:
                 text = _join(im.modality, im.finding)
+                cs = _concepts(im.modality, im.finding, text)
+                if im.krenning_score is not None and kr.get("concept"):
+                    sstr = str(kr["concept"])
+                    if im.krenning_score >= int(kr.get("positive_min", 2)):
+                        cs = cs | {sstr}
+                    else:
+                        cs = frozenset(c for c in cs if not T.concept_matches((c,), "", sstr))
                 self._add(
                     Item(
                         "imaging",
                         im.modality or "imaging",
                         text,
-                        _concepts(im.modality, im.finding, text),
+                        cs,
                         active=True,
                         start=im.date,
                         end=im.date,
@@ -578,13 +586,17 @@ class PatientFacts:
                 if d.get("stable") is True and status:
                     active = False
             text = _join(name, kind_word, d.get("site"))
+            extra_concepts: frozenset[str] = frozenset()
+            if kind == "procedure" and d.get("major") is True:
+                extra_concepts = _concepts(f"major {kind_word or 'surgery'}")
+                text = _join(text, "major")
             attrs = {k: v for k, v in d.items() if k not in ("name",)}
             self._add(
                 Item(
                     kind,
                     name,
                     text,
-                    _concepts(name, kind_word, _join(name, kind_word)),
+                    _concepts(name, kind_word, _join(name, kind_word)) | extra_concepts,
                     active=active,
                     start=start,
                     end=end,
