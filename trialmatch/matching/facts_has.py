@@ -28,13 +28,14 @@ EXPAND_KINDS: dict[str, tuple[str, ...]] = {
     "treatment": ("medication", "procedure"),
     "medication": ("treatment",),
     "procedure": ("treatment",),
-    "diagnosis": ("condition",),
+    "diagnosis": ("condition", "progression"),
     "other_cancer": (),
     "biomarker": ("diagnosis", "condition"),
     "imaging": (),
     "allergy": (),
     "site": (),
     "trial_participation": (),
+    "progression": (),
 }
 _DEFAULT_KNOWN = ("condition",)
 
@@ -149,6 +150,10 @@ def _describe(item: Item) -> str:
 def eval_has(rule: Has, facts: PatientFacts) -> tuple[Tri, str, list[dict[str, Any]], list[str]]:
     kinds = tuple(k for k in rule.kinds if k in ITEM_KINDS) or ()
     decide = kinds or _DEFAULT_KNOWN
+    if "progress" in rule.concept:  # disease progression: settled by the dated progressions
+        decide = ("progression",)
+        if "progression" not in kinds and kinds:
+            kinds = (*kinds, "progression")
     search: list[str] = list(kinds or ITEM_KINDS)
     for k in kinds:
         for extra in EXPAND_KINDS.get(k, ()):

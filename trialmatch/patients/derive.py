@@ -46,6 +46,7 @@ ITEM_KINDS = (
     "biomarker",
     "imaging",
     "trial_participation",
+    "progression",  # dated disease progressions of the main cancer
 )
 
 
@@ -88,6 +89,9 @@ class Item:
     def last_date(self) -> dt.date | None:
         return self.end or self.start
 
+
+_PROGRESSION_TEXT = "progressive disease progression radiological progression"
+_PROGRESSION = frozenset({"progression", "disease_progression", "progressive_disease"})
 
 #: item kind -> the profile list it comes from
 _LIST_OF = {
@@ -348,7 +352,10 @@ class PatientFacts:
         if c.progression_dates:
             last = max(c.progression_dates)
             self._set("cancer.last_progression_date", last)
-            self._set("cancer.days_since_progression", self.days_since(last), f"since progression on {last}")
+            days = self.days_since(last)
+            self._set("cancer.days_since_progression", days, f"since progression on {last}")
+            self._set("cancer.months_since_progression", round(days / 30.4375, 1), f"since progression on {last}")
+            self._set("cancer.progressive", True, f"progression on {last}")
         if c.diagnosis_date:
             self._set(
                 "cancer.days_since_diagnosis", self.days_since(c.diagnosis_date), f"since {c.diagnosis_date}"
@@ -457,6 +464,10 @@ class PatientFacts:
             for s in c.metastasis_sites or []:
                 t = f"{s} metastases"
                 self._add(Item("metastasis", s, t, _concepts(t, f"metastases to {s}"), active=True))
+        if c is not None and c.progression_dates is not None:
+            self.known["progression"] = True
+            for d in c.progression_dates:
+                self._add(Item("progression", "disease progression", _PROGRESSION_TEXT, _PROGRESSION, True, d, d))
         self._list_items(p.conditions, "condition")
         self._list_items(p.other_cancers, "other_cancer")
         self._list_items(p.procedures, "procedure")
