@@ -12,6 +12,7 @@ Pure and bounded: input over ``MAX_CHARS`` is truncated, every regex is anchored
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -60,6 +61,8 @@ class _Vocab:
     sentences: tuple[tuple[str, str], ...]
     scope_re: re.Pattern[str]
     scope_reset: frozenset[str]
+    first_words: frozenset[str]  # first word of every header phrase (a quick filter)
+    sentence_re: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +80,11 @@ def _vocab() -> _Vocab:
     words = "|".join(str(w) for w in data.get("scope_words", []))
     scope_re = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
     reset = frozenset(_norm(str(p)) for p in data.get("scope_reset", []))
-    return _Vocab(headers, tuple(sentences), scope_re, reset)
+    first = frozenset(p.split()[0] for p in [*headers, *(s for s, _ in sentences)] if p.split())
+    alts = "|".join(
+        f"(?P<{'i' if k == 'inclusion' else 'e'}{n}>{re.escape(p)})" for n, (p, k) in enumerate(sentences)
+    )
+    return _Vocab(headers, tuple(sentences), scope_re, reset, first, re.compile(f"^(?:{alts})"))
 
 
 # --------------------------------------------------------------------------- markers
@@ -101,10 +108,10 @@ _MARKER_RE = re.compile(
 
 # Inline enumerations inside one item: "(i) ... (ii) ...", "(1) ... (2) ...", "① ... ②".
 _INLINE_RE = re.compile(
-    rf"(?:(?<=\s)|(?<=^)|(?<=[:;,.]))(?:\((?P<r>{_ROMAN})\)|\((?P<n>\d{{1,2}})\)|\((?P<a>[a-h])\))"
-    rf"|(?P<c>[{_CIRCLED}])",
+    rf"\((?:(?P<r>{_ROMAN})|(?P<n>\d{{1,2}})|(?P<a>[a-h]))\)|(?P<c>[{_CIRCLED}])",
     re.IGNORECASE,
 )
+_CIRCLED_RE = re.compile(f"[{_CIRCLED}]")
 _ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 
 
@@ -168,6 +175,9 @@ def classify_header(line: str) -> tuple[str, str | None, str] | None:
     _, body = _marker(raw)
     body = body.strip().strip("*#_").strip()
     v = _vocab()
+    words = body[:60].lower().split(maxsplit=1)
+    if not words or (_norm(words[0]) not in v.first_words and words[0].rstrip(":：") not in v.first_words):
+        return None
     head, sep, rest = body.partition(":")
     if not sep:
         head, sep, rest = body.partition("：")
@@ -194,9 +204,9 @@ def classify_header(line: str) -> tuple[str, str | None, str] | None:
     # sentence headers: "Patients are not eligible if any of the following apply:"
     nbody = _norm(body)
     if len(body) <= 200 and (body.rstrip().endswith((":", "：")) or len(nbody) <= 60):
-        for phrase, kind in v.sentences:
-            if nbody.startswith(phrase):
-                return kind, None, ""
+        sm = v.sentence_re.match(nbody)
+        if sm and sm.lastgroup:
+            return ("inclusion" if sm.lastgroup[0] == "i" else "exclusion"), None, ""
     return None
 
 
@@ -299,6 +309,10 @@ def split_criteria(text: str) -> list[SplitItem]:
             continue
         ind = _indent(line)
         stripped = line.strip()
+        pieces = _inline_numbered(stripped) if len(lines) < 50_000 else []
+        if pieces:
+            lines[i:i] = [" " * ind + p for p in pieces[1:]]
+            stripped = pieces[0]
         style, rest = _marker(stripped)
         rest = rest.strip()
         if len(stripped) <= 400:
@@ -385,6 +399,26 @@ def split_criteria(text: str) -> list[SplitItem]:
     return _finish(items)
 
 
+_INLINE_NUM_RE = re.compile(r"(?<=[;。；.])\s*(\d{1,2})([.、)])\s+(?=\S)")
+_LEAD_NUM_RE = re.compile(r"^\(?1([.、)])\s*(?=\S)")
+
+
+def _inline_numbered(line: str) -> list[str]:
+    """ "1. Aged 18-75; 2. NET G1/G2; 3. ECOG 0-1" on one line -> one piece per number (or [])."""
+    m = _LEAD_NUM_RE.match(line)
+    if not m or len(line) > 20_000:
+        return []
+    punct, want, cuts = m.group(1), 2, []
+    for hit in _INLINE_NUM_RE.finditer(line):
+        if hit.group(2) == punct and int(hit.group(1)) == want:
+            cuts.append(hit.start(1))
+            want += 1
+    if not cuts:
+        return []
+    bounds = [0, *cuts, len(line)]
+    return [line[a:b].strip() for a, b in itertools.pairwise(bounds) if line[a:b].strip()]
+
+
 def _starts_new_plain(last: str, line: str) -> bool:
     """In an unmarked list, does ``line`` start a new item (rather than continue ``last``)?"""
     if not line or line[0].islower() or line[0] in "([{,;&%":
@@ -410,7 +444,13 @@ def _inline_parts(text: str) -> tuple[str, list[str]]:
     """Split an inline enumeration out of ``text``: (text before the list, [part texts])."""
     if len(text) > 20_000:
         return text, []
-    hits = [m for m in _INLINE_RE.finditer(text)]
+    if "(" not in text and not _CIRCLED_RE.search(text):
+        return text, []
+    hits = [
+        m
+        for m in _INLINE_RE.finditer(text)
+        if m.group("c") or m.start() == 0 or text[m.start() - 1] in " \t\n:;,."
+    ]
     if not hits:
         return text, []
     circled = [m for m in hits if m.group("c")]

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from trialmatch.criteria.split import classify_header
-from trialmatch.importers.page_vocab import is_org, norm_label, page_vocab
+from trialmatch.importers.page_vocab import PageVocab, is_org, norm_label, page_vocab
 
 __all__ = ["Block", "LabelHit", "clean_page", "cut_blocks", "inner_label", "is_explanation", "label_of"]
 
@@ -122,6 +122,15 @@ def inner_label(s: str) -> tuple[str, str] | None:
     return None
 
 
+_DATE_TYPE = re.compile(r"\s*\((?:actual|estimated|anticipated|expected|planned)\)\s*$", re.IGNORECASE)
+
+
+def _field(v: PageVocab, key: str) -> str | None:
+    if not key:
+        return None
+    return v.labels.get(key) or v.labels.get(_DATE_TYPE.sub("", key))
+
+
 def label_of(line: str) -> LabelHit | None:
     """The field label a line carries, with its inline value, or None."""
     s = line.strip()
@@ -130,20 +139,20 @@ def label_of(line: str) -> LabelHit | None:
     v = page_vocab()
     if "|" in s:
         cells = [c.strip() for c in s.split("|")]
-        head = norm_label(cells[0])
-        if cells[0] and head in v.labels and len(cells) >= 2:
+        fld = _field(v, norm_label(cells[0]))
+        if cells[0] and fld and len(cells) >= 2:
             rest = " | ".join(c for c in cells[1:] if c)
-            return LabelHit(v.labels[head], cells[0], rest, "pipe")
+            return LabelHit(fld, cells[0], rest, "pipe")
     if len(s) <= 120:
-        k = norm_label(s)
-        if k in v.labels and not re.search(r"[.;]\s*$", s.rstrip(":")):
-            return LabelHit(v.labels[k], s.rstrip(" :：?"), None, "exact")
+        fld = _field(v, norm_label(s))
+        if fld and not re.search(r"[.;]\s*$", s.rstrip(":")):
+            return LabelHit(fld, s.rstrip(" :：?"), None, "exact")
     m = re.match(r"^([^:：]{1,60})[:：]\s*(.*)$", s)
     if m:
-        k = norm_label(m.group(1))
-        if k in v.labels:
+        fld = _field(v, norm_label(m.group(1)))
+        if fld:
             val = m.group(2).strip()
-            return LabelHit(v.labels[k], m.group(1).strip(), val or None, "colon")
+            return LabelHit(fld, m.group(1).strip(), val or None, "colon")
     low = s.lower()
     for key, fld in v.prefix_labels.items():
         if low.startswith(key + " ") and len(s) <= 300:
@@ -212,16 +221,12 @@ def cut_blocks(lines: list[str], kept: list[str] | None = None) -> list[Block]:
             in_criteria = False
         if hit is None and inner_label(s) is None:
             hdr = classify_header(s) if len(s) < 200 else None
+            prose = blocks[-1].field in ("brief_summary", "detailed_description", "plain_summary")
             if (
                 hdr is not None
                 and hdr[0] in ("inclusion", "exclusion")
-                and blocks[-1].field
-                not in (
-                    "criteria",
-                    "brief_summary",
-                    "detailed_description",
-                    "plain_summary",
-                )
+                and blocks[-1].field != "criteria"
+                and not (prose and any(ln.strip() for ln in blocks[-1].lines))
             ):
                 blocks.append(Block("criteria", "", None, [raw], "implicit"))
                 in_criteria = True

@@ -64,6 +64,7 @@ class PageVocab:
     degree_re: re.Pattern[str]
     drug_re: re.Pattern[str]
     registry: tuple[tuple[str, re.Pattern[str], str], ...]
+    intervention_types: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +90,7 @@ def page_vocab() -> PageVocab:
     stems = sorted((re.escape(str(w)) for w in d["drug_stems"]), key=len, reverse=True)
     drug_re = re.compile(r"\b([A-Za-z][a-z]{2,}(?:%s))\b" % "|".join(stems), re.IGNORECASE)  # noqa: UP031
     registry = tuple(
-        (str(r["name"]), re.compile(r"(?<![\w/-])(?:%s)(?![\w]|-\d)" % r["pattern"]), str(r["type"]))  # noqa: UP031
+        (str(r["name"]), re.compile(r"(?<![\w-])(?:%s)(?![\w]|-\d)" % r["pattern"]), str(r["type"]))  # noqa: UP031
         for r in d["registry_ids"]
     )
     return PageVocab(
@@ -113,6 +114,7 @@ def page_vocab() -> PageVocab:
         degree_re=degree_re,
         drug_re=drug_re,
         registry=registry,
+        intervention_types=words(d.get("intervention_types", [])),
     )
 
 
@@ -147,7 +149,12 @@ def phase_values(s: str | None) -> list[str]:
     if not s:
         return []
     t = s.strip()[:80]
-    if not _PHASE_TEXT.search(t) and not re.search(r"\bphase\b", t, re.I):
+    if re.fullmatch(r"(?:[1-4]|I{1,3}|IV)(?:\s*[/&,-]\s*(?:[1-4]|I{1,3}|IV))?", t, re.I):
+        t = "Phase " + t  # "Study phase: 2"
+    low = t.lower()
+    if "phase" in low and not _PHASE_TEXT.search(t):
+        t = t[low.index("phase") :]  # "Therapeutic confirmatory (Phase III)"
+    if not _PHASE_TEXT.search(t):
         return []
     t = re.sub(r"(?<=[1-4])[ab]\b", "", t, flags=re.I)  # "Phase 1b" -> "Phase 1"
     t = re.sub(r"\b(?:I{1,3}|IV)[ab]\b", lambda m: m.group(0)[:-1], t)
@@ -159,7 +166,13 @@ def sex_word(s: str | None) -> str | None:
     if not s:
         return None
     k = _key(s)
-    return page_vocab().sex_words.get(k) or N.sex_value(k)
+    hit = page_vocab().sex_words.get(k)
+    if hit:
+        return hit
+    words = {page_vocab().sex_words.get(w.strip()) for w in re.split(r"[,/;&]| and | or ", k) if w.strip()}
+    if words == {"FEMALE", "MALE"}:
+        return "ALL"  # "Female, Male"
+    return N.sex_value(k) if len(k) < 20 else None
 
 
 def yes_no(s: str | None) -> bool | None:
@@ -236,7 +249,7 @@ _AGE_NUM = r"(\d{1,3}(?:\.\d)?)"
 _AGE_UNIT = r"\s*(years?|yrs?|months?|weeks?|days?|y)?\b"
 _RANGE_RE = re.compile(_AGE_NUM + _AGE_UNIT + r"\s*(?:-|–|—|to|~)\s*" + _AGE_NUM + _AGE_UNIT, re.I)
 _MIN_RE = re.compile(
-    r"(?:≥|>=|>|at least|older than|over|minimum(?: of)?|from)\s*"
+    r"(?:≥|>=|>|at least|older than|over|min(?:imum)?\.?(?: age)?:?(?: of)?|from)\s*"
     + _AGE_NUM
     + _AGE_UNIT
     + r"|"
@@ -246,7 +259,7 @@ _MIN_RE = re.compile(
     re.I,
 )
 _MAX_RE = re.compile(
-    r"(?:≤|<=|<|up to|younger than|under|maximum(?: of)?|not older than|no older than)\s*"
+    r"(?:≤|<=|<|up to|younger than|under|max(?:imum)?\.?(?: age)?:?(?: of)?|not older than|no older than)\s*"
     + _AGE_NUM
     + _AGE_UNIT
     + r"|"
@@ -278,10 +291,12 @@ def age_range(s: str | None) -> tuple[str | None, str | None]:
         return None, None
     t = s[:300]
     m = _RANGE_RE.search(t)
+    open_top = re.search(r"\d\s*\+|\b(?:and|or) (?:older|over|above)\b", t, re.I)
     if m:
         lo, lu, hi, hu = m.groups()
-        if float(lo) <= float(hi) <= 130 and (lu or hu or re.search(r"\bage|year|yr", t, re.I)):
-            return _age_str(lo, lu or hu), _age_str(hi, hu or lu)
+        unit_ok = lu or hu or (re.search(r"\bage|year|yr", t, re.I) and float(hi) >= 12)
+        if float(lo) < float(hi) <= 130 and unit_ok:
+            return _age_str(lo, lu or hu), (None if open_top else _age_str(hi, hu or lu))
     lo_s = hi_s = None
     m = _MIN_RE.search(t)
     if m:
@@ -294,7 +309,7 @@ def age_range(s: str | None) -> tuple[str | None, str | None]:
         if float(num) <= 130:
             hi_s = _age_str(num, unit)
     if lo_s is None and hi_s is None:
-        m = re.fullmatch(_AGE_NUM + _AGE_UNIT + r"\s*", t.strip())
+        m = re.fullmatch(_AGE_NUM + _AGE_UNIT + r"\s*", t.strip(), re.IGNORECASE)
         if m and m.group(2):
             return _age_str(m.group(1), m.group(2)), None
     return lo_s, hi_s

@@ -12,18 +12,28 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
 
 from trialmatch.criteria.split import render_criteria, split_criteria
 from trialmatch.importers import normalize as N
 from trialmatch.importers.page_layout import Block, clean_page, cut_blocks, inner_label, is_explanation
+from trialmatch.importers.page_sections import (
+    MAX_FIELD,
+    PageFacts,
+    read_arms,
+    read_interventions,
+    read_locations,
+    read_other_ids,
+    read_sponsors,
+    read_study_details,
+    split_list,
+    typed_interventions,
+)
 from trialmatch.importers.page_vocab import (
     age_range,
     country_name,
     date_value,
     enrollment_value,
     investigator_names,
-    is_org,
     page_vocab,
     phase_values,
     registry_ids,
@@ -33,7 +43,6 @@ from trialmatch.importers.page_vocab import (
     yes_no,
 )
 from trialmatch.records.model import (
-    Arm,
     Design,
     Eligibility,
     Intervention,
@@ -48,7 +57,6 @@ __all__ = ["MAX_PAGE_CHARS", "PageTooLarge", "local_id", "parse_text_page"]
 
 #: Longest page accepted (characters).
 MAX_PAGE_CHARS = 2_000_000
-_MAX_FIELD = 20_000
 
 
 class PageTooLarge(ValueError):
@@ -87,19 +95,8 @@ def _text(b: Block) -> str | None:
         cur.append(s.rstrip("|").strip() if s.endswith("|") else s)
     if cur:
         paras.append(" ".join(cur))
-    out = "\n\n".join(p for p in paras if p)[:_MAX_FIELD].strip()
+    out = "\n\n".join(p for p in paras if p)[:MAX_FIELD].strip()
     return out or None
-
-
-def _split_list(value: str, allow_comma: bool) -> list[str]:
-    parts = [p.strip() for p in re.split(r"\s*[;|]\s*", value) if p.strip()]
-    out: list[str] = []
-    for p in parts:
-        pieces = [x.strip() for x in p.split(", ")] if allow_comma else [p]
-        if allow_comma and len(pieces) > 1 and not all(x[:1].isupper() for x in pieces if x):
-            pieces = [p]
-        out.extend(x for x in pieces if x)
-    return out
 
 
 def _is_title(s: str) -> bool:
@@ -112,33 +109,13 @@ def _is_title(s: str) -> bool:
     return not re.fullmatch(r"[A-Z]{2,8}[-\d/]+", s)
 
 
-class _Page:
-    """Accumulates what the blocks say; the first statement of a field wins."""
-
-    def __init__(self) -> None:
-        self.f: dict[str, Any] = {}
-        self.conditions: list[str] = []
-        self.keywords: list[str] = []
-        self.arms: list[Arm] = []
-        self.interventions: list[Intervention] = []
-        self.locations: list[Location] = []
-        self.investigators: list[Investigator] = []
-        self.collaborators: list[str] = []
-        self.secondary: list[SecondaryId] = []
-        self.criteria_lines: list[str] = []
-
-    def put(self, key: str, value: Any) -> None:
-        if value not in (None, "", []) and key not in self.f:
-            self.f[key] = value
-
-
 _AGE_LINE = re.compile(
     r"\d{1,3}\s*(?:-|–|to)\s*\d{1,3}\s*(?:years?|yrs?)(?: old)?|\d{1,3}\+?\s*years?(?: and (?:older|over))?",
     re.IGNORECASE,
 )
 
 
-def _free_facts(page: _Page, lines: list[str]) -> None:
+def _free_facts(page: PageFacts, lines: list[str]) -> None:
     """Unlabelled facts on lines of their own: status, age range, sex, phase."""
     for s in lines:
         s = s.strip().rstrip("|").strip()
@@ -159,152 +136,6 @@ def _free_facts(page: _Page, lines: list[str]) -> None:
             continue
         if re.match(r"^(?:early\s+)?phase\b", s, re.I):
             page.put("phases", phase_values(s))
-
-
-def _sponsors(page: _Page, b: Block) -> None:
-    v = page_vocab()
-    entries: list[dict[str, str]] = []
-    if b.inline:
-        entries.append({"name": b.inline.strip().rstrip("|").strip()})
-    body = [ln.strip() for ln in b.lines if ln.strip()]
-    for i, s in enumerate(body):
-        if is_explanation(s, body[i + 1] if i + 1 < len(body) else None):
-            continue
-        s = s.rstrip("|").strip()
-        if not s:
-            continue
-        inner = inner_label(s)
-        if inner is not None:
-            if inner[0] == "sponsor_role" and entries:
-                entries[-1]["role"] = inner[1].lower()
-            continue
-        cls = v.sponsor_class_words.get(s.lower()) or (s if s in v.sponsor_classes else None)
-        if cls and entries:
-            entries[-1].setdefault("class", cls)
-            continue
-        entries.append({"name": s})
-    for e in entries:
-        if e.get("role", "lead") == "lead" and "sponsor" not in page.f:
-            page.put("sponsor", e["name"])
-            page.put("sponsor_class", e.get("class"))
-        elif e["name"] != page.f.get("sponsor"):
-            page.collaborators.append(e["name"])
-
-
-def _segments(b: Block, marker: str) -> list[tuple[list[str], str | None, list[str]]]:
-    """Cut a block at inner labels of kind ``marker``: [(lines before, marker value, lines after)]."""
-    body = [ln.strip() for ln in b.lines if ln.strip()]
-    body = [
-        s for i, s in enumerate(body) if not is_explanation(s, body[i + 1] if i + 1 < len(body) else None)
-    ]
-    segs: list[tuple[list[str], str | None, list[str]]] = []
-    cur: list[str] = []
-    for s in body:
-        inner = inner_label(s)
-        if inner is not None and inner[0] == marker:
-            segs.append((cur, inner[1], []))
-            cur = []
-        elif inner is None:
-            cur.append(s)
-    if cur:
-        segs.append((cur, None, []))
-    return segs
-
-
-def _interventions(page: _Page, b: Block) -> None:
-    for before, typ, _ in _segments(b, "intervention_type"):
-        if not before:
-            continue
-        if typ is None:
-            if not any(inner_label(x) for x in b.lines):
-                for name in before:
-                    for nm in _split_list(name, allow_comma=True):
-                        page.interventions.append(Intervention(name=nm[:300]))
-            continue
-        desc = " ".join(before[1:])[:_MAX_FIELD] or None
-        page.interventions.append(
-            Intervention(type=N.enum_key(typ) or None, name=before[0][:300], description=desc)
-        )
-
-
-def _arms(page: _Page, b: Block) -> None:
-    body = [ln.strip() for ln in b.lines if ln.strip()]
-    body = [
-        s for i, s in enumerate(body) if not is_explanation(s, body[i + 1] if i + 1 < len(body) else None)
-    ]
-    pending: list[str] = []
-    arm: Arm | None = None
-    i = 0
-    while i < len(body):
-        s = body[i]
-        inner = inner_label(s)
-        if inner is not None and inner[0] == "arm_type":
-            if pending:
-                arm = Arm(
-                    label=pending[0][:300],
-                    type=N.enum_key(inner[1]) or None,
-                    description=" ".join(pending[1:])[:_MAX_FIELD] or None,
-                )
-                page.arms.append(arm)
-            pending = []
-        elif inner is not None and inner[0] == "intervention_type":
-            if pending and arm is not None:
-                name = pending.pop()
-                arm.intervention_names.append(name[:300])
-                if i + 1 < len(body) and inner_label(body[i + 1]) is None:
-                    i += 1  # the intervention's description
-            pending = [] if arm is not None and not pending else pending
-        elif inner is None:
-            pending.append(s)
-        i += 1
-    if pending and not page.arms and not any(inner_label(x) for x in body):
-        for p in pending:
-            page.arms.append(Arm(label=p[:300]))
-
-
-def _other_ids(page: _Page, b: Block) -> None:
-    for before, source, _ in _segments(b, "identifier_source"):
-        ids = [x for x in before if not x.lower().startswith("identifier type")]
-        if not ids:
-            continue
-        if source and "org" in source.lower():
-            page.put("org_study_id", ids[0])
-        else:
-            for x in ids:
-                page.secondary.append(SecondaryId(id=x[:200], type="OTHER"))
-
-
-def _locations(page: _Page, values: list[str]) -> None:
-    for s in values:
-        pieces = [p.strip() for p in s.split(",") if p.strip()]
-        if not pieces:
-            continue
-        country = country_name(pieces[-1])
-        if country is None:
-            continue
-        loc = Location(country=country)
-        rest = pieces[:-1]
-        if len(rest) >= 3:
-            loc.facility, loc.city, loc.state = ", ".join(rest[:-2]), rest[-2], rest[-1]
-        elif len(rest) == 2:
-            loc.city, loc.state = rest
-        elif len(rest) == 1:
-            loc.city = rest[0]
-        page.locations.append(loc)
-
-
-def _study_details(page: _Page, b: Block) -> None:
-    """A hospital site's unlabelled "Study details" block: conditions, id, sponsor, date."""
-    for s in b.values():
-        if registry_ids(s) and len(s) < 40:
-            continue
-        d = date_value(s)
-        if d:
-            page.put("current_as_of", d)
-        elif is_org(s):
-            page.put("sponsor", s)
-        elif len(s) < 200:
-            page.conditions.extend(_split_list(s, allow_comma=False))
 
 
 def _criteria_text(lines: list[str]) -> str | None:
@@ -334,7 +165,7 @@ def _criteria_ages(criteria_text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _handle(page: _Page, b: Block) -> None:
+def _handle(page: PageFacts, b: Block) -> None:
     fld = b.field
     val = _first(b)
     if fld == "registry_id" and val:
@@ -342,7 +173,7 @@ def _handle(page: _Page, b: Block) -> None:
         page.put("registry_id", ids[0][0] if ids else None)
     elif fld == "org_study_id":
         page.put("org_study_id", val)
-    elif fld in ("brief_title", "official_title", "acronym"):
+    elif fld in ("brief_title", "official_title", "acronym", "english_title"):
         page.put(fld, val)
     elif fld == "status":
         page.put("status", status_word(val))
@@ -367,21 +198,18 @@ def _handle(page: _Page, b: Block) -> None:
     elif fld == "conditions":
         for v in [b.inline] if b.inline else b.values():
             page.conditions.extend(
-                _split_list(
-                    v, allow_comma=b.inline is not None or b.form == "pipe" or "|" in "".join(b.lines)
-                )
+                split_list(v, allow_comma=b.inline is not None or b.form == "pipe" or "|" in "".join(b.lines))
             )
     elif fld == "keywords":
         for v in [b.inline] if b.inline else b.values():
-            page.keywords.extend(_split_list(v, allow_comma=True))
+            page.keywords.extend(split_list(v, allow_comma=True))
     elif fld == "treatments":
         for v in [b.inline] if b.inline else b.values():
-            for nm in _split_list(v, allow_comma=True):
-                page.interventions.append(Intervention(name=nm[:300]))
+            page.interventions.extend(typed_interventions(v))
     elif fld == "interventions_section":
-        _interventions(page, b)
+        read_interventions(page, b)
     elif fld == "arms_section":
-        _arms(page, b)
+        read_arms(page, b)
     elif fld == "criteria":
         page.criteria_lines.extend(b.lines)
     elif fld == "sex":
@@ -401,12 +229,12 @@ def _handle(page: _Page, b: Block) -> None:
     elif fld == "healthy_volunteers":
         page.put("healthy_volunteers", yes_no(val))
     elif fld == "sponsor":
-        _sponsors(page, b)
+        read_sponsors(page, b)
     elif fld == "sponsor_class" and val:
         page.put("sponsor_class", page_vocab().sponsor_class_words.get(val.lower(), N.enum_key(val)))
     elif fld == "collaborators":
         for v in [b.inline] if b.inline else b.values():
-            page.collaborators.extend(_split_list(v, allow_comma=False))
+            page.collaborators.extend(split_list(v, allow_comma=False))
     elif fld == "investigators":
         for v in [b.inline] if b.inline else b.values():
             for nm in investigator_names(v):
@@ -415,19 +243,19 @@ def _handle(page: _Page, b: Block) -> None:
         page.put("inv_affiliation", val)
     elif fld == "countries":
         for v in [b.inline] if b.inline else b.values():
-            for c in _split_list(v, allow_comma=True):
+            for c in split_list(v, allow_comma=True):
                 name = country_name(c)
                 if name:
                     page.f.setdefault("_countries", []).append(name)
     elif fld == "locations":
-        _locations(page, [b.inline] if b.inline else b.values())
+        read_locations(page, [b.inline] if b.inline else b.values())
     elif fld in ("allocation", "intervention_model", "primary_purpose", "masking") and val:
         if val.lower() not in ("not reported", "not provided", "unknown", "-", "–", "not specified"):
             page.put(fld, N.enum_value(val, "design"))
     elif fld == "other_ids":
-        _other_ids(page, b)
+        read_other_ids(page, b)
     elif fld == "study_details":
-        _study_details(page, b)
+        read_study_details(page, b)
     elif fld == "launched_by" and val:
         parts = re.split(r"\s*[·•|]\s*", val, maxsplit=1)
         page.put("launched_by", parts[0].strip())
@@ -437,7 +265,7 @@ def _handle(page: _Page, b: Block) -> None:
         page.put("about", val)
 
 
-def _affiliations(page: _Page) -> None:
+def _affiliations(page: PageFacts) -> None:
     aff = page.f.get("inv_affiliation")
     if not aff or not page.investigators:
         return
@@ -471,13 +299,15 @@ def parse_text_page(text: str, source: str | None = None, source_url: str | None
         raise PageTooLarge(f"page text over {MAX_PAGE_CHARS} characters")
     kept: list[str] = []
     blocks = cut_blocks(clean_page(text), kept)
-    page = _Page()
+    page = PageFacts()
     title = _title(blocks)
     for b in blocks[1:]:
         if title is not None and b.field == "brief_summary" and [x for x in b.values()] == [title]:
             continue
         _handle(page, b)
     title = page.f.get("brief_title") or title
+    if page.f.get("english_title") and (not title or not re.search(r"[A-Za-z]{3}", title)):
+        title = page.f["english_title"]  # ChiCTR: the public title in Chinese, then in English
     # unlabelled facts: the preamble, and the lines under labels whose value stood on their line
     free = list(blocks[0].values())
     for b in blocks[1:]:
@@ -486,7 +316,7 @@ def parse_text_page(text: str, source: str | None = None, source_url: str | None
     _free_facts(page, [s for s in free if s != title])
     lead = [s for s in blocks[0].values() if len(s) > 300]
     if lead and "brief_summary" not in page.f:
-        page.put("brief_summary", "\n\n".join(lead)[:_MAX_FIELD])
+        page.put("brief_summary", "\n\n".join(lead)[:MAX_FIELD])
     f = page.f
     # sponsor: a lead-sponsor label, else "Launched by", written as the page's "About ..." spells it
     sponsor = f.get("sponsor") or f.get("launched_by")
