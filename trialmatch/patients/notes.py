@@ -64,7 +64,7 @@ def condition_terms() -> list[tuple[str, list[str]]]:
         for cid, c in mod.concepts().items():
             if c.type not in ("disease", "histology", "condition", "metastasis"):
                 continue
-            names = [str(n) for n in (*c.names, *c.abbr) if n and len(str(n)) > 2]
+            names = [str(n) for n in c.names if n and len(str(n)) > 2] + [str(a) for a in c.abbr if a]
             if names:
                 out.append((str(cid), names))
     except Exception:
@@ -86,33 +86,38 @@ def nlp() -> Any:
             from medspacy.ner import TargetRule
 
             pipe = medspacy.load()
+            # PyRuSH is slow on long notes and floods the log; spaCy's sentencizer is enough here
+            with contextlib.suppress(Exception):
+                pipe.remove_pipe("medspacy_pyrush")
+                pipe.add_pipe("sentencizer", first=True, config={"punct_chars": [".", "!", "?", ";", "\n"]})
             with contextlib.suppress(Exception):
                 pipe.add_pipe("medspacy_sectionizer")
             rules = []
             seen: set[str] = set()
             for name, syns in condition_terms():
-                for s in syns:
-                    key = s.lower()
+                for syn in syns:
+                    key = syn.lower()
                     if key in seen or len(key) < 2:
                         continue
                     seen.add(key)
-                    if (
-                        len(key) <= 4 and key.isalpha()
-                    ):  # abbreviations: match the exact case-insensitive token
-                        rules.append(
-                            TargetRule(
-                                s,
-                                "CONDITION",
-                                pattern=[{"LOWER": key}],
-                                attributes=None,
-                                metadata={"name": name},
-                            )
-                        )
+                    if syn.isupper() or (len(key) <= 3 and key.isalpha()):
+                        # abbreviations match their exact spelling ("PE", "MI", "NET")
+                        pat = [{"TEXT": syn if syn.isupper() else syn.upper()}]
+                        rules.append(TargetRule(syn, "CONDITION", pattern=pat, metadata={"name": name}))
                     else:
-                        rules.append(TargetRule(s, "CONDITION", metadata={"name": name}))
+                        rules.append(TargetRule(syn, "CONDITION", metadata={"name": name}))
             pipe.get_pipe("medspacy_target_matcher").add(rules)
             _NLP = pipe
     return _NLP
+
+
+_LONG_TOKEN = re.compile(r"\S{60,}")
+
+
+def _nlp_safe(text: str) -> str:
+    """The text with over-long tokens blanked (same length, so offsets hold): spaCy's tokenizer is
+    slow on runs like ``((((...``."""
+    return _LONG_TOKEN.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _status(ent: Any) -> str:
@@ -128,6 +133,23 @@ def _status(ent: Any) -> str:
     if ent._.is_historical or sec == "past_medical_history":
         return "history"
     return "present"
+
+
+_CANCER_NAMES = frozenset({"cancer", "neuroendocrine tumor", "neuroendocrine carcinoma"})
+
+
+def _is_cancer(name: str) -> bool:
+    """A condition name that is a cancer: the note vocabulary's cancer groups, or a concept under
+    ``cancer`` in the shared concepts vocabulary."""
+    if name in _CANCER_NAMES:
+        return True
+    try:
+        import importlib
+
+        mod = importlib.import_module("trialmatch.vocab.concepts")
+        return bool(name == "cancer" or mod.is_a(name, "cancer"))
+    except Exception:
+        return False
 
 
 def sentences_of(text: str) -> list[Sentence]:
@@ -331,7 +353,7 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
     conditions: list[Condition] = []
     if text.strip():
         try:
-            doc = nlp()(text)
+            doc = nlp()(_nlp_safe(text))
         except Exception as exc:  # a pipeline failure must not lose the rest
             warnings.append(f"NLP pipeline failed: {type(exc).__name__}")
             doc = None
@@ -359,16 +381,10 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
                     conditions.append(Condition(name=name, status="active" if st == "present" else "history"))
     cd = p["cancer_details"]
     cancer: Cancer | None = None
-    if (
-        cd
-        or p["metastatic"]
-        or any(
-            f.kind == "condition"
-            and f.name in ("cancer", "neuroendocrine tumor", "neuroendocrine carcinoma")
-            and f.status == "present"
-            for f in facts
-        )
-    ):
+    cancer_facts = [
+        f for f in facts if f.kind == "condition" and f.status == "present" and _is_cancer(f.name)
+    ]
+    if cd or p["metastatic"] or cancer_facts:
         stage = None
         if cd.get("stage_group") or cd.get("tnm"):
             tnm = cd.get("tnm") or (None, None, None)
@@ -382,13 +398,7 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
             metastatic=p["metastatic"],
             metastasis_sites=p["met_sites"] or None,
         )
-        names = [
-            f
-            for f in facts
-            if f.kind == "condition"
-            and f.status == "present"
-            and f.name in ("neuroendocrine carcinoma", "neuroendocrine tumor", "cancer")
-        ]
+        names = sorted(cancer_facts, key=lambda f: (f.name in ("cancer", "metastases"), f.char_start or 0))
         if names:
             cancer.name = str((names[0].value or {}).get("as_written", names[0].name))
         site = (
