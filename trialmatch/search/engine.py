@@ -286,9 +286,10 @@ def _run(
         )
         args.extend(crit_args)
     sql = (
-        "SELECT d.rowid, d.trial_id, d.title, d.status, d.phases, sum(h.s) AS score FROM ("
+        "WITH h AS MATERIALIZED ("
         + " UNION ALL ".join(parts)
-        + ") h JOIN docs d ON d.rowid = h.r WHERE 1=1"
+        + ") SELECT d.rowid, d.trial_id, d.title, d.status, d.phases, sum(h.s) AS score"
+        " FROM h JOIN docs d ON d.rowid = h.r WHERE 1=1"
         + cond
         + " GROUP BY d.rowid ORDER BY score DESC, d.trial_id"
     )
