@@ -15,7 +15,6 @@ enrolment: they count as satisfied, i.e. true in an inclusion and false in an ex
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -278,7 +277,23 @@ def _flag(rule: Flag, facts: PatientFacts) -> Outcome:
     )
 
 
-def leaf_outcome(rule: Rule, facts: PatientFacts, admin_value: bool = True) -> Outcome:
+_SLOTS: dict[Any, int] = {}
+
+
+def _slot(rule: Rule) -> int:
+    """A small integer per distinct leaf (equal leaves of different trials share it)."""
+    try:
+        slot = _SLOTS.get(rule)
+        if slot is None:
+            slot = _SLOTS[rule] = len(_SLOTS) + 1
+        return slot
+    except TypeError:  # an unhashable qualifier value: no sharing
+        return -id(rule)
+
+
+def leaf_outcome(
+    rule: Rule, facts: PatientFacts, admin_value: bool = True, slot: int | None = None
+) -> Outcome:
     """The outcome of one leaf (memoised per patient)."""
     if isinstance(rule, Admin):
         return Outcome(admin_value, f"{rule.what}: settled at enrolment, not from records")
@@ -286,11 +301,10 @@ def leaf_outcome(rule: Rule, facts: PatientFacts, admin_value: bool = True) -> O
         q = rule.question or rule.reason
         who = "the investigator" if rule.investigator else "a person"
         return Outcome(None, f"left to {who}: {q}", missing=[f"review: {q}"])
+    if slot is None:
+        slot = _slot(rule)
     cache = facts.cache
-    try:
-        hit = cache.get(rule)
-    except TypeError:  # an unhashable qualifier value
-        hit = None
+    hit = cache.get(slot)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
     if isinstance(rule, Compare):
@@ -304,8 +318,7 @@ def leaf_outcome(rule: Rule, facts: PatientFacts, admin_value: bool = True) -> O
         out = Outcome(v, text, ev, missing)
     else:
         out = Outcome(None, f"cannot evaluate {type(rule).__name__}", missing=["review"])
-    with contextlib.suppress(TypeError):
-        cache[rule] = out
+    cache[slot] = out
     return out
 
 
@@ -379,8 +392,13 @@ def compile_rule(rule: Rule, admin_value: bool = True) -> Fn:
     if isinstance(rule, Review):
         return lambda facts: None
 
+    slot = _slot(rule)
+
     def f_leaf(facts: PatientFacts) -> Tri:
-        return leaf_outcome(rule, facts).value
+        hit = facts.cache.get(slot)
+        if hit is None:
+            hit = leaf_outcome(rule, facts, slot=slot)
+        return hit.value  # type: ignore[no-any-return]
 
     return f_leaf
 

@@ -90,6 +90,7 @@ class PreparedTrial:
     )
     _criteria: list[Criterion] | None = None
     _concepts: frozenset[str] | None = None
+    _words: frozenset[str] | None = None
 
     @classmethod
     def from_parts(
@@ -220,8 +221,12 @@ def disease_fit(pt: PreparedTrial, facts: PatientFacts) -> float:
             if T.concept_matches(it.concepts, "", c):
                 best = max(best, 0.5)
     if best == 0.0:
-        mine = set().union(*(_words(i.text) for i in diag + site)) if diag or site else set()
-        theirs = _words(pt.conditions_text)
+        mine = facts.cache.get("_words")
+        if mine is None:
+            mine = facts.cache["_words"] = set().union(*(_words(i.text) for i in diag + site))
+        if pt._words is None:
+            pt._words = frozenset(_words(pt.conditions_text))
+        theirs = pt._words
         if mine and theirs:
             best = 0.5 * len(mine & theirs) / len(mine)
     return round(best, 3)

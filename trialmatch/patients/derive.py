@@ -354,7 +354,9 @@ class PatientFacts:
             self._set("cancer.last_progression_date", last)
             days = self.days_since(last)
             self._set("cancer.days_since_progression", days, f"since progression on {last}")
-            self._set("cancer.months_since_progression", round(days / 30.4375, 1), f"since progression on {last}")
+            self._set(
+                "cancer.months_since_progression", round(days / 30.4375, 1), f"since progression on {last}"
+            )
             self._set("cancer.progressive", True, f"progression on {last}")
         if c.diagnosis_date:
             self._set(
@@ -467,7 +469,9 @@ class PatientFacts:
         if c is not None and c.progression_dates is not None:
             self.known["progression"] = True
             for d in c.progression_dates:
-                self._add(Item("progression", "disease progression", _PROGRESSION_TEXT, _PROGRESSION, True, d, d))
+                self._add(
+                    Item("progression", "disease progression", _PROGRESSION_TEXT, _PROGRESSION, True, d, d)
+                )
         self._list_items(p.conditions, "condition")
         self._list_items(p.other_cancers, "other_cancer")
         self._list_items(p.procedures, "procedure")

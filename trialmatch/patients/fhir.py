@@ -347,9 +347,10 @@ class _Reader:
                 return
         for lc in loincs:
             if lc in _STAGE:
-                txt = _text(r.get("valueCodeableConcept")) or (
+                stxt: str | None = _text(r.get("valueCodeableConcept")) or (
                     str(r.get("valueString")) if r.get("valueString") else None
                 )
+                txt = stxt or ""
                 if txt:
                     key = _STAGE[lc]
                     if key == "group":
@@ -386,10 +387,10 @@ class _Reader:
                     c in ("77386006", "LA15173-0") for c in _codes(r.get("valueCodeableConcept"))
                 )
                 return
-        if any(lc in _KI67 for lc in loincs) or re.search(r"(?i)\bki-?67\b", name or ""):
-            if isinstance(num, (int, float)):
-                self.cancer["ki67_percent"] = float(num)
-                return
+        ki67 = any(lc in _KI67 for lc in loincs) or re.search(r"(?i)\bki-?67\b", name or "")
+        if ki67 and isinstance(num, (int, float)):
+            self.cancer["ki67_percent"] = float(num)
+            return
         if isinstance(num, (int, float)) and (
             q is not None or T.lab_key_for(name, loincs[0] if loincs else None)
         ):
@@ -576,7 +577,7 @@ def bundle_to_patient(bundle: dict[str, Any], source: str = "bundle", validate: 
     data = dict(rd.p)
     if rd.cancer:
         data["cancer"] = rd.cancer
-    for name in LIST_FIELDS + ("labs",):
+    for name in (*LIST_FIELDS, "labs"):
         if name in rd.lists or name in rd.complete:
             data[name] = rd.lists.get(name, [])
     # lists without a List resource marking them complete are kept, but their absence is

@@ -307,15 +307,15 @@ def patient_to_fhir(patient: Patient) -> dict[str, Any]:
         )
     for im in p.imaging or []:
         ext = _exts(im, ("modality", "krenning_score"))
-        value = {"valueString": im.finding} if im.finding else {}
+        value: dict[str, Any] = {"valueString": im.finding} if im.finding else {}
         w.add(w.obs(_cc("imaging finding", TM_CODES, "imaging"), value, im.date, extension=ext), "imaging")
     for b in p.biomarkers or []:
-        value = {"valueCodeableConcept": _cc(b.result)} if b.result else {}
+        bvalue: dict[str, Any] = {"valueCodeableConcept": _cc(b.result)} if b.result else {}
         ext = _exts(b, ("origin",))
         w.add(
             w.obs(
                 _cc(b.name),
-                value,
+                bvalue,
                 None,
                 meta={"profile": [MCODE + "mcode-genomic-variant"]},
                 category=[{"coding": [{"code": "laboratory"}]}],

@@ -36,7 +36,8 @@ _WORD_RE = re.compile(r"[a-z0-9]+")
 
 @lru_cache(maxsize=1)
 def terms() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data: dict[str, Any] = yaml.load(_DATA.read_text(encoding="utf-8"), Loader=loader)
     return data
 
 
