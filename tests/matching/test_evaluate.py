@@ -153,3 +153,24 @@ def test_and_three_valued() -> None:
     assert both(And((Compare("age", ">=", 18), Compare("lab.platelets", ">=", 100))), f) is None
     assert both(And((Compare("age", ">=", 80), Compare("lab.platelets", ">=", 100))), f) is False
     assert both(Or((Compare("age", ">=", 80), Compare("lab.platelets", ">=", 100))), f) is None
+
+
+def test_note_absence_and_partial_lists() -> None:
+    p = Patient.model_validate(
+        {
+            "source_format": "note",
+            "conditions": [{"name": "hypertension"}],
+            "facts": [
+                {
+                    "kind": "condition",
+                    "name": "deep vein thrombosis",
+                    "status": "absent",
+                    "value": {"as_written": "deep vein thrombosis"},
+                }
+            ],
+        }
+    )
+    f = PatientFacts.build(p, AS_OF)
+    assert both(Has("dvt", kinds=("condition",)), f) is False  # the note says no DVT
+    assert both(Has("hypertension", kinds=("condition",)), f) is True
+    assert both(Has("hiv", kinds=("condition",)), f) is None  # a note's list is not complete

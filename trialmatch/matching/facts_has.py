@@ -186,6 +186,9 @@ def eval_has(rule: Has, facts: PatientFacts) -> tuple[Tri, str, list[dict[str, A
             [{"fact": item.kind, "value": _describe(item)}],
             [fact],
         )
+    for item in facts.absent:
+        if T.concept_matches(item.concepts, item.text, rule.concept):
+            return False, f"no {label} (stated: {item.text})", [{"fact": "absent", "value": item.text}], []
     unknown_lists = [k for k in decide if not facts.known.get(k)]
     if unknown_lists:
         return None, f"{label}: not known ({', '.join(unknown_lists)} not given)", [], [fact]

@@ -191,6 +191,7 @@ class PatientFacts:
 
     __slots__ = (
         "as_of",
+        "absent",
         "cache",
         "derivations",
         "items",
@@ -208,7 +209,8 @@ class PatientFacts:
         self.items: dict[str, list[Item]] = {k: [] for k in ITEM_KINDS}
         self.known: dict[str, bool] = {k: False for k in ITEM_KINDS}
         self.derivations: list[str] = []
-        self.cache: dict[Any, Any] = {}  # memo of leaf outcomes (rules are hashable)
+        self.cache: dict[Any, Any] = {}  # memo of leaf outcomes (by leaf slot)
+        self.absent: list[Item] = []  # things a note says the patient does not have
 
     @classmethod
     def build(cls, patient: Patient, as_of: dt.date) -> PatientFacts:
@@ -217,6 +219,7 @@ class PatientFacts:
         f._build_labs()
         f._build_items()
         f._build_derived()
+        f._build_absent()
         return f
 
     # ------------------------------------------------------------ helpers
@@ -559,10 +562,23 @@ class PatientFacts:
             ]
             self._set("prior_lines_failed", len(prog), "treatments ending in progression or intolerance")
 
+    def _build_absent(self) -> None:
+        for fact in self.patient.facts or []:
+            if fact.status != "absent":
+                continue
+            as_written = fact.value.get("as_written") if isinstance(fact.value, dict) else None
+            text = str(as_written or fact.name)
+            cs = _concepts(fact.name, as_written) | (
+                {fact.name} if "." in fact.name or "_" in fact.name else set()
+            )
+            self.absent.append(Item(fact.kind, fact.name, text, frozenset(cs), active=False, negative=True))
+
     def _list_items(self, rows: list[Any] | None, kind: str) -> None:
         if rows is None:
             return
         partial = (self.patient.model_extra or {}).get("partial_lists") or ()
+        if self.patient.source_format == "note":  # a note lists what it mentions, not everything
+            partial = tuple(_LIST_OF.values())
         self.known[kind] = _LIST_OF.get(kind) not in partial
         for r in rows:
             d = r.model_dump(exclude_none=True)
