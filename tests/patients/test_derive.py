@@ -121,3 +121,14 @@ def test_prior_lines_and_male_pregnancy() -> None:
     assert f.get("prior_lines").value == 2  # type: ignore[union-attr]
     assert f.get("prior_lines_failed").value == 2  # type: ignore[union-attr]
     assert f.get("pregnant").value is False  # type: ignore[union-attr]
+
+
+def test_timeline_days_since() -> None:
+    p = Patient.model_validate(
+        {
+            "procedures": [{"name": "laparotomy", "kind": "surgery", "date": "2026-10-18"}],
+            "labs": [{"name": "ALT", "value": 30, "unit": "U/L", "date": "2026-10-25"}],
+        }
+    )
+    t = PatientFacts.build(p, AS_OF).timeline()
+    assert [(e["name"], e["days_since"]) for e in t] == [("ALT", 7), ("laparotomy", 14)]

@@ -236,6 +236,35 @@ class PatientFacts:
     def days_since(self, d: dt.date) -> int:
         return (self.as_of - d).days
 
+    def timeline(self) -> list[dict[str, Any]]:
+        """Every dated event with the days since it (at ``as_of``), most recent first."""
+        out: list[dict[str, Any]] = []
+        for kind, items in self.items.items():
+            for it in items:
+                for label, d in (("start", it.start), ("end", it.end)):
+                    if d is not None and (label == "start" or it.end != it.start):
+                        out.append(
+                            {
+                                "kind": kind,
+                                "name": it.name,
+                                "event": label,
+                                "date": d,
+                                "days_since": self.days_since(d),
+                            }
+                        )
+        for obs in self.labs.values():
+            if obs.date is not None:
+                out.append(
+                    {
+                        "kind": "lab",
+                        "name": obs.name,
+                        "event": "measured",
+                        "date": obs.date,
+                        "days_since": self.days_since(obs.date),
+                    }
+                )
+        return sorted(out, key=lambda e: e["days_since"])
+
     def lab(self, key: str) -> LabObs | None:
         return self.labs.get(key)
 
