@@ -64,7 +64,7 @@ def small_trials() -> list[Trial]:
             study_type="INTERVENTIONAL",
             overall_status="COMPLETED",
             interventions=[Intervention(type="DRUG", name="Pembrolizumab")],
-            criteria="Inclusion Criteria:\n- NSCLC\nExclusion Criteria:\n- Neuroendocrine tumors or carcinoid",
+            criteria="Inclusion Criteria:\n- NSCLC\nExclusion Criteria:\n- Neuroendocrine tumors, carcinoid",
         ),
         make(
             "NCT00000004",

@@ -117,14 +117,20 @@ def similar(trial: Trial | str | Any, index_or_store: Any, k: int = 5) -> list[S
         trial, index_or_store = index_or_store, trial
     idx = as_index(index_or_store)
     if isinstance(trial, str):
-        found = idx.get_trial(trial)
-        if found is None:
+        got = idx.get_trial(trial)
+        if got is None:
             return []
-        trial = found
+        trial = got
     assert isinstance(trial, Trial)
     qtext = "; ".join([*trial.conditions, trial.title or "", *(i.name for i in trial.interventions)])
     if not qtext.strip("; "):
         return []
+    vocab = load_vocab()
+    found = {g.concept for g in analyse_query(qtext) if g.concept}
+    broader = {b for k in found for b in vocab.broader(k) if b != "nen"} - found
+    qtext += "; " + "; ".join(
+        vocab.concepts[b].aliases[0] for b in sorted(broader) if vocab.concepts[b].aliases
+    )
     ids = [
         i
         for i in search_ids(idx, SearchQuery(q=qtext[:4000], status=["any"]), any_terms=True)

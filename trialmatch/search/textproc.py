@@ -52,6 +52,10 @@ class SearchVocab:
     negation_line_cues: tuple[str, ...]
     negation_phrases: tuple[str, ...]
 
+    def broader(self, key: str) -> list[str]:
+        """Concepts that list ``key`` among their narrower concepts (one level up)."""
+        return [k for k, c in self.concepts.items() if key in c.narrower]
+
     def expand_concept(self, key: str) -> list[str]:
         """The searched phrases of a concept and (transitively) its narrower concepts."""
         seen: set[str] = set()

@@ -1,0 +1,116 @@
+"""Saved searches and alerts through the Store's version history; the search CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from trialmatch.records.model import Location
+from trialmatch.search.alerts import list_saved_searches, run_alerts, save_search, unsubscribe
+from trialmatch.search.query import SearchQuery
+from trialmatch.store import Store
+
+from .conftest import make, small_trials
+
+T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def _store(tmp_path: Path) -> Store:
+    store = Store(f"sqlite:///{tmp_path / 'tm.db'}")
+    store.import_trials(small_trials(), now=T0)
+    return store
+
+
+def test_alerts_new_and_status_change_write_one_message(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    saved = save_search(
+        store, SearchQuery(q="neuroendocrine"), email="pat@example.org", now=T0 + dt.timedelta(days=1)
+    )
+    other = save_search(
+        store, SearchQuery(q="glioblastoma"), email="other@example.org", now=T0 + dt.timedelta(days=1)
+    )
+    t2 = T0 + dt.timedelta(days=2)
+    new = make(
+        "NCT00000099",
+        brief_title="Cabozantinib in neuroendocrine tumors",
+        conditions=["Carcinoid Tumor"],
+        locations=[Location(city="Boston", country="United States", status="RECRUITING")],
+    )
+    changed = next(t for t in small_trials() if t.id == "NCT00000002").model_copy(
+        update={"overall_status": "RECRUITING"}
+    )  # was NOT_YET_RECRUITING
+    untouched_status = next(t for t in small_trials() if t.id == "NCT00000005")
+    store.import_trials([new, changed, untouched_status], now=t2)
+    outbox = tmp_path / "outbox"
+    digests = run_alerts(store, outbox, now=T0 + dt.timedelta(days=3))
+    assert [d.saved_search_id for d in digests] == [saved.id]  # nothing for the glioblastoma subscriber
+    files = sorted(outbox.glob("*.eml"))
+    assert len(files) == 1
+    msg = email.message_from_bytes(files[0].read_bytes())
+    assert msg["To"] == "pat@example.org"
+    body = msg.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "NCT00000099" in body and "new trial" in body
+    assert "NCT00000002" in body and "now recruiting" in body
+    assert "NCT00000005" not in body  # re-imported unchanged: no change recorded
+    assert saved.unsubscribe_token in body and saved.unsubscribe_token in msg["List-Unsubscribe"]
+    # a second run reports nothing new
+    assert run_alerts(store, outbox, now=T0 + dt.timedelta(days=4)) == []
+    assert len(list(outbox.glob("*.eml"))) == 1
+    assert unsubscribe(store, saved.unsubscribe_token)
+    assert not unsubscribe(store, "nope")
+    assert [s.id for s in list_saved_searches(store)] == [other.id]
+
+
+def test_save_search_validates_email_and_accepts_web_filters(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    try:
+        save_search(store, "carcinoid", email="not an email")
+        raise AssertionError("accepted a bad e-mail")
+    except ValueError:
+        pass
+    s = save_search(
+        str(tmp_path / "tm.db"), "carcinoid", email="a@b.org", filters={"status": "open", "age": "60"}
+    )
+    assert s.query.q == "carcinoid" and s.query.age == 60 and "NOT_YET_RECRUITING" in s.query.status
+
+
+def test_cli_search_similar_and_alerts(tmp_path: Path) -> None:
+    from trialmatch.cli.main import app
+
+    _store(tmp_path)
+    db = str(tmp_path / "tm.db")
+    runner = CliRunner()
+    r = runner.invoke(app, ["search", "carcinoid", "--db", db, "--format", "json", "--status", "any"])
+    assert r.exit_code == 0, r.output
+    ids = [h["trial_id"] for h in json.loads(r.output)["hits"]]
+    assert "NCT00000002" in ids and "NCT00000003" not in ids
+    r = runner.invoke(
+        app, ["search", "--near", "Boston", "--radius-km", "30", "--db", db, "--format", "json"]
+    )
+    hits = json.loads(r.output)["hits"]
+    assert {h["trial_id"] for h in hits} >= {"NCT00000001"} and all(h["distance_km"] <= 30 for h in hits)
+    r = runner.invoke(app, ["search", "--status", "bogus", "--db", db])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["search", "cancer", "--age", "30", "--sex", "female", "--phase", "3", "--db", db])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["similar", "NCT00000001", "--db", db, "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.output)
+    r = runner.invoke(app, ["similar", "NCT09999999", "--db", db])
+    assert r.exit_code == 1
+    r = runner.invoke(app, ["alerts", "save", "neuroendocrine", "--email", "x@y.org", "--db", db])
+    assert r.exit_code == 0 and json.loads(r.output)["unsubscribe_token"]
+    r = runner.invoke(app, ["alerts", "run", "--outbox", str(tmp_path / "out"), "--db", db])
+    assert r.exit_code == 0 and "0 message(s)" in r.output
+
+
+def test_index_refreshes_when_store_changes(tmp_path: Path) -> None:
+    from trialmatch.search.engine import search_ids
+
+    store = _store(tmp_path)
+    assert "NCT00000077" not in search_ids(store, SearchQuery(q="zebrafish", status=["any"]))
+    store.import_trials([make("NCT00000077", brief_title="Zebrafish study")])
+    assert search_ids(store, SearchQuery(q="zebrafish", status=["any"])) == ["NCT00000077"]
