@@ -26,16 +26,18 @@ C = cast(Table, TrialCriteriaRow.__table__)
 Parser = Callable[[Trial], list[Any]]
 
 
-def default_parser() -> tuple[Parser, str]:
-    """The project's criteria parser and its version (imported lazily)."""
-    import trialmatch.criteria as crit
-
-    parser = crit.trial_criteria  # type: ignore[attr-defined]
-    version = str(getattr(crit, "PARSER_VERSION", "0"))
+def default_parser() -> tuple[Parser | None, str]:
+    """The project's criteria parser and its version (imported lazily; None while missing)."""
+    try:
+        import trialmatch.criteria as crit
+    except ImportError:
+        return None, "none"
+    parser = getattr(crit, "trial_criteria", None)
+    version = str(getattr(crit, "PARSER_VERSION", "0" if parser else "none"))
     return parser, version
 
 
-def _resolve(parser: Parser | None, version: str | None) -> tuple[Parser, str]:
+def _resolve(parser: Parser | None, version: str | None) -> tuple[Parser | None, str]:
     if parser is None:
         dparser, dversion = default_parser()
         return dparser, version or dversion
@@ -44,12 +46,24 @@ def _resolve(parser: Parser | None, version: str | None) -> tuple[Parser, str]:
     return parser, version
 
 
+try:  # 2-3x faster decoding of many cached criteria (matching reads thousands at once)
+    import orjson
+
+    def _dumps(obj: Any) -> str:
+        return orjson.dumps(obj).decode()
+
+    _loads: Callable[[str | bytes], Any] = orjson.loads
+except ImportError:  # pragma: no cover - orjson is a declared dependency
+    _dumps = json.dumps
+    _loads = json.loads
+
+
 def _to_json(items: list[Any]) -> str:
-    return json.dumps([c.to_dict() if hasattr(c, "to_dict") else c for c in items])
+    return _dumps([c.to_dict() if hasattr(c, "to_dict") else c for c in items])
 
 
 def _from_json(text: str, as_dicts: bool) -> list[Any]:
-    data = json.loads(text)
+    data = _loads(text)
     if as_dicts:
         return list(data)
     from trialmatch.criteria.model import Criterion
@@ -57,7 +71,9 @@ def _from_json(text: str, as_dicts: bool) -> list[Any]:
     return [Criterion.from_dict(d) for d in data]
 
 
-def _parse(parser: Parser, trial: Trial) -> list[Any] | None:
+def _parse(parser: Parser | None, trial: Trial) -> list[Any] | None:
+    if parser is None:  # no parser installed: nothing to cache
+        return None
     try:
         return list(parser(trial))
     except Exception as exc:  # a parser bug must not take the whole store down
@@ -125,6 +141,10 @@ def load_all_criteria(
                     out[r.id] = _from_json(r.criteria_json, as_dicts)
                 else:
                     stale.append(r.id)
+    if parser is None:  # no parser installed: nothing more to read or cache
+        for tid in stale:
+            out[tid] = []
+        stale = []
     pending: list[dict[str, Any]] = []
     for trial in store.iter_trials(ids=stale):
         from trialmatch.store.types import parse_hash
@@ -134,7 +154,7 @@ def load_all_criteria(
             out[trial.id] = []
             continue
         text = _to_json(items)
-        out[trial.id] = json.loads(text) if as_dicts else items
+        out[trial.id] = _loads(text) if as_dicts else items
         pending.append({"trial_id": trial.id, "input_hash": parse_hash(trial), "criteria_json": text})
         if len(pending) >= chunk:
             _store(store, pending, version)
