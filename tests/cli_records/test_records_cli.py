@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from tests.pg import new_database, pg_url  # noqa: F401
 from trialmatch.cli.main import app
 
 runner = CliRunner()
@@ -116,3 +118,14 @@ def test_installed_command_with_env_db(shared: Path, tmp_path: Path) -> None:
         timeout=60,
     )
     assert r.returncode == 0 and len(json.loads(r.stdout)) == 3
+
+
+@pytest.mark.postgres
+def test_commands_on_postgresql(shared: Path, pg_url: str) -> None:  # noqa: F811
+    url = new_database(pg_url)
+    code, out = tm("import", *_studies(shared), "--db", url)
+    assert code == 0 and "3 new" in out, out
+    code, out = tm("list", "--format", "json", "--db", url.replace("postgresql+psycopg://", "postgresql://"))
+    assert code == 0 and len(json.loads(out)) == 3
+    code, out = tm("show", "NCT06171568", "--db", url)
+    assert code == 0 and "NOT_YET_RECRUITING" in out
