@@ -190,8 +190,8 @@ class PatientFacts:
     """Everything the evaluator reads about one patient at ``as_of``."""
 
     __slots__ = (
-        "as_of",
         "absent",
+        "as_of",
         "cache",
         "derivations",
         "items",
