@@ -63,6 +63,7 @@ class _Vocab:
     scope_reset: frozenset[str]
     first_words: frozenset[str]  # first word of every header phrase (a quick filter)
     sentence_re: re.Pattern[str]
+    leadin_re: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -84,7 +85,9 @@ def _vocab() -> _Vocab:
     alts = "|".join(
         f"(?P<{'i' if k == 'inclusion' else 'e'}{n}>{re.escape(p)})" for n, (p, k) in enumerate(sentences)
     )
-    return _Vocab(headers, tuple(sentences), scope_re, reset, first, re.compile(f"^(?:{alts})"))
+    cues = "|".join(re.escape(str(c)) for c in data.get("leadin_cues", []))
+    leadin = re.compile(rf"\b(?:{cues})\b", re.IGNORECASE)
+    return _Vocab(headers, tuple(sentences), scope_re, reset, first, re.compile(f"^(?:{alts})"), leadin)
 
 
 # --------------------------------------------------------------------------- markers
@@ -189,10 +192,12 @@ def classify_header(line: str) -> tuple[str, str | None, str] | None:
             # "Inclusion Criteria (Phase II only)", "Exclusion criteria for cohort B", "INCLUSION - NET"
             m = re.match(r"^(.{3,40}?)\s*(?:\((.{1,60})\)|(?:for|in|-|–)\s+(.{1,60}))$", nhead)
             if m and v.headers.get(_norm(m.group(1))) in ("inclusion", "exclusion"):
-                kind = v.headers[_norm(m.group(1))]
                 qual = (m.group(2) or m.group(3) or "").strip()
-                if qual and _norm(qual) not in v.scope_reset and not _norm(qual).startswith("all "):
-                    scope = _scope_text(head, qual)
+                scoped = bool(v.scope_re.search(qual))
+                if m.group(2) or scoped or nhead[len(m.group(1)) :].lstrip().startswith("for "):
+                    kind = v.headers[_norm(m.group(1))]
+                    if scoped and _norm(qual) not in v.scope_reset and not _norm(qual).startswith("all "):
+                        scope = _scope_text(head, qual)
             elif not sep:
                 # "inclusion criteria STEP 2", "Exclusion criteria Phase II only"
                 m2 = _HEADER_QUAL_RE.match(nhead)
@@ -215,7 +220,7 @@ def _scope_text(head: str, qual: str) -> str:
     return head[m.start() : m.end()] if m else qual
 
 
-def _scope_label(line: str) -> tuple[str, str | None] | None:
+def _scope_label(line: str, next_marked: bool = False) -> tuple[str, str | None] | None:
     """A short unmarked label line ending with ':' -> ("scope", text) / ("reset", None) / ("label", None)."""
     s = line.strip()
     if not s or len(s) > _MAX_LABEL + 1:
@@ -233,6 +238,8 @@ def _scope_label(line: str) -> tuple[str, str | None] | None:
         # "Phase II only", "NET cohort" without colon: accept only clear scope labels
         if len(words) <= 6 and v.scope_re.search(core) and _CLEAR_SCOPE_RE.search(core):
             return "scope", core
+        if next_marked and len(words) <= 5 and v.scope_re.search(core) and not core.endswith(_TERMINAL):
+            return "scope", core  # "Run-in period" above a bulleted list
         return None
     if len(words) > 8:
         return None
@@ -290,14 +297,16 @@ def split_criteria(text: str) -> list[SplitItem]:
     top_style: str | None = None
     top_indent = 0
     prev_blank = True
-    pending_label = False
+    label_item: _Item | None = None
+    section_start = 0
 
     def new_section() -> None:
-        nonlocal cur, top_style, top_indent, pending_label
+        nonlocal cur, top_style, top_indent, label_item, section_start
         cur = None
         top_style = None
         top_indent = 0
-        pending_label = False
+        label_item = None
+        section_start = len(items)
 
     lines = text.split("\n")
     i = 0
@@ -336,8 +345,9 @@ def split_criteria(text: str) -> list[SplitItem]:
                     lines.insert(i, " " * ind + after)
                 continue
         if style is None:
-            at_break = prev_blank or cur is None or cur.last_text().rstrip().endswith(_TERMINAL)
-            lab = _scope_label(stripped) if at_break else None
+            last_line = cur.last_text().rstrip() if cur is not None else ""
+            at_break = prev_blank or cur is None or last_line.endswith(_TERMINAL) or len(last_line) < 50
+            lab = _scope_label(stripped, _next_is_marked(lines, i)) if at_break else None
             if lab is not None and lab[0] in ("scope", "reset"):
                 scope = lab[1]
                 new_section()
@@ -348,7 +358,7 @@ def split_criteria(text: str) -> list[SplitItem]:
                 items.append(cur)
                 if top_style is None:
                     top_style, top_indent = "plain", ind
-                pending_label = lab is not None
+                label_item = cur
                 prev_blank = False
                 continue
             last = cur.last_text().rstrip()
@@ -358,6 +368,7 @@ def split_criteria(text: str) -> list[SplitItem]:
                 if top_style == "plain" and not cur.subs and _starts_new_plain(last, stripped):
                     cur = _Item(kind, scope, [stripped])
                     items.append(cur)
+                    label_item = cur
                 else:
                     cur.add_cont(stripped)
             elif stripped[0].islower() or (
@@ -367,27 +378,26 @@ def split_criteria(text: str) -> list[SplitItem]:
             else:
                 cur = _Item(kind, scope, [stripped])
                 items.append(cur)
-            pending_label = lab is not None and lab[0] == "label"
+                label_item = cur
             prev_blank = False
             continue
         # a marked line
+        if cur is not None and cur is label_item and not cur.subs and top_style == "plain" and _is_label(cur):
+            # "Hematology:" or "Patients must meet the following criteria:" before a list: not an item
+            items.pop()
+            cur = None
+            top_style = None
+        label_item = None
         is_sub = False
         if cur is not None and top_style is not None:
             if style == "circled" and top_style != "circled":
                 is_sub = True
             elif top_style == "plain":
-                is_sub = not pending_label and (ind > top_indent or cur.last_text().rstrip().endswith(":"))
+                is_sub = ind > top_indent or cur.last_text().rstrip().endswith(":")
             elif style == top_style:
                 is_sub = ind > top_indent + 1
             else:
                 is_sub = ind >= top_indent - 1
-        lone_label = cur is not None and not cur.subs and len(cur.head) == 1
-        if pending_label and lone_label and top_style == "plain" and not is_sub:
-            # a short "Hematology:" label before a marked list: drop the label item
-            items.pop()
-            cur = None
-            top_style = None
-        pending_label = False
         if is_sub and cur is not None:
             cur.subs.append([stripped])
         else:
@@ -417,6 +427,23 @@ def _inline_numbered(line: str) -> list[str]:
         return []
     bounds = [0, *cuts, len(line)]
     return [line[a:b].strip() for a, b in itertools.pairwise(bounds) if line[a:b].strip()]
+
+
+def _next_is_marked(lines: list[str], i: int) -> bool:
+    """Is the next non-blank line (from index ``i``) a marked list item?"""
+    for j in range(i, min(i + 4, len(lines))):
+        s = lines[j].strip()
+        if s:
+            return _marker(s)[0] is not None
+    return False
+
+
+def _is_label(item: _Item) -> bool:
+    """An unmarked item that only introduces the list after it ("Hematology:", "Patients must ...:")."""
+    txt = " ".join(item.head).rstrip()
+    if not txt.endswith((":", "：")) or len(txt) > 400:
+        return False
+    return len(txt.split()) <= 5 or bool(_vocab().leadin_re.search(txt))
 
 
 def _starts_new_plain(last: str, line: str) -> bool:
