@@ -182,3 +182,21 @@ def test_source_url_and_binary() -> None:
     assert isinstance(err, RecordError) and "binary" in err.reason
     (err,) = list(read_bytes(b"   \n", "blank.json"))
     assert isinstance(err, RecordError) and "empty" in err.reason
+
+
+def test_xml_record_size_cap(monkeypatch: Any, shared: Path) -> None:
+    import trialmatch.importers.reader as reader
+
+    monkeypatch.setattr(reader, "MAX_RECORD_BYTES", 20_000)
+    big = (XML / "NCT00023673.xml").read_bytes()
+    assert len(big) > 40_000
+    (err,) = list(read_bytes(big, "NCT00023673.xml"))
+    assert isinstance(err, RecordError) and "larger than" in err.reason
+    (ok,) = list(read_bytes((XML / "NCT00513591.xml").read_bytes(), "NCT00513591.xml"))
+    assert isinstance(ok, Trial)
+
+
+def test_imported_at_is_set_by_the_reader() -> None:
+    (t,) = list(read_bytes(json.dumps(_study(5)).encode(), "x.json"))
+    assert isinstance(t, Trial) and t.provenance is not None
+    assert t.provenance.imported_at is not None and t.provenance.imported_at.tzinfo is not None

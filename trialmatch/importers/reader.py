@@ -19,6 +19,7 @@ be told). List and bulk files are not checked against their name.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import io
@@ -33,7 +34,12 @@ from typing import IO, Any
 from trialmatch.importers.ctgov_json import is_v2_study, study_to_trial
 from trialmatch.importers.ctgov_v1 import is_v1_study, v1_to_v2
 from trialmatch.importers.ctgov_xml import XmlRejected, iter_xml_studies
-from trialmatch.importers.errors import MAX_TEXT_PAGE_BYTES, MAX_ZIP_MEMBER_BYTES, RecordError
+from trialmatch.importers.errors import (
+    MAX_RECORD_BYTES,
+    MAX_TEXT_PAGE_BYTES,
+    MAX_ZIP_MEMBER_BYTES,
+    RecordError,
+)
 from trialmatch.importers.jsonstream import JsonStream, JsonStreamError, RecordTooLarge
 from trialmatch.importers.normalize import nct_ids, vocab
 from trialmatch.records.model import Trial
@@ -88,9 +94,15 @@ def read_bytes(data: bytes, name: str, source_url: str | None = None) -> Iterato
 
 
 def read_stream(fp: IO[bytes], name: str, source_url: str | None = None) -> Iterator[ImportResult]:
-    """Trials from a seekable binary stream; ``name`` is used in provenance and error messages."""
+    """Trials from a seekable binary stream; ``name`` is used in provenance and error messages.
+
+    Each trial's ``provenance.imported_at`` is the (UTC) time this read started."""
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
-        yield from _dispatch(fp, name, Path(name).name, source_url, 0)
+        for r in _dispatch(fp, name, Path(name).name, source_url, 0):
+            if isinstance(r, Trial) and r.provenance is not None and r.provenance.imported_at is None:
+                r.provenance.imported_at = stamp
+            yield r
     except Exception as exc:  # last line of defence: one bad source never stops a batch
         yield RecordError(name, None, f"could not read: {type(exc).__name__}: {exc}")
 
@@ -245,6 +257,20 @@ def _walk_wrapper(
         key = s.key()
 
 
+class _CappedReader:
+    """Counts the bytes the XML parser reads; more than ``cap`` for one record raises."""
+
+    def __init__(self, fp: IO[bytes], cap: int) -> None:
+        self.fp, self.cap, self.count, self.mark = fp, cap, 0, 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.fp.read(n if n and n > 0 else 65536)
+        self.count += len(data)
+        if self.count - self.mark > self.cap:
+            raise RecordTooLarge(f"record larger than {self.cap:,} bytes")
+        return data
+
+
 # -- XML -----------------------------------------------------------------------------------------
 def _read_xml(
     fp: IO[bytes], head: bytes, source: str, name: str, source_url: str | None
@@ -254,8 +280,10 @@ def _read_xml(
         return
     first: ImportResult | None = None
     n = 0
+    capped = _CappedReader(fp, MAX_RECORD_BYTES)
     try:
-        for study in iter_xml_studies(fp):
+        for study in iter_xml_studies(capped):  # type: ignore[arg-type]
+            capped.mark = capped.count
             digest = hashlib.sha256(json.dumps(study, sort_keys=True).encode()).hexdigest()
             try:
                 r: ImportResult = study_to_trial(
@@ -279,6 +307,10 @@ def _read_xml(
             if isinstance(first, Trial) and first.provenance is not None:
                 first.provenance.record_index = None
             yield _check_name(first, name, source)
+    except RecordTooLarge as exc:
+        if n == 1 and first is not None:
+            yield first
+        yield RecordError(source, n, f"{exc}; the rest of this file was not read")
     except XmlRejected as exc:
         yield RecordError(source, None, f"{exc} (a search feed or another XML document, not a study)")
     except ET.ParseError as exc:
