@@ -1,0 +1,382 @@
+"""Numeric criteria: labs and vitals with comparison operators, values, units and ULN multiples.
+
+``lab_rules(text) -> (rule | None, keys)`` reads lists ("Hemoglobin > 90 g/L, platelets >100 x109/L"),
+shared comparisons ("ALT, AST <= 2.5 x ULN", "AST/ALT<=1.5 times ULN"), alternatives ("creatinine
+<= 1.5 x ULN or creatinine clearance > 60 mL/min") and conditional limits ("and if liver metastases
+are present, ALT, AST <= 5 x ULN" / "(or <= 5 x ULN if liver metastases are present)").
+``extract_numeric(text)`` gives the flat list of (var, op, value, unit, ref) for benchmarks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from trialmatch.criteria.lexicon import alternation, phrases
+from trialmatch.criteria.rules import And, Compare, Has, If, Or, Rule
+from trialmatch.vocab.concepts import concepts, concepts_in, norm_token, tokenize
+from trialmatch.vocab.labs import labs
+from trialmatch.vocab.units import normalize_unit
+
+__all__ = ["Comparison", "LabMention", "comparisons", "extract_numeric", "lab_mentions", "lab_rules", "parse_number"]
+
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?![\d.])|\d{1,7}(?:[.,]\d{1,4})?|[.]\d{1,4})"
+
+
+def parse_number(s: str) -> float | None:
+    s = s.strip()
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", s):
+        s = s.replace(",", "")
+    s = s.replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class LabMention:
+    key: str
+    var: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Comparison:
+    op: str
+    value: float
+    start: int
+    end: int
+    high: float | None = None
+    unit: str | None = None
+    ref: str | None = None  # "uln" | "lln"
+
+
+@dataclass(slots=True)
+class _Extract:
+    keys: list[tuple[str, str]]  # (key, var)
+    cmp: Comparison
+    start: int  # of the group's first mention (or the comparison when orphan)
+    cond: Rule | None = None
+    alternative: bool = False
+    terms: list[Rule] = field(default_factory=list)
+
+
+@cache
+def _lab_index() -> tuple[dict[tuple[str, ...], tuple[str, str]], dict[tuple[str, ...], tuple[str, str]], dict[str, int], dict[str, int]]:
+    names: dict[tuple[str, ...], tuple[str, str]] = {}
+    abbrs: dict[tuple[str, ...], tuple[str, str]] = {}
+    fn: dict[str, int] = {}
+    fa: dict[str, int] = {}
+    for lv in labs():
+        for n in lv.names:
+            k = tuple(norm_token(t) for t, _, _ in tokenize(n))
+            if k and k not in names:
+                names[k] = (lv.key, lv.var)
+                fn[k[0]] = max(fn.get(k[0], 0), len(k))
+        for a in lv.abbr:
+            k = tuple(t for t, _, _ in tokenize(a))
+            if k and k not in abbrs:
+                abbrs[k] = (lv.key, lv.var)
+                fa[k[0]] = max(fa.get(k[0], 0), len(k))
+    return names, abbrs, fn, fa
+
+
+def lab_mentions(text: str) -> list[LabMention]:
+    """Lab / vital names in ``text`` (longest match; abbreviations case-sensitive)."""
+    toks = tokenize(text)
+    names, abbrs, fn, fa = _lab_index()
+    normed = [norm_token(t) for t, _, _ in toks]
+    out: list[LabMention] = []
+    i, n = 0, len(toks)
+    while i < n:
+        best: tuple[int, tuple[str, str]] | None = None
+        for L in range(min(fn.get(normed[i], 0), n - i), 0, -1):
+            hit = names.get(tuple(normed[i : i + L]))
+            if hit is not None:
+                best = (L, hit)
+                break
+        for L in range(min(fa.get(toks[i][0], 0), n - i), best[0] if best else 0, -1):
+            hit = abbrs.get(tuple(t for t, _, _ in toks[i : i + L]))
+            if hit is not None:
+                best = (L, hit)
+                break
+        if best is not None:
+            L, (key, var) = best
+            out.append(LabMention(key, var, toks[i][1], toks[i + L - 1][2]))
+            i += L
+        else:
+            i += 1
+    return out
+
+
+@cache
+def _cmp_re() -> re.Pattern[str]:
+    words: list[str] = []
+    for ws in phrases()["operators"].values():
+        words.extend(str(w) for w in ws)
+    ops = alternation(words)
+    return re.compile(
+        rf"(?P<op>{ops})\s{{0,3}}(?:to\s{{1,2}}|than\s{{1,2}}|of\s{{1,2}}|:\s{{0,2}})?(?P<num>{NUM})"
+        rf"(?:\s{{0,2}}(?:-|–|to)\s{{0,2}}(?P<num2>{NUM}))?",
+        re.I,
+    )
+
+
+@cache
+def _trailing_re() -> re.Pattern[str]:
+    words: list[str] = []
+    for ws in phrases()["trailing_operators"].values():
+        words.extend(str(w) for w in ws if w != "+")
+    return re.compile(rf"^\s{{0,3}}(?P<t>{alternation(words)})", re.I)
+
+
+@cache
+def _plain_re() -> re.Pattern[str]:
+    # a value without an operator: "hemoglobin of 9 g/dL or more", "ANC 1500/mm3 or higher"
+    return re.compile(rf"(?:(?<=\s)|^)(?:of\s{{1,2}}|:\s{{0,2}}|=\s{{0,2}}|is\s{{1,2}})?(?P<num>{NUM})", re.I)
+
+
+@cache
+def _ref_re() -> re.Pattern[str]:
+    p = phrases()
+    uln = alternation(list(p["uln"]))
+    lln = alternation(list(p["lln"]))
+    lead = r"^\s{0,3}(?:[x×*]|times|fold|-fold)?\s{0,3}(?:the\s{1,2})?(?:institutional\s{1,2}|normal\s{1,2})?"
+    return re.compile(rf"{lead}(?:(?P<uln>{uln})|(?P<lln>{lln}))", re.I)
+
+
+_OPS = {">=": ">=", ">": ">", "<=": "<=", "<": "<"}
+
+
+@cache
+def _op_lookup() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for op, ws in phrases()["operators"].items():
+        for w in ws:
+            out[re.sub(r"\s+", " ", str(w).lower())] = str(op)
+    return out
+
+
+def _unit_after(s: str) -> tuple[str | None, str | None, int]:
+    """(unit code, ref, characters consumed) for the text right after a number."""
+    m = _ref_re().match(s)
+    if m:
+        return None, ("uln" if m.group("uln") else "lln"), m.end()
+    m2 = re.match(r"^(\s{0,2})(\S{1,20})(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?", s)
+    if not m2:
+        return None, None, 0
+    pieces = [g for g in m2.groups()[1:] if g]
+    lead = len(m2.group(1) or "")
+    for k in range(len(pieces), 0, -1):
+        raw = "".join(pieces[:k])
+        cand = raw.replace(" ", "").rstrip(",;.:)")
+        # strip a closing parenthesis only when it is not part of the unit
+        code = normalize_unit(cand)
+        if code is None and cand.endswith(")"):
+            code = normalize_unit(cand[:-1])
+        if code is not None:
+            used = lead + len(raw.rstrip()) - (len(raw.replace(" ", "")) - len(cand) if raw.replace(" ", "") != cand else 0)
+            return code, None, max(used, 1)
+    return None, None, 0
+
+
+def comparisons(text: str) -> list[Comparison]:
+    """Every operator + number (+ unit / ULN multiple) in ``text``."""
+    out: list[Comparison] = []
+    lookup = _op_lookup()
+    for m in _cmp_re().finditer(text):
+        op = lookup.get(re.sub(r"\s+", " ", m.group("op").lower()))
+        v = parse_number(m.group("num"))
+        if op is None or v is None:
+            continue
+        v2 = parse_number(m.group("num2")) if m.group("num2") else None
+        unit, ref, used = _unit_after(text[m.end() : m.end() + 60])
+        end = m.end() + used
+        if v2 is not None and unit is None and ref is None:
+            # "> 1.5 - 2": read as a range only when no unit follows the first number
+            pass
+        out.append(Comparison(op=op, value=v, start=m.start(), end=end, unit=unit, ref=ref,
+                              high=v2 if (v2 is not None and v2 > v) else None))
+    return out
+
+
+def _plain_values(text: str, mentions: list[LabMention], taken: list[tuple[int, int]]) -> list[Comparison]:
+    """Values stated without an operator but with a trailing one ("9 g/dL or more")."""
+    out: list[Comparison] = []
+    for mm in mentions:
+        seg = text[mm.end : mm.end + 40]
+        m = _plain_re().search(seg)
+        if not m or re.search(r"[;]", seg[: m.start()]):
+            continue
+        s0 = mm.end + m.start("num")
+        if any(a <= s0 < b for a, b in taken):
+            continue
+        v = parse_number(m.group("num"))
+        unit, ref, used = _unit_after(text[mm.end + m.end() : mm.end + m.end() + 60])
+        after = text[mm.end + m.end() + used : mm.end + m.end() + used + 20]
+        t = _trailing_re().match(after)
+        if v is None or t is None:
+            continue
+        word = re.sub(r"\s+", " ", t.group("t").lower())
+        op = next((o for o, ws in phrases()["trailing_operators"].items() if word in [str(w) for w in ws]), None)
+        if op is None:
+            continue
+        out.append(Comparison(op=str(op), value=v, start=s0, end=mm.end + m.end() + used + t.end(), unit=unit, ref=ref))
+    return out
+
+
+_SEP_RE = re.compile(
+    r"^(?:[\s,/&()\-:]|\b(?:and|or|and/or|count|counts|level|levels|serum|plasma|total|value|values|the|of|both|"
+    r"either|blood|absolute|concentration|must|be|should|is|are)\b)*$",
+    re.I,
+)
+_COND_CUE = re.compile(
+    r"\b(?:if|in\s+case\s+of|in\s+the\s+case\s+of|in\s+patients?\s+with|for\s+patients?\s+with|in\s+subjects?\s+with|"
+    r"for\s+subjects?\s+with|for\s+participants?\s+with|in\s+participants?\s+with|when|where|in\s+the\s+presence\s+of|"
+    r"in\s+presence\s+of|due\s+to|with\s+known|with\s+documented|with|attributable\s+to|because\s+of)\b",
+    re.I,
+)
+_PAREN = re.compile(r"\([^()]{0,80}\)")
+
+
+def _cond_rule(clause: str) -> Rule | None:
+    m = _COND_CUE.search(clause)
+    if not m:
+        return None
+    for h in concepts_in(clause[m.end() : m.end() + 80]):
+        c = concepts().get(h.concept)
+        if c is None:
+            continue
+        if c.type == "metastasis":
+            return Has(h.concept, kinds=("metastasis",))
+        if c.type in ("condition", "disease"):
+            return Has(h.concept, kinds=("condition",))
+    if re.search(r"gilbert", clause, re.I):
+        return Has("gilbert_syndrome", kinds=("condition",))
+    return None
+
+
+def _compare(var: str, c: Comparison) -> Compare:
+    if c.high is not None and c.op in (">=", ">") and c.ref is None:
+        return Compare(var=var, cmp="between", value=c.value, high=c.high, unit=c.unit)
+    return Compare(var=var, cmp=c.op, value=c.value, unit=c.unit, ref=c.ref)  # type: ignore[arg-type]
+
+
+def _extracts(text: str) -> list[_Extract]:
+    mentions = lab_mentions(text)
+    comps = comparisons(text)
+    taken = [(c.start, c.end) for c in comps]
+    comps += _plain_values(text, mentions, taken)
+    comps.sort(key=lambda c: c.start)
+    events: list[tuple[int, int, object]] = [(m.start, 0, m) for m in mentions]
+    events += [(c.start, 1, c) for c in comps]
+    events.sort(key=lambda e: (e[0], e[1]))
+    out: list[_Extract] = []
+    group: list[LabMention] = []
+    last: _Extract | None = None
+    prev_end = 0
+    for _, kind, ev in events:
+        if kind == 0:
+            assert isinstance(ev, LabMention)
+            if any(c.start <= ev.start < c.end for c in comps):
+                continue
+            if group and _SEP_RE.match(text[group[-1].end : ev.start] or ""):
+                group.append(ev)
+            else:
+                group = [ev]
+            continue
+        assert isinstance(ev, Comparison)
+        if group:
+            gap = text[group[-1].end : ev.start]
+            gap_np = _PAREN.sub("", gap)
+            if len(gap) <= 80 and ";" not in gap and not re.search(r"\d", gap_np):
+                keys: list[tuple[str, str]] = []
+                for g in group:
+                    if (g.key, g.var) not in keys:
+                        keys.append((g.key, g.var))
+                e = _Extract(keys=keys, cmp=ev, start=group[0].start)
+                between = text[prev_end : group[0].start]
+                if last is not None and not re.search(r"[;)]", between):
+                    e.cond = _cond_rule(between)
+                    if e.cond is None and re.search(r"(?:^|[\s,;(])or\b", between, re.I) and not re.search(
+                        r"\band\b|;", between, re.I
+                    ):
+                        e.alternative = True
+                if e.cond is None:
+                    e.cond = _cond_rule(text[ev.end : ev.end + 60].split(";")[0].split(")")[0]) if _starts_cond(
+                        text[ev.end : ev.end + 60]
+                    ) else None
+                out.append(e)
+                last, group, prev_end = e, [], ev.end
+                continue
+        if last is not None and ev.start - prev_end <= 25:
+            between = text[prev_end : ev.start]
+            if re.search(r"(?:^|[\s,;(])or\b|\(", between, re.I):
+                tail = text[ev.end : ev.end + 80]
+                cond = _cond_rule(tail.split(";")[0].split(")")[0]) or _cond_rule(between)
+                e = _Extract(keys=list(last.keys), cmp=ev, start=ev.start, cond=cond, alternative=cond is None)
+                out.append(e)
+                last, prev_end = e, ev.end
+        group = []
+    return out
+
+
+def _starts_cond(s: str) -> bool:
+    return re.match(r"^[\s,]{0,3}(?:\(\s{0,2})?(?:if|in\s+case|in\s+patients|for\s+patients|when|in\s+the\s+presence)\b", s, re.I) is not None
+
+
+def lab_rules(text: str) -> tuple[Rule | None, list[str]]:
+    """The rule for the lab/vital comparisons in ``text`` and the lab keys used (None when none)."""
+    exs = _extracts(text)
+    if not exs:
+        return None, []
+    # conditional extracts rewrite the latest unconditional limit of the same keys
+    terms: list[list[Rule]] = []  # Or-groups of And-terms
+    per_key: dict[str, tuple[int, int]] = {}  # key -> (group index, term index)
+    keys_used: list[str] = []
+    for e in exs:
+        for k, _ in e.keys:
+            if k not in keys_used:
+                keys_used.append(k)
+        if e.cond is not None:
+            for k, var in e.keys:
+                loc = per_key.get(k)
+                if loc is None:
+                    terms.append([If(cond=e.cond, then=_compare(var, e.cmp))])
+                    per_key[k] = (len(terms) - 1, 0)
+                    continue
+                gi, ti = loc
+                base = terms[gi][ti]
+                terms[gi][ti] = If(cond=e.cond, then=_compare(var, e.cmp), else_=base)
+            continue
+        new: list[Rule] = []
+        for k, var in e.keys:
+            new.append(_compare(var, e.cmp))
+        if e.alternative and terms:
+            # "A or B": the alternative joins the previous Or-group
+            terms[-1].append(new[0] if len(new) == 1 else And(tuple(new)))
+            gi = len(terms) - 1
+            for k, _ in e.keys:
+                per_key.setdefault(k, (gi, len(terms[-1]) - 1))
+            continue
+        for r, (k, _) in zip(new, e.keys, strict=True):
+            terms.append([r])
+            per_key[k] = (len(terms) - 1, 0)
+    parts: list[Rule] = []
+    for grp in terms:
+        parts.append(grp[0] if len(grp) == 1 else Or(tuple(grp)))
+    if not parts:
+        return None, keys_used
+    return (parts[0] if len(parts) == 1 else And(tuple(parts))), keys_used
+
+
+def extract_numeric(text: str) -> list[tuple[str, str, float, str | None, str | None]]:
+    """Flat (var, op, value, unit, ref) tuples (benchmarks)."""
+    out = []
+    for e in _extracts(text):
+        for _, var in e.keys:
+            out.append((var, e.cmp.op, e.cmp.value, e.cmp.unit, e.cmp.ref))
+    return out

@@ -1,0 +1,267 @@
+"""Turn one eligibility item into a categorised, computable ``Criterion``.
+
+``parse_item(text, kind, parts=(), scope=None, index=0) -> Criterion``. Pure, bounded (the item
+is capped at ``MAX_ITEM`` characters), never raises: anything not understood is kept with a
+category and a ``Review`` rule, status ``needs_review``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from trialmatch.criteria.clinical import (
+    allergy_rule,
+    any_of,
+    biomarker_rule,
+    cns_rule,
+    comorbidity_rule,
+    disease_state_rule,
+    imaging_rule,
+    infection_rule,
+    other_malignancy_rule,
+    split_exceptions,
+    therapy_rule,
+    trial_participation_rule,
+)
+from trialmatch.criteria.facets import PS_CUE, age_rule, bp_slash_rule, life_expectancy_rule, performance_rule
+from trialmatch.criteria.lexicon import find_phrase, has_phrase
+from trialmatch.criteria.model import Criterion
+from trialmatch.criteria.numeric import lab_rules
+from trialmatch.criteria.rules import Admin, And, Compare, Flag, Has, Is, Not, Or, Review, Rule
+from trialmatch.vocab.concepts import concepts, concepts_in
+
+__all__ = ["MAX_ITEM", "categorise", "clean_text", "parse_item"]
+
+MAX_ITEM = 3000
+_WS = re.compile(r"\s+")
+_ESC = re.compile(r"\\([<>=*_\[\]()#+\-.!|~])")
+_ABBR = re.compile(r"\b(e\.g|i\.e|etc|vs|approx|incl|esp|resp)\.", re.I)
+
+_INVESTIGATOR_STRONG = re.compile(
+    r"(?:opinion|judge?ment|discretion|judged|deemed|considered|judges|deems|considers|believes|determines?)\b[^.;]{0,30}"
+    r"\binvestigator|\binvestigator'?s?\b[^.;]{0,25}(?:opinion|judge?ment|discretion|judges|deems|considers|believes)|"
+    r"\b(?:unsuitable|not\s+suitable|inappropriate|not\s+appropriate)\s+(?:for|to)\s+(?:participat|enrol|inclusion|the\s+(?:study|trial)|this)",
+    re.I,
+)
+_NEG_START = re.compile(r"^\s*(?:no|without|absence\s+of|free\s+of|not\s+have|has\s+not|have\s+not|no\s+evidence\s+of|no\s+known|"
+                        r"no\s+history\s+of|no\s+prior|no\s+previous|never)\b", re.I)
+
+
+def clean_text(text: str) -> str:
+    """Unescape CT.gov markdown (``\\>``), collapse white space, cap the length."""
+    t = _ESC.sub(r"\1", text[: MAX_ITEM * 2])
+    t = t.replace("\u00a0", " ").replace("\u2009", " ")
+    t = _ABBR.sub(lambda m: m.group(1).replace(".", ""), t)
+    return _WS.sub(" ", t).strip()[:MAX_ITEM]
+
+
+def _reproductive(t: str, kind: str) -> tuple[Rule, str, Rule | None] | None:
+    preg = has_phrase("pregnancy_cues", t)
+    contra = has_phrase("contraception_cues", t)
+    if not (preg or contra):
+        return None
+    low = t.lower()
+    female: Rule = Is("sex", ("female",))
+    if contra and (kind == "inclusion" or re.search(r"unwilling|not\s+willing|refus|not\s+using|not\s+use|fail", low)):
+        return Admin("contraception"), "reproductive", None
+    flags: list[Rule] = []
+    if re.search(r"pregnan", low):
+        flags.append(Flag("pregnant"))
+    if re.search(r"lactat|breast[\s-]?feed|nursing", low):
+        flags.append(Flag("breastfeeding"))
+    if not flags:
+        return Admin("contraception"), "reproductive", None
+    r: Rule = flags[0] if len(flags) == 1 else Or(tuple(flags))
+    if kind == "inclusion":
+        r = Not(r)
+    return r, "reproductive", female
+
+
+def _sex(t: str) -> Rule | None:
+    if has_phrase("sex_any", t):
+        return None
+    m = re.match(r"^\s*(?:(?:only\s+)?(?:female|women|woman)s?(?:\s+(?:patients?|subjects?|participants?))?(?:\s+only)?|"
+                 r"(?:only\s+)?(?:male|men|man)s?(?:\s+(?:patients?|subjects?|participants?))?(?:\s+only)?)\s*[.,;]?\s*$", t, re.I)
+    if not m:
+        return None
+    return Is("sex", ("female",) if re.match(r"\s*(?:only\s+)?(?:female|wom)", t, re.I) else ("male",))
+
+
+def _hypertension(t: str) -> Rule | None:
+    ids = {h.concept for h in concepts_in(t)}
+    if "hypertension" not in ids and not re.search(r"blood\s+pressure", t, re.I):
+        return None
+    bp = bp_slash_rule(t)
+    labs, _ = lab_rules(t)
+    parts: list[Rule] = []
+    if "hypertension" in ids or re.search(r"(?:high|elevated|raised)\s+blood\s+pressure", t, re.I):
+        unc = has_phrase("uncontrolled_cues", t) or re.search(r"not\s+(?:well\s+)?controlled|difficult\s+to\s+control", t, re.I)
+        parts.append(Has("hypertension", kinds=("condition",), qualifiers=(("uncontrolled", True),) if unc else ()))
+    if bp is not None:
+        parts.append(bp)
+    elif labs is not None:
+        parts.append(labs)
+    return any_of(parts)
+
+
+def _investigator(t: str) -> bool:
+    main, _ = split_exceptions(t)
+    return bool(_INVESTIGATOR_STRONG.search(main))
+
+
+def _generic_other(t: str) -> bool:
+    return bool(find_phrase("generic_other", t))
+
+
+def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, Rule | None, str | None]:
+    """(category, rule, confidence, applies_if, note)."""
+    low = t.lower()
+    ids = [h.concept for h in concepts_in(t)]
+    types = {concepts()[c].type for c in ids}
+    inv = _investigator(t)
+    if inv and (kind == "inclusion" or _generic_other(t) or not ids or re.match(r"^\s*(?:in\s+the|per|according|as\s+judged|at\s+the)", t, re.I)
+                or re.search(r"\b(?:other|any)\b[^.;]{0,60}(?:condition|factor|illness|disease|circumstance|situation|reason)", low)):
+        return "investigator_judgement", Review("investigator judgement", t[:200], investigator=True), 0.9, None, None
+    if has_phrase("admin_cues", t) and not (types & {"condition", "disease", "metastasis"}) and not lab_rules(t)[0]:
+        what = "consent" if re.search(r"consent|sign", low) else "compliance"
+        return "administrative", Admin(what), 0.9, None, None
+    rep = _reproductive(t, kind)
+    if rep is not None:
+        return rep[1], rep[0], 0.85, rep[2], None
+    age = age_rule(t) if re.search(r"\bage[ds]?\b|\byears?\b|\byrs?\b|\bolder\b", low) else None
+    if age is not None and not re.search(r"\b(?:diagnos|history|prior|within|ago|since)\b", low[:40]):
+        sx = _sex(t)
+        return "age", age if sx is None else And((age, sx)), 0.95, None, None
+    sx = _sex(t)
+    if sx is not None:
+        return "sex", sx, 0.9, None, None
+    if PS_CUE.search(t):
+        ps = performance_rule(t)
+        if ps is not None:
+            return "performance_status", ps, 0.95, None, None
+    le = life_expectancy_rule(t)
+    if le is not None:
+        return "life_expectancy", le, 0.95, None, None
+    cns = cns_rule(t)
+    if cns is not None:
+        return cns[1], cns[0], 0.85, None, None
+    if "hypertension" in ids or re.search(r"blood\s+pressure|\bBP\b", t):
+        ht = _hypertension(t)
+        if ht is not None:
+            return "comorbidity" if "hypertension" in ids else "vital_sign", ht, 0.85, None, None
+    labs, keys = lab_rules(t)
+    if labs is not None:
+        cat = "lab"
+        if all(k in ("qtc", "lvef", "systolic_bp", "diastolic_bp", "heart_rate", "oxygen_saturation", "weight", "bmi") for k in keys):
+            cat = "vital_sign"
+        elif all(k in ("ki67", "mitoses") for k in keys):
+            cat = "grade"
+        elif len(keys) >= 3 or re.search(r"organ\s+function|marrow|hepatic\s+function|renal\s+function", low):
+            cat = "organ_function"
+        return cat, labs, 0.9, None, None
+    om = other_malignancy_rule(t, kind) if ("cancer" in ids or re.search(r"malignan", low)) else None
+    if om is not None:
+        return om[1], om[0], 0.85, None, None
+    al = allergy_rule(t)
+    if al is not None:
+        return al[1], al[0], 0.9, None, None
+    if re.search(r"contraindicat", low):
+        return "allergy", Review("contraindication", f"Does the patient have a contraindication? ({t[:150]})"), 0.5, None, None
+    tp = trial_participation_rule(t)
+    if tp is not None:
+        return tp[1], tp[0], 0.85, None, None
+    im = imaging_rule(t)
+    if im is not None:
+        return im[1], im[0], 0.8, None, None
+    bm = biomarker_rule(t)
+    if bm is not None and not (types & {"disease"} - set()):
+        return bm[1], bm[0], 0.85, None, None
+    inf = infection_rule(t)
+    if inf is not None:
+        return inf[1], inf[0], 0.85, None, None
+    tx_first = bool(types & {"treatment", "drug", "regimen"}) or has_phrase("failure_cues", t)
+    ds = disease_state_rule(t)
+    th = therapy_rule(t, kind) if tx_first else None
+    if ds is not None and th is not None and ds[1] not in ("measurable_disease",):
+        return ds[1], And((ds[0], th[0])), 0.8, None, None
+    if bm is not None and ds is not None:
+        return "biomarker", And((ds[0], bm[0])), 0.8, None, None
+    if ds is not None:
+        return ds[1], ds[0], 0.85, None, None
+    if bm is not None:
+        return bm[1], bm[0], 0.85, None, None
+    if th is not None:
+        return th[1], th[0], 0.85, None, None
+    cm = comorbidity_rule(t, list(parts) if parts else None)
+    if cm is not None:
+        r = cm[0]
+        if kind == "inclusion" and _NEG_START.match(t):
+            r = Not(r)
+        return cm[1], r, 0.8, None, None
+    if inv:
+        return "investigator_judgement", Review("investigator judgement", t[:200], investigator=True), 0.9, None, None
+    if _generic_other(t) and re.search(r"condition|illness|disease|disorder|abnormalit", low):
+        q = f"Does the patient have another condition that rules this out? ({t[:150]})"
+        return "comorbidity", Review("other conditions left to judgement", q), 0.5, None, "open-ended"
+    if has_phrase("admin_cues", t):
+        return "administrative", Admin("compliance"), 0.7, None, None
+    cat = categorise(t)
+    return cat, Review("not understood", f"Does the patient meet: {t[:200]}?"), 0.2, None, "no rule could be read"
+
+
+_CATEGORY_CUES = (
+    ("investigator_judgement", re.compile(r"investigator|physician", re.I)),
+    ("lab", re.compile(r"laborator|\blab\b|\blevels?\b", re.I)),
+    ("organ_function", re.compile(r"organ|marrow|renal|hepatic|liver\s+function|kidney|cardiac\s+function", re.I)),
+    ("prior_therapy", re.compile(r"prior|previous|therap|treat|chemo|drug|medication", re.I)),
+    ("diagnosis", re.compile(r"diagnos|histolog|cytolog|patholog|tumou?r|cancer|carcinoma|neoplas", re.I)),
+    ("comorbidity", re.compile(r"disease|disorder|condition|illness|syndrome|history\s+of", re.I)),
+    ("administrative", re.compile(r"consent|willing|comply|complian|able\s+to", re.I)),
+)
+
+
+def categorise(text: str) -> str:
+    """A category from cue words (used when no rule could be read)."""
+    for cat, rx in _CATEGORY_CUES:
+        if rx.search(text):
+            return cat
+    return "other"
+
+
+def _has_review(rule: Rule) -> bool:
+    if isinstance(rule, Review):
+        return not rule.investigator
+    if isinstance(rule, (And, Or)):
+        return any(_has_review(a) for a in rule.args)
+    if isinstance(rule, Not):
+        return _has_review(rule.arg)
+    return False
+
+
+def parse_item(
+    text: str, kind: str, parts: Sequence[str] = (), scope: str | None = None, index: int = 0
+) -> Criterion:
+    """One item -> Criterion (never raises)."""
+    k = "exclusion" if kind == "exclusion" else "inclusion"
+    t = clean_text(text or "")
+    crit = Criterion(kind=k, text=text or "", scope=scope, index=index, parts=list(parts))  # type: ignore[arg-type]
+    if not t:
+        crit.category, crit.rule, crit.status, crit.note = "other", Review("empty item"), "needs_review", "empty"
+        return crit
+    try:
+        cat, rule, conf, applies_if, note = _build(t, k, [clean_text(p) for p in parts])
+    except Exception as exc:  # defensive: hostile text must never break a trial's parse
+        cat, rule, conf, applies_if, note = categorise(t), Review(f"parser error: {type(exc).__name__}"), 0.0, None, "parser error"
+    crit.category = cat
+    crit.rule = rule
+    crit.applies_if = applies_if
+    crit.confidence = conf
+    crit.note = note
+    crit.status = "needs_review" if _has_review(rule) else "parsed"
+    if crit.status == "needs_review" and crit.note is None:
+        crit.note = "part of the item needs a person"
+    return crit
+
+
+_ = Compare

@@ -1,0 +1,112 @@
+"""Time windows in criteria text: "within 28 days prior to first dose", "in the last 6 months",
+"at least 2 years prior", "28 days prior to first dose", "within the past year", "72 hours".
+
+``find_windows(text) -> list[(Window, start, end)]``; ``first_window(text)``. Bounded regexes only.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from trialmatch.criteria.rules import Window
+
+__all__ = ["NUMBER_WORDS", "find_windows", "first_window"]
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "eighteen": 18, "twenty": 20,
+    "twenty-four": 24, "thirty": 30, "sixty": 60, "ninety": 90, "a": 1, "an": 1, "single": 1,
+}  # fmt: skip
+_UNITS = {
+    "day": "day", "days": "day", "d": "day",
+    "week": "week", "weeks": "week", "wk": "week", "wks": "week",
+    "month": "month", "months": "month", "mo": "month", "mos": "month", "mths": "month",
+    "year": "year", "years": "year", "yr": "year", "yrs": "year",
+    "hour": "hour", "hours": "hour", "hrs": "hour", "hr": "hour", "h": "hour",
+}  # fmt: skip
+_NUM = r"(?:\d{1,4}(?:\.\d{1,2})?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+_UNIT = r"(?:days?|d|weeks?|wks?|wk|months?|mos?|mths|years?|yrs?|yr|hours?|hrs?|h)"
+_PRE = (
+    r"(?P<pre>within|in\s+the\s+(?:last|past|previous|preceding|prior)|during\s+the\s+(?:last|past|previous)|"
+    r"over\s+the\s+(?:last|past)|for\s+at\s+least|at\s+least|more\s+than|greater\s+than|longer\s+than|less\s+than|"
+    r"fewer\s+than|no\s+more\s+than|up\s+to|in|for|over|since|≥|>=|>|≤|<=|<)"
+)
+_POST = (
+    r"(?P<post>\s{1,3}(?:(?:prior\s+to|before|preceding|since|after|following|prior)\b[^.;]{0,60}|ago\b|"
+    r"(?:of|from)\s{1,3}(?:the\s{1,3})?(?:first|start|study|enrol|registr|random|initiation|screening|day|signing|"
+    r"consent|inclusion|entry|begin|treatment\s+start|baseline)[^.;]{0,50}))?"
+)
+
+
+@cache
+def _window_re() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?:{_PRE}\s{{1,3}}(?:the\s{{1,3}})?(?:(?:last|past|previous|preceding)\s{{1,3}})?)?"
+        rf"(?P<num>{_NUM})(?:\s{{0,2}}(?:-|–|to|or)\s{{0,2}}(?P<num2>{_NUM}))?"
+        rf"[\s-]{{0,2}}(?P<unit>{_UNIT})(?![\w]){_POST}"
+        rf"|(?P<pre2>within|in|during|over)\s{{1,3}}the\s{{1,3}}(?:last|past|previous|preceding|prior)\s{{1,3}}"
+        rf"(?P<unit2>year|month|week|day)(?![\w]){_POST.replace('post', 'post2')}",
+        re.I,
+    )
+
+
+_BEFORE = ("at least", "for at least", "more than", "greater than", "longer than", "≥", ">=", ">", "over", "since")
+
+
+def _num(s: str | None) -> float | None:
+    if s is None:
+        return None
+    s = s.lower()
+    if s in NUMBER_WORDS:
+        return float(NUMBER_WORDS[s])
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def find_windows(text: str) -> list[tuple[Window, int, int]]:
+    """Every time window in ``text`` with its span (bounded to the first 4,000 characters)."""
+    out: list[tuple[Window, int, int]] = []
+    for m in _window_re().finditer(text[:4000]):
+        if m.group("unit2"):
+            amount: float | None = 1.0
+            unit = _UNITS[m.group("unit2").lower()]
+            pre, post = (m.group("pre2") or "").lower(), (m.group("post2") or "").strip().lower()
+        else:
+            unit = _UNITS.get(m.group("unit").lower(), "")
+            pre, post = (m.group("pre") or "").lower(), (m.group("post") or "").strip().lower()
+            n1, n2 = _num(m.group("num")), _num(m.group("num2"))
+            amount = n2 if n2 is not None else n1
+            if unit == "day" and m.group("unit").lower() == "d" and not pre and not post:
+                continue
+            if m.group("unit").lower() in ("h", "mo", "d", "y") and not (pre or post):
+                continue
+            if not pre and not post:
+                continue  # a bare duration ("6 months of treatment") is not a window
+        if amount is None or not unit:
+            continue
+        if unit == "hour":
+            amount, unit = amount / 24.0, "day"
+        pre = re.sub(r"\s+", " ", pre)
+        if post.startswith(("after", "following")):
+            relation = "after"
+        elif pre in _BEFORE or post.startswith("ago"):
+            relation = "before"
+        else:
+            relation = "within"
+        if pre == "for" and not post:
+            continue  # "for 6 months" (a duration)
+        anchor = post[:60] or None
+        w = Window(amount=round(amount, 4), unit=unit, relation=relation, anchor=anchor)  # type: ignore[arg-type]
+        out.append((w, m.start(), m.end()))
+    return out
+
+
+def first_window(text: str) -> Window | None:
+    """The first window that is not in the future ("after the last dose"), or None."""
+    for w, _, _ in find_windows(text):
+        if w.relation != "after":
+            return w
+    return None

@@ -1,0 +1,149 @@
+"""Whole trials: ``parse_criteria(text)`` and ``trial_criteria(trial)``.
+
+``trial_criteria`` = the criteria text's items, then trial-level criteria: age and sex from the
+registry's structured fields (source ``fields``) and conservative restrictions read from the
+title and conditions (source ``title``): the diagnosis must match the trial's disease, a named
+primary site ("Pancreatic ...", "Extrapulmonary ..."), a hereditary syndrome ("MEN-1"), a grade
+("High-grade ..."). A restriction that cannot be read with confidence is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from trialmatch.criteria.model import Criterion
+from trialmatch.criteria.parse import parse_item
+from trialmatch.criteria.rules import Compare, Has, Is, Not, Or, Rule
+from trialmatch.vocab._load import data_version
+from trialmatch.vocab.concepts import concepts, concepts_in, is_a
+
+if TYPE_CHECKING:
+    from trialmatch.records.model import Trial
+
+__all__ = ["PARSER_VERSION", "field_criteria", "parse_criteria", "title_criteria", "trial_criteria"]
+
+#: Bumped when the rules produced for the same text change (stored rules are re-parsed).
+PARSER_VERSION = "1.0"
+MAX_TEXT = 100_000
+MAX_ITEMS = 400
+
+
+def _split(text: str) -> list[tuple[str, str, list[str], str | None]]:
+    try:
+        from trialmatch.criteria.split import split_criteria
+    except ImportError:  # the splitter is not there yet: one item per non-empty line
+        return [("inclusion", ln.strip(" -*•"), [], None) for ln in text.splitlines() if ln.strip(" -*•")]
+    return [(it.kind, it.text, list(it.parts), it.scope) for it in split_criteria(text)]
+
+
+def parse_criteria(text: str) -> list[Criterion]:
+    """Split criteria text into items and parse each into a categorised rule."""
+    if not text or not text.strip():
+        return []
+    out: list[Criterion] = []
+    for i, (kind, item, parts, scope) in enumerate(_split(text[:MAX_TEXT])[:MAX_ITEMS]):
+        out.append(parse_item(item, kind, parts, scope=scope, index=i))
+    return out
+
+
+def _years(v: float) -> str:
+    return f"{v:g} Years"
+
+
+def field_criteria(trial: Trial) -> list[Criterion]:
+    """Age and sex from the registry's structured eligibility fields."""
+    el = trial.eligibility
+    out: list[Criterion] = []
+    lo, hi = el.min_age_years, el.max_age_years
+    if lo is not None or hi is not None:
+        if lo is not None and hi is not None:
+            text = f"Age {_years(lo)} to {_years(hi)}"
+            rule: Rule = Compare("age", "between", float(lo), "a", high=float(hi))
+        elif lo is not None:
+            text = f"Age {_years(lo)} or older"
+            rule = Compare("age", ">=", float(lo), "a")
+        else:
+            assert hi is not None
+            text = f"Age up to {_years(hi)}"
+            rule = Compare("age", "<=", float(hi), "a")
+        out.append(Criterion(kind="inclusion", text=text, category="age", status="parsed", rule=rule,
+                             confidence=1.0, source="fields"))
+    if el.sex in ("FEMALE", "MALE"):
+        s = el.sex.lower()
+        out.append(Criterion(kind="inclusion", text=f"Sex: {s} participants only", category="sex", status="parsed",
+                             rule=Is("sex", (s,)), confidence=1.0, source="fields"))
+    return out
+
+
+_SITE_WORDS = (
+    (re.compile(r"\bpancrea(?:s|tic)\b|\bpNETs?\b|\bpanNETs?\b|\bpNENs?\b", re.I), "pancreas"),
+    (re.compile(r"\b(?:small[\s-]+(?:intestin\w*|bowel)|midgut|ileal|jejunal)\b|\bSI-NETs?\b", re.I), "small intestine"),
+    (re.compile(r"\b(?:lung|pulmonary|bronchial|bronchopulmonary)\b", re.I), "lung"),
+    (re.compile(r"\b(?:gastric|stomach)\b", re.I), "stomach"),
+    (re.compile(r"\b(?:colorectal|rectal|colon|colonic)\b", re.I), "colorectum"),
+    (re.compile(r"\bthymic\b", re.I), "thymus"),
+)
+_DISEASE_NEAR = re.compile(r"neuroendocrine|carcinoid|NETs?\b|NENs?\b|NECs?\b|cancer|carcinoma|adenocarcinoma|tumou?rs?|neoplas", re.I)
+
+
+def _disease_concepts(texts: list[str]) -> list[str]:
+    out: list[str] = []
+    for t in texts:
+        for h in concepts_in(t):
+            c = concepts()[h.concept]
+            if c.type in ("disease", "histology") and is_a(h.concept, "cancer") and h.concept not in out:
+                out.append(h.concept)
+    # keep the most specific
+    return [c for c in out if not any(o != c and is_a(o, c) for o in out)]
+
+
+def title_criteria(trial: Trial) -> list[Criterion]:
+    """Restrictions the title and conditions make (source ``title``)."""
+    title = trial.brief_title or trial.official_title or ""
+    conds = [c for c in trial.conditions if c]
+    out: list[Criterion] = []
+    # the trial's disease: from conditions, else from the title
+    dis = _disease_concepts(conds) if conds else []
+    unknown_cond = bool(conds) and any(not _disease_concepts([c]) and _DISEASE_NEAR.search(c) for c in conds)
+    src_text = "; ".join(conds)
+    if not dis and title:
+        dis = _disease_concepts([title])
+        src_text = title
+    if dis and not unknown_cond and "cancer" not in dis:
+        rule: Rule = Has(dis[0], kinds=("diagnosis",)) if len(dis) == 1 else Or(tuple(Has(d, kinds=("diagnosis",)) for d in dis))
+        out.append(Criterion(kind="inclusion", text=f"Condition studied: {src_text}", category="diagnosis", status="parsed",
+                             rule=rule, confidence=0.7, source="title"))
+    if re.search(r"\bextra[\s-]?pulmonary\b", title, re.I):
+        out.append(Criterion(kind="inclusion", text=f"Title: extrapulmonary primary ({title})", category="primary_site",
+                             status="parsed", rule=Not(Is("cancer.primary_site", ("lung",))), confidence=0.8, source="title"))
+    else:
+        for rx, site in _SITE_WORDS:
+            m = rx.search(title)
+            if m and _DISEASE_NEAR.search(title[m.end() : m.end() + 40]) and not re.search(
+                r"\b(?:metastas|metastatic\s+to|and|or|with)\b", title[max(0, m.start() - 15) : m.start()], re.I
+            ):
+                out.append(Criterion(kind="inclusion", text=f"Title: {site} primary ({title})", category="primary_site",
+                                     status="parsed", rule=Is("cancer.primary_site", (site,)), confidence=0.7, source="title"))
+                break
+    if re.search(r"\bMEN[\s-]?1\b|multiple\s+endocrine\s+neoplasia\s+type\s+(?:1|I)\b", title):
+        out.append(Criterion(kind="inclusion", text=f"Title: MEN-1 ({title})", category="biomarker", status="parsed",
+                             rule=Has("men1", kinds=("biomarker", "condition", "diagnosis")), confidence=0.7, source="title"))
+    if re.search(r"\bhigh[\s-]grade\b", title, re.I) and re.search(r"neuroendocrine|NEN|NEC", title, re.I):
+        out.append(Criterion(kind="inclusion", text=f"Title: high-grade neuroendocrine neoplasm ({title})", category="grade",
+                             status="parsed", rule=Or((Has("nen.high_grade", kinds=("diagnosis",)), Is("cancer.grade", ("G3",)))),
+                             confidence=0.7, source="title"))
+    return out
+
+
+def trial_criteria(trial: Trial) -> list[Criterion]:
+    """Every criterion of a trial: its text's items, then field and title criteria."""
+    out = parse_criteria(trial.eligibility.criteria_text or "")
+    extra = field_criteria(trial) + title_criteria(trial)
+    for c in extra:
+        c.index = len(out)
+        out.append(c)
+    return out
+
+
+_ = data_version
