@@ -485,7 +485,11 @@ class PatientFacts:
             if c.functional_syndrome:
                 extra.append(c.functional_syndrome)
             text = _join(*extra)
-            self._add(Item("diagnosis", name, text, _concepts(*extra), active=True, start=c.diagnosis_date))
+            cs = _concepts(*extra)
+            gd = T.terms().get("grade_diagnosis") or {}
+            if grade is not None and gd.get(grade.value) and any(T.concept_matches((x,), "", gd["family"]) for x in cs):
+                cs = cs | _concepts(gd[grade.value])
+            self._add(Item("diagnosis", name, text, cs, active=True, start=c.diagnosis_date))
         if c is not None and (c.primary_site or c.icd_o3_topography):
             self.known["site"] = True
             text = _join(c.primary_site, c.icd_o3_topography)
