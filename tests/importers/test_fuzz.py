@@ -65,7 +65,7 @@ module_names = st.sampled_from(
 )
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(module_names, st.dictionaries(st.text(max_size=20), json_values, max_size=6)))
 def test_random_study_shapes(modules: dict[str, object]) -> None:
     ident = modules.get("identificationModule")

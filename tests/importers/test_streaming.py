@@ -160,18 +160,30 @@ def test_size_cap_for_text_pages() -> None:
     assert isinstance(err, RecordError) and "larger than" in err.reason
 
 
-def test_record_size_cap(monkeypatch: Any) -> None:
+def test_record_size_cap_skips_one_record() -> None:
     import trialmatch.importers.jsonstream as js
 
-    monkeypatch.setattr(js, "MAX_RECORD_BYTES", 50_000)
-    s = js.JsonStream(io.StringIO(json.dumps([_study(1, criteria="z" * 100_000)])), max_value=50_000)
-    s.expect("[")
-    try:
-        s.value()
-    except js.RecordTooLarge as exc:
-        assert "larger than" in str(exc)
-    else:
-        raise AssertionError("a record over the cap must be refused")
+    tricky = 'z"\\]}{[' * 20_000  # quotes, escapes and brackets inside the oversized string
+    studies = [_study(1), _study(2, criteria=tricky), _study(3), "x" * 80_000, _study(4)]
+    s = js.JsonStream(io.StringIO(json.dumps({"studies": studies})), chunk_size=4096, max_value=50_000)
+    s.expect("{")
+    assert s.key() == "studies"
+    got = [
+        obj if obj is js.TOO_LARGE else obj["protocolSection"]["identificationModule"]["nctId"]
+        for obj, _raw in s.items()
+    ]
+    assert got == ["NCT00000001", js.TOO_LARGE, "NCT00000003", js.TOO_LARGE, "NCT00000004"]
+    assert s.key() is None
+
+
+def test_oversized_record_is_reported_and_the_rest_imports(monkeypatch: Any) -> None:
+    import trialmatch.importers.jsonstream as js
+
+    monkeypatch.setattr(js.JsonStream.__init__, "__defaults__", (1 << 20, 100_000))
+    data = json.dumps({"studies": [_study(1), _study(2, criteria="w" * 300_000), _study(3)]}).encode()
+    out = list(read_bytes(data, "list.json"))
+    assert [type(r).__name__ for r in out] == ["Trial", "RecordError", "Trial"]
+    assert isinstance(out[1], RecordError) and out[1].record == 1 and "skipped" in out[1].reason
 
 
 def test_source_url_and_binary() -> None:

@@ -7,14 +7,19 @@ refilled in chunks, so memory holds one record (capped) plus one chunk, never th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, TextIO
 
 from trialmatch.importers.errors import MAX_RECORD_BYTES
 
-__all__ = ["JsonStream", "JsonStreamError", "RecordTooLarge"]
+__all__ = ["TOO_LARGE", "JsonStream", "JsonStreamError", "RecordTooLarge"]
 
 _WS = " \t\n\r"
+_STRUCT = re.compile(r'[\[\]{}"]')
+_IN_STRING = re.compile(r'["\\]')
+#: Yielded by :meth:`JsonStream.items` in place of an element larger than the cap (it is skipped).
+TOO_LARGE = object()
 _DECODER = json.JSONDecoder()
 
 
@@ -126,6 +131,52 @@ class JsonStream:
             self.pos = end
             return obj, raw
 
+    def skip_value(self) -> None:
+        """Step over the value at the cursor without decoding or keeping it (memory stays one chunk)."""
+        c = self.peek()
+        if c not in '[{"':
+            self.value()
+            return
+        self.anchor = None
+        depth, in_str, carry = 0, False, 0
+        while True:
+            buf, p = self.buf, self.pos + carry
+            n = len(buf)
+            carry = 0
+            while p < n:
+                if in_str:
+                    m = _IN_STRING.search(buf, p)
+                    if m is None:
+                        p = n
+                        break
+                    if m.group() == "\\":
+                        p = m.end() + 1  # the escaped character may be in the next chunk
+                        continue
+                    in_str = False
+                    p = m.end()
+                    if depth == 0:
+                        self.pos = p
+                        return
+                    continue
+                m = _STRUCT.search(buf, p)
+                if m is None:
+                    p = n
+                    break
+                ch, p = m.group(), m.end()
+                if ch == '"':
+                    in_str = True
+                elif ch in "[{":
+                    depth += 1
+                else:
+                    depth -= 1
+                    if depth <= 0:
+                        self.pos = p
+                        return
+            carry = max(0, p - n)
+            self.pos = min(p, n)
+            if not self._more():
+                raise JsonStreamError("input ends inside a value", truncated=True)
+
     def key(self) -> str | None:
         """Inside an object: the next key (after ``{`` or ``,``), or None at ``}``."""
         c = self.peek()
@@ -159,4 +210,8 @@ class JsonStream:
                     raise JsonStreamError(f"expected ',' between list items, found {c!r}")
                 self.pos += 1
             first = False
-            yield self.value()
+            try:
+                yield self.value()
+            except RecordTooLarge:
+                self.skip_value()
+                yield TOO_LARGE, ""

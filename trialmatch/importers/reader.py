@@ -40,7 +40,7 @@ from trialmatch.importers.errors import (
     MAX_ZIP_MEMBER_BYTES,
     RecordError,
 )
-from trialmatch.importers.jsonstream import JsonStream, JsonStreamError, RecordTooLarge
+from trialmatch.importers.jsonstream import TOO_LARGE, JsonStream, JsonStreamError, RecordTooLarge
 from trialmatch.importers.normalize import nct_ids, vocab
 from trialmatch.records.model import Trial
 
@@ -231,7 +231,10 @@ def _stream_items(
     s: JsonStream, source: str, source_url: str | None, counter: list[int]
 ) -> Iterator[ImportResult]:
     for obj, raw in s.items():
-        yield _convert(obj, raw, source, counter[0], source_url)
+        if obj is TOO_LARGE:
+            yield RecordError(source, counter[0], f"record larger than {s.max_value:,} characters; skipped")
+        else:
+            yield _convert(obj, raw, source, counter[0], source_url)
         counter[0] += 1
 
 
