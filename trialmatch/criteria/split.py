@@ -289,7 +289,7 @@ def split_criteria(text: str) -> list[SplitItem]:
     """Split criteria text into inclusion/exclusion items (see the module docstring)."""
     if not text or not isinstance(text, str):
         return []
-    text = text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
+    text = _unflow(text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n"))
     items: list[_Item] = []
     kind: Kind = "inclusion"
     scope: str | None = None
@@ -407,6 +407,52 @@ def split_criteria(text: str) -> list[SplitItem]:
             items.append(cur)
         prev_blank = False
     return _finish(items)
+
+
+_MIDLINE_HEADER_RE = re.compile(
+    r"(?:(?<=\S)[ \t]+(?=(?:Key |KEY )?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION) (?:Criteria|CRITERIA)\s*:)"
+    r"|[ \t]*-{1,2}[ \t]*(?=(?:key )?(?:inclusion|exclusion) criteria\s*:))",
+    re.IGNORECASE,
+)
+_ANY_HEADER_RE = re.compile(r"(?:inclusion|exclusion) criteria\s*:", re.IGNORECASE)
+_HEADER_DASH_RE = re.compile(r"(?im)^([ \t]*(?:key )?(?:inclusion|exclusion) criteria\s*:)[ \t]*(?=-[ \t])")
+_FLOW_BULLET_RE = re.compile(r"(?<=[^\dIVX\s-])[ \t]+-[ \t]+(?=[A-Z][a-z]|\(|[A-Z]{2,}[\s(])")
+_FLOW_START_RE = re.compile(r"^(?:[^\n]{0,60}:)?[ \t]*-[ \t]+\S")
+
+
+def _unflow(text: str) -> str:
+    """Re-open criteria flowed into running text: "... 45 kg/m^2 Exclusion Criteria: - Treatment ..."."""
+    if "riteria" not in text and "RITERIA" not in text:
+        return text
+    if not _ANY_HEADER_RE.search(text):
+        return text
+    lines = text.split("\n")
+    for k, ln in enumerate(lines):
+        if ("riteria" in ln or "RITERIA" in ln) and _ANY_HEADER_RE.search(ln):
+            ln = _MIDLINE_HEADER_RE.sub("\n\n", ln)
+            lines[k] = _HEADER_DASH_RE.sub("\\1\n\n", ln)
+    text = "\n".join(lines)
+    if " - " not in text:
+        return text
+    paras = re.split(r"(\n[ \t]*\n)", text)
+    out: list[str] = []
+    for para in paras:
+        lines = [ln for ln in para.split("\n") if ln.strip()]
+        if len(lines) < 2 or " - " not in para or any(_marker(ln.strip())[0] for ln in lines[1:]):
+            out.append(para)
+            continue
+        joined = " ".join(ln.strip() for ln in lines)
+        head, sep, body = joined.partition(": ")
+        target = body if sep and len(head) < 60 else joined
+        if not _FLOW_START_RE.match(target if target is joined else "- " + target.lstrip("- ")):
+            out.append(para)
+            continue
+        if not target.lstrip().startswith("-") or len(_FLOW_BULLET_RE.findall(target)) < 1:
+            out.append(para)
+            continue
+        pieces = _FLOW_BULLET_RE.sub("\n- ", target)
+        out.append((head + ":\n" if target is body else "") + pieces)
+    return "".join(out)
 
 
 _INLINE_NUM_RE = re.compile(r"(?<=[;。；.])\s*(\d{1,2})([.、)])\s+(?=\S)")
