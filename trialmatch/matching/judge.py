@@ -138,7 +138,10 @@ def judge(
     if not text:
         return JudgeResult(verdict="unknown", explanation="The criterion is empty.", rule="empty")
     for rule in RULES:
-        d: Decision | None = rule(ctx, text, kind)
+        try:
+            d: Decision | None = rule(ctx, text, kind)
+        except Exception as exc:  # a rule failing on odd text must not stop the others
+            d = Decision("unknown", f"Could not judge this text ({type(exc).__name__}).", "error")
         if d is not None:
             ev = [ctx.sentences[i] for i in sorted(set(d.sentences)) if 0 <= i < len(ctx.sentences)]
             return JudgeResult(verdict=d.verdict, explanation=d.explanation, evidence=ev, rule=d.rule)

@@ -297,7 +297,7 @@ def term_label(term: str) -> str:
     """A readable name for a term key (``c:mi|syn:myocardial infarction`` -> ``myocardial infarction``)."""
     head = term.split("|", 1)
     if len(head) == 2 and head[1]:
-        return " ".join(k.split(":", 1)[1] for k in head[1].split("+"))
+        return " ".join(k.split(":", 1)[-1] for k in head[1].split("+"))
     return term.split(":", 1)[-1].replace("_", " ")
 
 
@@ -308,9 +308,51 @@ def _negated_sentences(ctx: JudgeContext, terms: list[str]) -> list[int]:
     return sorted(out)
 
 
+_OTHER = re.compile(r"\b(other|another|additional|second|concurrent|concomitant|different|new)\b", re.I)
+_NEGATIVE_CRIT = re.compile(r"^(?:no|not|without|absence of|free of|never)\b", re.I)
+_FAMILY = re.compile(
+    r"\b(family history|famil(?:y|ial) member|parents?|mother|father|siblings?|relatives?|"
+    r"first[- ]degree)\b",
+    re.I,
+)
+
+
+def _together(ctx: JudgeContext, terms: list[str]) -> list[int]:
+    """Sentences that affirm every term."""
+    sets = [ctx.index.find(t)[0] for t in terms]
+    return sorted(set.intersection(*sets)) if sets else []
+
+
+def rule_negative_inclusion(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
+    """ "No X" as an inclusion is the exclusion of X, read the same way."""
+    if kind != "inclusion" or not _NEGATIVE_CRIT.match(text):
+        return None
+    rest = _NEGATIVE_CRIT.sub("", text, count=1).strip(" ,;:")
+    terms = content_terms(rest)
+    if not terms or len(terms) > 6:
+        return None
+    named = [t for t in terms if t.startswith(("c:", "syn:"))] or terms
+    if all(ctx.index.find(t)[1] and not ctx.index.find(t)[0] for t in named):
+        return Decision(
+            "met",
+            "The note states the patient does not have " + ", ".join(term_label(t) for t in named) + ".",
+            "negative_inclusion",
+            _negated_sentences(ctx, named),
+        )
+    together = _together(ctx, terms)
+    if together:
+        return Decision(
+            "not_met",
+            "The note describes " + ", ".join(term_label(t) for t in terms) + ".",
+            "negative_inclusion",
+            together,
+        )
+    return None  # silent: like any inclusion the note does not show, unknown
+
+
 def rule_concepts(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     terms = content_terms(text)
-    if not terms:
+    if not terms or _FAMILY.search(text):  # a relative's disease is not the patient's
         return None
     cov, sents, neg = coverage(ctx, terms)
     named = [t for t in terms if t.startswith(("c:", "syn:"))]
@@ -334,7 +376,11 @@ def rule_concepts(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
                 "not_met", "The note rules this out.", "concepts_negated", _negated_sentences(ctx, terms)
             )
         return None
-    if cov >= 0.99 and len(terms) <= 2:
+    if _OTHER.search(text):  # "other malignancy": the patient's own diagnosis does not count
+        return None
+    together = _together(ctx, terms)
+    if together and len(terms) <= 2:
+        sents = together
         return Decision(
             "met", "The note describes " + ", ".join(term_label(t) for t in terms) + ".", "concepts", sents
         )
@@ -346,5 +392,6 @@ RULES: tuple[Callable[[JudgeContext, str, str], Decision | None], ...] = (
     rule_consent,
     rule_age_sex,
     rule_measurement,
+    rule_negative_inclusion,
     rule_concepts,
 )

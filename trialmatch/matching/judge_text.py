@@ -65,8 +65,8 @@ def _stemmer() -> Any:
 
 @functools.cache
 def stem(word: str) -> str:
-    w = word.lower().strip("'-/")
-    if len(w) <= 3:
+    w = word.lower().strip("'-/").replace("+", "plus")
+    if len(w) <= 3 or w.endswith("itis"):  # hepatitis is not hepatic, nephritis not nephro-
         return w
     s: str = _stemmer().stem(w)
     return s
@@ -151,6 +151,16 @@ def _keep(key: str) -> bool:
 
 
 def content_terms(text: str) -> list[str]:
+    """Concept keys of the clinically meaningful words of ``text`` (cached per text; see ``_content_terms``)."""
+    return list(_content_terms_cached(text[:2000]))
+
+
+@functools.lru_cache(maxsize=50_000)
+def _content_terms_cached(text: str) -> tuple[str, ...]:
+    return tuple(_content_terms(text))
+
+
+def _content_terms(text: str) -> list[str]:
     """Concept keys of the clinically meaningful words of ``text`` (generic words and numbers dropped).
 
     A span the shared concepts vocabulary recognises becomes one term ``c:<id>|<k1>+<k2>``: satisfied by
@@ -250,8 +260,9 @@ class NoteIndex:
             cid, own = key.split("|", 1)
             aff, neg = self.find(cid)
             parts = [self.find(k) for k in own.split("+") if k]
-            if parts and all(p[0] for p in parts):
-                aff = aff.union(*(p[0] for p in parts))
+            together = set.intersection(*(p[0] for p in parts)) if parts else set()
+            if together:  # the span's own words, in one sentence
+                aff = aff | together
             elif parts and any(p[1] for p in parts) and not aff:
                 neg = neg.union(*(p[1] for p in parts))
             return aff, neg
@@ -272,8 +283,8 @@ class NoteIndex:
 _NUMW = r"(\d{1,3}(?:\.\d)?)"
 _UNITW = r"\s{0,2}(years?|yrs?|y|months?|mos?|weeks?|days?)?"
 _AGE_CUE = re.compile(
-    r"\b(ages?d?|years?[- ]old|years? of age|yrs?|y/o|yo|old|adults?|children|child|infants?|"
-    r"minors?|pediatric|paediatric|months? of life)\b|\d\s?\+|(?:over|greater than|older than|above|at least|"
+    r"\b(ages?d?|years?[- ]old|years? of age|yrs?|y/o|yo|old|adults?|children|child(?![- ]?bearing)|infants?|"
+    r"minors?|pediatric|paediatric|months? of life)\b|(?:over|greater than|older than|above|at least|"
     r"under|less than|younger than|[≥>≤<]=?)\s{0,2}\d{1,3}\s{0,2}(?:years|yrs)\b",
     re.I,
 )
@@ -293,7 +304,7 @@ _OR_OLDER = re.compile(
     r"younger|less|under)",
     re.I,
 )
-_PLUS = re.compile(r"(\d{1,3})\s?\+")
+_PLUS = re.compile(r"\bage\s{0,3}(\d{1,3})\s?\+|(\d{1,3})\s?\+\s{0,3}(?:years|yrs)", re.I)
 _WINDOW = re.compile(r"\b(within|for|past|last|since|prior|after|before|during|ago|duration|lasting)\b", re.I)
 
 
@@ -309,6 +320,7 @@ def _years(v: str, unit: str | None) -> float:
     return x
 
 
+@functools.lru_cache(maxsize=50_000)
 def age_range(text: str) -> tuple[float | None, float | None, str] | None:
     """(low, high, matched text) of an age restriction in a criterion, bounds inclusive; None if none.
     Numbers that are time windows ("within 6 months") are left alone."""
@@ -369,13 +381,13 @@ def age_range(text: str) -> tuple[float | None, float | None, str] | None:
                 spans.append(m.group(0))
         m2 = _PLUS.search(t)
         if m2 and lo is None:
-            lo = float(m2.group(1))
+            lo = float(m2.group(1) or m2.group(2))
             spans.append(m2.group(0))
     if lo is None and hi is None:
         low = t.lower()
         if re.search(r"\badults?\b", low):
             return 18.0, None, "adult"
-        if re.search(r"\b(children|child|minors?|pediatric|paediatric)\b", low):
+        if re.search(r"\b(children|child(?![- ]?bearing)|minors?|pediatric|paediatric)\b", low):
             return None, 17.999, "child"
         return None
     if (lo is not None and lo > 130) or (hi is not None and hi < 0):
@@ -383,6 +395,7 @@ def age_range(text: str) -> tuple[float | None, float | None, str] | None:
     return lo, hi, "; ".join(spans)
 
 
+@functools.lru_cache(maxsize=50_000)
 def sex_restriction(text: str) -> str | None:
     """ "any", "female" or "male" when the criterion restricts sex; None otherwise."""
     low = text.lower()[:600]
