@@ -35,7 +35,7 @@ def _items(criteria_text: str) -> list[tuple[str, str]]:
     try:
         from trialmatch.criteria.split import split_criteria
 
-        return [(it.kind, it.text) for it in split_criteria(criteria_text)][:80]
+        return [(str(it.kind), it.text) for it in split_criteria(criteria_text)][:80]
     except Exception:
         out: list[tuple[str, str]] = []
         kind = "inclusion"

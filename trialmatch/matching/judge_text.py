@@ -151,7 +151,7 @@ def _keep(key: str) -> bool:
 
 
 def content_terms(text: str) -> list[str]:
-    """Concept keys of the clinically meaningful words of ``text`` (cached per text; see ``_content_terms``)."""
+    """Concept keys of the clinically meaningful words of ``text`` (cached; see ``_content_terms``)."""
     return list(_content_terms_cached(text[:2000]))
 
 
