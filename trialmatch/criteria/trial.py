@@ -23,8 +23,25 @@ if TYPE_CHECKING:
 
 __all__ = ["PARSER_VERSION", "field_criteria", "parse_criteria", "title_criteria", "trial_criteria"]
 
-#: Bumped when the rules produced for the same text change (stored rules are re-parsed).
-PARSER_VERSION = "1.0"
+def _code_version() -> str:
+    """A digest of the parser's code and vocabularies, so stored rules are re-parsed on change."""
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha1()
+    here = Path(__file__).resolve().parent
+    files = sorted(here.glob("*.py")) + sorted((here.parent / "vocab").rglob("*.py"))
+    files += sorted((here.parent / "vocab" / "data").glob("*.yaml"))
+    for f in files:
+        try:
+            h.update(f.read_bytes())
+        except OSError:
+            continue
+    return h.hexdigest()[:10]
+
+
+#: Changes whenever the rules produced for the same text can change (stored rules are re-parsed).
+PARSER_VERSION = f"1.0+{_code_version()}"
 MAX_TEXT = 100_000
 MAX_ITEMS = 400
 
