@@ -5,6 +5,8 @@ Two corpora, written to a temp dir as API v2 list responses (``{"studies": [...]
 * ``corpus`` - every real trial in ../shared/data/trials (TrialGPT trial_info JSON and HINT CSV,
   ~5,800 studies with criteria text) mapped to API v2 studies, repeated ``n_copies`` times with
   new ids;
+* ``bulk-zip`` - the same real studies as one JSON file per study in a ZIP (the shape of
+  ClinicalTrials.gov's all-studies download);
 * ``full`` - the complete API v2 study records in ../shared/data/ctgov_api_v2 (protocol section
   only: sites, contacts, arms, outcomes...) repeated to ~3,000 studies, for the per-record cost of
   rich records.
@@ -25,6 +27,7 @@ import json
 import tempfile
 import time
 import tracemalloc
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -172,6 +175,14 @@ def run(n_copies: int = 1) -> dict[str, Any]:
         for k, v in _measure(corpus).items():
             figures[f"corpus {k}"] = v
         corpus.unlink()
+        bulk = Path(tmp) / "bulk.zip"
+        with zipfile.ZipFile(bulk, "w", zipfile.ZIP_DEFLATED) as zf:
+            for s in _base_studies(SHARED):
+                nct = s["protocolSection"]["identificationModule"]["nctId"]
+                zf.writestr(f"ctg-studies/{nct}.json", json.dumps(s, ensure_ascii=False))
+        for k, v in _measure(bulk).items():
+            figures[f"bulk-zip {k}"] = v
+        bulk.unlink()
         full = Path(tmp) / "full.json"
         base = _full_studies(SHARED)
         if base:

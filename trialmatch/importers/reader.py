@@ -50,6 +50,7 @@ ImportResult = Trial | RecordError
 
 _HEAD = 8192
 _MAX_DEPTH = 3
+_SMALL_MEMBER = 8 * 1024 * 1024
 #: First keys of JSON objects that wrap a list of studies (read as a stream).
 _WRAPPER_KEYS = frozenset(
     {"studies", "nextPageToken", "totalCount", "FullStudiesResponse", "StudyFieldsResponse", "FullStudies"}
@@ -388,6 +389,10 @@ def _read_zip(fp: IO[bytes], source: str, source_url: str | None, depth: int) ->
                 yield RecordError(member, None, "zip member larger than the size cap; refused")
                 continue
             try:
+                if info.file_size <= _SMALL_MEMBER:  # the bulk ZIP: many small files, read each at once
+                    data = zf.read(info)
+                    yield from _dispatch(io.BytesIO(data), member, base, source_url, depth + 1)
+                    continue
                 with zf.open(info) as m:
                     yield from _dispatch(m, member, base, source_url, depth + 1)  # type: ignore[arg-type]
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
