@@ -54,12 +54,15 @@ def test_header_with_scope_and_inline_text() -> None:
         "Inclusion Criteria:\n1. Age 18\n2. ECOG 0-1\n3. ANC ok\nExclusion Criteria:\n1. Pregnant\n2. HIV",
         "Inclusion Criteria:\n1) Age 18\n2) ECOG 0-1\n3) ANC ok\nExclusion Criteria:\n1) Pregnant\n2) HIV",
         "INCLUSION:\n(1) Age 18\n(2) ECOG 0-1\n(3) ANC ok\nEXCLUSION:\n(1) Pregnant\n(2) HIV",
-        "Inclusion Criteria\n\n  * Age 18\n  * ECOG 0-1\n  * ANC ok\n\nExclusion Criteria\n\n  * Pregnant\n  * HIV",
+        "Inclusion Criteria\n\n  * Age 18\n  * ECOG 0-1\n  * ANC ok\n\n"
+        "Exclusion Criteria\n\n  * Pregnant\n  * HIV",
         "Inclusion:\n• Age 18\n• ECOG 0-1\n• ANC ok\nExclusion:\n· Pregnant\n· HIV",
         "Inclusion Criteria:\na. Age 18\nb. ECOG 0-1\nc. ANC ok\nExclusion Criteria:\na. Pregnant\nb. HIV",
-        "Inclusion Criteria:\n(i) Age 18\n(ii) ECOG 0-1\n(iii) ANC ok\nExclusion Criteria:\n(i) Pregnant\n(ii) HIV",
+        "Inclusion Criteria:\n(i) Age 18\n(ii) ECOG 0-1\n(iii) ANC ok\n"
+        "Exclusion Criteria:\n(i) Pregnant\n(ii) HIV",
         "Inclusion Criteria:\n① Age 18\n② ECOG 0-1\n③ ANC ok\nExclusion Criteria:\n① Pregnant\n② HIV",
-        "Inclusion Criteria:\n- Age 18\n- ECOG 0-1\n- ANC ok\nPatients are not eligible if:\n- Pregnant\n- HIV",
+        "Inclusion Criteria:\n- Age 18\n- ECOG 0-1\n- ANC ok\n"
+        "Patients are not eligible if:\n- Pregnant\n- HIV",
     ],
 )
 def test_numbering_and_bullet_styles(text: str) -> None:
@@ -156,7 +159,10 @@ def test_group_label_line_is_not_an_item() -> None:
 
 
 def test_inline_numbered_list_on_one_line() -> None:
-    text = "Inclusion criteria: 1. Aged 18-75 years; 2. Confirmed NET; 3. ECOG 0-1.\nExclusion criteria: 1. Pregnant."
+    text = (
+        "Inclusion criteria: 1. Aged 18-75 years; 2. Confirmed NET; 3. ECOG 0-1.\n"
+        "Exclusion criteria: 1. Pregnant."
+    )
     items = split_criteria(text)
     assert kinds(items) == (3, 1) and items[1].text == "Confirmed NET;"
 
