@@ -111,7 +111,9 @@ def _l(obj: Any, key: str) -> list[Any]:
 
 
 def _s(obj: Any, key: str) -> str | None:
-    v = obj.get(key) if isinstance(obj, dict) else None
+    v = obj.get(key) if obj.__class__ is dict else None
+    if v.__class__ is str:  # the common case first
+        return v.strip() or None
     if v is None or isinstance(v, (dict, list)):
         return None
     s = str(v).strip()
@@ -150,7 +152,10 @@ def _design(dm: dict[str, Any]) -> Design | None:
 
 
 def _location(loc: dict[str, Any]) -> Location:
-    geo = _d(loc, "geoPoint")
+    geo = loc.get("geoPoint")
+    if geo.__class__ is not dict:
+        geo = {}
+    status = loc.get("status")
     return build(
         Location,
         facility=_s(loc, "facility"),
@@ -158,7 +163,7 @@ def _location(loc: dict[str, Any]) -> Location:
         state=_s(loc, "state"),
         zip=_s(loc, "zip"),
         country=_s(loc, "country"),
-        status=status_value(_s(loc, "status")),
+        status=status_value(_s(loc, "status")) if status else None,
         lat=to_float(geo.get("lat")),
         lon=to_float(geo.get("lon")),
         contacts=[_contact(c) for c in _l(loc, "contacts") if isinstance(c, dict)],
