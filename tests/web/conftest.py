@@ -21,7 +21,7 @@ TEAM = {"coordinator": "correct horse battery staple"}
 
 @pytest.fixture()
 def app(tmp_path: Path):  # type: ignore[no-untyped-def]
-    return create_app(f"sqlite:///{tmp_path / 'web.db'}", trials=trials(), team_users=TEAM)
+    return create_app(f"sqlite:///{tmp_path / 'web.db'}", trials=trials())
 
 
 @pytest.fixture()

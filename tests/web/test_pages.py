@@ -41,11 +41,28 @@ def test_trial_page_sections(client: TestClient) -> None:
     r = client.get("/trials/NCT07077551")
     assert r.status_code == 200
     body = r.text
-    for needle in ("NALIRIFOX", "ECOG", "Overview", "In plain language", "Timeline", "Study design",
-                   "Arms and interventions", "Eligibility criteria", "How TrialMatch reads this",
-                   "Sponsor and investigators", "Locations (1)", "Identifiers and source", "Data current as of",
-                   "Related trials", "Am I eligible?", "Contact the study team", "0 patients applied",
-                   "Single group", "liposomal irinotecan", "Hangzhou"):
+    for needle in (
+        "NALIRIFOX",
+        "ECOG",
+        "Overview",
+        "In plain language",
+        "Timeline",
+        "Study design",
+        "Arms and interventions",
+        "Eligibility criteria",
+        "How TrialMatch reads this",
+        "Sponsor and investigators",
+        "Locations (1)",
+        "Identifiers and source",
+        "Data current as of",
+        "Related trials",
+        "Am I eligible?",
+        "Contact the study team",
+        "0 patients applied",
+        "Single group",
+        "liposomal irinotecan",
+        "Hangzhou",
+    ):
         assert needle in body, needle
     assert "<details" in body
 
@@ -81,8 +98,14 @@ def test_faq_glossary(client: TestClient) -> None:
 
 
 def test_security_headers_everywhere(client: TestClient) -> None:
-    for url in ("/", "/trials/NCT07077551", "/trials/NOPE", "/api/trials/NCT07077551", "/faq",
-                "/static/style.css"):
+    for url in (
+        "/",
+        "/trials/NCT07077551",
+        "/trials/NOPE",
+        "/api/trials/NCT07077551",
+        "/faq",
+        "/static/style.css",
+    ):
         r = client.get(url)
         csp = r.headers.get("content-security-policy", "")
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp, url

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.web.conftest import TEAM, csrf_of
-from trialmatch.store.web_tables import AlertSignup, ShareLink
+from tests.web.fixtures import trials
+from trialmatch.store.web_tables import AlertSignup, ShareLink, TeamUser
+from trialmatch.web.app import create_app
 from trialmatch.web.routes_people import MAX_FAILED_PASSCODES
 
 
 def _contact(client: TestClient, **extra: str) -> int:
     token = csrf_of(client.get("/trials/NCT07077551").text)
-    data = {"csrf_token": token, "name": "Ann Patient", "email": "ann@example.org", "phone": "+44 1234",
-            "language": "English", "message": "=HYPERLINK(\"x\")", "site": "Second Affiliated Hospital"}
+    data = {
+        "csrf_token": token,
+        "name": "Ann Patient",
+        "email": "ann@example.org",
+        "phone": "+44 1234",
+        "language": "English",
+        "message": '=HYPERLINK("x")',
+        "site": "Second Affiliated Hospital",
+    }
     data.update(extra)
     return client.post("/trials/NCT07077551/contact", data=data).status_code
 
@@ -27,7 +37,16 @@ def test_contact_request_and_count(client: TestClient) -> None:
     assert _contact(client, name="") == 400
 
 
-def test_team_page_needs_login_and_exports_csv(client: TestClient) -> None:
+def test_team_page_needs_login_and_exports_csv(tmp_path: Path) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'team.db'}", trials=trials(), team_users=TEAM)
+    with TestClient(app) as client:
+        _team_checks(client)
+    with app.state.sessions() as s:
+        row = s.scalars(select(TeamUser)).one()
+    assert row.password_hash.startswith("scrypt$") and TEAM["coordinator"] not in row.password_hash
+
+
+def _team_checks(client: TestClient) -> None:
     _contact(client)
     r = client.get("/team")
     assert r.status_code == 401 and "Basic" in r.headers["www-authenticate"]
@@ -40,19 +59,12 @@ def test_team_page_needs_login_and_exports_csv(client: TestClient) -> None:
     assert "Ann Patient" in r.text and "'=HYPERLINK" in r.text  # formulas neutralised
 
 
-def test_passwords_are_hashed(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
-    from trialmatch.store.web_tables import TeamUser
-
-    with app.state.sessions() as s:
-        row = s.scalars(select(TeamUser)).one()
-    assert row.password_hash.startswith("scrypt$") and TEAM["coordinator"] not in row.password_hash
-
-
 def test_alert_signup_and_unsubscribe(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/alerts", params={"q": "neuroendocrine"})
     assert 'value="neuroendocrine"' in page.text
-    r = client.post("/alerts", data={"csrf_token": csrf_of(page.text), "q": "neuroendocrine",
-                                     "email": "ann@example.org"})
+    r = client.post(
+        "/alerts", data={"csrf_token": csrf_of(page.text), "q": "neuroendocrine", "email": "ann@example.org"}
+    )
     assert r.status_code == 200 and "unsubscribe" in r.text
     link = r.text.split('id="unsubscribe-link"')[0].rsplit('href="', 1)[1].split('"')[0]
     path = link.split("testserver", 1)[-1]
@@ -63,13 +75,24 @@ def test_alert_signup_and_unsubscribe(app, client: TestClient) -> None:  # type:
     with app.state.sessions() as s:
         row = s.scalars(select(AlertSignup)).one()
     assert row.active == 0 and row.email == "ann@example.org"
-    assert client.post("/alerts/unsubscribe/nonsense", data={"csrf_token": csrf_of(form.text)}).status_code == 404
+    assert (
+        client.post("/alerts/unsubscribe/nonsense", data={"csrf_token": csrf_of(form.text)}).status_code
+        == 404
+    )
 
 
 def _add_note(client: TestClient, text: str) -> None:
     page = client.get("/trials/NCT07077551").text
-    r = client.post("/notes", data={"csrf_token": csrf_of(page), "trial_id": "NCT07077551", "text": text,
-                                    "quote": "ECOG PS score of 0 or 1."}, follow_redirects=False)
+    r = client.post(
+        "/notes",
+        data={
+            "csrf_token": csrf_of(page),
+            "trial_id": "NCT07077551",
+            "text": text,
+            "quote": "ECOG PS score of 0 or 1.",
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
 
 
@@ -112,8 +135,10 @@ def test_wrong_passcodes_lock_the_link(app) -> None:  # type: ignore[no-untyped-
         _add_note(me, "x")
         path = _share(me)
         token = csrf_of(friend.get(path).text)
-        codes = [friend.post(path, data={"csrf_token": token, "passcode": f"bad{i}"}).status_code
-                 for i in range(MAX_FAILED_PASSCODES + 1)]
+        codes = [
+            friend.post(path, data={"csrf_token": token, "passcode": f"bad{i}"}).status_code
+            for i in range(MAX_FAILED_PASSCODES + 1)
+        ]
         assert codes[-1] == 429
         r = friend.post(path, data={"csrf_token": token, "passcode": "secret-123"})
         assert r.status_code == 429  # locked even with the right passcode
@@ -125,7 +150,9 @@ def test_revoked_and_expired_links(app) -> None:  # type: ignore[no-untyped-def]
         path = _share(me)
         notes = me.get("/notes").text
         link_id = notes.split('action="/notes/share/')[1].split("/")[0]
-        r = me.post(f"/notes/share/{link_id}/revoke", data={"csrf_token": csrf_of(notes)}, follow_redirects=False)
+        r = me.post(
+            f"/notes/share/{link_id}/revoke", data={"csrf_token": csrf_of(notes)}, follow_redirects=False
+        )
         assert r.status_code == 303
         assert friend.get(path).status_code == 404
         path2 = _share(me)
@@ -136,4 +163,7 @@ def test_revoked_and_expired_links(app) -> None:  # type: ignore[no-untyped-def]
         assert friend.get(path2).status_code == 404
         # someone else cannot revoke my links
         other = friend.get("/notes").text
-        assert friend.post(f"/notes/share/{link_id}/revoke", data={"csrf_token": csrf_of(other)}).status_code == 404
+        assert (
+            friend.post(f"/notes/share/{link_id}/revoke", data={"csrf_token": csrf_of(other)}).status_code
+            == 404
+        )

@@ -38,9 +38,13 @@ def test_form_rate_limit(tmp_path: Path) -> None:
     app = create_app(f"sqlite:///{tmp_path / 'w.db'}", trials=trials(), rate_limits={"form": (0.0001, 3.0)})
     with TestClient(app) as c:
         token = csrf_of(c.get("/trials/NCT07077551").text)
-        codes = [c.post("/trials/NCT07077551/contact", data={"csrf_token": token, "name": "A",
-                                                             "email": "a@example.org"}).status_code
-                 for _ in range(5)]
+        codes = [
+            c.post(
+                "/trials/NCT07077551/contact",
+                data={"csrf_token": token, "name": "A", "email": "a@example.org"},
+            ).status_code
+            for _ in range(5)
+        ]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
 
 

@@ -141,7 +141,11 @@ def create_app(
         return render(
             request,
             "error.html",
-            {"status": 400, "title": "Please check the form", "detail": "; ".join(e["msg"] for e in errors)},
+            {
+                "status": 400,
+                "title": "Please check the form",
+                "detail": "; ".join(str(e["msg"]) for e in errors),
+            },
             status=400,
         )
 

@@ -9,6 +9,7 @@ cached in-process; trials themselves are cached for ``ttl`` seconds.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import re
 import threading
@@ -168,28 +169,28 @@ class Backend:
             if self._store is not None and hasattr(self._store, "get_criteria"):
                 try:
                     return list(self._store.get_criteria(trial.id))
-                except Exception:  # noqa: BLE001 - fall through to parsing here
+                except Exception:
                     pass
             fn = optional("trialmatch.criteria", "trial_criteria")
             if fn is None:
                 return _fallback_criteria(trial)
             try:
                 return list(fn(trial))
-            except Exception:  # noqa: BLE001 - a parser bug must not take the page down
+            except Exception:
                 return _fallback_criteria(trial)
 
         return self._cached("criteria", trial, parse)  # type: ignore[no-any-return]
 
     def prepared(self, trial: Trial) -> Any:
         """The matcher's prepared form of a trial (compiled rules), cached per trial."""
-        cls = optional("trialmatch.matching.match", "PreparedTrial")
+        cls: Any = optional("trialmatch.matching.match", "PreparedTrial")
         if cls is None:
             return None
         return self._cached("prepared", trial, lambda: cls.from_trial(trial, self.criteria(trial)))
 
     def plain_summary(self, trial: Trial) -> str | None:
         def make() -> str:
-            fn = optional("trialmatch.search", "plain_summary")
+            fn = optional("trialmatch.search.plain", "plain_summary")
             if fn is not None:
                 try:
                     return str(fn(trial) or "")
@@ -219,7 +220,7 @@ class Backend:
         return self._cached(f"flags{today}", trial, make)  # type: ignore[no-any-return]
 
     def glossary_terms_in(self, text: str) -> list[tuple[str, str]]:
-        fn = optional("trialmatch.search", "glossary_terms_in")
+        fn = optional("trialmatch.search.glossary", "glossary_terms_in")
         if fn is None:
             return []
         try:
@@ -229,18 +230,13 @@ class Backend:
         return [_term_pair(x) for x in found][:40]
 
     def glossary(self) -> list[tuple[str, str]]:
-        for name in ("glossary", "glossary_entries", "load_glossary"):
-            fn = optional("trialmatch.search", name)
-            if fn is None:
-                continue
-            try:
-                g = fn() if callable(fn) else fn
-            except Exception:
-                continue
-            if isinstance(g, dict):
-                return sorted((str(k), _term_pair((k, v))[1]) for k, v in g.items())
-            return sorted(_term_pair(x) for x in g)
-        return []
+        fn = optional("trialmatch.search.glossary", "glossary")
+        if fn is None:
+            return []
+        try:
+            return [_term_pair(x) for x in fn()]
+        except Exception:  # noqa: BLE001
+            return []
 
     def applied_count_key(self, trial: Trial) -> str:
         return trial.id
@@ -266,7 +262,7 @@ class Backend:
     def _index(self) -> Any:
         if self._fixed is not None:
             if self._fixed_index is None:
-                cls = optional("trialmatch.search.index", "SearchIndex")
+                cls: Any = optional("trialmatch.search.index", "SearchIndex")
                 self._fixed_index = cls.from_trials(self._fixed.values()) if cls is not None else False
             return self._fixed_index or None
         return self._store
@@ -279,11 +275,19 @@ class Backend:
         if fn is None or query_cls is None or index is None:
             return None
         try:
-            sq = query_cls(q=f.q, status=[f.status] if f.status else ["any"], phase=[f.phase] if f.phase else [],
-                           age=f.age, sex=f.sex or None, country=f.country or None, near=f.near or None,
-                           radius_km=f.radius_km or 20_000.0, limit=f.limit)
+            sq = query_cls(
+                q=f.q,
+                status=[f.status] if f.status else ["any"],
+                phase=[f.phase] if f.phase else [],
+                age=f.age,
+                sex=f.sex or None,
+                country=f.country or None,
+                near=f.near or None,
+                radius_km=f.radius_km or 20_000.0,
+                limit=f.limit,
+            )
             res = fn(index, sq)
-        except Exception:  # noqa: BLE001 - fall back to the simple filter
+        except Exception:
             return None
         out: list[Hit] = []
         for h in res.hits:
@@ -306,11 +310,11 @@ class Backend:
                 continue
             score = 0.0
             if qwords:
-                hay = self._cached("words", t, lambda t=t: _trial_words(t))
+                hay = self._cached("words", t, functools.partial(_trial_words, t))
                 title = self._cached(
                     "twords",
                     t,
-                    lambda t=t: set(_norm_words(" ".join([t.title or "", *t.conditions, *t.keywords]))),
+                    functools.partial(_word_set, t, True, True),
                 )
                 matched = [w for w in qwords if w in hay or any(h.startswith(w) for h in hay if len(w) > 4)]
                 if len(matched) < len(qwords):
@@ -321,16 +325,19 @@ class Backend:
         return out
 
     def similar(self, trial: Trial, k: int = 5) -> list[Trial]:
-        fn = optional("trialmatch.search", "similar")
-        if fn is not None and self._store is not None:
+        """Related trials (cached per trial): the search package's ``similar`` or shared terms."""
+        ids = self._cached(f"similar{k}", trial, lambda: [t.id for t in self._similar(trial, k)])
+        got = [self.get_trial(i) for i in ids]
+        return [t for t in got if t is not None]
+
+    def _similar(self, trial: Trial, k: int) -> list[Trial]:
+        fn = optional("trialmatch.search.similar", "similar")
+        index = self._index()
+        if fn is not None and index is not None:
             try:
-                res = list(fn(self._store, trial.id, k=k))
-                got = [
-                    self.get_trial(r if isinstance(r, str) else getattr(r, "trial_id", getattr(r, "id", "")))
-                    for r in res
-                ]
+                got = [self.get_trial(r.trial_id) for r in fn(trial, index, k=k)]
                 return [t for t in got if t is not None and t.id != trial.id][:k]
-            except Exception:
+            except Exception:  # noqa: BLE001 - fall back to shared condition words
                 pass
         mine = set(_norm_words(" ".join(trial.conditions + trial.keywords)))
         if not mine:
@@ -339,7 +346,7 @@ class Backend:
         for t in self.all_trials():
             if t.id == trial.id:
                 continue
-            theirs = set(_norm_words(" ".join(t.conditions + t.keywords)))
+            theirs = self._cached("ckwords", t, functools.partial(_word_set, t, False, True))
             common = len(mine & theirs)
             if common:
                 scored.append((common / (len(mine | theirs) or 1), t))
@@ -363,18 +370,32 @@ class Backend:
             raise ValueError("reading FHIR bundles is not available yet")
         return Patient.model_validate(obj)
 
-    def match(self, patient: Patient, trials: list[Trial], as_of: dt.date,
-              trial_ids: list[str] | None = None) -> MatchReport:
+    def match(
+        self, patient: Patient, trials: list[Trial], as_of: dt.date, trial_ids: list[str] | None = None
+    ) -> MatchReport:
         """Judge ``trials`` for a patient; every trial is reported, ineligible ones included."""
         fn = optional("trialmatch.matching.match", "match_patient")
         if fn is not None:
             prepared = [self.prepared(t) for t in trials]
             rep = fn(patient, prepared, as_of, trial_ids=tuple(trial_ids or ()), include_ineligible=True)
             return rep if isinstance(rep, MatchReport) else MatchReport.model_validate(rep)
-        results = [TrialResult(trial_id=t.id, registry_id=t.registry_id, title=t.title, status=t.overall_status,
-                               verdict="possibly_eligible", score=0.0) for t in trials]
-        return MatchReport(patient_id=patient.id, as_of=as_of, results=results,
-                           warnings=["the matcher is not available yet: nothing was checked"])
+        results = [
+            TrialResult(
+                trial_id=t.id,
+                registry_id=t.registry_id,
+                title=t.title,
+                status=t.overall_status,
+                verdict="possibly_eligible",
+                score=0.0,
+            )
+            for t in trials
+        ]
+        return MatchReport(
+            patient_id=patient.id,
+            as_of=as_of,
+            results=results,
+            warnings=["the matcher is not available yet: nothing was checked"],
+        )
 
     def match_candidates(self, patient: Patient, limit: int = 300) -> list[Trial]:
         """Trials worth matching a patient against: open ones, about the patient's disease first."""
@@ -392,7 +413,7 @@ class Backend:
                         & self._cached(
                             "cwords",
                             t,
-                            lambda t=t: set(_norm_words(" ".join([t.title or "", *t.conditions]))),
+                            functools.partial(_word_set, t, True, False),
                         )
                     )
                 ),
@@ -407,6 +428,12 @@ def _as_patient(p: Any) -> Patient:
     if isinstance(p, dict):
         return Patient.model_validate(p)
     return Patient.model_validate(p.model_dump() if hasattr(p, "model_dump") else p)
+
+
+def _word_set(t: Trial, title: bool, keywords: bool) -> set[str]:
+    parts = [t.title or ""] if title else []
+    parts += t.conditions + (t.keywords if keywords else [])
+    return set(_norm_words(" ".join(parts)))
 
 
 def _trial_words(t: Trial) -> set[str]:

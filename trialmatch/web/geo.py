@@ -81,7 +81,7 @@ def geocode(place: str) -> tuple[float, float] | None:
     if resolve is not None:
         try:
             found = resolve(place)
-        except Exception:  # noqa: BLE001
+        except Exception:
             found = None
         if found is not None:
             return (float(found.lat), float(found.lon))

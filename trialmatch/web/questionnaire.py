@@ -13,6 +13,7 @@ from typing import Any
 
 from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.rules import And, Compare, Flag, Has, If, Is, Not, Or, Rule
+from trialmatch.records.model import Trial
 
 __all__ = ["MAX_QUESTIONS", "Question", "answers_to_patient", "questions_for"]
 
@@ -143,9 +144,18 @@ def _window_words(r: Has) -> str:
     return ""
 
 
-def questions_for(criteria: list[Criterion]) -> list[Question]:
-    """Questions for the variables the criteria test, in the order they first appear."""
+def questions_for(criteria: list[Criterion], trial: Trial | None = None) -> list[Question]:
+    """Questions for the variables the criteria test, in the order they first appear; with
+    ``trial``, also age and sex when its structured eligibility fields restrict them."""
     out: dict[str, Question] = {}
+    if trial is not None:
+        el = trial.eligibility
+        if el.min_age_years is not None or el.max_age_years is not None:
+            text, kind, unit, opts = _FIXED["age"]
+            out["age"] = Question(key="age", text=text, kind=kind, unit=unit)
+        if el.sex in ("FEMALE", "MALE"):
+            text, kind, unit, opts = _FIXED["sex"]
+            out["sex"] = Question(key="sex", text=text, kind=kind, options=list(opts))
     for c in criteria:
         for node in [*_walk(c.applies_if), *_walk(c.rule)]:
             q = _question(node)
@@ -285,9 +295,14 @@ def answers_to_patient(questions: list[Question], form: Mapping[str, Any], as_of
 
 
 #: Where an answer goes in the profile when the rule variable is not a profile path.
-_PATHS = {"ecog": "performance_status.ecog", "karnofsky": "performance_status.karnofsky",
-          "weight_kg": "vitals.weight_kg", "cancer.stage_group": "cancer.stage.group", "healthy_volunteer": "",
-          "cancer.krenning_score": ""}
+_PATHS = {
+    "ecog": "performance_status.ecog",
+    "karnofsky": "performance_status.karnofsky",
+    "weight_kg": "vitals.weight_kg",
+    "cancer.stage_group": "cancer.stage.group",
+    "healthy_volunteer": "",
+    "cancer.krenning_score": "",
+}
 
 
 def _choice_value(key: str, val: str) -> Any:

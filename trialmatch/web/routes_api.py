@@ -92,7 +92,7 @@ _MATCH_SCHEMA = {
                     "required": ["patient"],
                     "properties": {
                         "patient": {
-                            "description": "A patient profile (object), a FHIR R4 Bundle (object) or clinical note text",
+                            "description": "A patient profile, a FHIR R4 Bundle or note text",
                             "oneOf": [{"type": "object"}, {"type": "string"}],
                         },
                         "trial_ids": {"type": "array", "items": {"type": "string"}},

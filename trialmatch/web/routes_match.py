@@ -53,7 +53,7 @@ async def questionnaire(request: Request, trial_id: str) -> HTMLResponse:
         raise HTTPException(404, "No such trial.")
     today = dt.date.today()
     crit = b.criteria(trial)
-    questions = questions_for(crit)
+    questions = questions_for(crit, trial)
     profile = answers_to_patient(questions, form, today)
     patient = b.load_patient(profile)
     report = await run_in_threadpool(b.match, patient, [trial], today)
@@ -203,7 +203,7 @@ async def match_report(request: Request) -> HTMLResponse:
     as_of = patient.as_of or dt.date.today()
     trials = b.match_candidates(patient)
     report = await run_in_threadpool(b.match, patient, trials, as_of)
-    html = _external_report(report, trials)
+    html = _external_report(report, patient)
     if html is not None:
         return HTMLResponse(html)
     return render(
@@ -213,22 +213,15 @@ async def match_report(request: Request) -> HTMLResponse:
     )
 
 
-def _external_report(report: MatchReport, trials: list[Any]) -> str | None:
-    """The matching package's printable report, when it offers one that needs no inline script."""
+def _external_report(report: MatchReport, patient: Any) -> str | None:
+    """The matching package's printable report (served with inline styles allowed, never scripts)."""
     from trialmatch.web.backend import optional
 
-    for name in ("render_html", "report_html", "html_report"):
-        fn = optional("trialmatch.matching.report", name)
-        if fn is None:
-            continue
-        try:
-            html = fn(report, trials) if name != "report_html" else fn(report)
-        except TypeError:
-            try:
-                html = fn(report)
-            except Exception:
-                return None
-        except Exception:
-            return None
-        return str(html) if html and "<script" not in str(html).lower() else None
-    return None
+    fn = optional("trialmatch.matching.report", "render_report")
+    if fn is None:
+        return None
+    try:
+        html = str(fn(report, patient))
+    except Exception:
+        return None
+    return None if "<script" in html.lower() else html

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import secrets
+import threading
+from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
+import yaml
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
@@ -16,7 +22,7 @@ from trialmatch.web.backend import Backend, SearchFilters
 from trialmatch.web.questionnaire import questions_for
 from trialmatch.web.security import WORKSPACE_COOKIE, digest
 
-__all__ = ["FAQ", "applied_count", "router"]
+__all__ = ["applied_count", "faq_entries", "router", "trial_context", "workspace_notes"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,6 +61,7 @@ def search_page(
         country=country.strip(),
         near=near.strip(),
         radius_km=_float(radius, 1, 20000),
+        limit=25,
     )
     searched = any(v not in ("", None) for v in (q, status, phase, age, sex, country, near))
     b = _backend(request)
@@ -132,7 +139,7 @@ def trial_context(request: Request, trial_id: str, near: str = "") -> dict[str, 
         "terms": b.glossary_terms_in(text_for_terms),
         "applied": applied_count(request, trial.id),
         "notes": workspace_notes(request, trial.id),
-        "questions": questions_for(crit),
+        "questions": questions_for(crit, trial),
         "locations": locations,
         "near": near,
         "origin_ok": origin is not None or not near,
@@ -151,66 +158,55 @@ def _timeline(trial: Any, today: dt.date) -> list[dict[str, Any]]:
     return timeline(trial, today)
 
 
+_MARK = "tm-" + secrets.token_hex(16)  # stands for the visitor's CSRF token in cached pages
+_PAGE_CACHE_SIZE = 2000
+_page_lock = threading.Lock()
+
+
+def _page_cache(request: Request) -> OrderedDict[tuple[str, str | None, int, str], str]:
+    cache = getattr(request.app.state, "page_cache", None)
+    if cache is None:
+        cache = request.app.state.page_cache = OrderedDict()
+    return cache  # type: ignore[no-any-return]
+
+
 @router.get("/trials/{trial_id}", response_class=HTMLResponse)
 def trial_page(request: Request, trial_id: str, near: str = Query("", max_length=200)) -> HTMLResponse:
-    return render(request, "trial.html", trial_context(request, trial_id, near.strip()))
+    """The trial page. Pages of visitors without notes on the trial are the same for everyone but
+    for the CSRF token: they are rendered once (per trial version, applied count and day) and the
+    token is put in per request."""
+    near = near.strip()
+    csrf = str(getattr(request.state, "csrf", ""))
+    if near or (request.cookies.get(WORKSPACE_COOKIE) and workspace_notes(request, trial_id)):
+        return render(request, "trial.html", trial_context(request, trial_id, near))
+    trial = _backend(request).get_trial(trial_id)
+    if trial is None:
+        raise HTTPException(404, f"There is no trial with the id {trial_id[:64]!r} in this database.")
+    key = (trial.id, trial.last_update_posted, applied_count(request, trial.id), dt.date.today().isoformat())
+    cache = _page_cache(request)
+    with _page_lock:
+        html = cache.get(key)
+    if html is None:
+        request.state.csrf = _MARK
+        html = bytes(render(request, "trial.html", trial_context(request, trial_id)).body).decode("utf-8")
+        request.state.csrf = csrf
+        with _page_lock:
+            cache[key] = html
+            while len(cache) > _PAGE_CACHE_SIZE:
+                cache.popitem(last=False)
+    return HTMLResponse(html.replace(_MARK, csrf))
 
 
-FAQ = [
-    (
-        "What is a clinical trial?",
-        "A research study in people that tests whether a treatment, test or way of care "
-        "is safe and works. Every trial follows a written plan (the protocol) approved by an ethics committee.",
-    ),
-    (
-        "What do the phases mean?",
-        "Phase 1 trials look at safety and dose in a small group. Phase 2 trials look at "
-        "whether the treatment works and its side effects. Phase 3 trials compare it with the usual treatment in a "
-        "larger group. Phase 4 trials follow a treatment after it is approved.",
-    ),
-    (
-        "What are eligibility criteria?",
-        "The rules that say who can join (inclusion criteria) and who cannot "
-        "(exclusion criteria), for example age, the type and stage of cancer, earlier treatments and blood test "
-        "results. They protect participants and make the results reliable.",
-    ),
-    (
-        "Does TrialMatch decide whether I can join?",
-        "No. TrialMatch reads the published criteria and compares them "
-        "with what you enter. Only the study team can confirm eligibility, after talking with you and checking "
-        "your records. Results marked 'Not known yet' need information you or your doctor can find.",
-    ),
-    (
-        "What does 'possibly eligible' mean?",
-        "Nothing you entered rules you out, but some criteria could not be "
-        "checked. The page lists what to find out next.",
-    ),
-    (
-        "Is my information stored?",
-        "Answers to the questionnaire and the matcher are used for that page only and "
-        "are not stored or logged. Notes are kept for your browser only. A contact request is stored so that the "
-        "study team can reach you.",
-    ),
-    (
-        "Will joining a trial cost me anything?",
-        "It depends on the trial and the country. Ask the study team "
-        "about costs, travel support and insurance before you agree to take part.",
-    ),
-    (
-        "Can I leave a trial?",
-        "Yes. Taking part is voluntary and you can leave at any time without losing your usual care.",
-    ),
-    (
-        "How current is the information?",
-        "Each trial page says where the record comes from and the date the data "
-        "is current as of. Statuses can change: a warning appears when a record has not been updated for a year.",
-    ),
-]
+@functools.lru_cache(maxsize=1)
+def faq_entries() -> list[tuple[str, str]]:
+    """The FAQ from ``trialmatch/web/data/faq.yaml``."""
+    data = yaml.safe_load((Path(__file__).with_name("data") / "faq.yaml").read_text(encoding="utf-8"))
+    return [(str(e["q"]), str(e["a"])) for e in data.get("faq", [])]
 
 
 @router.get("/faq", response_class=HTMLResponse)
 def faq_page(request: Request) -> HTMLResponse:
-    return render(request, "faq.html", {"faq": FAQ, "title": "Questions about clinical trials"})
+    return render(request, "faq.html", {"faq": faq_entries(), "title": "Questions about clinical trials"})
 
 
 @router.get("/glossary", response_class=HTMLResponse)

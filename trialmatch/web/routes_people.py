@@ -162,8 +162,8 @@ async def alerts_signup(request: Request) -> HTMLResponse:
             status=400,
         )
     filters = {k: _field(form, k, 100) for k in ("status", "country") if _field(form, k, 100)}
-    token = new_token()
-    saved_id = _saved_search(request.app.state.db_url, email, q, filters)
+    saved = _saved_search(request.app.state.db_url, email, q, filters)
+    token = saved[1] if saved else new_token()
     with request.app.state.sessions() as s:
         s.add(
             AlertSignup(
@@ -171,7 +171,7 @@ async def alerts_signup(request: Request) -> HTMLResponse:
                 query=q,
                 filters_json=json.dumps(filters),
                 unsubscribe_digest=digest(token),
-                saved_search_id=saved_id,
+                saved_search_id=saved[0] if saved else None,
             )
         )
         s.commit()
@@ -179,16 +179,17 @@ async def alerts_signup(request: Request) -> HTMLResponse:
     return render(request, "alerts_done.html", {"q": q, "link": link, "title": "You are signed up"})
 
 
-def _saved_search(db_url: str, email: str, q: str, filters: dict[str, str]) -> str | None:
-    """Register the alert with the search package's saved searches when it has them."""
-    fn = optional("trialmatch.search", "save_search") or optional("trialmatch.search.alerts", "save_search")
+def _saved_search(db_url: str, email: str, q: str, filters: dict[str, str]) -> tuple[str, str] | None:
+    """Register the alert with the search package's saved searches (which send the e-mails and
+    link back to ``/alerts/unsubscribe/<token>``): (saved search id, unsubscribe token)."""
+    fn = optional("trialmatch.search.alerts", "save_search")
     if fn is None:
         return None
     try:
         res = fn(db_url, q, email=email, filters=filters)
-    except Exception:
+    except Exception:  # noqa: BLE001 - the local sign-up still counts
         return None
-    return None if res is None else str(getattr(res, "id", res))[:100]
+    return (str(res.id), str(res.unsubscribe_token))
 
 
 @router.get("/alerts/unsubscribe/{token}", response_class=HTMLResponse, name="alerts_unsubscribe")
@@ -208,6 +209,16 @@ async def alerts_unsubscribe(request: Request, token: str) -> HTMLResponse:
         row.active = 0
         s.commit()
     return render(request, "unsubscribe.html", {"token": token[:100], "done": True, "title": "Unsubscribed"})
+
+
+def _unsubscribe_saved(db_url: str, token: str) -> bool:
+    fn = optional("trialmatch.search.alerts", "unsubscribe")
+    if fn is None:
+        return False
+    try:
+        return bool(fn(db_url, token))
+    except Exception:  # noqa: BLE001
+        return False
 
 
 # -- private notes -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ __all__ = [
     "CSP",
     "CSRF_COOKIE",
     "DOCS_CSP",
+    "REPORT_CSP",
     "WORKSPACE_COOKIE",
     "RateLimiter",
     "SecurityMiddleware",
@@ -36,9 +37,12 @@ CSP = (
 #: FastAPI's /docs page loads Swagger UI from a CDN and runs an inline script.
 DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+#: The printable match report carries its own print styles inline (still no scripts).
+REPORT_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 CSRF_COOKIE = "tm_csrf"
 WORKSPACE_COOKIE = "tm_ws"
 
@@ -158,7 +162,7 @@ class SecurityMiddleware:
             new_csrf = csrf = new_token()
         scope.setdefault("state", {})["csrf"] = csrf
         path = scope.get("path", "")
-        csp = DOCS_CSP if path in ("/docs", "/redoc") else CSP
+        csp = DOCS_CSP if path in ("/docs", "/redoc") else REPORT_CSP if path == "/match/report" else CSP
         received = 0
 
         async def limited_receive() -> Message:

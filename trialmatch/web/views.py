@@ -120,7 +120,7 @@ def timeline(trial: Trial, today: dt.date) -> list[dict[str, Any]]:
         for name, d, kind in items
         if d
     ]
-    out.sort(key=lambda x: _sort_key(x["date"]))
+    out.sort(key=lambda x: _sort_key(str(x["date"])))
     return out
 
 
