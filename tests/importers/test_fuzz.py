@@ -80,3 +80,18 @@ def test_pathological_inputs_finish() -> None:
     _run(b'{"studies": [' + b'{"a": "' + b"x" * 200_000)  # unterminated string
     _run(b"<a>" * 50_000)
     _run(("Eligibility " + "1. " * 50_000).encode())
+
+
+def test_study_to_trial_never_raises() -> None:
+    from trialmatch.importers.ctgov_json import study_to_trial
+
+    weird: list[object] = [
+        {"protocolSection": {"identificationModule": {"nctId": "NCT1"}, "contactsLocationsModule": {"x": 5}}},
+        {"protocolSection": {"identificationModule": {"nctId": ["x"]}}},
+        {"protocolSection": []},
+        [],
+        {"protocolSection": {"identificationModule": {"nctId": "NCT2"}, "designModule": {"phases": "II"}}},
+    ]
+    for w in weird:
+        r = study_to_trial(w, source="w")  # type: ignore[arg-type]
+        assert isinstance(r, (Trial, RecordError))

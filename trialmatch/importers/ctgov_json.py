@@ -179,9 +179,27 @@ def study_to_trial(
     content_hash: str | None = None,
     source_format: str = "ctgov-json",
 ) -> Trial | RecordError:
-    """Map one API v2 study to a Trial; a study without an NCT id gives a :class:`RecordError`."""
+    """Map one API v2 study to a Trial; a study without an NCT id gives a :class:`RecordError`.
+
+    Never raises: a value of an unexpected shape deep in the record gives a RecordError too."""
+    try:
+        return _study_to_trial(study, source, record_index, source_url, content_hash, source_format)
+    except Exception as exc:
+        why = f"could not map record: {type(exc).__name__}: {exc}"
+        return RecordError(source or "<bytes>", record_index, why)
+
+
+def _study_to_trial(
+    study: dict[str, Any],
+    source: str | None,
+    rec: int | None,
+    source_url: str | None,
+    content_hash: str | None,
+    source_format: str,
+) -> Trial | RecordError:
+    if not isinstance(study, dict):
+        return RecordError(source or "<bytes>", rec, "a study must be a JSON object")
     ps = study.get("protocolSection", study)
-    rec = record_index
     if not isinstance(ps, dict):
         return RecordError(source or "<bytes>", rec, "protocolSection is not an object")
     ident = _d(ps, "identificationModule")
@@ -310,7 +328,7 @@ def study_to_trial(
             Provenance,
             source_format=source_format,
             source=source,
-            record_index=record_index,
+            record_index=rec,
             source_url=source_url,
             content_hash=content_hash,
         ),
