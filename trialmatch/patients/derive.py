@@ -487,7 +487,8 @@ class PatientFacts:
             text = _join(*extra)
             cs = _concepts(*extra)
             gd = T.terms().get("grade_diagnosis") or {}
-            if grade is not None and gd.get(grade.value) and any(T.concept_matches((x,), "", gd["family"]) for x in cs):
+            fam = gd.get("family", "")
+            if grade is not None and gd.get(grade.value) and any(T.concept_matches((x,), "", fam) for x in cs):  # noqa: E501
                 cs = cs | _concepts(gd[grade.value])
             self._add(Item("diagnosis", name, text, cs, active=True, start=c.diagnosis_date))
         if c is not None and (c.primary_site or c.icd_o3_topography):
