@@ -97,6 +97,7 @@ def test_fields_of_a_legacy_xml_study(shared: Path) -> None:
     assert isinstance(t, Trial)
     assert t.provenance is not None and t.provenance.source_format == "ctgov-xml"
     assert t.overall_status == "COMPLETED"
+    assert t.current_as_of == "2018-05-11"  # "ClinicalTrials.gov processed this data on May 11, 2018"
     assert t.phases == ["PHASE1", "PHASE2"]
     assert t.start_date == "2001-07" and t.completion_date == "2013-11" and t.completion_date_type == "ACTUAL"
     assert t.design is not None

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import IO, Any
 
-from trialmatch.importers.normalize import clean_text, reflow_textblock
+from trialmatch.importers.normalize import clean_text, iso_date, reflow_textblock
 
 __all__ = ["XmlRejected", "iter_xml_studies", "split_masking", "xml_to_v2"]
 
@@ -254,7 +254,12 @@ def xml_to_v2(root: ET.Element) -> dict[str, Any]:
     conditions: dict[str, Any] = {}
     _put(conditions, "conditions", _all(root, "condition"))
     _put(conditions, "keywords", _all(root, "keyword"))
-    return {
+    out: dict[str, Any] = {}
+    # "ClinicalTrials.gov processed this data on May 11, 2018": the date the record is current as of
+    processed = iso_date((_t(root, "required_header/download_date") or "").rpartition(" on ")[2] or None)
+    if processed:
+        out["derivedSection"] = {"miscInfoModule": {"versionHolder": processed}}
+    return out | {
         "protocolSection": {
             "identificationModule": ident,
             "statusModule": status,
