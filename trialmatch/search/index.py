@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import zlib
@@ -49,7 +50,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts_crit USING fts5(
 
 def index_path_for(db_url: str) -> str:
     """Where the index of a database lives: ``<file>.search.sqlite`` beside a SQLite database,
-    else a per-user cache file keyed by the URL."""
+    else a file keyed by the URL in ``$TRIALMATCH_INDEX_DIR`` (default: the per-user cache)."""
     if db_url.startswith("sqlite"):
         path = db_url[len("sqlite:///") :] if db_url.startswith("sqlite:///") else ""
         if path and path != ":memory:":
@@ -57,7 +58,7 @@ def index_path_for(db_url: str) -> str:
         return ":memory:"
     from platformdirs import user_cache_dir
 
-    d = Path(user_cache_dir("trialmatch"))
+    d = Path(os.environ.get("TRIALMATCH_INDEX_DIR") or user_cache_dir("trialmatch"))
     d.mkdir(parents=True, exist_ok=True)
     return str(d / f"search-{hashlib.sha256(db_url.encode()).hexdigest()[:16]}.sqlite")
 
