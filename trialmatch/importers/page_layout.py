@@ -25,6 +25,11 @@ _TEMPLATE = re.compile(r"\{\{[^{}\n]{0,200}\}\}")
 _STRONG_COLON = frozenset(
     {
         "registry_id",
+        "sex",
+        "age_range",
+        "countries",
+        "acronym",
+        "org_study_id",
         "status",
         "phase",
         "study_type",
@@ -38,7 +43,6 @@ _STRONG_COLON = frozenset(
         "max_age",
         "healthy_volunteers",
         "locations",
-        "countries",
         "study_details",
         "investigators",
         "_heading",
@@ -154,6 +158,8 @@ def label_of(line: str) -> LabelHit | None:
             val = m.group(2).strip()
             return LabelHit(fld, m.group(1).strip(), val or None, "colon")
     low = s.lower()
+    if inner_label(s) is not None:
+        return None
     for key, fld in v.prefix_labels.items():
         if low.startswith(key + " ") and len(s) <= 300:
             rest = s[len(key) :].strip()

@@ -66,7 +66,7 @@ def read_sponsors(page: PageFacts, b: Block) -> None:
     entries: list[dict[str, str]] = []
     if b.inline:
         entries.append({"name": b.inline.strip().rstrip("|").strip()})
-    body = [ln.strip() for ln in b.lines if ln.strip()]
+    body = [ln.strip() for ln in b.lines if ln.strip()] if not b.inline else []
     for i, s in enumerate(body):
         if is_explanation(s, body[i + 1] if i + 1 < len(body) else None):
             continue
@@ -181,7 +181,7 @@ def read_other_ids(page: PageFacts, b: Block) -> None:
 
 
 def typed_interventions(value: str) -> list[Intervention]:
-    """"Drug: Lutetium Lu 177 dotatate; Procedure: Surgery" -> typed interventions."""
+    """ "Drug: Lutetium Lu 177 dotatate; Procedure: Surgery" -> typed interventions."""
     types = page_vocab().intervention_types
     out: list[Intervention] = []
     for item in split_list(value, allow_comma=True):

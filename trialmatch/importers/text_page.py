@@ -34,6 +34,7 @@ from trialmatch.importers.page_vocab import (
     date_value,
     enrollment_value,
     investigator_names,
+    norm_label,
     page_vocab,
     phase_values,
     registry_ids,
@@ -205,7 +206,10 @@ def _handle(page: PageFacts, b: Block) -> None:
             page.keywords.extend(split_list(v, allow_comma=True))
     elif fld == "treatments":
         for v in [b.inline] if b.inline else b.values():
-            page.interventions.extend(typed_interventions(v))
+            found = typed_interventions(v)
+            if norm_label(b.label) in page_vocab().intervention_types:  # "Drug: Everolimus"
+                found = [i.model_copy(update={"type": i.type or N.enum_key(b.label)}) for i in found]
+            page.interventions.extend(found)
     elif fld == "interventions_section":
         read_interventions(page, b)
     elif fld == "arms_section":
@@ -299,6 +303,10 @@ def parse_text_page(text: str, source: str | None = None, source_url: str | None
         raise PageTooLarge(f"page text over {MAX_PAGE_CHARS} characters")
     kept: list[str] = []
     blocks = cut_blocks(clean_page(text), kept)
+    if len(blocks) > 1 and blocks[1].field in ("study_details", "_heading") and blocks[1].inline is None:
+        # a heading at the very top ("Study Details", then the title): part of the preamble
+        blocks[0].lines.extend(blocks[1].lines)
+        del blocks[1]
     page = PageFacts()
     title = _title(blocks)
     for b in blocks[1:]:
