@@ -128,7 +128,7 @@ def test_reader_exception_keeps_what_was_read(store: Store) -> None:
     assert store.count() == 2
 
 
-def test_failing_batch_is_rolled_back(store: Store) -> None:
+def test_failing_batch_is_rolled_back_and_the_rest_imports(store: Store) -> None:
     def hook(conn: Connection, trials: list[Trial]) -> None:
         if any(t.id == "NCT00000013" for t in trials):
             raise IntegrityError("hook", {}, Exception("simulated failure"))
@@ -138,12 +138,27 @@ def test_failing_batch_is_rolled_back(store: Store) -> None:
         s = store.import_trials([make_trial(i) for i in range(30)], batch_size=10)
     finally:
         unregister_write_hook(hook)
-    assert s.failed_batches == 1 and s.new == 20
-    assert len(s.rejected) == 10 and all("rolled back" in r.reason for r in s.rejected)
-    assert store.count() == 20 and _n_versions(store) == 20
-    assert store.get_trial("NCT00000013") is None and store.get_trial("NCT00000020") is not None
+    assert s.failed_batches == 1 and s.new == 29
+    assert len(s.rejected) == 1 and "simulated failure" in s.rejected[0].reason
+    assert s.rejected[0].source == "generated.json" and s.rejected[0].record == 13
+    # nothing half-written: no trial row and no version row for the failed record
+    assert store.count() == 29 and _n_versions(store) == 29
+    assert store.get_trial("NCT00000013") is None and store.get_trial("NCT00000014") is not None
     s2 = store.import_trials([make_trial(i) for i in range(30)], batch_size=10)
-    assert (s2.new, s2.unchanged) == (10, 20)
+    assert (s2.new, s2.unchanged) == (1, 29)
+
+
+def test_hostile_values_do_not_sink_a_batch(store: Store) -> None:
+    odd = make_trial(2, status="X" * 500).model_copy(
+        update={"brief_title": "nul\x00inside", "study_type": "Y" * 99}
+    )
+    bad_id = make_trial(3).model_copy(update={"id": "NCT\x00"})
+    s = store.import_trials([make_trial(1), odd, bad_id, make_trial(4)])
+    assert s.new == 3 and len(s.rejected) == 1 and "no usable id" in s.rejected[0].reason
+    t = store.get_trial("NCT00000002")
+    assert t is not None and t.brief_title == "nul\x00inside" and t.overall_status == "X" * 500
+    row = next(r for r in store.list_trials() if r.id == "NCT00000002")
+    assert row.title == "nulinside" and row.status == "X" * 64
 
 
 def test_sync_state(store: Store) -> None:

@@ -244,9 +244,12 @@ class Store:
         prepared: list[dict[str, Any]] = []
         for index, trial in batch:
             try:
-                if not trial.id or len(trial.id) > 128:
+                if not trial.id or len(trial.id) > 128 or "\x00" in trial.id:
                     raise ValueError("record has no usable id")
-                prepared.append(_prepare(trial, when))
+                row = _prepare(trial, when)
+                if row["_index"] is None:
+                    row["_index"] = index
+                prepared.append(row)
             except Exception as exc:
                 src = trial.provenance.source if trial.provenance else None
                 part.rejected.append(Rejection(src, index, f"cannot store record: {exc}"))
@@ -263,14 +266,45 @@ class Store:
                 seen = {}
             seen[row["id"]] = row["content_hash"]
             groups[-1].append(row)
+        counts = ImportSummary()
+        error = self._try_write(groups, when, counts, resume_key, last_index, done)
+        if error is None:
+            part.merge(counts)
+            summary.merge(part)
+            return
+        # the batch was rolled back as a whole; write its records one by one so that only the
+        # records that fail are rejected (each record is still all-or-nothing)
+        summary.failed_batches += 1
+        for row in (r for g in groups for r in g):
+            one = ImportSummary()
+            err = self._try_write([[row]], when, one, None, last_index, done)
+            if err is None:
+                part.merge(one)
+            else:
+                part.rejected.append(Rejection(row["source"], row["_index"], _reason(err)))
+        if resume_key:
+            with self.engine.begin() as conn:
+                _save_progress(conn, resume_key, last_index, done, when)
+        summary.merge(part)
+
+    def _try_write(
+        self,
+        groups: list[list[dict[str, Any]]],
+        when: dt.datetime,
+        counts: ImportSummary,
+        resume_key: str | None,
+        last_index: int,
+        done: bool,
+    ) -> SQLAlchemyError | None:
+        """Write groups in one transaction; the error if it was rolled back."""
         for attempt in range(3):
-            counts = ImportSummary()
+            fresh = ImportSummary()
             try:
                 with self.engine.begin() as conn:
                     written: list[Trial] = []
                     for group in groups:
                         if group:
-                            written.extend(_write_group(conn, group, when, counts))
+                            written.extend(_write_group(conn, group, when, fresh))
                     if written:
                         for hook in _WRITE_HOOKS:
                             hook(conn, written)
@@ -280,25 +314,12 @@ class Store:
                 if attempt < 2:  # another worker wrote the same ids meanwhile: compare again
                     time.sleep(0.05 * (attempt + 1))
                     continue
-                self._batch_failed(summary, part, prepared, exc)
-                return
+                return exc
             except SQLAlchemyError as exc:
-                self._batch_failed(summary, part, prepared, exc)
-                return
-            part.merge(counts)
-            summary.merge(part)
-            return
-
-    @staticmethod
-    def _batch_failed(
-        summary: ImportSummary, part: ImportSummary, prepared: list[dict[str, Any]], exc: Exception
-    ) -> None:
-        reason = f"batch rolled back: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
-        summary.failed_batches += 1
-        summary.rejected.extend(part.rejected)
-        summary.unchanged += part.unchanged
-        for row in prepared:
-            summary.rejected.append(Rejection(row["source"], row["_index"], reason))
+                return exc
+            counts.merge(fresh)
+            return None
+        return None  # pragma: no cover
 
     # ------------------------------------------------------------------ read
     def resolve_id(self, any_id: str) -> str | None:
@@ -484,20 +505,32 @@ class Store:
         return load_all_criteria(self, parser, parser_version, ids, as_dicts=as_dicts)
 
 
+def _reason(exc: Exception) -> str:
+    return f"not stored ({type(exc).__name__}: {str(exc).splitlines()[0][:300]})"
+
+
+def _col(value: str | None, limit: int | None = None) -> str | None:
+    """A value for an indexed text column: no NUL (PostgreSQL refuses it), at most ``limit`` long."""
+    if value is None:
+        return None
+    value = value.replace("\x00", "")
+    return value[:limit] if limit else value
+
+
 def _prepare(trial: Trial, when: dt.datetime) -> dict[str, Any]:
     prov = trial.provenance
     c_hash, crit_hash, p_hash = record_hashes(trial)
     return {
         "id": trial.id,
-        "registry_id": trial.registry_id,
-        "title": trial.title,
-        "status": trial.overall_status,
+        "registry_id": _col(trial.registry_id, 128),
+        "title": _col(trial.title),
+        "status": _col(trial.overall_status, 64),
         "phases": json.dumps(trial.phases),
         "conditions": json.dumps(trial.conditions),
-        "study_type": trial.study_type,
-        "last_update": trial.last_update_posted,
-        "source": (prov.source_url or prov.source) if prov else None,
-        "source_format": prov.source_format if prov else None,
+        "study_type": _col(trial.study_type, 64),
+        "last_update": _col(trial.last_update_posted, 32),
+        "source": _col((prov.source_url or prov.source) if prov else None),
+        "source_format": _col(prov.source_format, 32) if prov else None,
         "content_hash": c_hash,
         "criteria_hash": crit_hash,
         "parse_hash": p_hash,
