@@ -114,3 +114,21 @@ def test_index_refreshes_when_store_changes(tmp_path: Path) -> None:
     assert "NCT00000077" not in search_ids(store, SearchQuery(q="zebrafish", status=["any"]))
     store.import_trials([make("NCT00000077", brief_title="Zebrafish study")])
     assert search_ids(store, SearchQuery(q="zebrafish", status=["any"])) == ["NCT00000077"]
+
+
+def test_refresh_is_incremental_from_the_store_history(tmp_path: Path) -> None:
+    from trialmatch.search.index import SearchIndex
+
+    store = _store(tmp_path)
+    idx = SearchIndex(store)
+    assert idx.refresh() == "rebuilt"
+    assert idx.refresh() == "fresh"
+    changed = next(t for t in small_trials() if t.id == "NCT00000003").model_copy(
+        update={"overall_status": "RECRUITING", "brief_title": "Pembrolizumab in okapi cancer"}
+    )
+    store.import_trials([changed, make("NCT00000088", brief_title="Okapi registry")])
+    assert idx.refresh() == "updated"
+    assert idx.count() == 11
+    from trialmatch.search.engine import search_ids
+
+    assert set(search_ids(idx, SearchQuery(q="okapi"))) == {"NCT00000003", "NCT00000088"}

@@ -82,6 +82,23 @@ def store_fingerprint(store: Any) -> str | None:
         return None
 
 
+def _store_mark(store: Any) -> str | None:
+    """The store's latest ``trials.updated_at`` (its own clock), for ``changes_since``."""
+    engine = getattr(store, "engine", None)
+    if engine is None:
+        return None
+    try:
+        from sqlalchemy import text
+
+        with engine.connect() as conn:
+            v = conn.execute(text("SELECT max(updated_at) FROM trials")).scalar()
+    except Exception:
+        return None
+    if v is None:
+        return None
+    return v.isoformat() if hasattr(v, "isoformat") else str(v)
+
+
 def _pipe(values: Iterable[str]) -> str:
     vals = [v for v in values if v]
     return "|" + "|".join(vals) + "|" if vals else ""
@@ -168,6 +185,9 @@ class SearchIndex:
         """Drop and rebuild the whole index (from ``trials`` or the store). Returns the count."""
         with self._lock:
             c = self.conn
+            from_store = trials is None and self.store is not None
+            fp = store_fingerprint(self.store) if from_store else None  # before reading: never too new
+            mark = _store_mark(self.store) if from_store else None
             c.execute("BEGIN")
             try:
                 for t in ("docs", "sites", "fts_main", "fts_crit"):
@@ -175,8 +195,9 @@ class SearchIndex:
                 n = self._insert(trials if trials is not None else self._store_trials())
                 self._set_meta("version", INDEX_VERSION)
                 self._set_meta("vocab_version", str(load_vocab().version))
-                if trials is None and self.store is not None:
-                    self._set_meta("fingerprint", store_fingerprint(self.store) or "")
+                if from_store:
+                    self._set_meta("fingerprint", fp or "")
+                    self._set_meta("store_mark", mark or "")
                 c.execute("COMMIT")
             except BaseException:
                 c.execute("ROLLBACK")
@@ -184,6 +205,43 @@ class SearchIndex:
             c.execute("INSERT INTO fts_main(fts_main) VALUES('optimize')")
             c.execute("INSERT INTO fts_crit(fts_crit) VALUES('optimize')")
             return n
+
+    def refresh(self) -> str:
+        """Bring the index up to date with the store: ``"fresh"`` (nothing to do), ``"updated"``
+        (only the trials the store's history shows changed since the last build were re-indexed) or
+        ``"rebuilt"``."""
+        if self.store is None:
+            return "fresh"
+        if self.meta("version") != INDEX_VERSION or self.meta("vocab_version") != str(load_vocab().version):
+            self.rebuild()
+            return "rebuilt"
+        fp = store_fingerprint(self.store)
+        if fp is not None and fp == self.meta("fingerprint"):
+            return "fresh"
+        if fp is None and self.count() > 0:
+            return "fresh"
+        mark = self.meta("store_mark")
+        changes_since = getattr(self.store, "changes_since", None)
+        if fp is not None and mark and callable(changes_since):
+            import datetime as dt
+
+            new_mark = _store_mark(self.store)
+            try:
+                ids = sorted({c.trial_id for c in changes_since(dt.datetime.fromisoformat(mark))})
+            except Exception:
+                ids = []
+            if ids and len(ids) <= max(50, self.count() // 3):
+                found = list(self.store.iter_trials(ids=ids))
+                with self._lock:
+                    self.update(found)
+                    self.remove(set(ids) - {t.id for t in found})
+                    self._set_meta("fingerprint", fp)
+                    self._set_meta("store_mark", new_mark or mark)
+                count = getattr(self.store, "count", None)
+                if not callable(count) or int(count()) == self.count():
+                    return "updated"
+        self.rebuild()
+        return "rebuilt"
 
     def update(self, trials: Iterable[Trial]) -> int:
         """Insert or replace the given trials (incremental refresh)."""
@@ -212,9 +270,9 @@ class SearchIndex:
         return (fp is None and self.count() == 0) or (fp is not None and fp != self.meta("fingerprint"))
 
     def ensure_fresh(self) -> SearchIndex:
-        """Rebuild from the store when stale; cheap when fresh."""
+        """Refresh from the store when it changed (incrementally when it can); cheap when fresh."""
         if self.store is not None and self.is_stale():
-            self.rebuild()
+            self.refresh()
         return self
 
     # -- internals --------------------------------------------------------------------------------
