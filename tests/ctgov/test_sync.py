@@ -85,3 +85,9 @@ def test_sync_command(server: ReplayServer, tmp_path: Path) -> None:
     server.fail_next = [500] * 10
     r = runner.invoke(app, [*args[:-2], "--full", "--retries", "1", "--db", db])
     assert r.exit_code == 1
+
+
+def test_sync_makes_its_own_client(server: ReplayServer, tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "plain-path.db"))  # a file path works as well as a URL
+    r = sync(store, condition="breast", base_url=server.base_url, rate_limit=0)
+    assert r.summary.new == 1 and store.get_trial("NCT02513394") is not None

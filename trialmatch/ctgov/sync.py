@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from trialmatch.ctgov.client import CtgovClient, CtgovError
+from trialmatch.ctgov.client import DEFAULT_BASE_URL, CtgovClient, CtgovError
 from trialmatch.ctgov.convert import study_to_trial
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def query_key(
 
 def sync(
     store: Store,
-    client: CtgovClient,
+    client: CtgovClient | None = None,
     *,
     condition: str | None = None,
     term: str | None = None,
@@ -62,12 +62,29 @@ def sync(
     max_pages: int | None = None,
     page_size: int = 100,
     now: dt.datetime | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+    rate_limit: float = 3.0,
 ) -> SyncResult:
     """Fetch what changed since the last sync of this query and import it.
 
     Raises :class:`CtgovError` when the API fails; what was imported before the failure stays
     (imports are idempotent) but the sync time is not advanced, so the next sync retries.
+    Without ``client`` one is made for ``base_url`` (and closed afterwards).
     """
+    if client is None:
+        with CtgovClient(base_url, rate_limit=rate_limit) as own:
+            return sync(
+                store,
+                own,
+                condition=condition,
+                term=term,
+                location=location,
+                statuses=statuses,
+                full=full,
+                max_pages=max_pages,
+                page_size=page_size,
+                now=now,
+            )
     key = query_key(condition, term, location, statuses, client.base_url)
     since = None if full else store.get_sync_state(key)
     started = now or dt.datetime.now(dt.UTC)

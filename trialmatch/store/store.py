@@ -80,7 +80,14 @@ def _aware(d: dt.datetime) -> dt.datetime:
 
 
 def normalise_url(url: str) -> str:
-    """``postgresql://`` and ``postgres://`` mean psycopg 3 here (psycopg2 is not installed)."""
+    """``postgresql://`` and ``postgres://`` mean psycopg 3 here (psycopg2 is not installed);
+    a plain file path means a SQLite database there."""
+    if "://" not in url and url not in ("", ":memory:"):
+        from pathlib import Path
+
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    if url in ("", ":memory:"):
+        return "sqlite://"
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
