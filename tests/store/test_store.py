@@ -184,3 +184,12 @@ def test_session_and_from_db_option(
     assert Store.from_db_option(None).count() == 1
     # a second store on the same file sees the same data (WAL, several processes/workers)
     assert Store(f"sqlite:///{path}").get_trial("NCT00000001") is not None
+
+
+def test_record_json_is_the_full_record(shared: object) -> None:
+    from trialmatch.store.types import content_hash, record_json
+
+    for t in (make_trial(1), Trial(id="LOCAL-1"), make_trial(2).model_copy(update={"provenance": None})):
+        data, (c_hash, _, _) = record_json(t)
+        assert Trial.model_validate_json(data) == t
+        assert c_hash == content_hash(t)

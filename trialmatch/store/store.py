@@ -37,7 +37,7 @@ from trialmatch.store.types import (
     Rejection,
     TrialSummary,
     TrialVersion,
-    record_hashes,
+    record_json,
     rejection_from,
 )
 
@@ -526,7 +526,7 @@ def _col(value: str | None, limit: int | None = None) -> str | None:
 
 def _prepare(trial: Trial, when: dt.datetime) -> dict[str, Any]:
     prov = trial.provenance
-    c_hash, crit_hash, p_hash = record_hashes(trial)
+    data, (c_hash, crit_hash, p_hash) = record_json(trial)
     return {
         "id": trial.id,
         "registry_id": _col(trial.registry_id, 128),
@@ -541,7 +541,7 @@ def _prepare(trial: Trial, when: dt.datetime) -> dict[str, Any]:
         "content_hash": c_hash,
         "criteria_hash": crit_hash,
         "parse_hash": p_hash,
-        "data": trial.model_dump_json(),
+        "data": data,
         "_index": prov.record_index if prov and prov.record_index is not None else None,
         "_trial": trial,
     }

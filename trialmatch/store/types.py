@@ -21,6 +21,7 @@ __all__ = [
     "diff_trials",
     "parse_hash",
     "record_hashes",
+    "record_json",
     "rejection_from",
 ]
 
@@ -198,6 +199,16 @@ def record_hashes(trial: Trial) -> tuple[str, str, str]:
     """(content, criteria, parse) hashes with one serialisation of the eligibility section."""
     elig = trial.eligibility.model_dump_json()
     return content_hash(trial), _sha(elig), parse_hash(trial, elig)
+
+
+def record_json(trial: Trial) -> tuple[str, tuple[str, str, str]]:
+    """The record's JSON and its (content, criteria, parse) hashes, serialising it only once:
+    the content JSON (provenance left out) plus the provenance object is the full record."""
+    content = trial.model_dump_json(exclude={"provenance"})
+    prov = trial.provenance.model_dump_json() if trial.provenance is not None else "null"
+    data = content[:-1] + ("," if content != "{}" else "") + '"provenance":' + prov + "}"
+    elig = trial.eligibility.model_dump_json()
+    return data, (_sha(content), _sha(elig), parse_hash(trial, elig))
 
 
 def diff_trials(old: Trial, new: Trial) -> list[str]:
