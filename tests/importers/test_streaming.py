@@ -212,3 +212,9 @@ def test_imported_at_is_set_by_the_reader() -> None:
     (t,) = list(read_bytes(json.dumps(_study(5)).encode(), "x.json"))
     assert isinstance(t, Trial) and t.provenance is not None
     assert t.provenance.imported_at is not None and t.provenance.imported_at.tzinfo is not None
+
+
+def test_utf16_files_are_decoded() -> None:
+    data = json.dumps(_study(6)).encode("utf-16")  # with a BOM, as Windows "Unicode" saves it
+    (t,) = list(read_bytes(data, "s.json"))
+    assert isinstance(t, Trial) and t.id == "NCT00000006"

@@ -137,6 +137,14 @@ def _dispatch(
         with gzip.GzipFile(fileobj=fp) as gz:
             yield from _dispatch(gz, source, inner, source_url, depth + 1)  # type: ignore[arg-type]
         return
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (Windows "Unicode" text files)
+        data = fp.read(MAX_RECORD_BYTES + 1)
+        if len(data) > MAX_RECORD_BYTES:
+            yield RecordError(source, None, "UTF-16 file larger than the size cap; refused")
+            return
+        utf8 = data.decode("utf-16", errors="replace").encode("utf-8")
+        yield from _dispatch(io.BytesIO(utf8), source, name, source_url, depth + 1)
+        return
     body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if b"\x00" in head:
         yield RecordError(source, None, "binary data, not a trial record")
