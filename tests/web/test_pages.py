@@ -125,3 +125,12 @@ def test_docs_page_works(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "/api/match" in spec["paths"] and "/api/trials/{trial_id}/criteria" in spec["paths"]
     assert "/trials/{trial_id}" not in spec["paths"]  # HTML pages are not part of the API
+
+
+def test_glossary_marks_escape_untrusted_text() -> None:
+    from trialmatch.web.views import explain, unit_text
+
+    html = str(explain("<b>ECOG</b> score & ECOG", [("ECOG", 'Scale "0-5" <x>', "ECOG")]))
+    assert html.startswith("&lt;b&gt;<abbr") and html.count("<abbr") == 1
+    assert 'title="Scale &#34;0-5&#34; &lt;x&gt;"' in html and "&amp;" in html
+    assert unit_text("10*9/L") == "×10⁹/L" and unit_text("mg/dL") == "mg/dL"

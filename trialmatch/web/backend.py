@@ -229,13 +229,28 @@ class Backend:
             return []
         return [_term_pair(x) for x in found][:40]
 
+    def glossary_matches(self, text: str) -> list[tuple[str, str, str]]:
+        """(term, definition, the words as written in ``text``) for glossary terms in ``text``."""
+        fn = optional("trialmatch.search.glossary", "glossary_terms_in")
+        if fn is None or not text:
+            return []
+        try:
+            found = fn(text[:100_000])
+        except Exception:
+            return []
+        out = []
+        for x in found[:40]:
+            term, d = _term_pair(x)
+            out.append((term, d, str(getattr(x, "matched", None) or term)))
+        return out
+
     def glossary(self) -> list[tuple[str, str]]:
         fn = optional("trialmatch.search.glossary", "glossary")
         if fn is None:
             return []
         try:
             return [_term_pair(x) for x in fn()]
-        except Exception:  # noqa: BLE001
+        except Exception:
             return []
 
     def applied_count_key(self, trial: Trial) -> str:
@@ -337,7 +352,7 @@ class Backend:
             try:
                 got = [self.get_trial(r.trial_id) for r in fn(trial, index, k=k)]
                 return [t for t in got if t is not None and t.id != trial.id][:k]
-            except Exception:  # noqa: BLE001 - fall back to shared condition words
+            except Exception:
                 pass
         mine = set(_norm_words(" ".join(trial.conditions + trial.keywords)))
         if not mine:

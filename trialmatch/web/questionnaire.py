@@ -129,7 +129,29 @@ def _walk(rule: Rule | None) -> Iterator[Rule]:
 
 
 def _concept_words(concept: str) -> str:
+    """The concept's name from the vocabulary (``brain_metastases`` -> ``brain metastases``)."""
+    try:
+        from trialmatch.vocab.concepts import concept as lookup
+
+        c = lookup(concept)
+        if c is not None:
+            return str(c.label)
+    except Exception:
+        pass
     return concept.split(".")[-1].replace("_", " ")
+
+
+def _lab_words(key: str) -> str:
+    try:
+        from trialmatch.vocab.labs import lab
+
+        v = lab(key)
+        if v is not None and v.names:
+            name = str(v.names[0])
+            return f"{name} ({v.abbr[0]})" if v.abbr else name
+    except Exception:
+        pass
+    return key.replace("_", " ")
 
 
 def _window_words(r: Has) -> str:
@@ -186,7 +208,7 @@ def _question(node: Rule) -> Question | None:
             text, unit = _VITALS[var]
             return Question(key=var, text=text, kind="number", unit=unit)
         if var.startswith("lab.") and isinstance(node, Compare):
-            name = var[4:].replace("_", " ")
+            name = _lab_words(var[4:])
             unit = node.unit if not node.ref else None
             return Question(
                 key=var,
@@ -202,7 +224,7 @@ def _question(node: Rule) -> Question | None:
         verb = _HAS_KIND_TEXT.get(kinds[0], "had")
         what = _concept_words(node.concept)
         if kinds[0] == "metastasis":
-            text = f"Has the cancer spread to the {what}?"
+            text = f"Do you have {what}{_window_words(node)}?"
         else:
             text = f"Have you {verb} {what}{_window_words(node)}?"
         return Question(key="has." + "|".join(kinds) + ":" + node.concept, text=text, kind="yesno")

@@ -124,19 +124,26 @@ def trial_context(request: Request, trial_id: str, near: str = "") -> dict[str, 
         locations.append({"loc": loc, "distance": geo.distance_km(origin, p) if origin and p else None})
     if origin:
         locations.sort(key=lambda x: (x["distance"] is None, x["distance"] or 0))
-    text_for_terms = " ".join(
-        [trial.brief_summary or "", trial.eligibility.criteria_text or "", " ".join(trial.conditions)]
+    plain = b.plain_summary(trial)
+    text_for_terms = "\n".join(
+        [
+            plain or "",
+            trial.plain_summary or "",
+            trial.brief_summary or "",
+            trial.eligibility.criteria_text or "",
+            " ".join(trial.conditions),
+        ]
     )
     return {
         "trial": trial,
         "title": trial.title or trial.id,
-        "plain": b.plain_summary(trial),
+        "plain": plain,
         "inclusion": [c for c in crit if c.kind == "inclusion"],
         "exclusion": [c for c in crit if c.kind == "exclusion"],
         "flags": b.quality_flags(trial, today),
         "timeline": _timeline(trial, today),
         "related": b.similar(trial),
-        "terms": b.glossary_terms_in(text_for_terms),
+        "terms": b.glossary_matches(text_for_terms),
         "applied": applied_count(request, trial.id),
         "notes": workspace_notes(request, trial.id),
         "questions": questions_for(crit, trial),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from trialmatch.criteria.rules import render_rule
 from trialmatch.records.model import OPEN_STATUSES, Trial
 
@@ -142,12 +144,49 @@ def km(value: Any) -> str:
     return f"{v:.0f} km" if v >= 10 else f"{v:.1f} km"
 
 
+def explain(text: Any, matches: list[tuple[str, str, str]]) -> Markup:
+    """Escape ``text`` and mark the first use of each glossary term with its definition (an
+    ``abbr`` with a title; the full list is also on the page for keyboard and touch users)."""
+    esc = str(escape(str(text or "")))
+    spans: list[tuple[int, int, str]] = []
+    for _term, definition, written in matches:
+        w = str(escape(written))
+        i = esc.find(w) if w.strip() else -1
+        if i < 0 or any(a < i + len(w) and i < b for a, b, _ in spans):
+            continue
+        spans.append((i, i + len(w), f'<abbr class="term" title="{escape(definition)}">{w}</abbr>'))
+    out, pos = [], 0
+    for a, b, tag in sorted(spans):
+        out += [esc[pos:a], tag]
+        pos = b
+    out.append(esc[pos:])
+    return Markup("".join(out))
+
+
+def unit_text(unit: Any) -> str:
+    """UCUM-style codes as people write them: ``10*9/L`` -> ``x10^9/L``."""
+    u = str(unit or "")
+    for code, text in (
+        ("10*9/L", "×10⁹/L"),
+        ("10*12/L", "×10¹²/L"),
+        ("10*6/L", "×10⁶/L"),
+        ("10*3/uL", "×10³/µL"),
+        ("umol/L", "µmol/L"),
+        ("mm[Hg]", "mmHg"),
+        ("[IU]/L", "IU/L"),
+    ):
+        if u == code:
+            return text
+    return u
+
+
 FILTERS = {
     "label": label,
     "phase_label": phase_label,
     "nice_date": nice_date,
     "status_class": status_class,
     "km": km,
+    "unit_text": unit_text,
 }
 GLOBALS = {
     "STATUS_CHOICES": STATUS_CHOICES,
@@ -155,4 +194,5 @@ GLOBALS = {
     "VERDICT_TEXT": VERDICT_TEXT,
     "CRITERION_TEXT": CRITERION_TEXT,
     "rule_text": render_rule,
+    "explain": explain,
 }
