@@ -6,10 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.pg import new_database, pg_url  # noqa: F401
 from trialmatch.records.model import Eligibility, Provenance, Trial
-from trialmatch.store import Store
+from trialmatch.store import Base, Store
+
+
+@pytest.fixture(scope="session")
+def pg_store_url(pg_url: str) -> str:  # noqa: F811
+    """One database for the store tests on PostgreSQL, emptied before each test."""
+    return new_database(pg_url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -17,7 +24,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "sqlite":
         s = Store(f"sqlite:///{tmp_path / 'store.db'}")
     else:
-        s = Store(new_database(request.getfixturevalue("pg_url")))
+        s = Store(request.getfixturevalue("pg_store_url"))
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with s.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     yield s
     s.close()
 
