@@ -347,7 +347,8 @@ def split_criteria(text: str) -> list[SplitItem]:
         if style is None:
             last_line = cur.last_text().rstrip() if cur is not None else ""
             at_break = prev_blank or cur is None or last_line.endswith(_TERMINAL) or len(last_line) < 50
-            lab = _scope_label(stripped, _next_is_marked(lines, i)) if at_break else None
+            clear = len(stripped) <= 40 and stripped.endswith(":") and bool(_CLEAR_SCOPE_RE.search(stripped))
+            lab = _scope_label(stripped, _next_is_marked(lines, i)) if at_break or clear else None
             if lab is not None and lab[0] in ("scope", "reset"):
                 scope = lab[1]
                 new_section()

@@ -70,6 +70,17 @@ def local_id(title_or_text: str) -> str:
     return "LOCAL-" + hashlib.sha1(norm.encode("utf-8")).hexdigest()[:12]
 
 
+def _next_nonblank(lines: list[str]) -> list[str | None]:
+    """For each index, the next non-blank line after it (or None)."""
+    out: list[str | None] = [None] * len(lines)
+    nxt: str | None = None
+    for i in range(len(lines) - 1, -1, -1):
+        out[i] = nxt
+        if lines[i]:
+            nxt = lines[i]
+    return out
+
+
 def _first(b: Block) -> str | None:
     if b.inline is not None and b.inline.strip():
         return b.inline.strip()
@@ -82,6 +93,7 @@ def _text(b: Block) -> str | None:
     paras: list[str] = []
     cur: list[str] = []
     body = [ln.strip() for ln in b.lines]
+    following = _next_nonblank(body)
     if b.inline:
         cur.append(b.inline.strip())
     for i, s in enumerate(body):
@@ -90,7 +102,7 @@ def _text(b: Block) -> str | None:
                 paras.append(" ".join(cur))
                 cur = []
             continue
-        nxt = next((x for x in body[i + 1 :] if x), None)
+        nxt = following[i]
         if is_explanation(s, nxt) or inner_label(s) is not None:
             continue
         cur.append(s.rstrip("|").strip() if s.endswith("|") else s)
@@ -117,8 +129,8 @@ _AGE_LINE = re.compile(
 
 
 def _free_facts(page: PageFacts, lines: list[str]) -> None:
-    """Unlabelled facts on lines of their own: status, age range, sex, phase."""
-    for s in lines:
+    """Unlabelled facts on lines of their own: status, age range, sex, phase (the first 300 lines)."""
+    for s in lines[:300]:
         s = s.strip().rstrip("|").strip()
         if not s or len(s) > 60:
             continue
@@ -142,9 +154,10 @@ def _free_facts(page: PageFacts, lines: list[str]) -> None:
 def _criteria_text(lines: list[str]) -> str | None:
     body: list[str] = []
     stripped = [ln.strip() for ln in lines]
+    following = _next_nonblank(stripped)
     for i, raw in enumerate(lines):
         s = stripped[i]
-        nxt = next((x for x in stripped[i + 1 :] if x), None)
+        nxt = following[i]
         if s and is_explanation(s, nxt):
             continue
         body.append(raw)

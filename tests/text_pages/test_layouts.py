@@ -1,0 +1,182 @@
+"""Copied pages from other site layouts (fixture pages written for these tests in ./pages)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trialmatch.criteria.split import split_criteria
+from trialmatch.importers.text_page import MAX_PAGE_CHARS, PageTooLarge, local_id, parse_text_page
+from trialmatch.records.model import Trial
+
+PAGES = Path(__file__).with_name("pages")
+
+
+def page(name: str, **kw: str) -> Trial:
+    return parse_text_page((PAGES / name).read_text(encoding="utf-8"), source=name, **kw)
+
+
+def counts(t: Trial) -> tuple[int, int]:
+    items = split_criteria(t.eligibility.criteria_text or "")
+    return sum(i.kind == "inclusion" for i in items), sum(i.kind == "exclusion" for i in items)
+
+
+def test_ctgov_site_page() -> None:
+    t = page("ctgov_site.txt")
+    assert t.id == "NCT04711135"
+    assert t.brief_title == "Lutetium Lu 177 Dotatate in Children With Somatostatin Receptor Positive Tumours"
+    assert t.official_title is not None and t.official_title.startswith("An Open-label")
+    assert t.lead_sponsor == "Novartis Pharmaceuticals" and t.collaborators == []
+    assert t.org_study_id == "CAAA601A22101"
+    assert [(s.id, s.type) for s in t.secondary_ids] == [("2020-002379-13", "EUDRACT_NUMBER")]
+    assert (t.start_date, t.primary_completion_date, t.completion_date) == (
+        "2021-06-01",
+        "2026-12-31",
+        "2027-12-31",
+    )
+    assert t.last_update_posted == "2024-05-09"
+    assert (t.enrollment, t.study_type, t.phases) == (11, "INTERVENTIONAL", ["PHASE2"])
+    assert t.conditions == [
+        "Gastroenteropancreatic Neuroendocrine Tumors",
+        "Pheochromocytoma",
+        "Paraganglioma",
+    ]
+    assert [(i.type, i.name) for i in t.interventions] == [("DRUG", "Lutetium [177Lu] oxodotreotide")]
+    el = t.eligibility
+    assert (el.sex, el.min_age_years, el.max_age_years, el.healthy_volunteers) == ("ALL", 12, 17, False)
+    assert counts(t) == (3, 2)
+    assert "Researchers look for" not in (el.criteria_text or "")
+    assert [(loc.facility, loc.city, loc.country) for loc in t.locations] == [
+        ("Novartis Investigative Site", "Milano", "Italy")
+    ]
+
+
+def test_eu_ctr_page() -> None:
+    t = page("euctr.txt")
+    assert t.id == "2023-503456-12-00" and t.registry_id == "2023-503456-12-00"
+    assert t.acronym == "PRRT-PANC" and t.title is not None and t.title.startswith("A randomised phase III")
+    assert (t.overall_status, t.phases) == ("RECRUITING", ["PHASE3"])
+    assert (t.start_date, t.completion_date) == ("2024-01-15", "2028-06-30")
+    assert t.eligibility.sex == "ALL" and t.eligibility.min_age_years == 18
+    assert t.eligibility.max_age_years is None  # "65+ years": no upper limit
+    assert t.countries == ["France", "Germany", "Italy"]
+    assert t.lead_sponsor == "Advanced Accelerator Applications"
+    assert counts(t) == (3, 2)
+
+
+def test_anzctr_page() -> None:
+    t = page("anzctr.txt")
+    assert t.id == "ACTRN12621000123456"
+    assert t.brief_title is not None and t.brief_title.startswith("PRRT with lutetium-177")
+    assert t.official_title is not None and t.official_title.startswith("A phase II trial")
+    assert (t.first_posted, t.overall_status, t.enrollment, t.phases) == (
+        "2021-02-05",
+        "RECRUITING",
+        40,
+        ["PHASE2"],
+    )
+    el = t.eligibility
+    assert (el.sex, el.min_age_years, el.max_age_years, el.healthy_volunteers) == ("ALL", 18, None, False)
+    assert t.conditions == ["Neuroendocrine tumours"]
+    assert counts(t) == (2, 2)  # inclusion and exclusion blocks are apart, with fields between
+    assert t.countries == ["Australia"]
+
+
+def test_chictr_page() -> None:
+    t = page("chictr.txt")
+    assert t.id == "ChiCTR2100045678"
+    assert t.title == "Surufatinib in advanced neuroendocrine tumours: a phase II study"
+    assert (t.phases, t.study_type, t.overall_status, t.enrollment) == (
+        ["PHASE2"],
+        "INTERVENTIONAL",
+        "RECRUITING",
+        60,
+    )
+    el = t.eligibility
+    assert (el.sex, el.min_age_years, el.max_age_years) == ("ALL", 18, 75)
+    assert counts(t) == (3, 2)  # "1. ...; 2. ...; 3. ..." on one line
+    assert "Gender" not in (el.criteria_text or "")
+    assert t.lead_sponsor == "Fudan University Shanghai Cancer Center"
+
+
+def test_hospital_page_leaves_chrome_out() -> None:
+    t = page("hospital.txt")
+    assert t.id == "NCT04400474" and t.org_study_id == "21-004567"
+    assert t.title == "Cabozantinib for Advanced Neuroendocrine Tumours After Prior Therapy"
+    assert t.overall_status == "RECRUITING"
+    assert counts(t) == (2, 1)
+    blob = t.model_dump_json()
+    for junk in (
+        "{{",
+        "First name",
+        "FAQ",
+        "What is a clinical trial",
+        "Eligibility last updated",
+        "appointment",
+    ):
+        assert junk not in blob
+    assert [(loc.city, loc.state) for loc in t.locations] == [
+        ("Rochester", "Minnesota"),
+        ("Jacksonville", "Florida"),
+    ]
+
+
+def test_aggregator_table_page() -> None:
+    t = page("aggregator.txt")
+    assert t.id == "NCT05477576"
+    assert t.title == "A Study of Everolimus Plus Lanreotide in Lung Carcinoids"
+    assert (t.overall_status, t.phases) == ("RECRUITING", ["PHASE2"])  # not the phases in the explanation
+    assert (t.enrollment, t.enrollment_type) == (100, "ESTIMATED")
+    assert (t.start_date, t.completion_date) == ("2023-03", "2027-12")
+    assert t.conditions == ["Lung Carcinoid", "Typical Carcinoid"]
+    assert t.eligibility.healthy_volunteers is False and t.eligibility.max_age_years is None
+    assert t.eligibility.criteria_text is None
+
+
+def test_registry_id_from_url_when_page_has_none() -> None:
+    text = "Overview\n\nA trial of something in NET\n\nStatus:\nRecruiting\n"
+    assert parse_text_page(text).id.startswith("LOCAL-")
+    t = parse_text_page(
+        text, source_url="https://www.anzctr.org.au/Trial/Registration/TrialReview.aspx?ACTRN=12621000123456"
+    )
+    assert t.id == "ACTRN12621000123456"
+    t = parse_text_page(text, source_url="https://www.isrctn.com/ISRCTN12345678")
+    assert t.id == "ISRCTN12345678"
+
+
+def test_local_id_ignores_case_and_punctuation() -> None:
+    assert local_id("Systemic Targeted RadioTherapy.") == local_id("systemic  targeted radiotherapy")
+    assert local_id("a") != local_id("b")
+
+
+def test_no_title_is_invented() -> None:
+    t = parse_text_page("Overall Status | Recruiting |\nTrial ID | NCT01234567 |\nGender | All |\n")
+    assert t.title is None and t.id == "NCT01234567" and t.eligibility.sex == "ALL"
+
+
+def test_size_cap() -> None:
+    with pytest.raises(PageTooLarge):
+        parse_text_page("x" * (MAX_PAGE_CHARS + 1))
+
+
+def test_hostile_pages_are_fast() -> None:
+    for text in (
+        "Status:\n" * 50_000,
+        "| " * 100_000,
+        "Inclusion Criteria:\n- a\n" * 20_000,
+        "{{X}}\n" * 50_000,
+    ):
+        start = time.perf_counter()
+        parse_text_page(text)
+        assert time.perf_counter() - start < 10
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=2000))
+def test_random_text_never_crashes(text: str) -> None:
+    t = parse_text_page(text)
+    assert t.id and t.provenance is not None and t.provenance.source_format == "text-page"
