@@ -139,10 +139,14 @@ def _what(t: Trial) -> str:
         more = f" and {len(names) - 5} more" if len(names) > 5 else ""
         out.append(f"It tests {_join(shown)}{more}.")
     ph = _phrases()["phase"]
-    for p in t.phases:
-        if ph.get(p):
-            out.append(ph[p])
-    return " ".join(out)
+    known = [p for p in t.phases if ph.get(p)]
+    if len(known) == 1:
+        out.append(ph[known[0]])
+    elif known:  # "This is a phase 1 study. It checks ..." -> one name sentence, then each meaning
+        names = [p.replace("EARLY_PHASE", "early phase ").replace("PHASE", "phase ") for p in known]
+        out.append(f"This is a {_join(names)} study.")
+        out.extend(ph[p].split(". ", 1)[1] if ". " in ph[p] else "" for p in known)
+    return " ".join(x for x in out if x)
 
 
 def _how(t: Trial) -> str:
@@ -166,6 +170,18 @@ def _how(t: Trial) -> str:
     return " ".join(out)
 
 
+@lru_cache(maxsize=1)
+def _with_the() -> frozenset[str]:
+    raw: dict[str, Any] = yaml.safe_load(
+        resources.files("trialmatch.vocab").joinpath("data/places.yaml").read_text("utf-8")
+    )
+    return frozenset(str(x).lower() for x in raw.get("countries_with_the") or [])
+
+
+def _the(country: str) -> str:
+    return f"the {country}" if country.lower() in _with_the() else country
+
+
 def _where(t: Trial) -> str:
     locs = t.locations
     if not locs:
@@ -178,8 +194,16 @@ def _where(t: Trial) -> str:
     head = f"It takes place at {len(locs)} sites"
     if len(countries) > 1:
         head += f" in {len(countries)} countries"
-    shown = places[:3]
-    return f"{head}. Some are in {_join(shown)}."
+    cities = [loc for loc in locs if loc.city]
+    same_country = len({loc.country for loc in cities}) == 1
+    if same_country and cities:
+        shown = list(dict.fromkeys(loc.city or "" for loc in cities))[:3]
+        country = cities[0].country
+        return f"{head}. Some are in {_join(shown)}" + (f" in {_the(country)}." if country else ".")
+    shown = list(
+        dict.fromkeys(f"{loc.city} ({loc.country})" if loc.country else str(loc.city) for loc in cities)
+    )
+    return f"{head}. Some are in {_join(shown[:3])}." if shown else f"{head}."
 
 
 def _how_long(t: Trial) -> str:
