@@ -213,8 +213,10 @@ def disease_fit(pt: PreparedTrial, facts: PatientFacts) -> float:
     for it in diag:
         for c in tc:
             if T.concept_matches(it.concepts, "", c):
-                return 1.0
-            if any(T.concept_matches((c,), "", p) for p in it.concepts):
+                # the patient's disease falls under the trial's; a root concept ("cancer",
+                # "solid tumours") fits less than a specific one
+                best = max(best, 1.0 if T.concept_depth(c) > 0 else 0.4)
+            elif any(T.concept_matches((c,), "", p) for p in it.concepts):
                 best = max(best, 0.7)
     for it in site:
         for c in tc:

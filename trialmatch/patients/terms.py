@@ -17,6 +17,7 @@ import yaml
 
 __all__ = [
     "TERMS_VERSION",
+    "concept_depth",
     "concept_label",
     "concept_matches",
     "concepts_of",
@@ -199,6 +200,19 @@ def concept_label(concept: str) -> str:
         if label:
             return str(label)
     return concept.replace("_", " ").replace(".", " ")
+
+
+@lru_cache(maxsize=4096)
+def concept_depth(concept: str) -> int:
+    """How many ancestors a concept has (0 = a root such as ``cancer``)."""
+    v = _vocab()
+    fn = getattr(v, "ancestors", None) if v is not None else None
+    if fn is None:
+        return concept.count(".")
+    try:
+        return len(fn(concept) - {concept})
+    except Exception:
+        return 0
 
 
 def _has_phrase(text: str | None, phrases: list[str]) -> bool:
