@@ -237,6 +237,15 @@ def is_systemic_kind(kind: str | None) -> bool:
 def question_for(fact: str) -> str:
     """A plain-words question that would settle ``fact`` (``lab.creatinine`` ...)."""
     qs: dict[str, str] = terms()["questions"]
+    names: dict[str, str] = terms().get("fact_names") or {}
+    if fact in names:
+        n = names[fact]
+        if fact.startswith("has."):
+            return f"Has the patient had {n}?"
+        return f"What is the {n}?"
+    if fact.startswith("lab.") and fact.count(".") >= 2:
+        key, ref = fact[4:].rsplit(".", 1)
+        return f"What is the laboratory's {ref.upper()} (normal limit) for {key.replace('_', ' ')}?"
     if fact in qs:
         return qs[fact]
     for prefix, q in qs.items():
