@@ -126,7 +126,7 @@ def _load_table_modules() -> None:
     import trialmatch.store as pkg
 
     for info in pkgutil.iter_modules(pkg.__path__):
-        if info.name in ("store", "tables", "types", "base", "criteria_cache"):
+        if info.name in ("store", "tables", "types", "base", "criteria_cache", "bench"):
             continue
         try:
             importlib.import_module(f"trialmatch.store.{info.name}")
