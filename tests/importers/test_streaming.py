@@ -218,3 +218,12 @@ def test_utf16_files_are_decoded() -> None:
     data = json.dumps(_study(6)).encode("utf-16")  # with a BOM, as Windows "Unicode" saves it
     (t,) = list(read_bytes(data, "s.json"))
     assert isinstance(t, Trial) and t.id == "NCT00000006"
+
+
+def test_json_lines() -> None:
+    lines = [json.dumps(_study(i)) for i in range(3)] + ['{"_id": "x", "title": "not a study"}']
+    out = list(read_bytes("\n".join(lines).encode(), "studies.jsonl"))
+    assert [r.id for r in out if isinstance(r, Trial)] == ["NCT00000000", "NCT00000001", "NCT00000002"]
+    assert isinstance(out[3], RecordError) and out[3].record == 3 and "not a study record" in out[3].reason
+    (err,) = list(read_bytes(b'{"protocolSection": {}} trailing', "x.json"))
+    assert isinstance(err, RecordError) and "extra data" in err.reason

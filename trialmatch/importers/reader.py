@@ -5,7 +5,8 @@ The format is told from the content, never the file name:
 * ``PK\\x03\\x04`` -> zip archive (the bulk all-studies ZIP of per-study JSON, or XML files);
   ``\\x1f\\x8b`` -> gzip;
 * ``{`` / ``[`` -> JSON: an API v2 study, a v2 list response ``{"studies": [...]}`` (streamed one
-  study at a time), a classic-API ``FullStudiesResponse`` (streamed), or a JSON array of studies;
+  study at a time), a classic-API ``FullStudiesResponse`` (streamed), a JSON array of studies, or
+  JSON Lines (one study per line, streamed);
 * ``<`` -> XML ``clinical_study`` (legacy ClinicalTrials.gov); an HTML document is rejected (an
   error page saved as ``.xml``);
 * anything else readable as text -> a copied trial page (:mod:`trialmatch.importers.text_page`).
@@ -216,14 +217,19 @@ def _read_json(fp: IO[bytes], source: str, name: str, source_url: str | None) ->
             else:
                 s.reset()
                 obj, raw = s.value()
-                if s.peek() != "":
+                nxt = s.peek()
+                if nxt == "":  # one study
+                    r = _convert(obj, raw, source, None, source_url)
+                    if isinstance(r, Trial) and r.provenance is not None:
+                        r.provenance.record_index = None
+                    yield _check_name(r, name, source)
+                    counter[0] += 1
+                elif nxt == "{":  # JSON Lines: one study per line
+                    yield _convert(obj, raw, source, 0, source_url)
+                    counter[0] += 1
+                    yield from _json_lines(s, source, source_url, counter)
+                else:
                     yield RecordError(source, None, "extra data after the JSON value")
-                    return
-                r = _convert(obj, raw, source, None, source_url)
-                if isinstance(r, Trial) and r.provenance is not None:
-                    r.provenance.record_index = None
-                yield _check_name(r, name, source)
-                counter[0] += 1
         if counter[0] == 0:
             yield RecordError(source, None, "no study records in this JSON")
     except RecordTooLarge as exc:
@@ -234,6 +240,20 @@ def _read_json(fp: IO[bytes], source: str, name: str, source_url: str | None) ->
         yield RecordError(source, counter[0], f"{kind}: {exc}{rest}")
     finally:
         text.detach()
+
+
+def _json_lines(
+    s: JsonStream, source: str, source_url: str | None, counter: list[int]
+) -> Iterator[ImportResult]:
+    while s.peek() != "":
+        try:
+            obj, raw = s.value()
+        except RecordTooLarge:
+            s.skip_value()
+            yield RecordError(source, counter[0], f"record larger than {s.max_value:,} characters; skipped")
+        else:
+            yield _convert(obj, raw, source, counter[0], source_url)
+        counter[0] += 1
 
 
 def _stream_items(
