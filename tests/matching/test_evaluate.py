@@ -174,3 +174,15 @@ def test_note_absence_and_partial_lists() -> None:
     assert both(Has("dvt", kinds=("condition",)), f) is False  # the note says no DVT
     assert both(Has("hypertension", kinds=("condition",)), f) is True
     assert both(Has("hiv", kinds=("condition",)), f) is None  # a note's list is not complete
+
+
+def test_malformed_rules_are_unknown_not_crashes() -> None:
+    from trialmatch.matching.match import PreparedTrial
+
+    f = facts()
+    bad = Compare("age", ">=", None)  # type: ignore[arg-type]
+    assert both(bad, f) is None
+    pt = PreparedTrial.from_parts(
+        "T1", None, "t", "RECRUITING", [], [{"kind": "inclusion", "text": "x", "rule": {"op": "??"}}]
+    )
+    assert pt.criterion(0).rule is None and pt.criterion(0).note

@@ -307,17 +307,22 @@ def leaf_outcome(
     hit = cache.get(slot)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
-    if isinstance(rule, Compare):
-        out = _compare(rule, facts)
-    elif isinstance(rule, Is):
-        out = _is(rule, facts)
-    elif isinstance(rule, Flag):
-        out = _flag(rule, facts)
-    elif isinstance(rule, Has):
-        v, text, ev, missing = eval_has(rule, facts)
-        out = Outcome(v, text, ev, missing)
-    else:
-        out = Outcome(None, f"cannot evaluate {type(rule).__name__}", missing=["review"])
+    try:
+        if isinstance(rule, Compare):
+            out = _compare(rule, facts)
+        elif isinstance(rule, Is):
+            out = _is(rule, facts)
+        elif isinstance(rule, Flag):
+            out = _flag(rule, facts)
+        elif isinstance(rule, Has):
+            v, text, ev, missing = eval_has(rule, facts)
+            out = Outcome(v, text, ev, missing)
+        else:
+            out = Outcome(None, f"cannot evaluate {type(rule).__name__}", missing=["review"])
+    except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:  # a malformed rule
+        out = Outcome(
+            None, f"rule could not be evaluated ({type(exc).__name__})", missing=["review: malformed rule"]
+        )
     cache[slot] = out
     return out
 

@@ -53,6 +53,7 @@ class JudgeContext:
     pregnant: bool | None
     consent: list[int]
     labs: dict[str, float]
+    facts: Any = None  # PatientFacts, built on first use by the computed-criteria rule
 
 
 def _profile_sentences(p: Patient) -> list[str]:

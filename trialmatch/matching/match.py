@@ -142,7 +142,11 @@ class PreparedTrial:
     def criterion(self, i: int) -> Criterion:
         c = self.raw[i]
         if isinstance(c, dict):
-            c = Criterion.from_dict(c)
+            try:
+                c = Criterion.from_dict(c)
+            except (KeyError, TypeError, ValueError) as exc:  # a malformed stored criterion
+                kind = "exclusion" if c.get("kind") == "exclusion" else "inclusion"
+                c = Criterion(kind, str(c.get("text", "")), note=f"unreadable rule ({type(exc).__name__})")
             self.raw[i] = c
         return c
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["CriterionResult", "TrialResult", "MatchReport", "NextQuestion", "Verdict", "TrialVerdict"]
+__all__ = ["CriterionResult", "MatchReport", "NextQuestion", "TrialResult", "TrialVerdict", "Verdict"]
 
 Verdict = Literal["met", "not_met", "unknown", "not_applicable"]
 TrialVerdict = Literal["eligible", "possibly_eligible", "ineligible"]
