@@ -115,6 +115,7 @@ _INLINE_RE = re.compile(
     re.IGNORECASE,
 )
 _CIRCLED_RE = re.compile(f"[{_CIRCLED}]")
+_STYLE_GROUPS = ("circled", "proman", "pnum", "palpha", "roman", "alpha")
 _ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 
 
@@ -126,28 +127,15 @@ def _marker(line: str) -> tuple[str | None, str]:
         m = _MARKER_RE.match(rest)
         if not m:
             break
-        g = m.lastgroup
-        if m.group("bullet"):
-            s = "b" + m.group("bullet")
-        elif m.group("circled"):
-            s = "circled"
-        elif m.group("proman"):
-            s = "(roman)"
-        elif m.group("pnum"):
-            s = "(num)"
-        elif m.group("palpha"):
-            s = "(alpha)"
-        elif m.group("roman"):
-            s = "roman" + m.group("rp")
-        elif m.group("num"):
-            s = "num" + (")" if m.group("np") == ")" else ".")
-        elif m.group("alpha"):
-            s = "alpha" + m.group("ap")
-        else:  # pragma: no cover - every alternative is named
-            s = str(g)
-        style = s
+        g = m.groupdict()
+        if g["bullet"]:
+            style = "b" + g["bullet"]
+        elif g["num"]:
+            style = "num" + (")" if g["np"] == ")" else ".")
+        else:
+            style = next(k for k in _STYLE_GROUPS if g[k]) + (g.get("rp") or g.get("ap") or "")
         rest = rest[m.end() :]
-        if s == "circled":
+        if style == "circled":
             break
     return style, rest
 
