@@ -132,3 +132,37 @@ def test_refresh_is_incremental_from_the_store_history(tmp_path: Path) -> None:
     from trialmatch.search.engine import search_ids
 
     assert set(search_ids(idx, SearchQuery(q="okapi"))) == {"NCT00000003", "NCT00000088"}
+
+
+def test_query_for_patient_and_cli_patient_option(tmp_path: Path) -> None:
+    from trialmatch.cli.main import app
+    from trialmatch.patients.model import Patient
+    from trialmatch.search.patient_query import query_for_patient
+
+    p = Patient.model_validate(
+        {
+            "age": 58,
+            "sex": "female",
+            "cancer": {"name": "carcinoid", "primary_site": "ileum"},
+            "location": {"city": "Paris", "country": "France", "travel_radius_km": 50},
+        }
+    )
+    q = query_for_patient(p)
+    assert (q.q, q.age, q.sex, q.near, q.radius_km) == ("carcinoid ileum", 58, "FEMALE", "Paris, France", 50)
+    _store(tmp_path)
+    prof = tmp_path / "p.json"
+    prof.write_text(
+        json.dumps(
+            {
+                "age": 58,
+                "sex": "female",
+                "cancer": {"name": "carcinoid"},
+                "location": {"city": "Paris", "country": "France", "travel_radius_km": 50},
+            }
+        )
+    )
+    r = CliRunner().invoke(
+        app, ["search", "--patient", str(prof), "--db", str(tmp_path / "tm.db"), "--format", "json"]
+    )
+    assert r.exit_code == 0, r.output
+    assert [h["trial_id"] for h in json.loads(r.output)["hits"]] == ["NCT00000002"]  # female-only, Paris, NYR

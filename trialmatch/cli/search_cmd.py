@@ -50,6 +50,9 @@ def search_command(
     ),
     limit: int = typer.Option(20, "--limit", min=1, max=1000),
     offset: int = typer.Option(0, "--offset", min=0),
+    patient: Path | None = typer.Option(
+        None, "--patient", help="Patient profile/FHIR JSON: its cancer, age, sex and place fill the search."
+    ),
     fmt: str = typer.Option("table", "--format", help="table or json."),
     db: str | None = DbOption,
 ) -> None:
@@ -60,6 +63,16 @@ def search_command(
     from trialmatch.search.query import SearchQuery
 
     try:
+        if patient is not None:
+            from trialmatch.patients.load import load_patient
+            from trialmatch.search.patient_query import query_for_patient
+
+            base = query_for_patient(load_patient(patient))
+            query = query or base.q
+            age = base.age if age is None else age
+            sex = sex or base.sex
+            if near is None and base.near:
+                near, radius_km = base.near, base.radius_km if radius_km == 100.0 else radius_km
         q = SearchQuery(
             q=query,
             near=near,
