@@ -230,6 +230,7 @@ def _read_json(fp: IO[bytes], source: str, name: str, source_url: str | None) ->
                     yield from _json_lines(s, source, source_url, counter)
                 else:
                     yield RecordError(source, None, "extra data after the JSON value")
+                    return
         if counter[0] == 0:
             yield RecordError(source, None, "no study records in this JSON")
     except RecordTooLarge as exc:
