@@ -118,7 +118,13 @@ def create_app(
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
             )
-        titles = {404: "Page not found", 403: "Not allowed", 429: "Too many requests", 413: "Too large"}
+        titles = {
+            400: "Please check what you sent",
+            404: "Page not found",
+            403: "Not allowed",
+            429: "Too many requests",
+            413: "Too large",
+        }
         resp = render(
             request,
             "error.html",

@@ -100,7 +100,8 @@ class RateLimiter:
     ``burst``. Thread-safe; the table is pruned when it grows."""
 
     def __init__(self, rates: dict[str, tuple[float, float]] | None = None) -> None:
-        self.rates = rates or {"form": (0.5, 10.0), "passcode": (0.05, 5.0), "api": (20.0, 60.0)}
+        self.rates = {"form": (0.5, 10.0), "match": (0.5, 10.0), "passcode": (0.05, 5.0), "api": (20.0, 60.0)}
+        self.rates.update(rates or {})
         self._b: dict[tuple[str, str], tuple[float, float]] = {}
         self._lock = threading.Lock()
 
