@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from trialmatch.criteria.model import Criterion
 from trialmatch.matching.evaluate import Tri, compile_rule, evaluate_criterion
@@ -140,14 +140,15 @@ class PreparedTrial:
         )
 
     def criterion(self, i: int) -> Criterion:
-        c = self.raw[i]
-        if isinstance(c, dict):
-            try:
-                c = Criterion.from_dict(c)
-            except (KeyError, TypeError, ValueError) as exc:  # a malformed stored criterion
-                kind = "exclusion" if c.get("kind") == "exclusion" else "inclusion"
-                c = Criterion(kind, str(c.get("text", "")), note=f"unreadable rule ({type(exc).__name__})")
-            self.raw[i] = c
+        raw = self.raw[i]
+        if isinstance(raw, Criterion):
+            return raw
+        try:
+            c = Criterion.from_dict(raw)
+        except (KeyError, TypeError, ValueError) as exc:  # a malformed stored criterion
+            kind: Literal["inclusion", "exclusion"] = "exclusion" if raw.get("kind") == "exclusion" else "inclusion"
+            c = Criterion(kind, str(raw.get("text", "")), note=f"unreadable rule ({type(exc).__name__})")
+        self.raw[i] = c
         return c
 
     @property
