@@ -146,7 +146,9 @@ class PreparedTrial:
         try:
             c = Criterion.from_dict(raw)
         except (KeyError, TypeError, ValueError) as exc:  # a malformed stored criterion
-            kind: Literal["inclusion", "exclusion"] = "exclusion" if raw.get("kind") == "exclusion" else "inclusion"
+            kind: Literal["inclusion", "exclusion"] = (
+                "exclusion" if raw.get("kind") == "exclusion" else "inclusion"
+            )
             c = Criterion(kind, str(raw.get("text", "")), note=f"unreadable rule ({type(exc).__name__})")
         self.raw[i] = c
         return c
