@@ -26,8 +26,9 @@ VIGNETTES = (
 NEN = SHARED / "data/benchmarks/nih_trialbench_nen"
 #: How many search candidates are screened with the judge.
 RERANK = 30
-#: Weight of the search rank against the criterion fit (fit is in [-1, 1]).
-RANK_WEIGHT = 0.35
+#: Weights of the criterion fit against the search rank (rank term spans 0..-1 over the candidates).
+MET_WEIGHT = 0.3
+FAIL_WEIGHT = 0.1
 
 
 def _items(criteria_text: str) -> list[tuple[str, str]]:
@@ -72,13 +73,15 @@ def trial_fit(ctx: Any, criteria_text: str) -> tuple[float, dict[str, int]]:
 
 
 def rerank(ctx: Any, candidates: list[str], criteria: dict[str, str], k: int = RERANK) -> list[str]:
-    """Candidates re-ordered: the first ``k`` by search rank prior plus criterion fit, the rest after."""
+    """The first ``k`` candidates re-ordered by search rank plus criterion fit (share of inclusions met,
+    minus failed inclusions and met exclusions); the rest keep their search order."""
     head = candidates[:k]
     scored = []
     for i, tid in enumerate(head):
-        fit, _ = trial_fit(ctx, criteria.get(tid, ""))
-        prior = 1.0 - i / max(1, len(head))
-        scored.append((RANK_WEIGHT * prior + fit, -i, tid))
+        _, c = trial_fit(ctx, criteria.get(tid, ""))
+        met_share = c["inc_met"] / max(1, c["n_inc"])
+        failures = c["inc_not_met"] + c["exc_met"]
+        scored.append((-i / max(1, k) + MET_WEIGHT * met_share - FAIL_WEIGHT * failures, -i, tid))
     scored.sort(reverse=True)
     return [t for _, _, t in scored] + candidates[k:]
 

@@ -171,6 +171,24 @@ _UNIT = (
 )
 
 
+_TEN_POW = re.compile(r"^x\s?10\^?\s?(\d{1,2})\s?/\s?(l|ul|mm3)$", re.I)
+
+
+def _norm_unit(unit: str | None) -> str | None:
+    """Units as notes write them -> the spelling the unit converter reads ("x 109/L" -> "10*9/L")."""
+    if not unit:
+        return None
+    u = unit.strip()
+    m = _TEN_POW.match(u)
+    if m:
+        exp = m.group(1)
+        exp = exp[2:] if len(exp) > 1 and exp.startswith("10") else exp  # "109" is 10^9 without the caret
+        return f"10*{exp}/{m.group(2).replace('l', 'L').replace('uL', 'uL')}"
+    if u.lower() == "/mm":
+        return "/mm3"
+    return u
+
+
 def find_labs(sentence: str) -> list[tuple[str, str, float, str | None, int, int]]:
     """(key, alias as written, value, unit, start, end) for every ``alias [of|:|=|was] value [unit]``."""
     out: list[tuple[str, str, float, str | None, int, int]] = []
@@ -191,7 +209,7 @@ def find_labs(sentence: str) -> list[tuple[str, str, float, str | None, int, int
             v = parse_number(m.group(1))
             if v is None:
                 continue
-            unit = m.group(2) or spec.get("unit")
+            unit = _norm_unit(m.group(2)) or spec.get("unit")
             out.append((key, m.group(0).split()[0], v, unit, m.start(), m.end()))
             taken.append((m.start(), m.end()))
     return out
