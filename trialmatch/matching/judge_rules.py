@@ -307,7 +307,12 @@ def rule_computable(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
         if any(f.source_text == s for f in ctx.patient.facts or [] if f.name in names)
         and any(w in out.explanation.lower() for w in (re.sub(r"\W", " ", s.lower()).split()))
     ]
-    return Decision(verdict, out.explanation[:1].upper() + out.explanation[1:] + ".", "computed", sents[:3])
+    return Decision(
+        "met" if verdict == "met" else "not_met",
+        out.explanation[:1].upper() + out.explanation[1:] + ".",
+        "computed",
+        sents[:3],
+    )
 
 
 _MEASURE_NUM = re.compile(
