@@ -171,3 +171,20 @@ def test_ranking_and_questions_in_memory() -> None:
     assert rep.next_questions and rep.next_questions[0].trials
     html = render_report(rep, p)
     assert "NCT00000001" in html
+
+
+def test_distance_to_nearest_recruiting_site() -> None:
+    from trialmatch.records.model import Location
+
+    t = trial("NCT00000009", "NEC trial", ["Neuroendocrine Carcinoma"])
+    t.locations = [
+        Location(city="Shanghai", country="China", lat=31.23, lon=121.47, status="RECRUITING"),
+        Location(city="Hangzhou", country="China", lat=30.27, lon=120.16, status="COMPLETED"),
+        Location(city="Ningbo", country="China", status="RECRUITING"),
+    ]
+    p = Patient.model_validate({**PATIENT, "location": {"city": "Hangzhou", "lat": 30.27, "lon": 120.16}})
+    pt = PreparedTrial.from_trial(t, fake_parser(t))
+    rep = match_patient(p, [pt], AS_OF)
+    assert rep.results[0].distance_km is not None and 150 < rep.results[0].distance_km < 200  # Shanghai
+    rep = match_patient(p, [pt], AS_OF, geocode=lambda q: (29.87, 121.54) if "Ningbo" in q else None)
+    assert rep.results[0].nearest_site is not None and "Ningbo" in rep.results[0].nearest_site

@@ -82,8 +82,10 @@ def _run(
 ) -> list[MatchReport]:
     from trialmatch.matching.match import match_patient
 
+    geocode = _geocoder() if any(p.location is not None for p in patients) else None
     reports = []
     for p in patients:
+        _locate(p, geocode)
         when = as_of or p.as_of or dt.date.today()
         reports.append(
             match_patient(
@@ -94,9 +96,48 @@ def _run(
                 trial_ids=[t.trial_id for t in prepared] if trial_ids else (),
                 open_only=not trial_ids,
                 include_ineligible=include_ineligible or bool(trial_ids),
+                geocode=geocode,
             )
         )
     return reports
+
+
+def _has_place(p: Patient) -> bool:
+    loc = p.location
+    return loc is not None and (loc.lat is not None or bool(loc.city) or bool(loc.postal_code))
+
+
+def _geocoder() -> Any:
+    """Offline place lookup (city / ZIP -> lat, lon), cached; None when unavailable."""
+    try:
+        from trialmatch.search.geo import resolve_place
+    except ImportError:
+        return None
+    cache: dict[str, tuple[float, float] | None] = {}
+
+    def geocode(text: str) -> tuple[float, float] | None:
+        if text not in cache:
+            try:
+                place = resolve_place(text)
+            except Exception:
+                place = None
+            cache[text] = (place.lat, place.lon) if place is not None else None
+        return cache[text]
+
+    return geocode
+
+
+def _locate(p: Patient, geocode: Any) -> None:
+    """Fill the patient's coordinates from postal code or city when only those are given."""
+    loc = p.location
+    if loc is None or geocode is None or (loc.lat is not None and loc.lon is not None):
+        return
+    for query in (loc.postal_code, ", ".join(x for x in (loc.city, loc.state, loc.country) if x)):
+        where = geocode(query) if query else None
+        if where is not None:
+            loc.lat, loc.lon = where
+            p.warnings = [*(p.warnings or []), f"location {query!r} placed at {where[0]:.2f}, {where[1]:.2f}"]
+            return
 
 
 def _table(report: MatchReport, limit: int) -> None:
@@ -159,7 +200,7 @@ def register(app: typer.Typer) -> None:
             print(f"error: {e}", file=sys.stderr)
         if not pats:
             raise typer.Exit(2)
-        need_loc = any(p.location is not None and p.location.lat is not None for p in pats)
+        need_loc = any(_has_place(p) for p in pats)
         prepared, terrs = load_prepared(db, trial, need_locations=need_loc)
         for e in terrs:
             print(f"error: {e}", file=sys.stderr)
@@ -195,7 +236,7 @@ def register(app: typer.Typer) -> None:
             for e in errors:
                 print(f"error: {e}", file=sys.stderr)
             raise typer.Exit(2)
-        need_loc = pats[0].location is not None and pats[0].location.lat is not None
+        need_loc = _has_place(pats[0])
         prepared, terrs = load_prepared(db, trial, need_locations=need_loc)
         for e in terrs:
             print(f"error: {e}", file=sys.stderr)

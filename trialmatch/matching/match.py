@@ -124,16 +124,22 @@ class PreparedTrial:
 
     @classmethod
     def from_trial(cls, trial: Trial, criteria: Sequence[Criterion | dict[str, Any]]) -> PreparedTrial:
-        locs = [
-            (
-                float(loc.lat),
-                float(loc.lon),
-                ", ".join(x for x in (loc.facility, loc.city, loc.country) if x),
-                loc.status,
-            )
-            for loc in trial.locations
-            if loc.lat is not None and loc.lon is not None
-        ]
+        locs: list[tuple[float, float, str, str | None]] = []
+        for loc in trial.locations:
+            name = ", ".join(x for x in (loc.facility, loc.city, loc.state, loc.country) if x)
+            if loc.lat is not None and loc.lon is not None:
+                locs.append((float(loc.lat), float(loc.lon), name, loc.status))
+            elif loc.city:  # coordinates resolved later, only if a distance is asked for
+                query = ", ".join(
+                    x
+                    for x in (
+                        loc.city,
+                        loc.state if loc.country in (None, "United States") else None,
+                        loc.country,
+                    )
+                    if x
+                )
+                locs.append((math.nan, math.nan, name + "\x00" + query, loc.status))
         conditions = [*trial.conditions, trial.official_title or ""]
         return cls.from_parts(
             trial.id, trial.registry_id, trial.title, trial.overall_status, conditions, criteria, locs
@@ -241,7 +247,13 @@ def disease_fit(pt: PreparedTrial, facts: PatientFacts) -> float:
     return round(best, 3)
 
 
-def _distance(pt: PreparedTrial, loc: tuple[float, float] | None) -> tuple[float | None, str | None]:
+Geocoder = Callable[[str], "tuple[float, float] | None"]
+
+
+def _distance(
+    pt: PreparedTrial, loc: tuple[float, float] | None, geocode: Geocoder | None = None
+) -> tuple[float | None, str | None]:
+    """Distance to the nearest site that is recruiting (or has no site status)."""
     if loc is None or not pt.locations:
         return None, None
     best: tuple[float, str] | None = None
@@ -252,6 +264,12 @@ def _distance(pt: PreparedTrial, loc: tuple[float, float] | None) -> tuple[float
             "ENROLLING_BY_INVITATION",
         ):
             continue
+        if math.isnan(lat):
+            name, _, query = name.partition("\x00")
+            where = geocode(query) if geocode is not None else None
+            if where is None:
+                continue
+            lat, lon = where
         d = _haversine(loc[0], loc[1], lat, lon)
         if best is None or d < best[0]:
             best = (d, name)
@@ -290,6 +308,7 @@ def match_patient(
     trial_ids: Sequence[str] = (),
     open_only: bool = False,
     include_ineligible: bool | None = None,
+    geocode: Geocoder | None = None,
 ) -> MatchReport:
     """Judge every trial for one patient and rank them (see module docstring)."""
     facts = PatientFacts.build(patient, as_of)
@@ -314,7 +333,7 @@ def match_patient(
             continue
         fit = disease_fit(pt, facts) if verdict != "ineligible" or explicit else 0.0
         share = known / applicable if applicable else 1.0
-        dist, site = _distance(pt, location)
+        dist, site = _distance(pt, location, geocode) if verdict != "ineligible" or explicit else (None, None)
         screened.append((_score(verdict, fit, share, dist), pt, verdict, fit, share, dist, site))
     screened.sort(key=lambda x: (-x[0], x[1].trial_id))
     results: list[TrialResult] = []
