@@ -102,6 +102,20 @@ def _run(
     return reports
 
 
+def _data_date(db: str | None, ids: list[str]) -> str | None:
+    """The newest "data current as of" / last-update date among the reported trials."""
+    if not ids:
+        return None
+    from trialmatch.store import Store
+
+    dates = []
+    for t in Store.from_db_option(db).iter_trials(ids=ids):
+        d = t.current_as_of or t.last_update_posted or t.status_verified_date
+        if d:
+            dates.append(d)
+    return max(dates) if dates else None
+
+
 def _has_place(p: Patient) -> bool:
     loc = p.location
     return loc is not None and (loc.lat is not None or bool(loc.city) or bool(loc.postal_code))
@@ -242,6 +256,6 @@ def register(app: typer.Typer) -> None:
             print(f"error: {e}", file=sys.stderr)
         rep = _run(pats, prepared, trial, when, max(top, 1), False)[0]
         rep.results = rep.results[:top]
-        data_date: Any = None
+        data_date = _data_date(db, [r.trial_id for r in rep.results])
         out.write_text(render_report(rep, pats[0], data_date=data_date), encoding="utf-8")
         print(json.dumps({"out": str(out), "trials": len(rep.results)}))
