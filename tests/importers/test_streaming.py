@@ -227,3 +227,13 @@ def test_json_lines() -> None:
     assert isinstance(out[3], RecordError) and out[3].record == 3 and "not a study record" in out[3].reason
     (err,) = list(read_bytes(b'{"protocolSection": {}} trailing', "x.json"))
     assert isinstance(err, RecordError) and "extra data" in err.reason
+
+
+def test_text_without_trial_fields_is_rejected() -> None:
+    text = (
+        "# data\n\nThe processed data are based on the ClinicalTrials.gov database.\n\n"
+        "- phase I training data, used by the trial outcome model; see criteria below.\n"
+    )
+    out = list(read_bytes(text.encode(), "README.md"))
+    assert len(out) == 1 and isinstance(out[0], RecordError)
+    assert "not a trial page" in out[0].reason or "no trial fields" in out[0].reason

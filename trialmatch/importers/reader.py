@@ -9,6 +9,8 @@ The format is told from the content, never the file name:
   JSON Lines (one study per line, streamed);
 * ``<`` -> XML ``clinical_study`` (legacy ClinicalTrials.gov); an HTML document is rejected (an
   error page saved as ``.xml``);
+* a CSV whose header has ``nctid`` and ``criteria`` -> HINT trial-outcome rows; a JSON object with
+  ``NCT_ID`` -> a TrialGPT ``trial_info`` record (:mod:`trialmatch.importers.research_sets`);
 * anything else readable as text -> a copied trial page (:mod:`trialmatch.importers.text_page`).
 
 Nothing raises out of the iterators: each bad record becomes a :class:`RecordError` and the rest
@@ -43,6 +45,7 @@ from trialmatch.importers.errors import (
 )
 from trialmatch.importers.jsonstream import TOO_LARGE, JsonStream, JsonStreamError, RecordTooLarge
 from trialmatch.importers.normalize import nct_ids, vocab
+from trialmatch.importers.research_sets import is_hint_header, is_trialgpt, iter_hint_csv, trialgpt_to_trial
 from trialmatch.records.model import Trial
 
 __all__ = ["ImportResult", "read_bytes", "read_path", "read_stream"]
@@ -162,6 +165,8 @@ def _dispatch(
             )
             return
         yield from _read_xml(fp, head, source, name, source_url)
+    elif is_hint_header(body):
+        yield from iter_hint_csv(fp, source, source_url)
     else:
         yield from _read_text(fp, source, source_url)
 
@@ -172,6 +177,8 @@ def _convert(obj: Any, raw: str, source: str, index: int | None, source_url: str
         study = v1_to_v2(obj)
     elif is_v2_study(obj):
         study = obj
+    elif is_trialgpt(obj):
+        return trialgpt_to_trial(obj, source=source, index=index, source_url=source_url)
     else:
         if isinstance(obj, dict):
             keys = ", ".join(list(obj)[:5]) or "no keys"
@@ -382,10 +389,27 @@ def _read_text(fp: IO[bytes], source: str, source_url: str | None) -> Iterator[I
     except Exception as exc:
         yield RecordError(source, None, f"text page not understood: {type(exc).__name__}: {exc}")
         return
-    if isinstance(result, (Trial, RecordError)):
+    if isinstance(result, Trial) and not _has_trial_fields(result):
+        yield RecordError(
+            source, None, "text with no trial fields (no registry id, status, phase, conditions, ages, criteria)"
+        )
+    elif isinstance(result, (Trial, RecordError)):
         yield result
     else:
         yield RecordError(source, None, "text page importer returned no trial")
+
+
+def _has_trial_fields(t: Trial) -> bool:
+    e = t.eligibility
+    return bool(
+        t.registry_id
+        or t.overall_status
+        or t.phases
+        or t.conditions
+        or (e.criteria_text or "").strip()
+        or e.min_age_years is not None
+        or e.max_age_years is not None
+    )
 
 
 def _looks_like_trial(text: str) -> bool:
