@@ -30,8 +30,16 @@ def test_whole_research_folders_import(shared: Path) -> None:
     trials = [r for r in rows if isinstance(r, Trial)]
     assert trials and len(trials) == len(rows)
     assert {t.provenance.source_format for t in trials if t.provenance} == {"hint-csv"}
-    assert {t.overall_status for t in trials} <= {"COMPLETED", "TERMINATED", "WITHDRAWN", "SUSPENDED",
-                                                  "ACTIVE_NOT_RECRUITING", "UNKNOWN", "RECRUITING", None}
+    assert {t.overall_status for t in trials} <= {
+        "COMPLETED",
+        "TERMINATED",
+        "WITHDRAWN",
+        "SUSPENDED",
+        "ACTIVE_NOT_RECRUITING",
+        "UNKNOWN",
+        "RECRUITING",
+        None,
+    }
     assert all(t.eligibility.criteria_text for t in trials)
 
 
@@ -39,7 +47,7 @@ def test_hint_csv_rows() -> None:
     data = (
         b"nctid,status,why_stop,label,phase,diseases,icdcodes,drugs,smiless,criteria\n"
         b"NCT00000001,terminated,slow accrual,0,phase 2/phase 3,['nen'],[],\"['drug a', 'drug b']\",[],"
-        b"\"inclusion criteria:\n - adults\"\n"
+        b'"inclusion criteria:\n - adults"\n'
         b",completed,,1,phase 1,[],[],[],[],x\n"
     )
     out = list(read_bytes(data, "rows.csv"))

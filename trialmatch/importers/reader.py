@@ -390,9 +390,8 @@ def _read_text(fp: IO[bytes], source: str, source_url: str | None) -> Iterator[I
         yield RecordError(source, None, f"text page not understood: {type(exc).__name__}: {exc}")
         return
     if isinstance(result, Trial) and not _has_trial_fields(result):
-        yield RecordError(
-            source, None, "text with no trial fields (no registry id, status, phase, conditions, ages, criteria)"
-        )
+        why = "text with no trial fields (no registry id, status, phase, conditions, ages, criteria)"
+        yield RecordError(source, None, why)
     elif isinstance(result, (Trial, RecordError)):
         yield result
     else:
