@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["ReplayServer", "load_v2_studies"]
+__all__ = ["ReplayServer", "load_covid_search_as_v2", "load_v2_studies"]
 
 
 def load_v2_studies(shared: Path) -> list[dict[str, Any]]:
@@ -30,6 +30,17 @@ def load_v2_studies(shared: Path) -> list[dict[str, Any]]:
         if nct and nct not in out:
             out[nct] = d
     return [out[k] for k in sorted(out)]
+
+
+def load_covid_search_as_v2(shared: Path) -> list[dict[str, Any]]:
+    """The 100 studies of the recorded classic-API COVID-19 search response, as API v2 studies
+    (read with the project's importer, written with its API v2 exporter)."""
+    from trialmatch.importers import read_path
+    from trialmatch.records.export import to_ctgov_json
+    from trialmatch.records.model import Trial
+
+    items = read_path(shared / "data/ctgov_api_v2/covid-19-search.json")
+    return [to_ctgov_json(t) for t in items if isinstance(t, Trial)]
 
 
 def _status(s: dict[str, Any]) -> str | None:

@@ -91,3 +91,24 @@ def test_sync_makes_its_own_client(server: ReplayServer, tmp_path: Path) -> None
     store = Store(str(tmp_path / "plain-path.db"))  # a file path works as well as a URL
     r = sync(store, condition="breast", base_url=server.base_url, rate_limit=0)
     assert r.summary.new == 1 and store.get_trial("NCT02513394") is not None
+
+
+def test_recorded_covid_search_paged_sync(shared: Path, tmp_path: Path) -> None:
+    from tests.ctgov.replay import load_covid_search_as_v2
+
+    studies = load_covid_search_as_v2(shared)
+    assert len(studies) == 100
+    store = Store(f"sqlite:///{tmp_path / 'covid.db'}")
+    with ReplayServer(studies) as srv, client(srv) as c:
+        r = sync(
+            store, c, condition="covid", statuses=["RECRUITING"], page_size=10, now=dt.datetime(2023, 1, 1)
+        )
+        pages = [p for _, path, p in srv.requests if path == "/api/v2/studies"]
+        assert r.fetched == r.summary.new == 26 and len(pages) == 3
+        assert {t.overall_status for t in store.iter_trials()} == {"RECRUITING"}
+        r2 = sync(
+            store, c, condition="covid", statuses=["RECRUITING"], page_size=10, now=dt.datetime(2023, 2, 1)
+        )
+        assert r2.fetched == 0 and srv.requests[-1][2]["filter.advanced"].startswith(
+            "AREA[LastUpdatePostDate]"
+        )
