@@ -9,13 +9,14 @@ and become ``except`` qualifiers, a subtraction over the concept tree, or ``Not`
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from trialmatch.criteria.facets import grades_in, ne_component_rule, nyha_min, stages_in
-from trialmatch.criteria.lexicon import find_phrase, has_phrase, phrase_re
+from trialmatch.criteria.lexicon import find_all, find_phrase, has_phrase
 from trialmatch.criteria.rules import And, Compare, Flag, Has, Is, Not, Or, Rule, Window
 from trialmatch.criteria.temporal import find_windows, first_window
-from trialmatch.vocab.concepts import ConceptHit, ancestors, concepts, concepts_in, descendants, is_a
+from trialmatch.vocab.concepts import ConceptHit, ancestors, concepts, descendants, is_a
+from trialmatch.vocab.concepts import concepts_in as _concepts_in
 
 __all__ = [
     "allergy_rule",
@@ -33,6 +34,16 @@ __all__ = [
     "trial_participation_rule",
 ]
 
+@lru_cache(maxsize=8192)
+def _cached_hits(text: str) -> tuple[ConceptHit, ...]:
+    return tuple(_concepts_in(text))
+
+
+def concepts_in(text: str) -> list[ConceptHit]:
+    """Concept hits of a text (memoised: builders look at the same text several times)."""
+    return list(_cached_hits(text))
+
+
 _CLAUSE = re.compile(r"[^.;,()]+")
 _SENT = re.compile(r"[^.;]+")
 _GRADED = {"nen.net.g1": ("nen.net", "G1"), "nen.net.g2": ("nen.net", "G2"), "nen.net.g3": ("nen.net", "G3")}
@@ -42,8 +53,9 @@ _SEVERE_OR = re.compile(r"\bsevere\s+(?:and/or|or)\s+(?:poorly\s+controlled|unco
 def any_of(rules: list[Rule]) -> Rule | None:
     uniq: list[Rule] = []
     for r in rules:
-        if r not in uniq:
-            uniq.append(r)
+        for x in r.args if isinstance(r, Or) else (r,):
+            if x not in uniq:
+                uniq.append(x)
     if not uniq:
         return None
     return uniq[0] if len(uniq) == 1 else Or(tuple(uniq))
@@ -52,13 +64,18 @@ def any_of(rules: list[Rule]) -> Rule | None:
 def all_of(rules: list[Rule]) -> Rule | None:
     uniq: list[Rule] = []
     for r in rules:
-        if r not in uniq:
-            uniq.append(r)
+        for x in r.args if isinstance(r, And) else (r,):
+            if x not in uniq:
+                uniq.append(x)
     if not uniq:
         return None
     return uniq[0] if len(uniq) == 1 else And(tuple(uniq))
 
 
+_PERM_HINTS = ("eligib", "allow", "permit", "may ", "can ", "accept", "not exclu", "consider")
+
+
+@lru_cache(maxsize=4096)
 def split_exceptions(text: str) -> tuple[str, str]:
     """(main text, exception text): permissive clauses ("X being eligible", "X may be enrolled")
     and what follows an exception cue ("except", "other than" ...) up to the sentence end."""
@@ -66,13 +83,14 @@ def split_exceptions(text: str) -> tuple[str, str]:
     main = text
     # permissive clauses
     spans: list[tuple[int, int]] = []
-    for m in _CLAUSE.finditer(text):
+    low = text.lower()
+    perm = any(w in low for w in _PERM_HINTS)
+    for m in _CLAUSE.finditer(text) if perm else ():
         clause = m.group()
         if has_phrase("permissive_cues", clause) and not re.search(r"\bnot\s+(?:be\s+)?eligible\b|\bineligible\b", clause, re.I):
             spans.append((m.start(), m.end()))
     # exception cues
-    cue = phrase_re("exception_cues")
-    for m in cue.finditer(text):
+    for m in find_all("exception_cues", text):
         end = text.find(".", m.end())
         semi = text.find(";", m.end())
         ends = [x for x in (end, semi) if x != -1]
@@ -157,11 +175,11 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         lo = dis[i - 1].end if i > 0 else 0
         hi = dis[i + 1].start if i + 1 < len(dis) else len(main)
         left = main[lo : h.start]
-        cuts = list(_DISJ.finditer(left))
+        cuts = list(_DISJ.finditer(left)) if i > 0 else []
         if cuts:
             left = left[cuts[-1].end() :]
         right = main[h.end : hi]
-        cut = _DISJ.search(right)
+        cut = _DISJ.search(right) if i + 1 < len(dis) else None
         if cut:
             right = right[: cut.start()]
         local = left + h.text + right
@@ -175,7 +193,7 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         ne = ne_component_rule(local)
         if ne is not None and is_a(h.concept, "nen.minen"):
             conj.append(ne)
-        disjuncts.append(conj[0] if len(conj) == 1 else And(tuple(conj)))
+        disjuncts.append(all_of(conj) or conj[0])
     d = any_of(disjuncts)
     if d is not None:
         parts.append(d)
@@ -337,14 +355,16 @@ def _qualified_has(h: ConceptHit, text: str, win: Window | None) -> Rule:
     status = "any"
     if re.search(r"\b(?:active|ongoing|current|untreated|symptomatic|persistent)\b[^,;.]{0,25}$", near_before, re.I):
         status = "active"
-    unc = phrase_re("uncontrolled_cues")
     severe_or = _SEVERE_OR.search(near_before)
     if severe_or:
         return Or((
             Has(cid, kinds=kinds, window=win, status=status, qualifiers=(*quals, ("severity", "severe"))),  # type: ignore[arg-type]
             Has(cid, kinds=kinds, window=win, status=status, qualifiers=(*quals, ("uncontrolled", True))),  # type: ignore[arg-type]
         ))
-    if unc.search(near_before[-30:]) or (unc.search(near_after) and not re.search(r"[,;]|\band\b", near_after[: unc.search(near_after).start()])):  # type: ignore[union-attr]
+    ua = find_phrase("uncontrolled_cues", near_after)
+    if find_phrase("uncontrolled_cues", near_before[-30:]) or (
+        ua is not None and not re.search(r"[,;]|\band\b", near_after[: ua.start()])
+    ):
         if not re.search(r"\bunstable\s+angina", h.text, re.I):
             quals.append(("uncontrolled", True))
     return Has(cid, kinds=kinds, window=win, status=status, qualifiers=tuple(quals))  # type: ignore[arg-type]
@@ -476,18 +496,26 @@ def allergy_rule(text: str) -> tuple[Rule, str] | None:
     return (r, "allergy") if r is not None else None
 
 
+_HEP_BC = re.compile(r"hepatitis\s+B\s*(?:,|or|and|and/or|/)\s*(?:hepatitis\s+)?C\b", re.I)
+_ACTIVE_INF = re.compile(r"\b(?:active|uncontrolled|ongoing|current|serious|severe|persistent|acute|chronic\s+active)\b", re.I)
+
+
 def infection_rule(text: str) -> tuple[Rule, str] | None:
     hits = [h for h in concepts_in(text) if is_a(h.concept, "infection") or h.concept in ("hepatitis",)]
     if not hits:
         return None
+    if _HEP_BC.search(text):
+        hits = [h for h in hits if h.concept not in ("hbv", "hcv", "infection", "hepatitis")]
+        bc = [ConceptHit("hbv", h0.start(), h0.end(), h0.group()) for h0 in [_HEP_BC.search(text)] if h0]
+        hits = bc + [ConceptHit("hcv", b.start, b.end, b.text) for b in bc] + hits
     main, exc = split_exceptions(text)
     excepted = {h.concept for h in concepts_in(exc)}
     rules: list[Rule] = []
     for h in hits:
         if h.concept in excepted:
             continue
-        before = text[max(0, h.start - 40) : h.start]
-        active = bool(re.search(r"\b(?:active|uncontrolled|ongoing|current|serious|severe|persistent|acute|chronic\s+active)\b", before, re.I))
+        before = text[max(0, h.start - 60) : h.start]
+        active = bool(_ACTIVE_INF.search(before))
         rules.append(Has(h.concept, kinds=("condition",), status="active" if active else "any", window=first_window(main)))
     r = any_of(rules)
     return (r, "infection") if r is not None else None

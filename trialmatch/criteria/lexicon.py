@@ -1,24 +1,63 @@
-"""Compiled phrase patterns from ``vocab/data/criteria_phrases.yaml`` (built once, cached)."""
+"""Phrase lists from ``vocab/data/criteria_phrases.yaml`` and a fast matcher for them.
+
+Phrases are matched on tokens (runs of letters/digits, or single symbols), case-insensitively,
+through a first-token index: one pass over the text, no large regex alternations.
+"""
 
 from __future__ import annotations
 
 import re
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 
 from trialmatch.vocab._load import load_data
 
-__all__ = ["OPERATOR_RE", "alternation", "find_phrase", "has_phrase", "op_of", "phrase_re", "phrases"]
+__all__ = ["PhraseHit", "alternation", "find_all", "find_phrase", "has_phrase", "op_of", "phrase_re", "phrases"]
+
+_TOK = re.compile(r"[^\W_]+|[^\w\s]")
 
 
 def phrases() -> dict[str, Any]:
     return load_data("criteria_phrases")
 
 
+def _trie_regex(words: list[str]) -> str:
+    """A regex for a set of literal phrases built as a trie (shared prefixes are tried once)."""
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w.lower():
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = []
+        end = "" in node
+        for ch in sorted(k for k in node if k):
+            sub = emit(node[ch])
+            piece = r"\s+" if ch == " " else re.escape(ch)
+            alts.append(piece + sub)
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if end:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
+
+
 def alternation(items: list[str]) -> str:
-    """One regex alternation, longest first, with word boundaries where the phrase has word ends."""
+    """One regex alternation (trie-compiled, greedy so the longest phrase wins) with word
+    boundaries around phrases that start / end with a word character."""
+    uniq = sorted({str(x) for x in items if str(x)}, key=len, reverse=True)
+    ww = [w for w in uniq if w[0].isalnum() and w[-1].isalnum()]
+    other = [w for w in uniq if not (w[0].isalnum() and w[-1].isalnum())]
     parts = []
-    for p in sorted({str(x) for x in items if str(x)}, key=len, reverse=True):
+    if ww:
+        parts.append(r"(?<![\w])" + _trie_regex(ww) + r"(?![\w])")
+    for p in other:
         e = re.escape(p).replace(r"\ ", r"\s+")
         if p[0].isalnum():
             e = r"(?<![\w])" + e
@@ -34,12 +73,97 @@ def phrase_re(key: str) -> re.Pattern[str]:
     return re.compile(alternation(list(phrases()[key])), re.I)
 
 
+@dataclass(frozen=True, slots=True)
+class PhraseHit:
+    """A phrase found in a text (``start()``, ``end()``, ``group()`` like a regex match)."""
+
+    text: str
+    s: int
+    e: int
+
+    def start(self) -> int:
+        return self.s
+
+    def end(self) -> int:
+        return self.e
+
+    def group(self, _: int = 0) -> str:
+        return self.text[self.s : self.e]
+
+
+@cache
+def _index(key: str) -> tuple[dict[str, tuple[tuple[str, ...], ...]], int]:
+    idx: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases()[key]:
+        toks = tuple(t.lower() for t in _TOK.findall(str(p)))
+        if toks:
+            idx.setdefault(toks[0], []).append(toks)
+    out = {k: tuple(sorted(v, key=len, reverse=True)) for k, v in idx.items()}
+    return out, max((len(t) for v in out.values() for t in v), default=0)
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]:
+    toks, starts, ends = [], [], []
+    for m in _TOK.finditer(text):
+        toks.append(m.group().lower())
+        starts.append(m.start())
+        ends.append(m.end())
+    return tuple(toks), tuple(starts), tuple(ends)
+
+
+@lru_cache(maxsize=4096)
+def _tokset(text: str) -> frozenset[str]:
+    return frozenset(_tokens(text)[0])
+
+
+@cache
+def _firsts(key: str) -> frozenset[str]:
+    return frozenset(_index(key)[0])
+
+
+def find_all(key: str, text: str) -> list[PhraseHit]:
+    """Every (non-overlapping, longest) occurrence of a phrase of list ``key`` in ``text``."""
+    if _firsts(key).isdisjoint(_tokset(text)):
+        return []
+    idx, _ = _index(key)
+    toks, starts, ends = _tokens(text)
+    out: list[PhraseHit] = []
+    i, n = 0, len(toks)
+    while i < n:
+        cands = idx.get(toks[i])
+        hit = 0
+        if cands:
+            for c in cands:
+                L = len(c)
+                if toks[i : i + L] == c:
+                    hit = L
+                    break
+        if hit:
+            out.append(PhraseHit(text, starts[i], ends[i + hit - 1]))
+            i += hit
+        else:
+            i += 1
+    return out
+
+
+def find_phrase(key: str, text: str) -> PhraseHit | None:
+    """The first phrase of list ``key`` in ``text`` (or None)."""
+    if _firsts(key).isdisjoint(_tokset(text)):
+        return None
+    idx, _ = _index(key)
+    toks, starts, ends = _tokens(text)
+    for i, t in enumerate(toks):
+        cands = idx.get(t)
+        if cands:
+            for c in cands:
+                if toks[i : i + len(c)] == c:
+                    return PhraseHit(text, starts[i], ends[i + len(c) - 1])
+    return None
+
+
 def has_phrase(key: str, text: str) -> bool:
-    return phrase_re(key).search(text) is not None
-
-
-def find_phrase(key: str, text: str) -> re.Match[str] | None:
-    return phrase_re(key).search(text)
+    return find_phrase(key, text) is not None
 
 
 @cache
@@ -51,22 +175,6 @@ def _op_table() -> dict[str, str]:
     return out
 
 
-@cache
-def _operator_re() -> re.Pattern[str]:
-    words: list[str] = []
-    for ws in phrases()["operators"].values():
-        words.extend(str(w) for w in ws)
-    return re.compile(alternation(words), re.I)
-
-
 def op_of(phrase: str) -> str | None:
     """The operator (``>=``, ``>``, ``<=``, ``<``) a phrase means."""
     return _op_table().get(re.sub(r"\s+", " ", phrase.strip().lower()))
-
-
-class _Lazy:
-    def __getattr__(self, name: str) -> Any:
-        return getattr(_operator_re(), name)
-
-
-OPERATOR_RE: Any = _Lazy()

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from trialmatch.criteria.lexicon import alternation, phrases
 from trialmatch.criteria.rules import And, Compare, Has, If, Or, Rule
-from trialmatch.vocab.concepts import concepts, concepts_in, norm_token, tokenize
+from trialmatch.vocab.concepts import concepts, concepts_in, norm_token, normed_tokens, tokenize
 from trialmatch.vocab.labs import labs
 from trialmatch.vocab.units import normalize_unit
 
@@ -86,9 +86,8 @@ def _lab_index() -> tuple[dict[tuple[str, ...], tuple[str, str]], dict[tuple[str
 
 def lab_mentions(text: str) -> list[LabMention]:
     """Lab / vital names in ``text`` (longest match; abbreviations case-sensitive)."""
-    toks = tokenize(text)
+    toks, normed = normed_tokens(text)
     names, abbrs, fn, fa = _lab_index()
-    normed = [norm_token(t) for t, _, _ in toks]
     out: list[LabMention] = []
     i, n = 0, len(toks)
     while i < n:
@@ -239,6 +238,7 @@ _COND_CUE = re.compile(
     r"in\s+presence\s+of|due\s+to|with\s+known|with\s+documented|with|attributable\s+to|because\s+of)\b",
     re.I,
 )
+_DIGIT = re.compile(r"\d")
 _PAREN = re.compile(r"\([^()]{0,80}\)")
 
 
@@ -266,7 +266,11 @@ def _compare(var: str, c: Comparison) -> Compare:
 
 
 def _extracts(text: str) -> list[_Extract]:
+    if not _DIGIT.search(text):
+        return []
     mentions = lab_mentions(text)
+    if not mentions:
+        return []
     comps = comparisons(text)
     taken = [(c.start, c.end) for c in comps]
     comps += _plain_values(text, mentions, taken)
@@ -328,7 +332,19 @@ def _starts_cond(s: str) -> bool:
     return re.match(r"^[\s,]{0,3}(?:\(\s{0,2})?(?:if|in\s+case|in\s+patients|for\s+patients|when|in\s+the\s+presence)\b", s, re.I) is not None
 
 
+@lru_cache(maxsize=2048)
+def _lab_rules(text: str) -> tuple[Rule | None, tuple[str, ...]]:
+    r, keys = _lab_rules_uncached(text)
+    return r, tuple(keys)
+
+
 def lab_rules(text: str) -> tuple[Rule | None, list[str]]:
+    """The rule for the lab/vital comparisons in ``text`` and the lab keys used (None when none)."""
+    r, keys = _lab_rules(text)
+    return r, list(keys)
+
+
+def _lab_rules_uncached(text: str) -> tuple[Rule | None, list[str]]:
     """The rule for the lab/vital comparisons in ``text`` and the lab keys used (None when none)."""
     exs = _extracts(text)
     if not exs:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from trialmatch.criteria.clinical import (
     allergy_rule,
@@ -16,6 +17,7 @@ from trialmatch.criteria.clinical import (
     biomarker_rule,
     cns_rule,
     comorbidity_rule,
+    concepts_in,
     disease_state_rule,
     imaging_rule,
     infection_rule,
@@ -29,7 +31,7 @@ from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.numeric import lab_rules
 from trialmatch.criteria.rules import Admin, And, Compare, Flag, Has, Is, Not, Or, Review, Rule
-from trialmatch.vocab.concepts import concepts, concepts_in
+from trialmatch.vocab.concepts import concepts
 
 __all__ = ["MAX_ITEM", "categorise", "clean_text", "parse_item"]
 
@@ -106,12 +108,21 @@ def _hypertension(t: str) -> Rule | None:
 
 
 def _investigator(t: str) -> bool:
+    low = t.lower()
+    if "investigator" not in low and "suitab" not in low and "appropriate" not in low:
+        return False
     main, _ = split_exceptions(t)
     return bool(_INVESTIGATOR_STRONG.search(main))
 
 
 def _generic_other(t: str) -> bool:
     return bool(find_phrase("generic_other", t))
+
+
+@lru_cache(maxsize=50_000)
+def _build_cached(t: str, kind: str, parts: tuple[str, ...]) -> tuple[str, Rule, float, Rule | None, str | None]:
+    """Rules are immutable: an item text seen before (common across trials) is read once."""
+    return _build(t, kind, parts)
 
 
 def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, Rule | None, str | None]:
@@ -250,7 +261,7 @@ def parse_item(
         crit.category, crit.rule, crit.status, crit.note = "other", Review("empty item"), "needs_review", "empty"
         return crit
     try:
-        cat, rule, conf, applies_if, note = _build(t, k, [clean_text(p) for p in parts])
+        cat, rule, conf, applies_if, note = _build_cached(t, k, tuple(clean_text(p) for p in parts))
     except Exception as exc:  # defensive: hostile text must never break a trial's parse
         cat, rule, conf, applies_if, note = categorise(t), Review(f"parser error: {type(exc).__name__}"), 0.0, None, "parser error"
     crit.category = cat

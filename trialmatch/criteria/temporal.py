@@ -51,6 +51,7 @@ def _window_re() -> re.Pattern[str]:
     )
 
 
+_UNIT_HINT = re.compile(r"(?i)day|week|wk|month|mo\b|mos\b|year|yr|hour|hr|\dh\b|\d\s?d\b")
 _BEFORE = ("at least", "for at least", "more than", "greater than", "longer than", "≥", ">=", ">", "over", "since")
 
 
@@ -69,6 +70,8 @@ def _num(s: str | None) -> float | None:
 def find_windows(text: str) -> list[tuple[Window, int, int]]:
     """Every time window in ``text`` with its span (bounded to the first 4,000 characters)."""
     out: list[tuple[Window, int, int]] = []
+    if not _UNIT_HINT.search(text):
+        return out
     for m in _window_re().finditer(text[:4000]):
         if m.group("unit2"):
             amount: float | None = 1.0

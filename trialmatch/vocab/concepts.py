@@ -26,8 +26,14 @@ __all__ = [
     "descendants",
     "is_a",
     "norm_token",
+    "normed_tokens",
     "tokenize",
 ]
+
+
+def normed_tokens(text: str) -> tuple[tuple[tuple[str, int, int], ...], tuple[str, ...]]:
+    """(tokens, normalised tokens) of a text, memoised."""
+    return _tokenize(text), _normed(text)
 
 MAX_TEXT = 200_000
 _TOKEN = re.compile(r"[^\W_]+")
@@ -84,9 +90,19 @@ def norm_token(tok: str) -> str:
     return t
 
 
+@lru_cache(maxsize=8192)
+def _tokenize(text: str) -> tuple[tuple[str, int, int], ...]:
+    return tuple((m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text))
+
+
 def tokenize(text: str) -> list[tuple[str, int, int]]:
     """(token as written, start, end) for every run of letters/digits."""
-    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return list(_tokenize(text))
+
+
+@lru_cache(maxsize=8192)
+def _normed(text: str) -> tuple[str, ...]:
+    return tuple(norm_token(t) for t, _, _ in _tokenize(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,12 +183,17 @@ def concepts_in(text: str) -> list[ConceptHit]:
     if not text:
         return []
     text = text[:MAX_TEXT]
-    toks = tokenize(text)
+    toks = _tokenize(text)
     names, abbrs, first_n, first_a = _index()
-    normed = [norm_token(t) for t, _, _ in toks]
+    normed = _normed(text)
     out: list[ConceptHit] = []
-    i, n = 0, len(toks)
-    while i < n:
+    n = len(toks)
+    cand = [j for j in range(n) if normed[j] in first_n or toks[j][0] in first_a]
+    ci = 0
+    i = 0
+    while ci < len(cand):
+        i = cand[ci]
+        ci += 1
         best_len, best_id = 0, ""
         mn = first_n.get(normed[i], 0)
         for L in range(min(mn, n - i), 0, -1):
@@ -189,9 +210,9 @@ def concepts_in(text: str) -> list[ConceptHit]:
         if best_len:
             s, e = toks[i][1], toks[i + best_len - 1][2]
             out.append(ConceptHit(best_id, s, e, text[s:e]))
-            i += best_len
-        else:
-            i += 1
+            nxt = i + best_len
+            while ci < len(cand) and cand[ci] < nxt:
+                ci += 1
     return out
 
 

@@ -24,6 +24,7 @@ _POW10_STRICT_EXP = {"3", "4", "6", "9", "12"}
 _PER_VOLUME = {"/μl": "/ul", "/µl": "/ul", "/mm3": "/ul", "/mcl": "/ul"}
 
 
+@cache
 def _aliases() -> dict[str, str]:
     return {str(k): str(v) for k, v in load_data("units")["aliases"].items()}
 
