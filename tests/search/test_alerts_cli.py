@@ -166,3 +166,24 @@ def test_query_for_patient_and_cli_patient_option(tmp_path: Path) -> None:
     )
     assert r.exit_code == 0, r.output
     assert [h["trial_id"] for h in json.loads(r.output)["hits"]] == ["NCT00000002"]  # female-only, Paris, NYR
+
+
+def test_alert_with_saved_patient_carries_the_matcher_verdict(tmp_path: Path, shared: Path) -> None:
+    from trialmatch.importers import read_path
+    from trialmatch.records.model import Trial
+
+    store = Store(f"sqlite:///{tmp_path / 'tm.db'}")
+    patient = {
+        "age": 58,
+        "sex": "female",
+        "performance_status": {"ecog": 2},
+        "cancer": {"name": "neuroendocrine carcinoma", "primary_site": "pancreas", "metastatic": True},
+    }
+    save_search(store, SearchQuery(q="neuroendocrine"), email="p@example.org", patient=patient, now=T0)
+    seed = [t for t in read_path(shared / "seeds/000_d127006f2dea0e11.txt") if isinstance(t, Trial)]
+    store.import_trials(seed, now=T0 + dt.timedelta(hours=1))
+    digests = run_alerts(store, tmp_path / "out", now=T0 + dt.timedelta(days=1))
+    assert len(digests) == 1 and digests[0].items[0]["trial_id"] == "NCT07077551"
+    assert digests[0].items[0]["verdict"] == "ineligible"  # ECOG 2 against "ECOG 0 or 1"
+    body = Path(digests[0].path or "").read_text()
+    assert "For your saved profile: ineligible" in body

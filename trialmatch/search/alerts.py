@@ -252,7 +252,9 @@ def _verdict(patient: dict[str, Any], trial: Any, as_of: dt.date) -> str | None:
         from trialmatch.matching.match import match_patient
         from trialmatch.patients.model import Patient
 
-        report = match_patient(Patient.model_validate(patient), [(trial, trial_criteria(trial))], as_of)
+        report = match_patient(
+            Patient.model_validate(patient), [(trial, trial_criteria(trial))], as_of, include_ineligible=True
+        )
         results = getattr(report, "results", None) or []
         return str(getattr(results[0], "verdict", "")) or None if results else None
     except Exception:
