@@ -158,14 +158,14 @@ def _table(report: MatchReport, limit: int) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    con = Console()
+    con = Console(width=None if sys.stdout.isatty() else 150)
     con.print(f"[bold]Patient {report.patient_id}[/bold] — judged as of {report.as_of}")
     t = Table(show_lines=True)
     t.add_column("#", justify="right")
-    t.add_column("Trial")
-    t.add_column("Verdict")
+    t.add_column("Trial", ratio=2)
+    t.add_column("Verdict", no_wrap=True)
     t.add_column("Score", justify="right")
-    t.add_column("Why / what is missing")
+    t.add_column("Why / what is missing", ratio=4)
     colours = {"eligible": "green", "possibly_eligible": "yellow", "ineligible": "red"}
     for i, r in enumerate(report.results[:limit], 1):
         failed = [

@@ -386,7 +386,7 @@ def _next_questions(questions: dict[str, list[str]], limit: int = 20) -> list[Ne
     for fact, trials in ranked:
         if fact.startswith("review: "):
             q = fact[len("review: ") :]
-        elif fact in (T.terms().get("fact_names") or {}):
+        elif fact in (T.terms().get("fact_names") or {}) or fact in (T.terms().get("fact_questions") or {}):
             q = T.question_for(fact)
         elif fact.startswith("has."):
             q = f"Does the patient have (or had) {T.concept_label(fact[4:])}?"

@@ -237,6 +237,9 @@ def is_systemic_kind(kind: str | None) -> bool:
 def question_for(fact: str) -> str:
     """A plain-words question that would settle ``fact`` (``lab.creatinine`` ...)."""
     qs: dict[str, str] = terms()["questions"]
+    full: dict[str, str] = terms().get("fact_questions") or {}
+    if fact in full:
+        return full[fact]
     names: dict[str, str] = terms().get("fact_names") or {}
     if fact in names:
         n = names[fact]
