@@ -7,6 +7,7 @@ import email
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from trialmatch.records.model import Location
@@ -187,3 +188,42 @@ def test_alert_with_saved_patient_carries_the_matcher_verdict(tmp_path: Path, sh
     assert digests[0].items[0]["verdict"] == "ineligible"  # ECOG 2 against "ECOG 0 or 1"
     body = Path(digests[0].path or "").read_text()
     assert "For your saved profile: ineligible" in body
+
+
+def test_one_message_per_subscriber_and_smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import smtplib
+
+    from trialmatch.search.alerts import SmtpConfig
+
+    store = _store(tmp_path)
+    day1 = T0 + dt.timedelta(days=1)
+    a = save_search(store, SearchQuery(q="carcinoid"), email="same@example.org", now=day1)
+    b = save_search(store, SearchQuery(q="zebrafish"), email="same@example.org", now=day1)
+    store.import_trials(
+        [make("NCT00000055", brief_title="Zebrafish carcinoid model")], now=day1 + dt.timedelta(hours=1)
+    )
+    sent: list[object] = []
+
+    class FakeSMTP:
+        def __init__(self, host: str, port: int, timeout: float) -> None:
+            assert (host, port) == ("mail.invalid", 2525)
+
+        def __enter__(self) -> FakeSMTP:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def send_message(self, msg: object) -> None:
+            sent.append(msg)
+
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    out = tmp_path / "outbox"
+    digests = run_alerts(
+        store, out, now=day1 + dt.timedelta(days=1), smtp=SmtpConfig(host="mail.invalid", port=2525)
+    )
+    assert len(digests) == 1 and len(sent) == 1 and digests[0].sent_smtp
+    assert set(digests[0].saved_search_ids) == {a.id, b.id}
+    body = sent[0].get_body().get_content()  # type: ignore[attr-defined]
+    assert body.count("NCT00000055") >= 2 and a.unsubscribe_token in body and b.unsubscribe_token in body
+    assert not out.exists()  # SMTP configured: nothing in the outbox

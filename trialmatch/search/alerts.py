@@ -8,6 +8,7 @@ Every message carries an unsubscribe link (``List-Unsubscribe`` header too)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import secrets
@@ -59,13 +60,14 @@ class SmtpConfig:
 
 @dataclass
 class AlertDigest:
-    """What one run told one subscriber."""
+    """What one run told one subscriber (one message; ``saved_search_id`` is the first search)."""
 
     saved_search_id: str
     email: str | None
     items: list[dict[str, Any]] = field(default_factory=list)
     path: str | None = None  # the .eml written
     sent_smtp: bool = False
+    saved_search_ids: list[str] = field(default_factory=list)  # every saved search in the message
 
 
 def _store(db_or_store: Any) -> Any:
@@ -261,33 +263,41 @@ def _verdict(patient: dict[str, Any], trial: Any, as_of: dt.date) -> str | None:
         return None
 
 
+def _label(saved: SavedSearch) -> str:
+    return saved.name or saved.query.q or saved.query.condition or "your saved search"
+
+
 def _message(
-    saved: SavedSearch, items: list[dict[str, Any]], now: dt.datetime, base_url: str, sender: str
+    email_to: str | None,
+    groups: list[tuple[SavedSearch, list[dict[str, Any]]]],
+    now: dt.datetime,
+    base_url: str,
+    sender: str,
 ) -> EmailMessage:
-    link = f"{base_url.rstrip('/')}/alerts/unsubscribe/{saved.unsubscribe_token}"
+    """One message for one subscriber: a section per saved search, each with its unsubscribe link."""
+    base = base_url.rstrip("/")
+    links = [f"{base}/alerts/unsubscribe/{saved.unsubscribe_token}" for saved, _ in groups]
+    total = sum(len(items) for _, items in groups)
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = saved.email or "undisclosed-recipients:;"
-    label = saved.name or saved.query.q or saved.query.condition or "your saved search"
-    msg["Subject"] = (
-        f'TrialMatch: {len(items)} trial update{"s" if len(items) != 1 else ""} for "{label[:60]}"'
-    )
+    msg["To"] = email_to or "undisclosed-recipients:;"
+    what = f'"{_label(groups[0][0])[:60]}"' if len(groups) == 1 else f"{len(groups)} saved searches"
+    msg["Subject"] = f"TrialMatch: {total} trial update{'s' if total != 1 else ''} for {what}"
     msg["Date"] = format_datetime(_aware(now))
     msg["Message-ID"] = make_msgid(domain="trialmatch.invalid")
-    msg["List-Unsubscribe"] = f"<{link}>"
-    lines = [f'Updates to trials matching "{label}":', ""]
-    for it in items:
-        lines.append(f"* {it['trial_id']}: {it.get('title') or '(no title)'}")
-        lines.append(f"  {it['change']} - status now {it['status']}")
-        if it.get("verdict"):
-            lines.append(f"  For your saved profile: {it['verdict']}")
-        lines.append(f"  {base_url.rstrip('/')}/trials/{it['trial_id']}")
-        lines.append("")
-    lines += [
-        "Talk to your doctor before deciding about any trial.",
-        "",
-        f"To stop these messages, unsubscribe: {link}",
-    ]
+    msg["List-Unsubscribe"] = ", ".join(f"<{link}>" for link in links)
+    lines: list[str] = []
+    for (saved, items), link in zip(groups, links, strict=True):
+        lines += [f'Updates to trials matching "{_label(saved)}":', ""]
+        for it in items:
+            lines.append(f"* {it['trial_id']}: {it.get('title') or '(no title)'}")
+            lines.append(f"  {it['change']} - status now {it['status']}")
+            if it.get("verdict"):
+                lines.append(f"  For your saved profile: {it['verdict']}")
+            lines.append(f"  {base}/trials/{it['trial_id']}")
+            lines.append("")
+        lines += [f"To stop alerts for this search, unsubscribe: {link}", ""]
+    lines.append("Talk to your doctor before deciding about any trial.")
     msg.set_content("\n".join(lines))
     return msg
 
@@ -299,8 +309,9 @@ def run_alerts(
     smtp: SmtpConfig | None = None,
     base_url: str = DEFAULT_BASE_URL,
 ) -> list[AlertDigest]:
-    """Run every active saved search; write one message per subscriber with updates. Each saved
-    search's ``last_run_at`` moves to ``now`` (so the next run reports only later changes)."""
+    """Run every active saved search and write ONE message per subscriber (e-mail address) that has
+    updates. Each saved search's ``last_run_at`` moves to ``now`` (the next run reports only later
+    changes). Returns one digest per message."""
     from trialmatch.search.engine import as_index
     from trialmatch.store.search_tables import AlertRunRow, SavedSearchRow
 
@@ -310,37 +321,50 @@ def run_alerts(
     outbox = Path(outbox_dir) if outbox_dir is not None else Path("outbox")
     idx = as_index(store)
     sender = smtp.sender if smtp else SmtpConfig(host="").sender
-    digests: list[AlertDigest] = []
+    per_subscriber: dict[str, list[tuple[SavedSearch, list[dict[str, Any]], dt.datetime]]] = {}
     for saved in list_saved_searches(store):
         since = saved.last_run_at or saved.created_at or now
         items = _items_for(store, idx, saved, since, now)
-        digest = AlertDigest(saved_search_id=saved.id, email=saved.email, items=items)
-        if items:
-            msg = _message(saved, items, now, base_url, sender)
+        per_subscriber.setdefault(saved.email or f"(no e-mail) {saved.id}", []).append((saved, items, since))
+    digests: list[AlertDigest] = []
+    for key, runs in per_subscriber.items():
+        groups = [(saved, items) for saved, items, _ in runs if items]
+        digest: AlertDigest | None = None
+        if groups:
+            first = groups[0][0]
+            digest = AlertDigest(
+                saved_search_id=first.id,
+                email=first.email,
+                items=[it | {"saved_search_id": sv.id} for sv, its in groups for it in its],
+                saved_search_ids=[sv.id for sv, _ in groups],
+            )
+            msg = _message(first.email, groups, now, base_url, sender)
             if smtp is not None and smtp.host:
                 _send(smtp, msg)
                 digest.sent_smtp = True
             else:
                 outbox.mkdir(parents=True, exist_ok=True)
-                path = outbox / f"{now.strftime('%Y%m%dT%H%M%SZ')}-{saved.id}.eml"
+                name = hashlib.sha256(key.encode()).hexdigest()[:12]
+                path = outbox / f"{now.strftime('%Y%m%dT%H%M%SZ')}-{name}.eml"
                 path.write_bytes(bytes(msg))
                 digest.path = str(path)
             digests.append(digest)
         with store.session() as s:
-            row = s.get(SavedSearchRow, saved.id)
-            if row is not None:
-                row.last_run_at = _naive(now)
-            if items:
-                s.add(
-                    AlertRunRow(
-                        saved_search_id=saved.id,
-                        ran_at=_naive(now),
-                        since=_naive(since),
-                        trial_count=len(items),
-                        trial_ids=json.dumps([i["trial_id"] for i in items]),
-                        delivered_to=digest.path or (f"smtp:{smtp.host}" if smtp else None),
+            for saved, items, since in runs:
+                row = s.get(SavedSearchRow, saved.id)
+                if row is not None:
+                    row.last_run_at = _naive(now)
+                if items and digest is not None:
+                    s.add(
+                        AlertRunRow(
+                            saved_search_id=saved.id,
+                            ran_at=_naive(now),
+                            since=_naive(since),
+                            trial_count=len(items),
+                            trial_ids=json.dumps([i["trial_id"] for i in items]),
+                            delivered_to=digest.path or (f"smtp:{smtp.host}" if smtp else None),
+                        )
                     )
-                )
     return digests
 
 
