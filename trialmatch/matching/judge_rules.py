@@ -443,10 +443,17 @@ def rule_concepts(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     return None
 
 
+def _rule_vitals(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
+    from trialmatch.matching.judge_vitals import rule_vitals
+
+    return rule_vitals(ctx, text, kind)
+
+
 RULES: tuple[Callable[[JudgeContext, str, str], Decision | None], ...] = (
     rule_reproductive,
     rule_consent,
     rule_age_sex,
+    _rule_vitals,
     rule_computable,
     rule_measurement,
     rule_negative_inclusion,
