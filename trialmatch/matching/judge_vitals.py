@@ -148,5 +148,6 @@ def rule_vitals(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     if ok is None:
         return None
     shown = f"{x:g}" if x_cmp == "=" else f"{x_cmp} {x:g} (implied)"
-    verdict = "met" if ok else "not_met"
-    return Decision(verdict, f"{name.capitalize()} {shown}; required {cmp} {v:g}.", "vitals", [si])
+    return Decision(
+        "met" if ok else "not_met", f"{name.capitalize()} {shown}; required {cmp} {v:g}.", "vitals", [si]
+    )
