@@ -491,6 +491,11 @@ class PatientFacts:
             if grade is not None and gd.get(grade.value) and any(T.concept_matches((x,), "", fam) for x in cs):  # noqa: E501
                 cs = cs | _concepts(gd[grade.value])
             self._add(Item("diagnosis", name, text, cs, active=True, start=c.diagnosis_date))
+            if "cancer.differentiation" not in self.scalars:
+                for concept, diff_word in (T.terms().get("differentiation_from_concept") or {}).items():
+                    if any(T.concept_matches((x,), "", concept) for x in cs):
+                        self._set("cancer.differentiation", diff_word, f"implied by the diagnosis ({name})")
+                        break
         if c is not None and (c.primary_site or c.icd_o3_topography):
             self.known["site"] = True
             text = _join(c.primary_site, c.icd_o3_topography)
