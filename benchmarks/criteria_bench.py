@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
 import json
 import re
@@ -91,10 +92,8 @@ def _predict(line: str) -> list[tuple[str, str, float]]:
                 walk(a)
 
     for fn in (age_rule, performance_rule, life_expectancy_rule):
-        try:
+        with contextlib.suppress(Exception):
             walk(fn(line))
-        except Exception:
-            pass
     return out
 
 
@@ -184,9 +183,16 @@ def lct_scores(limit: int | None = None) -> dict[str, Any]:
 _ALL_GOLD_VARS: set[str] = set()
 
 
-def _table(tp: Counter[str], tps: Counter[str], gold: Counter[str], pred: Counter[str], docs: int) -> dict[str, Any]:
+def _table(
+    tp: Counter[str], tps: Counter[str], gold: Counter[str], pred: Counter[str], docs: int
+) -> dict[str, Any]:
     out: dict[str, Any] = {"documents": docs}
-    tot_tp, tot_tps, tot_g, tot_p = sum(tp.values()), sum(tps.values()), sum(gold.values()), sum(pred.values())
+    tot_tp, tot_tps, tot_g, tot_p = (
+        sum(tp.values()),
+        sum(tps.values()),
+        sum(gold.values()),
+        sum(pred.values()),
+    )
     out["precision"] = round(tot_tp / tot_p, 3) if tot_p else 0.0
     out["recall"] = round(tot_tp / tot_g, 3) if tot_g else 0.0
     out["precision_strict"] = round(tot_tps / tot_p, 3) if tot_p else 0.0
@@ -205,7 +211,14 @@ def _table(tp: Counter[str], tps: Counter[str], gold: Counter[str], pred: Counte
 
 
 def fb_scores(limit: int | None = None) -> dict[str, Any]:
-    path = DATA / "criteria_annotations" / "fb_clinical_trial_parser" / "data" / "ner" / "test_processed_medical_ner.tsv"
+    path = (
+        DATA
+        / "criteria_annotations"
+        / "fb_clinical_trial_parser"
+        / "data"
+        / "ner"
+        / "test_processed_medical_ner.tsv"
+    )
     tp = Counter()
     n_gold = Counter()
     n_pred = Counter()
@@ -250,8 +263,12 @@ def trial_texts(limit: int | None = None) -> list[tuple[str, str]]:
     seen: set[str] = set()
     for f in sorted((DATA / "trials" / "trial_info").glob("*.json")):
         d = json.loads(f.read_text(encoding="utf-8"))
-        text = ("Inclusion Criteria:\n\n" + (d.get("inclusion_criteria") or "") + "\n\nExclusion Criteria:\n\n"
-                + (d.get("exclusion_criteria") or ""))
+        text = (
+            "Inclusion Criteria:\n\n"
+            + (d.get("inclusion_criteria") or "")
+            + "\n\nExclusion Criteria:\n\n"
+            + (d.get("exclusion_criteria") or "")
+        )
         seen.add(d["NCT_ID"])
         out.append((d["NCT_ID"], text))
     csv.field_size_limit(10**9)

@@ -49,8 +49,14 @@ def test_labs(text: str, want: str) -> None:
         ("Karnofsky performance status ≥ 70%", "karnofsky >= 70"),
         ("Life expectancy of more than 12 weeks", "life_expectancy_months > 2.77 mo"),
         ("Measurable disease per RECIST 1.1", "cancer.measurable_disease"),
-        ("Well-differentiated, grade 1 or 2 neuroendocrine tumour", "(has nen.net AND cancer.grade in {G1, G2} AND cancer.differentiation in {well})"),  # noqa: E501
-        ("Locally advanced unresectable or metastatic pancreatic NET", "(has nen.pnet AND (cancer.metastatic OR NOT cancer.resectable))"),
+        (
+            "Well-differentiated, grade 1 or 2 neuroendocrine tumour",
+            "(has nen.net AND cancer.grade in {G1, G2} AND cancer.differentiation in {well})",
+        ),
+        (
+            "Locally advanced unresectable or metastatic pancreatic NET",
+            "(has nen.pnet AND (cancer.metastatic OR NOT cancer.resectable))",
+        ),
         ("Progression on everolimus", "has everolimus [outcome=('progression', 'intolerance')]"),
         ("At least one prior line of systemic therapy", "prior_lines >= 1"),
     ],
@@ -62,7 +68,10 @@ def test_other_facets(text: str, want: str) -> None:
 @pytest.mark.parametrize(
     ("text", "want"),
     [
-        ("Myocardial infarction or stroke within the past 6 months", "(has mi within 6 months OR has stroke within 6 months)"),
+        (
+            "Myocardial infarction or stroke within the past 6 months",
+            "(has mi within 6 months OR has stroke within 6 months)",
+        ),
         ("Known HIV infection", "has hiv"),
         ("Active hepatitis B or C infection", "(has hbv (active) OR has hcv (active))"),
         ("Prior treatment with lutetium Lu 177 dotatate", "has prrt"),
@@ -90,7 +99,10 @@ def test_unknown_item_kept_for_review() -> None:
 
 
 def test_windows() -> None:
-    got = [(w.amount, w.unit, w.relation) for w, _, _ in find_windows("within 28 days prior to first dose; at least 2 years prior")]
+    got = [
+        (w.amount, w.unit, w.relation)
+        for w, _, _ in find_windows("within 28 days prior to first dose; at least 2 years prior")
+    ]
     assert got == [(28, "day", "within"), (2, "year", "before")]
 
 
@@ -103,7 +115,12 @@ def test_trial_criteria_fields_and_title() -> None:
         id="NCTX",
         brief_title="Surufatinib in Extrapulmonary High-grade Neuroendocrine Carcinoma in MEN-1 carriers",
         conditions=["Neuroendocrine Carcinoma"],
-        eligibility=Eligibility(criteria_text="Inclusion Criteria:\n- ECOG 0-1\n", min_age_years=18, max_age_years=80, sex="FEMALE"),
+        eligibility=Eligibility(
+            criteria_text="Inclusion Criteria:\n- ECOG 0-1\n",
+            min_age_years=18,
+            max_age_years=80,
+            sex="FEMALE",
+        ),
     )
     cs = trial_criteria(t)
     by_src = {c.source for c in cs}
@@ -117,7 +134,11 @@ def test_trial_criteria_fields_and_title() -> None:
 
 
 def test_trial_without_criteria_keeps_fields() -> None:
-    t = Trial(id="X", conditions=["Pancreatic Neuroendocrine Neoplasm"], eligibility=Eligibility(min_age_years=18, max_age_years=80))
+    t = Trial(
+        id="X",
+        conditions=["Pancreatic Neuroendocrine Neoplasm"],
+        eligibility=Eligibility(min_age_years=18, max_age_years=80),
+    )
     cs = trial_criteria(t)
     assert [c.source for c in cs] == ["fields", "title"]
     assert render_rule(cs[1].rule) == "has nen.pnen"
@@ -127,8 +148,22 @@ def test_parse_criteria_empty() -> None:
     assert parse_criteria("") == [] and parse_criteria("   \n ") == []
 
 
-_PIECES = [*list("aeiou xyz0123456789<>=≥≤×x/.,;:()[]-\n•*%"), "ULN", "ANC", " or ", " and ", "within ", " months",
-           "Inclusion Criteria:", "Exclusion Criteria:", "\\>", "10^9/L", "liver metastases", "except ", "if "]
+_PIECES = [
+    *list("aeiou xyz0123456789<>=≥≤×x/.,;:()[]-\n•*%"),
+    "ULN",
+    "ANC",
+    " or ",
+    " and ",
+    "within ",
+    " months",
+    "Inclusion Criteria:",
+    "Exclusion Criteria:",
+    "\\>",
+    "10^9/L",
+    "liver metastases",
+    "except ",
+    "if ",
+]
 _HOSTILE = st.lists(st.sampled_from(_PIECES), max_size=200).map("".join)
 
 

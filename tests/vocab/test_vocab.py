@@ -67,12 +67,38 @@ def test_lab_names_unique_and_units_known() -> None:
 
 @pytest.mark.parametrize(
     ("name", "key"),
-    [("ANC", "anc"), ("absolute neutrophil count", "anc"), ("751-8", "anc"), ("WBC", "wbc"), ("leukocytes", "wbc"),
-     ("Haemoglobin", "hemoglobin"), ("hemoglobin", "hemoglobin"), ("total bilirubin", "bilirubin"), ("ASAT", "ast"),
-     ("SGOT", "ast"), ("ALAT", "alt"), ("SGPT", "alt"), ("ALP", "alp"), ("LDH", "ldh"), ("creatinine clearance", "crcl"),
-     ("eGFR", "egfr"), ("measured GFR", "egfr"), ("INR", "inr"), ("aPTT", "aptt"), ("HbA1c", "hba1c"), ("QTc", "qtc"),
-     ("LVEF", "lvef"), ("Ki-67", "ki67"), ("CgA", "cga"), ("5-HIAA", "hiaa"), ("TSH", "tsh"), ("serum ALT level", "alt"),
-     ("lactate dehydrogenase", "ldh"), ("platelets", "platelets"), ("unknown thing", None)],
+    [
+        ("ANC", "anc"),
+        ("absolute neutrophil count", "anc"),
+        ("751-8", "anc"),
+        ("WBC", "wbc"),
+        ("leukocytes", "wbc"),
+        ("Haemoglobin", "hemoglobin"),
+        ("hemoglobin", "hemoglobin"),
+        ("total bilirubin", "bilirubin"),
+        ("ASAT", "ast"),
+        ("SGOT", "ast"),
+        ("ALAT", "alt"),
+        ("SGPT", "alt"),
+        ("ALP", "alp"),
+        ("LDH", "ldh"),
+        ("creatinine clearance", "crcl"),
+        ("eGFR", "egfr"),
+        ("measured GFR", "egfr"),
+        ("INR", "inr"),
+        ("aPTT", "aptt"),
+        ("HbA1c", "hba1c"),
+        ("QTc", "qtc"),
+        ("LVEF", "lvef"),
+        ("Ki-67", "ki67"),
+        ("CgA", "cga"),
+        ("5-HIAA", "hiaa"),
+        ("TSH", "tsh"),
+        ("serum ALT level", "alt"),
+        ("lactate dehydrogenase", "ldh"),
+        ("platelets", "platelets"),
+        ("unknown thing", None),
+    ],
 )
 def test_lab_key(name: str, key: str | None) -> None:
     assert lab_key(name) == key
@@ -80,10 +106,28 @@ def test_lab_key(name: str, key: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("x10^9/L", "10*9/L"), ("×109/L", "10*9/L"), ("10⁹/L", "10*9/L"), ("G/L", "10*9/L"), ("g/L", "g/L"),
-     ("x 109/L", "10*9/L"), ("cells/mm3", "/uL"), ("/mm3", "/uL"), ("/μL", "/uL"), ("mL/min/1.73m2", "mL/min/{1.73_m2}"),
-     ("ml/min/1.73 m²", "mL/min/{1.73_m2}"), ("mg/dl", "mg/dL"), ("µmol/L", "umol/L"), ("IU/L", "U/L"), ("%", "%"),
-     ("mmol/mol", "mmol/mol"), ("mmHg", "mm[Hg]"), ("10^3/uL", "10*3/uL"), ("bogus", None), ("", None)],
+    [
+        ("x10^9/L", "10*9/L"),
+        ("×109/L", "10*9/L"),
+        ("10⁹/L", "10*9/L"),
+        ("G/L", "10*9/L"),
+        ("g/L", "g/L"),
+        ("x 109/L", "10*9/L"),
+        ("cells/mm3", "/uL"),
+        ("/mm3", "/uL"),
+        ("/μL", "/uL"),
+        ("mL/min/1.73m2", "mL/min/{1.73_m2}"),
+        ("ml/min/1.73 m²", "mL/min/{1.73_m2}"),
+        ("mg/dl", "mg/dL"),
+        ("µmol/L", "umol/L"),
+        ("IU/L", "U/L"),
+        ("%", "%"),
+        ("mmol/mol", "mmol/mol"),
+        ("mmHg", "mm[Hg]"),
+        ("10^3/uL", "10*3/uL"),
+        ("bogus", None),
+        ("", None),
+    ],
 )
 def test_normalize_unit(text: str, code: str | None) -> None:
     assert normalize_unit(text) == code
@@ -91,10 +135,18 @@ def test_normalize_unit(text: str, code: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("value", "a", "b", "key", "want"),
-    [(1800, "/mm3", "10*9/L", None, 1.8), (75, "g/L", "g/dL", None, 7.5), (1.2, "mg/dL", "umol/L", "creatinine", 106.1),
-     (160, "umol/L", "mg/dL", "creatinine", 1.81), (12, "umol/L", "mg/dL", "bilirubin", 0.70), (100, "mg/dL", "mmol/L", "glucose", 5.55),
-     (7.0, "%", "mmol/mol", "hba1c", 53.0), (100, "10^3/uL", "10*9/L", None, 100.0), (1.5, "G/L", "/uL", None, 1500.0),
-     (40, "U/L", "IU/L", None, 40.0)],
+    [
+        (1800, "/mm3", "10*9/L", None, 1.8),
+        (75, "g/L", "g/dL", None, 7.5),
+        (1.2, "mg/dL", "umol/L", "creatinine", 106.1),
+        (160, "umol/L", "mg/dL", "creatinine", 1.81),
+        (12, "umol/L", "mg/dL", "bilirubin", 0.70),
+        (100, "mg/dL", "mmol/L", "glucose", 5.55),
+        (7.0, "%", "mmol/mol", "hba1c", 53.0),
+        (100, "10^3/uL", "10*9/L", None, 100.0),
+        (1.5, "G/L", "/uL", None, 1500.0),
+        (40, "U/L", "IU/L", None, 40.0),
+    ],
 )
 def test_convert_known_values(value: float, a: str, b: str, key: str | None, want: float) -> None:
     got = convert(value, a, b, key)
@@ -107,13 +159,25 @@ def test_convert_incompatible_is_none() -> None:
     assert convert(1.0, "nonsense", "g/L") is None
 
 
-PAIRS = [("10*9/L", "/uL", None), ("g/dL", "g/L", None), ("mg/dL", "umol/L", "creatinine"), ("mg/dL", "umol/L", "bilirubin"),
-         ("mg/dL", "mmol/L", "glucose"), ("mg/dL", "mmol/L", "calcium"), ("%", "mmol/mol", "hba1c"), ("U/L", "U/mL", None),
-         ("mL/min", "mL/s", None), ("ng/mL", "ug/L", None)]
+PAIRS = [
+    ("10*9/L", "/uL", None),
+    ("g/dL", "g/L", None),
+    ("mg/dL", "umol/L", "creatinine"),
+    ("mg/dL", "umol/L", "bilirubin"),
+    ("mg/dL", "mmol/L", "glucose"),
+    ("mg/dL", "mmol/L", "calcium"),
+    ("%", "mmol/mol", "hba1c"),
+    ("U/L", "U/mL", None),
+    ("mL/min", "mL/s", None),
+    ("ng/mL", "ug/L", None),
+]
 
 
 @settings(max_examples=60, deadline=None)
-@given(x=st.floats(min_value=0.01, max_value=1e5, allow_nan=False), i=st.integers(min_value=0, max_value=len(PAIRS) - 1))
+@given(
+    x=st.floats(min_value=0.01, max_value=1e5, allow_nan=False),
+    i=st.integers(min_value=0, max_value=len(PAIRS) - 1),
+)
 def test_convert_round_trip(x: float, i: int) -> None:
     a, b, key = PAIRS[i]
     y = convert(x, a, b, key)
@@ -130,14 +194,23 @@ def test_molar_masses_present() -> None:
 
 @pytest.mark.parametrize(
     ("name", "must"),
-    [("deep vein thrombosis", {"dvt", "venous_thromboembolism", "thrombotic_event"}),
-     ("177Lu-DOTATATE", {"prrt"}), ("etoposide + cisplatin", {"etoposide", "cisplatin", "platinum", "chemotherapy"}),
-     ("octreotide LAR", {"octreotide", "ssa", "systemic_therapy"}), ("carcinomatous meningitis", {"leptomeningeal_disease", "cns_metastases"}),
-     ("basal cell carcinoma of skin", {"nonmelanoma_skin_cancer", "cancer"}), ("small cell lung carcinoma", {"nen.sclc", "nen.nec", "lung_cancer"}),
-     ("mixed neuroendocrine-non-neuroendocrine neoplasm", {"nen.minen", "nen"}), ("neuroendocrine tumour", {"nen.net"}),
-     ("gastrointestinal haemorrhage", {"gi_bleeding", "bleeding"}), ("8246/3", {"nen.nec"}), ("MEN1", {"men1"}),
-     ("everolimus", {"mtor_inhibitor", "targeted_therapy"}), ("CAPTEM", {"capecitabine", "temozolomide"}),
-     ("pancreatic neuroendocrine tumour", {"nen.pnet", "nen.pnen", "nen.net"})],
+    [
+        ("deep vein thrombosis", {"dvt", "venous_thromboembolism", "thrombotic_event"}),
+        ("177Lu-DOTATATE", {"prrt"}),
+        ("etoposide + cisplatin", {"etoposide", "cisplatin", "platinum", "chemotherapy"}),
+        ("octreotide LAR", {"octreotide", "ssa", "systemic_therapy"}),
+        ("carcinomatous meningitis", {"leptomeningeal_disease", "cns_metastases"}),
+        ("basal cell carcinoma of skin", {"nonmelanoma_skin_cancer", "cancer"}),
+        ("small cell lung carcinoma", {"nen.sclc", "nen.nec", "lung_cancer"}),
+        ("mixed neuroendocrine-non-neuroendocrine neoplasm", {"nen.minen", "nen"}),
+        ("neuroendocrine tumour", {"nen.net"}),
+        ("gastrointestinal haemorrhage", {"gi_bleeding", "bleeding"}),
+        ("8246/3", {"nen.nec"}),
+        ("MEN1", {"men1"}),
+        ("everolimus", {"mtor_inhibitor", "targeted_therapy"}),
+        ("CAPTEM", {"capecitabine", "temozolomide"}),
+        ("pancreatic neuroendocrine tumour", {"nen.pnet", "nen.pnen", "nen.net"}),
+    ],
 )
 def test_concept_ids_for(name: str, must: set[str]) -> None:
     assert must <= concept_ids_for(name)

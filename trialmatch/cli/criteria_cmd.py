@@ -20,7 +20,9 @@ def register(app: typer.Typer) -> None:
         db: str | None = DbOption,
         fresh: bool = typer.Option(False, "--fresh", help="Parse again instead of using stored rules."),
         all_: bool = typer.Option(
-            False, "--all", help="JSON: also list trial-level criteria (registry age/sex fields, title restrictions)."
+            False,
+            "--all",
+            help="JSON: also list trial-level criteria (registry age/sex fields, title restrictions).",
         ),
     ) -> None:
         """Show a trial's criteria: kind, category, status and the rule read from each item."""

@@ -23,7 +23,9 @@ __all__ = [
     "stages_in",
 ]
 
-AGE_CUE = re.compile(r"\b(?:age[ds]?|years?\s+old|years?\s+of\s+age|year-old|yrs?\s+old|adults?\s+aged)\b", re.I)
+AGE_CUE = re.compile(
+    r"\b(?:age[ds]?|years?\s+old|years?\s+of\s+age|year-old|yrs?\s+old|adults?\s+aged)\b", re.I
+)
 _AGE_RANGE = re.compile(
     r"(?:\bage[ds]?\b|\bbetween\b)[^\d.;]{0,20}?(?P<a>\d{1,3})\s{0,2}(?:years?\s{0,2})?(?:-|–|~|to|and|through)\s{0,2}"
     r"(?P<b>\d{1,3})(?!\s*(?:days?|weeks?|months?)\b)|(?P<c>\d{1,3})\s{0,2}(?:-|–|~|to)\s{0,2}(?P<d>\d{1,3})\s{0,2}"
@@ -57,11 +59,15 @@ def age_rule(text: str) -> Rule | None:
     for c in comparisons(text):
         tail = text[c.end : c.end + 25].lower()
         head = text[max(0, c.start - 30) : c.start].lower()
-        if c.unit is None and c.ref is None and (re.match(r"^\s{0,2}(?:years?|yrs?)\b", tail) or "age" in head):
-            if 0 <= c.value <= 120:
-                if c.high is not None:
-                    return Compare(var="age", cmp="between", value=c.value, high=c.high, unit="a")
-                out.append(Compare(var="age", cmp=c.op, value=c.value, unit="a"))
+        if (
+            c.unit is None
+            and c.ref is None
+            and (re.match(r"^\s{0,2}(?:years?|yrs?)\b", tail) or "age" in head)
+            and 0 <= c.value <= 120
+        ):
+            if c.high is not None:
+                return Compare(var="age", cmp="between", value=c.value, high=c.high, unit="a")
+            out.append(Compare(var="age", cmp=c.op, value=c.value, unit="a"))
     for m2 in _AGE_TRAIL.finditer(text):
         v = parse_number(m2.group("n"))
         t = m2.group("t").lower()
@@ -149,7 +155,8 @@ _LIFE = re.compile(
     r"(?P<op>at\s+least|more\s+than|greater\s+than|longer\s+than|over|of\s+at\s+least|no\s+less\s+than|not\s+less\s+than|"
     r"≥|>=|>|less\s+than|<|≤|<=|of|:|is|be)?\s{0,3}(?P<n>\d{1,3}(?:\.\d)?|"
     + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-    + r")\s{0,2}(?P<u>months?|weeks?|years?|days?|mos?|wks?)\b(?P<trail>\s{0,2}or\s+(?:more|longer|greater))?",
+    + r")\s{0,2}(?P<u>months?|weeks?|years?|days?|mos?|wks?)\b"
+    r"(?P<trail>\s{0,2}or\s+(?:more|longer|greater))?",
     re.I,
 )
 
@@ -186,7 +193,7 @@ _BP = re.compile(
 
 
 def bp_slash_rule(text: str) -> Rule | None:
-    """"greater than 150/90 mmHg" -> systolic > 150 OR diastolic > 90."""
+    """ "greater than 150/90 mmHg" -> systolic > 150 OR diastolic > 90."""
     m = _BP.search(text)
     if not m:
         return None
@@ -224,8 +231,11 @@ def nyha_min(text: str) -> int | None:
     return v
 
 
-_GRADE = re.compile(r"\b(?:G(?P<g>[123])(?:\s{0,2}/\s{0,2}G?(?P<g2>[123]))?|grade\s{0,2}(?P<n>[123]|I{1,3})"
-                    r"(?:\s{0,2}(?:/|-|or|and|to)\s{0,2}(?P<n2>[123]|I{1,3}))?)\b", re.I)
+_GRADE = re.compile(
+    r"\b(?:G(?P<g>[123])(?:\s{0,2}/\s{0,2}G?(?P<g2>[123]))?|grade\s{0,2}(?P<n>[123]|I{1,3})"
+    r"(?:\s{0,2}(?:/|-|or|and|to)\s{0,2}(?P<n2>[123]|I{1,3}))?)\b",
+    re.I,
+)
 
 
 def grades_in(text: str) -> tuple[str, ...]:
@@ -283,12 +293,21 @@ _NEC = re.compile(
 
 
 def ne_component_rule(text: str) -> Rule | None:
-    """"neuroendocrine component > 30%" -> cancer.ne_component_percent > 30."""
+    """ "neuroendocrine component > 30%" -> cancer.ne_component_percent > 30."""
     m = _NEC.search(text)
     if not m:
         return None
     op = re.sub(r"\s+", " ", m.group("op").lower())
-    cmp = {"≥": ">=", ">=": ">=", "at least": ">=", ">": ">", "more than": ">", "≤": "<=", "<=": "<=", "<": "<"}[op]
+    cmp = {
+        "≥": ">=",
+        ">=": ">=",
+        "at least": ">=",
+        ">": ">",
+        "more than": ">",
+        "≤": "<=",
+        "<=": "<=",
+        "<": "<",
+    }[op]
     v = parse_number(m.group("n"))
     if v is None:
         return None

@@ -13,7 +13,16 @@ from typing import Any
 
 from trialmatch.vocab._load import load_data
 
-__all__ = ["PhraseHit", "alternation", "find_all", "find_phrase", "has_phrase", "op_of", "phrase_re", "phrases"]
+__all__ = [
+    "PhraseHit",
+    "alternation",
+    "find_all",
+    "find_phrase",
+    "has_phrase",
+    "op_of",
+    "phrase_re",
+    "phrases",
+]
 
 _TOK = re.compile(r"[^\W_]+|[^\w\s]")
 

@@ -19,7 +19,15 @@ from trialmatch.vocab.concepts import concepts, concepts_in, norm_token, normed_
 from trialmatch.vocab.labs import labs
 from trialmatch.vocab.units import normalize_unit
 
-__all__ = ["Comparison", "LabMention", "comparisons", "extract_numeric", "lab_mentions", "lab_rules", "parse_number"]
+__all__ = [
+    "Comparison",
+    "LabMention",
+    "comparisons",
+    "extract_numeric",
+    "lab_mentions",
+    "lab_rules",
+    "parse_number",
+]
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?![\d.])|\d{1,7}(?:[.,]\d{1,4})?|[.]\d{1,4})"
 
@@ -65,7 +73,12 @@ class _Extract:
 
 
 @cache
-def _lab_index() -> tuple[dict[tuple[str, ...], tuple[str, str]], dict[tuple[str, ...], tuple[str, str]], dict[str, int], dict[str, int]]:
+def _lab_index() -> tuple[
+    dict[tuple[str, ...], tuple[str, str]],
+    dict[tuple[str, ...], tuple[str, str]],
+    dict[str, int],
+    dict[str, int],
+]:
     names: dict[tuple[str, ...], tuple[str, str]] = {}
     abbrs: dict[tuple[str, ...], tuple[str, str]] = {}
     fn: dict[str, int] = {}
@@ -177,7 +190,11 @@ def _unit_after(s: str) -> tuple[str | None, str | None, int]:
         if code is None and cand.endswith(")"):
             code = normalize_unit(cand[:-1])
         if code is not None:
-            used = lead + len(raw.rstrip()) - (len(raw.replace(" ", "")) - len(cand) if raw.replace(" ", "") != cand else 0)
+            used = (
+                lead
+                + len(raw.rstrip())
+                - (len(raw.replace(" ", "")) - len(cand) if raw.replace(" ", "") != cand else 0)
+            )
             return code, None, max(used, 1)
     return None, None, 0
 
@@ -197,8 +214,17 @@ def comparisons(text: str) -> list[Comparison]:
         if v2 is not None and unit is None and ref is None:
             # "> 1.5 - 2": read as a range only when no unit follows the first number
             pass
-        out.append(Comparison(op=op, value=v, start=m.start(), end=end, unit=unit, ref=ref,
-                              high=v2 if (v2 is not None and v2 > v) else None))
+        out.append(
+            Comparison(
+                op=op,
+                value=v,
+                start=m.start(),
+                end=end,
+                unit=unit,
+                ref=ref,
+                high=v2 if (v2 is not None and v2 > v) else None,
+            )
+        )
     return out
 
 
@@ -220,10 +246,16 @@ def _plain_values(text: str, mentions: list[LabMention], taken: list[tuple[int, 
         if v is None or t is None:
             continue
         word = re.sub(r"\s+", " ", t.group("t").lower())
-        op = next((o for o, ws in phrases()["trailing_operators"].items() if word in [str(w) for w in ws]), None)
+        op = next(
+            (o for o, ws in phrases()["trailing_operators"].items() if word in [str(w) for w in ws]), None
+        )
         if op is None:
             continue
-        out.append(Comparison(op=str(op), value=v, start=s0, end=mm.end + m.end() + used + t.end(), unit=unit, ref=ref))
+        out.append(
+            Comparison(
+                op=str(op), value=v, start=s0, end=mm.end + m.end() + used + t.end(), unit=unit, ref=ref
+            )
+        )
     return out
 
 
@@ -305,14 +337,18 @@ def _extracts(text: str) -> list[_Extract]:
                 between = text[prev_end : group[0].start]
                 if last is not None and not re.search(r"[;)]", between):
                     e.cond = _cond_rule(between)
-                    if e.cond is None and re.search(r"(?:^|[\s,;(])or\b", between, re.I) and not re.search(
-                        r"\band\b|;", between, re.I
+                    if (
+                        e.cond is None
+                        and re.search(r"(?:^|[\s,;(])or\b", between, re.I)
+                        and not re.search(r"\band\b|;", between, re.I)
                     ):
                         e.alternative = True
                 if e.cond is None:
-                    e.cond = _cond_rule(text[ev.end : ev.end + 60].split(";")[0].split(")")[0]) if _starts_cond(
-                        text[ev.end : ev.end + 60]
-                    ) else None
+                    e.cond = (
+                        _cond_rule(text[ev.end : ev.end + 60].split(";")[0].split(")")[0])
+                        if _starts_cond(text[ev.end : ev.end + 60])
+                        else None
+                    )
                 out.append(e)
                 last, group, prev_end = e, [], ev.end
                 continue
@@ -321,7 +357,9 @@ def _extracts(text: str) -> list[_Extract]:
             if re.search(r"(?:^|[\s,;(])or\b|\(", between, re.I):
                 tail = text[ev.end : ev.end + 80]
                 cond = _cond_rule(tail.split(";")[0].split(")")[0]) or _cond_rule(between)
-                e = _Extract(keys=list(last.keys), cmp=ev, start=ev.start, cond=cond, alternative=cond is None)
+                e = _Extract(
+                    keys=list(last.keys), cmp=ev, start=ev.start, cond=cond, alternative=cond is None
+                )
                 out.append(e)
                 last, prev_end = e, ev.end
         group = []
@@ -329,7 +367,14 @@ def _extracts(text: str) -> list[_Extract]:
 
 
 def _starts_cond(s: str) -> bool:
-    return re.match(r"^[\s,]{0,3}(?:\(\s{0,2})?(?:if|in\s+case|in\s+patients|for\s+patients|when|in\s+the\s+presence)\b", s, re.I) is not None
+    return (
+        re.match(
+            r"^[\s,]{0,3}(?:\(\s{0,2})?(?:if|in\s+case|in\s+patients|for\s+patients|when|in\s+the\s+presence)\b",
+            s,
+            re.I,
+        )
+        is not None
+    )
 
 
 @lru_cache(maxsize=2048)
@@ -369,7 +414,7 @@ def _lab_rules_uncached(text: str) -> tuple[Rule | None, list[str]]:
                 terms[gi][ti] = If(cond=e.cond, then=_compare(var, e.cmp), else_=base)
             continue
         new: list[Rule] = []
-        for k, var in e.keys:
+        for _k, var in e.keys:
             new.append(_compare(var, e.cmp))
         if e.alternative and terms:
             # "A or B": the alternative joins the previous Or-group

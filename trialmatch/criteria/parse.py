@@ -11,22 +11,16 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from trialmatch.criteria.clinical import (
+from trialmatch.criteria.clinical import any_of, concepts_in, disease_state_rule, split_exceptions
+from trialmatch.criteria.facets import PS_CUE, age_rule, bp_slash_rule, life_expectancy_rule, performance_rule
+from trialmatch.criteria.findings import (
     allergy_rule,
-    any_of,
     biomarker_rule,
-    cns_rule,
-    comorbidity_rule,
-    concepts_in,
-    disease_state_rule,
     imaging_rule,
     infection_rule,
-    other_malignancy_rule,
-    split_exceptions,
-    therapy_rule,
     trial_participation_rule,
 )
-from trialmatch.criteria.facets import PS_CUE, age_rule, bp_slash_rule, life_expectancy_rule, performance_rule
+from trialmatch.criteria.history import cns_rule, comorbidity_rule, other_malignancy_rule, therapy_rule
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.numeric import lab_rules
@@ -46,8 +40,11 @@ _INVESTIGATOR_STRONG = re.compile(
     r"\b(?:unsuitable|not\s+suitable|inappropriate|not\s+appropriate)\s+(?:for|to)\s+(?:participat|enrol|inclusion|the\s+(?:study|trial)|this)",
     re.I,
 )
-_NEG_START = re.compile(r"^\s*(?:no|without|absence\s+of|free\s+of|not\s+have|has\s+not|have\s+not|no\s+evidence\s+of|no\s+known|"
-                        r"no\s+history\s+of|no\s+prior|no\s+previous|never)\b", re.I)
+_NEG_START = re.compile(
+    r"^\s*(?:no|without|absence\s+of|free\s+of|not\s+have|has\s+not|have\s+not|no\s+evidence\s+of|no\s+known|"
+    r"no\s+history\s+of|no\s+prior|no\s+previous|never)\b",
+    re.I,
+)
 
 
 def clean_text(text: str) -> str:
@@ -65,7 +62,9 @@ def _reproductive(t: str, kind: str) -> tuple[Rule, str, Rule | None] | None:
         return None
     low = t.lower()
     female: Rule = Is("sex", ("female",))
-    if contra and (kind == "inclusion" or re.search(r"unwilling|not\s+willing|refus|not\s+using|not\s+use|fail", low)):
+    if contra and (
+        kind == "inclusion" or re.search(r"unwilling|not\s+willing|refus|not\s+using|not\s+use|fail", low)
+    ):
         return Admin("contraception"), "reproductive", None
     flags: list[Rule] = []
     if re.search(r"pregnan", low):
@@ -83,8 +82,12 @@ def _reproductive(t: str, kind: str) -> tuple[Rule, str, Rule | None] | None:
 def _sex(t: str) -> Rule | None:
     if has_phrase("sex_any", t):
         return None
-    m = re.match(r"^\s*(?:(?:only\s+)?(?:female|women|woman)s?(?:\s+(?:patients?|subjects?|participants?))?(?:\s+only)?|"
-                 r"(?:only\s+)?(?:male|men|man)s?(?:\s+(?:patients?|subjects?|participants?))?(?:\s+only)?)\s*[.,;]?\s*$", t, re.I)
+    m = re.match(
+        r"^\s*(?:(?:only\s+)?(?:female|women|woman)s?(?:\s+(?:patients?|subjects?|participants?))?(?:\s+only)?|"
+        r"(?:only\s+)?(?:male|men|man)s?(?:\s+(?:patients?|subjects?|participants?))?(?:\s+only)?)\s*[.,;]?\s*$",
+        t,
+        re.I,
+    )
     if not m:
         return None
     return Is("sex", ("female",) if re.match(r"\s*(?:only\s+)?(?:female|wom)", t, re.I) else ("male",))
@@ -98,8 +101,12 @@ def _hypertension(t: str) -> Rule | None:
     labs, _ = lab_rules(t)
     parts: list[Rule] = []
     if "hypertension" in ids or re.search(r"(?:high|elevated|raised)\s+blood\s+pressure", t, re.I):
-        unc = has_phrase("uncontrolled_cues", t) or re.search(r"not\s+(?:well\s+)?controlled|difficult\s+to\s+control", t, re.I)
-        parts.append(Has("hypertension", kinds=("condition",), qualifiers=(("uncontrolled", True),) if unc else ()))
+        unc = has_phrase("uncontrolled_cues", t) or re.search(
+            r"not\s+(?:well\s+)?controlled|difficult\s+to\s+control", t, re.I
+        )
+        parts.append(
+            Has("hypertension", kinds=("condition",), qualifiers=(("uncontrolled", True),) if unc else ())
+        )
     if bp is not None:
         parts.append(bp)
     elif labs is not None:
@@ -120,7 +127,9 @@ def _generic_other(t: str) -> bool:
 
 
 @lru_cache(maxsize=50_000)
-def _build_cached(t: str, kind: str, parts: tuple[str, ...]) -> tuple[str, Rule, float, Rule | None, str | None]:
+def _build_cached(
+    t: str, kind: str, parts: tuple[str, ...]
+) -> tuple[str, Rule, float, Rule | None, str | None]:
     """Rules are immutable: an item text seen before (common across trials) is read once."""
     return _build(t, kind, parts)
 
@@ -131,10 +140,28 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     ids = [h.concept for h in concepts_in(t)]
     types = {concepts()[c].type for c in ids}
     inv = _investigator(t)
-    if inv and (kind == "inclusion" or _generic_other(t) or not ids or re.match(r"^\s*(?:in\s+the|per|according|as\s+judged|at\s+the)", t, re.I)
-                or re.search(r"\b(?:other|any)\b[^.;]{0,60}(?:condition|factor|illness|disease|circumstance|situation|reason)", low)):
-        return "investigator_judgement", Review("investigator judgement", t[:200], investigator=True), 0.9, None, None
-    if has_phrase("admin_cues", t) and not (types & {"condition", "disease", "metastasis"}) and not lab_rules(t)[0]:
+    if inv and (
+        kind == "inclusion"
+        or _generic_other(t)
+        or not ids
+        or re.match(r"^\s*(?:in\s+the|per|according|as\s+judged|at\s+the)", t, re.I)
+        or re.search(
+            r"\b(?:other|any)\b[^.;]{0,60}(?:condition|factor|illness|disease|circumstance|situation|reason)",
+            low,
+        )
+    ):
+        return (
+            "investigator_judgement",
+            Review("investigator judgement", t[:200], investigator=True),
+            0.9,
+            None,
+            None,
+        )
+    if (
+        has_phrase("admin_cues", t)
+        and not (types & {"condition", "disease", "metastasis"})
+        and not lab_rules(t)[0]
+    ):
         what = "consent" if re.search(r"consent|sign", low) else "compliance"
         return "administrative", Admin(what), 0.9, None, None
     rep = _reproductive(t, kind)
@@ -164,7 +191,20 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     labs, keys = lab_rules(t)
     if labs is not None:
         cat = "lab"
-        if all(k in ("qtc", "lvef", "systolic_bp", "diastolic_bp", "heart_rate", "oxygen_saturation", "weight", "bmi") for k in keys):
+        if all(
+            k
+            in (
+                "qtc",
+                "lvef",
+                "systolic_bp",
+                "diastolic_bp",
+                "heart_rate",
+                "oxygen_saturation",
+                "weight",
+                "bmi",
+            )
+            for k in keys
+        ):
             cat = "vital_sign"
         elif all(k in ("ki67", "mitoses") for k in keys):
             cat = "grade"
@@ -178,7 +218,13 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     if al is not None:
         return al[1], al[0], 0.9, None, None
     if re.search(r"contraindicat", low):
-        return "allergy", Review("contraindication", f"Does the patient have a contraindication? ({t[:150]})"), 0.5, None, None
+        return (
+            "allergy",
+            Review("contraindication", f"Does the patient have a contraindication? ({t[:150]})"),
+            0.5,
+            None,
+            None,
+        )
     tp = trial_participation_rule(t)
     if tp is not None:
         return tp[1], tp[0], 0.85, None, None
@@ -211,20 +257,35 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
             r = Not(r)
         return cm[1], r, 0.8, None, None
     if inv:
-        return "investigator_judgement", Review("investigator judgement", t[:200], investigator=True), 0.9, None, None
+        return (
+            "investigator_judgement",
+            Review("investigator judgement", t[:200], investigator=True),
+            0.9,
+            None,
+            None,
+        )
     if _generic_other(t) and re.search(r"condition|illness|disease|disorder|abnormalit", low):
         q = f"Does the patient have another condition that rules this out? ({t[:150]})"
         return "comorbidity", Review("other conditions left to judgement", q), 0.5, None, "open-ended"
     if has_phrase("admin_cues", t):
         return "administrative", Admin("compliance"), 0.7, None, None
     cat = categorise(t)
-    return cat, Review("not understood", f"Does the patient meet: {t[:200]}?"), 0.2, None, "no rule could be read"
+    return (
+        cat,
+        Review("not understood", f"Does the patient meet: {t[:200]}?"),
+        0.2,
+        None,
+        "no rule could be read",
+    )
 
 
 _CATEGORY_CUES = (
     ("investigator_judgement", re.compile(r"investigator|physician", re.I)),
     ("lab", re.compile(r"laborator|\blab\b|\blevels?\b", re.I)),
-    ("organ_function", re.compile(r"organ|marrow|renal|hepatic|liver\s+function|kidney|cardiac\s+function", re.I)),
+    (
+        "organ_function",
+        re.compile(r"organ|marrow|renal|hepatic|liver\s+function|kidney|cardiac\s+function", re.I),
+    ),
     ("prior_therapy", re.compile(r"prior|previous|therap|treat|chemo|drug|medication", re.I)),
     ("diagnosis", re.compile(r"diagnos|histolog|cytolog|patholog|tumou?r|cancer|carcinoma|neoplas", re.I)),
     ("comorbidity", re.compile(r"disease|disorder|condition|illness|syndrome|history\s+of", re.I)),
@@ -258,12 +319,23 @@ def parse_item(
     t = clean_text(text or "")
     crit = Criterion(kind=k, text=text or "", scope=scope, index=index, parts=list(parts))  # type: ignore[arg-type]
     if not t:
-        crit.category, crit.rule, crit.status, crit.note = "other", Review("empty item"), "needs_review", "empty"
+        crit.category, crit.rule, crit.status, crit.note = (
+            "other",
+            Review("empty item"),
+            "needs_review",
+            "empty",
+        )
         return crit
     try:
         cat, rule, conf, applies_if, note = _build_cached(t, k, tuple(clean_text(p) for p in parts))
     except Exception as exc:  # defensive: hostile text must never break a trial's parse
-        cat, rule, conf, applies_if, note = categorise(t), Review(f"parser error: {type(exc).__name__}"), 0.0, None, "parser error"
+        cat, rule, conf, applies_if, note = (
+            categorise(t),
+            Review(f"parser error: {type(exc).__name__}"),
+            0.0,
+            None,
+            "parser error",
+        )
     crit.category = cat
     crit.rule = rule
     crit.applies_if = applies_if

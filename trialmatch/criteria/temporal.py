@@ -52,7 +52,18 @@ def _window_re() -> re.Pattern[str]:
 
 
 _UNIT_HINT = re.compile(r"(?i)day|week|wk|month|mo\b|mos\b|year|yr|hour|hr|\dh\b|\d\s?d\b")
-_BEFORE = ("at least", "for at least", "more than", "greater than", "longer than", "≥", ">=", ">", "over", "since")
+_BEFORE = (
+    "at least",
+    "for at least",
+    "more than",
+    "greater than",
+    "longer than",
+    "≥",
+    ">=",
+    ">",
+    "over",
+    "since",
+)
 
 
 def _num(s: str | None) -> float | None:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PARSER_VERSION", "field_criteria", "parse_criteria", "title_criteria", "trial_criteria"]
 
+
 def _code_version() -> str:
     """A digest of the parser's code and vocabularies, so stored rules are re-parsed on change."""
     import hashlib
@@ -84,24 +85,48 @@ def field_criteria(trial: Trial) -> list[Criterion]:
             assert hi is not None
             text = f"Age up to {_years(hi)}"
             rule = Compare("age", "<=", float(hi), "a")
-        out.append(Criterion(kind="inclusion", text=text, category="age", status="parsed", rule=rule,
-                             confidence=1.0, source="fields"))
+        out.append(
+            Criterion(
+                kind="inclusion",
+                text=text,
+                category="age",
+                status="parsed",
+                rule=rule,
+                confidence=1.0,
+                source="fields",
+            )
+        )
     if el.sex in ("FEMALE", "MALE"):
         s = el.sex.lower()
-        out.append(Criterion(kind="inclusion", text=f"Sex: {s} participants only", category="sex", status="parsed",
-                             rule=Is("sex", (s,)), confidence=1.0, source="fields"))
+        out.append(
+            Criterion(
+                kind="inclusion",
+                text=f"Sex: {s} participants only",
+                category="sex",
+                status="parsed",
+                rule=Is("sex", (s,)),
+                confidence=1.0,
+                source="fields",
+            )
+        )
     return out
 
 
 _SITE_WORDS = (
     (re.compile(r"\bpancrea(?:s|tic)\b|\bpNETs?\b|\bpanNETs?\b|\bpNENs?\b", re.I), "pancreas"),
-    (re.compile(r"\b(?:small[\s-]+(?:intestin\w*|bowel)|midgut|ileal|jejunal)\b|\bSI-NETs?\b", re.I), "small intestine"),
+    (
+        re.compile(r"\b(?:small[\s-]+(?:intestin\w*|bowel)|midgut|ileal|jejunal)\b|\bSI-NETs?\b", re.I),
+        "small intestine",
+    ),
     (re.compile(r"\b(?:lung|pulmonary|bronchial|bronchopulmonary)\b", re.I), "lung"),
     (re.compile(r"\b(?:gastric|stomach)\b", re.I), "stomach"),
     (re.compile(r"\b(?:colorectal|rectal|colon|colonic)\b", re.I), "colorectum"),
     (re.compile(r"\bthymic\b", re.I), "thymus"),
 )
-_DISEASE_NEAR = re.compile(r"neuroendocrine|carcinoid|NETs?\b|NENs?\b|NECs?\b|cancer|carcinoma|adenocarcinoma|tumou?rs?|neoplas", re.I)
+_DISEASE_NEAR = re.compile(
+    r"neuroendocrine|carcinoid|NETs?\b|NENs?\b|NECs?\b|cancer|carcinoma|adenocarcinoma|tumou?rs?|neoplas",
+    re.I,
+)
 
 
 def _disease_concepts(texts: list[str]) -> list[str]:
@@ -128,28 +153,82 @@ def title_criteria(trial: Trial) -> list[Criterion]:
         dis = _disease_concepts([title])
         src_text = title
     if dis and not unknown_cond and "cancer" not in dis:
-        rule: Rule = Has(dis[0], kinds=("diagnosis",)) if len(dis) == 1 else Or(tuple(Has(d, kinds=("diagnosis",)) for d in dis))
-        out.append(Criterion(kind="inclusion", text=f"Condition studied: {src_text}", category="diagnosis", status="parsed",
-                             rule=rule, confidence=0.7, source="title"))
+        rule: Rule = (
+            Has(dis[0], kinds=("diagnosis",))
+            if len(dis) == 1
+            else Or(tuple(Has(d, kinds=("diagnosis",)) for d in dis))
+        )
+        out.append(
+            Criterion(
+                kind="inclusion",
+                text=f"Condition studied: {src_text}",
+                category="diagnosis",
+                status="parsed",
+                rule=rule,
+                confidence=0.7,
+                source="title",
+            )
+        )
     if re.search(r"\bextra[\s-]?pulmonary\b", title, re.I):
-        out.append(Criterion(kind="inclusion", text=f"Title: extrapulmonary primary ({title})", category="primary_site",
-                             status="parsed", rule=Not(Is("cancer.primary_site", ("lung",))), confidence=0.8, source="title"))
+        out.append(
+            Criterion(
+                kind="inclusion",
+                text=f"Title: extrapulmonary primary ({title})",
+                category="primary_site",
+                status="parsed",
+                rule=Not(Is("cancer.primary_site", ("lung",))),
+                confidence=0.8,
+                source="title",
+            )
+        )
     else:
         for rx, site in _SITE_WORDS:
             m = rx.search(title)
-            if m and _DISEASE_NEAR.search(title[m.end() : m.end() + 40]) and not re.search(
-                r"\b(?:metastas|metastatic\s+to|and|or|with)\b", title[max(0, m.start() - 15) : m.start()], re.I
+            if (
+                m
+                and _DISEASE_NEAR.search(title[m.end() : m.end() + 40])
+                and not re.search(
+                    r"\b(?:metastas|metastatic\s+to|and|or|with)\b",
+                    title[max(0, m.start() - 15) : m.start()],
+                    re.I,
+                )
             ):
-                out.append(Criterion(kind="inclusion", text=f"Title: {site} primary ({title})", category="primary_site",
-                                     status="parsed", rule=Is("cancer.primary_site", (site,)), confidence=0.7, source="title"))
+                out.append(
+                    Criterion(
+                        kind="inclusion",
+                        text=f"Title: {site} primary ({title})",
+                        category="primary_site",
+                        status="parsed",
+                        rule=Is("cancer.primary_site", (site,)),
+                        confidence=0.7,
+                        source="title",
+                    )
+                )
                 break
     if re.search(r"\bMEN[\s-]?1\b|multiple\s+endocrine\s+neoplasia\s+type\s+(?:1|I)\b", title):
-        out.append(Criterion(kind="inclusion", text=f"Title: MEN-1 ({title})", category="biomarker", status="parsed",
-                             rule=Has("men1", kinds=("biomarker", "condition", "diagnosis")), confidence=0.7, source="title"))
+        out.append(
+            Criterion(
+                kind="inclusion",
+                text=f"Title: MEN-1 ({title})",
+                category="biomarker",
+                status="parsed",
+                rule=Has("men1", kinds=("biomarker", "condition", "diagnosis")),
+                confidence=0.7,
+                source="title",
+            )
+        )
     if re.search(r"\bhigh[\s-]grade\b", title, re.I) and re.search(r"neuroendocrine|NEN|NEC", title, re.I):
-        out.append(Criterion(kind="inclusion", text=f"Title: high-grade neuroendocrine neoplasm ({title})", category="grade",
-                             status="parsed", rule=Or((Has("nen.high_grade", kinds=("diagnosis",)), Is("cancer.grade", ("G3",)))),
-                             confidence=0.7, source="title"))
+        out.append(
+            Criterion(
+                kind="inclusion",
+                text=f"Title: high-grade neuroendocrine neoplasm ({title})",
+                category="grade",
+                status="parsed",
+                rule=Or((Has("nen.high_grade", kinds=("diagnosis",)), Is("cancer.grade", ("G3",)))),
+                confidence=0.7,
+                source="title",
+            )
+        )
     return out
 
 

@@ -35,6 +35,7 @@ def normed_tokens(text: str) -> tuple[tuple[tuple[str, int, int], ...], tuple[st
     """(tokens, normalised tokens) of a text, memoised."""
     return _tokenize(text), _normed(text)
 
+
 MAX_TEXT = 200_000
 _TOKEN = re.compile(r"[^\W_]+")
 _PREFIX_MAP = (

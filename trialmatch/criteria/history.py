@@ -1,0 +1,320 @@
+"""History rules: prior lines and failure of therapy, named prior / concomitant drugs and classes,
+comorbidities and procedures within windows, CNS metastases, other malignancies."""
+
+from __future__ import annotations
+
+import re
+
+from trialmatch.criteria.clinical import (
+    _ANCHOR_BEFORE,
+    _SENT,
+    _SEVERE_OR,
+    _hits,
+    all_of,
+    any_of,
+    concepts_in,
+    split_exceptions,
+    subtract,
+)
+from trialmatch.criteria.facets import nyha_min
+from trialmatch.criteria.lexicon import find_phrase, has_phrase
+from trialmatch.criteria.rules import And, Compare, Has, Not, Or, Rule, Window
+from trialmatch.criteria.temporal import find_windows, first_window
+from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
+
+__all__ = ["cns_rule", "comorbidity_rule", "other_malignancy_rule", "therapy_rule"]
+
+
+# ------------------------------------------------------------------ therapy
+
+_LINES = re.compile(
+    r"(?P<op>at\s+least|≥|>=|more\s+than|no\s+more\s+than|not\s+more\s+than|up\s+to|maximum\s+of|at\s+most|≤|<=|<|>)?\s{0,2}"
+    r"(?P<n>\d|one|two|three|four|five|a\s+single|single)\s+(?:or\s+more\s+)?(?:prior|previous|lines?|regimens?|"
+    r"standard|systemic|(?:line|lines)\s+of|courses?)\b(?:[\w\s-]{0,40}?)(?:therap|treatment|regimen|chemotherap|line)",
+    re.I,
+)
+_ORDINAL = re.compile(r"\b(?P<o>first|second|third|1st|2nd|3rd)[\s-]+line\b", re.I)
+_LINE_OPS = {
+    "at least": ">=", "≥": ">=", ">=": ">=", "more than": ">", ">": ">", "no more than": "<=",
+    "not more than": "<=", "up to": "<=", "maximum of": "<=", "at most": "<=",
+    "≤": "<=", "<=": "<=", "<": "<",
+}  # fmt: skip
+_NUMW = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a single": 1, "single": 1}
+
+
+def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
+    """Prior lines, failure of therapy, named prior or concomitant drugs and classes, washouts."""
+    main, exc = split_exceptions(text)
+    tx = [
+        h
+        for h in _hits(main, ("treatment", "drug", "regimen"))
+        if not (
+            h.concept == "investigational_agent"
+            and _ANCHOR_BEFORE.search(main[max(0, h.start - 40) : h.start])
+        )
+    ]
+    excepted = frozenset(h.concept for h in _hits(exc, ("treatment", "drug", "regimen")))
+    failure = find_phrase("failure_cues", main)
+    parts: list[Rule] = []
+    cat = "prior_therapy"
+    if failure is not None:
+        specific = [
+            h
+            for h in tx
+            if h.concept not in ("systemic_therapy", "anticancer_therapy", "chemotherapy")
+            and h.start >= failure.start() - 60
+        ]
+        n = 1
+        m = _LINES.search(main)
+        if m:
+            nw = m.group("n").lower()
+            n = _NUMW.get(nw, int(nw) if nw.isdigit() else 1)
+        o = _ORDINAL.search(main)
+        if o and not m:
+            n = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}[o.group("o").lower()]
+        if specific:
+            outs = ("progression", "intolerance")
+            parts.append(
+                any_of(
+                    [Has(h.concept, kinds=("treatment",), qualifiers=(("outcome", outs),)) for h in specific]
+                )
+                or Compare("prior_lines_failed", ">=", float(n))
+            )
+        else:
+            parts.append(Compare("prior_lines_failed", ">=", float(n)))
+        r = all_of(parts)
+        return (r, cat) if r is not None else None
+    m = _LINES.search(main)
+    if m and (m.group("op") or re.search(r"\bprior|previous|lines?\b", m.group(0), re.I)):
+        nw = m.group("n").lower()
+        n = _NUMW.get(nw, int(nw) if nw.isdigit() else 1)
+        op = re.sub(r"\s+", " ", (m.group("op") or "").lower())
+        cmp = _LINE_OPS.get(op, ">=")
+        return Compare("prior_lines", cmp, float(n)), cat
+    if not tx:
+        return None
+    concomitant = has_phrase("concomitant_cues", main)
+    if concomitant:
+        cat = "concomitant_medication"
+    win = first_window(main)
+    naive = has_phrase("naive_cues", main)
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for h in tx:
+        if h.concept in seen:
+            continue
+        seen.add(h.concept)
+        targets = subtract(h.concept, excepted) if excepted else [h.concept]
+        for t in targets:
+            kinds: tuple[str, ...] = (
+                ("treatment", "medication") if concepts()[t].type == "drug" else ("treatment",)
+            )
+            rules.append(
+                Has(t, kinds=kinds, window=win, status="active" if concomitant and win is None else "any")
+            )
+    r = any_of(rules)
+    if r is None:
+        return None
+    if naive and kind == "inclusion":
+        r = Not(r)
+    return r, cat
+
+
+# ------------------------------------------------------------------ comorbidities
+
+_COND_TYPES = ("condition", "procedure", "metastasis")
+_SKIP = {"procedure", "metastases", "lymph_node_metastases", "biopsy", "surgery"}
+
+
+def _qualified_has(h: ConceptHit, text: str, win: Window | None) -> Rule:
+    cid = h.concept
+    c = concepts()[cid]
+    quals: list[tuple[str, object]] = []
+    kinds: tuple[str, ...] = ("condition",)
+    if c.type == "procedure":
+        kinds = ("procedure",)
+    elif c.type == "metastasis":
+        kinds = ("metastasis", "condition")
+    if cid in ("major_surgery", "open_biopsy"):
+        quals.append(("major", True)) if cid == "major_surgery" else None
+        cid = "surgery" if cid == "major_surgery" else cid
+    if cid == "heart_failure" or is_a(cid, "heart_failure"):
+        nm = nyha_min(text)
+        if nm is not None and nm >= 2:
+            quals.append(("min_nyha", nm))
+    near_before = text[max(0, h.start - 45) : h.start]
+    near_after = text[h.end : h.end + 60]
+    status = "any"
+    if re.search(
+        r"\b(?:active|ongoing|current|untreated|symptomatic|persistent)\b[^,;.]{0,25}$", near_before, re.I
+    ):
+        status = "active"
+    severe_or = _SEVERE_OR.search(near_before)
+    if severe_or:
+        return Or(
+            (
+                Has(cid, kinds=kinds, window=win, status=status, qualifiers=(*quals, ("severity", "severe"))),  # type: ignore[arg-type]
+                Has(cid, kinds=kinds, window=win, status=status, qualifiers=(*quals, ("uncontrolled", True))),  # type: ignore[arg-type]
+            )
+        )
+    ua = find_phrase("uncontrolled_cues", near_after)
+    if (
+        find_phrase("uncontrolled_cues", near_before[-30:])
+        or (ua is not None and not re.search(r"[,;]|\band\b", near_after[: ua.start()]))
+    ) and not re.search(r"\bunstable\s+angina", h.text, re.I):
+        quals.append(("uncontrolled", True))
+    return Has(cid, kinds=kinds, window=win, status=status, qualifiers=tuple(quals))  # type: ignore[arg-type]
+
+
+def comorbidity_rule(
+    text: str, parts: list[str] | None = None, head_window: Window | None = None
+) -> tuple[Rule, str] | None:
+    """Conditions and procedures, each with its window, qualifiers (uncontrolled, NYHA class,
+    major) and status, Or-ed; permissive and exception clauses removed."""
+    if parts and len(parts) >= 2:
+        head = text
+        for p in parts:
+            head = head.replace(p, " ")
+        hw = first_window(head)
+        sub: list[Rule] = []
+        for p in parts:
+            got = comorbidity_rule(p, None, hw)
+            if got is not None:
+                sub.append(got[0])
+        r = any_of(sub)
+        if r is not None:
+            return r, "comorbidity"
+    main, exc = split_exceptions(text)
+    excepted = {h.concept for h in _hits(exc, (*_COND_TYPES, "disease"))}
+    hits = [
+        h
+        for h in _hits(main, (*_COND_TYPES, "disease"))
+        if h.concept not in _SKIP and h.concept not in excepted
+    ]
+    hits = [h for h in hits if concepts()[h.concept].type != "disease" or not is_a(h.concept, "cancer")]
+    if not hits:
+        return None
+    wins = [x for x in find_windows(main) if x[0].relation != "after"]
+    rules: list[Rule] = []
+    for h in hits:
+        # the only window of the item, else the window of the same sentence (or the head's)
+        w: Window | None = wins[0][0] if len(wins) == 1 else None
+        for s in _SENT.finditer(main) if len(wins) > 1 else ():
+            if s.start() <= h.start < s.end():
+                ws = [x for x, a, _ in wins if s.start() <= a < s.end() and x.relation != "after"]
+                w = ws[0] if ws else None
+                break
+        rules.append(_qualified_has(h, main, w or head_window))
+    r = any_of(rules)
+    if r is None:
+        return None
+    cat = "comorbidity"
+    if all(concepts()[h.concept].type == "procedure" for h in hits):
+        cat = "prior_therapy" if any(is_a(h.concept, "surgery") for h in hits) else "comorbidity"
+    return r, cat
+
+
+def cns_rule(text: str) -> tuple[Rule, str] | None:
+    """CNS metastases with the usual exceptions (treated and stable; off steroids N days)."""
+    hits = [
+        h
+        for h in concepts_in(text)
+        if h.concept in ("brain_metastases", "cns_metastases", "leptomeningeal_disease")
+    ]
+    if not hits:
+        return None
+    low = text.lower()
+    ids = {h.concept for h in hits}
+    allowed = re.search(
+        r"(?:treated|stable|asymptomatic)[^.]{0,120}(?:may|are|is|can)\s+(?:participate|eligible|allowed|permitted|"
+        r"be\s+(?:enrolled|included|eligible))|(?:may|are|is|can)\s+(?:participate|eligible|be\s+enrolled)[^.]{0,80}"
+        r"(?:treated|stable)|unless\s+(?:they\s+(?:are|have\s+been)\s+)?(?:treated|stable|asymptomatic)|"
+        r"except\s+(?:for\s+)?(?:those\s+)?(?:with\s+)?(?:treated|stable|asymptomatic)|"
+        r"(?:stable|treated)\s+(?:brain|cns)\s+metasta[^.]{0,60}(?:eligible|allowed|permitted)",
+        low,
+    )
+    active_word = re.search(r"\b(?:active|untreated|symptomatic|progressive|unstable|uncontrolled)\b", low)
+    rules: list[Rule] = []
+    if "leptomeningeal_disease" in ids:
+        rules.append(Has("leptomeningeal_disease", kinds=("metastasis", "condition")))
+    if ids - {"leptomeningeal_disease"}:
+        if allowed or active_word:
+            rules.append(Has("cns_metastases", kinds=("metastasis", "condition"), status="active"))
+            sm = re.search(r"steroid|corticosteroid|dexamethasone", low)
+            if sm:
+                w = None
+                for win, a, _ in find_windows(text):
+                    if abs(a - sm.start()) < 120:
+                        w = Window(amount=win.amount, unit=win.unit, relation="within", anchor=win.anchor)
+                        break
+                if w is not None:
+                    rules.append(
+                        And(
+                            (
+                                Has("brain_metastases", kinds=("metastasis", "condition")),
+                                Has("corticosteroid", kinds=("medication", "treatment"), window=w),
+                            )
+                        )
+                    )
+                elif re.search(
+                    r"(?:requir|need|on|receiv)\w*\s+(?:\w+\s+){0,3}(?:steroid|corticosteroid)", low
+                ):
+                    rules.append(
+                        And(
+                            (
+                                Has("brain_metastases", kinds=("metastasis", "condition")),
+                                Has("corticosteroid", kinds=("medication", "treatment"), status="active"),
+                            )
+                        )
+                    )
+        else:
+            rules.append(Has("cns_metastases", kinds=("metastasis", "condition")))
+    r = any_of(rules)
+    return (r, "metastases") if r is not None else None
+
+
+_OTHER_CA = re.compile(
+    r"\b(?:other|another|second|prior|previous|concurrent|concomitant|additional|synchronous|metachronous|secondary|history\s+of|"
+    r"diagnosed\s+with)\b[^.;]{0,40}?\b(?:malignan|cancer|tumou?r|neoplas|carcinoma)|\bmalignanc(?:y|ies)\b",
+    re.I,
+)
+
+
+def other_malignancy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
+    if not _OTHER_CA.search(text):
+        return None
+    main, exc = split_exceptions(text)
+    excepted = tuple(
+        sorted({h.concept for h in _hits(exc, ("disease", "histology")) if is_a(h.concept, "cancer")})
+    )
+    status = (
+        "active"
+        if re.search(
+            r"\b(?:active|progressing|requir\w+\s+(?:active\s+)?treatment|concurrent|under\s+treatment|"
+            r"currently\s+(?:being\s+)?treated|ongoing)\b",
+            main,
+            re.I,
+        )
+        else "any"
+    )
+    w: Window | None = None
+    rem = re.search(
+        r"(?:remission|disease[\s-]free|no\s+evidence\s+of\s+disease|cured|curative(?:ly)?|without\s+recurrence|"
+        r"relapse[\s-]free|recurrence[\s-]free)[^.;]{0,80}",
+        text,
+        re.I,
+    )
+    for win, a, _ in find_windows(text):
+        if win.relation == "after":
+            continue
+        if rem is not None and (rem.start() - 80 <= a <= rem.end() + 40):
+            w = Window(amount=win.amount, unit=win.unit, relation="within", anchor=win.anchor)
+            break
+        if win.relation == "within":
+            w = win
+            break
+    quals: tuple[tuple[str, object], ...] = (("except", excepted),) if excepted else ()
+    r: Rule = Has("cancer", kinds=("other_cancer",), status=status, window=w, qualifiers=quals)  # type: ignore[arg-type]
+    if kind == "inclusion" and re.search(r"^\s*(?:no|without|absence\s+of|free\s+of)\b", text, re.I):
+        r = Not(r)
+    return r, "other_malignancy"
