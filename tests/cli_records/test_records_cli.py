@@ -99,6 +99,14 @@ def test_history_after_change(shared: Path, tmp_path: Path) -> None:
     assert "overall_status" in rows[1]["fields"]
     code, out = tm("history", "NCT06171568", "--db", db)
     assert "NOT_YET_RECRUITING -> RECRUITING" in out
+    code, out = tm("changes", "--since", "2000-01-01", "--format", "json", "--db", db)
+    assert code == 0 and [(c["kind"], c["version"]) for c in json.loads(out)] == [("new", 1), ("status", 2)]
+    code, out = tm("changes", "--since", "2000-01-01", "--kind", "status", "--db", db)
+    assert code == 0 and "NOT_YET_RECRUITING -> RECRUITING" in out and "1 change(s)" in out
+    code, out = tm("changes", "--since", "yesterday", "--db", db)
+    assert code == 2
+    code, out = tm("import", str(f), "--format", "json", "--db", db)
+    assert code == 0 and json.loads(out)["unchanged"] == 1
 
 
 def test_installed_command_with_env_db(shared: Path, tmp_path: Path) -> None:

@@ -216,6 +216,7 @@ def register(app: typer.Typer) -> None:
         source_url: str = typer.Option(None, "--source-url", help="Address the page was copied from."),
         batch_size: int = typer.Option(500, "--batch-size", min=1, max=50_000),
         restart: bool = typer.Option(False, "--restart", help="Ignore progress of an interrupted import."),
+        fmt: str = typer.Option("text", "--format", help="text or json (the summary)"),
         db: str = DbOption,
     ) -> None:
         """Import trial records (CT.gov API v2 JSON, legacy XML, copied text pages)."""
@@ -261,7 +262,10 @@ def register(app: typer.Typer) -> None:
                 total.merge(summary)
                 bar.remove_task(task)
         total.seconds = time.perf_counter() - t0
-        _print_summary(total, len(paths))
+        if fmt == "json":
+            typer.echo(json.dumps(total.to_dict(), ensure_ascii=False))
+        else:
+            _print_summary(total, len(paths))
         if total.stored == 0 and total.skipped == 0:
             _err("Nothing could be imported.")
             raise typer.Exit(1)
@@ -413,3 +417,29 @@ def register(app: typer.Typer) -> None:
                 else f"{d['previous_status']} -> {d['status']}"
             )
             typer.echo(f"v{d['version']}  {d['recorded_at'][:19]}  {','.join(d['change'])}  {st}{extra}")
+
+    @app.command("changes")
+    def changes_cmd(
+        since: str = typer.Option(..., "--since", help="Date or date-time (UTC), e.g. 2026-11-01."),
+        kind: list[str] = typer.Option(None, "--kind", help="new, status, criteria, content (repeatable)."),
+        fmt: str = typer.Option("text", "--format", help="text or json"),
+        db: str = DbOption,
+    ) -> None:
+        """What changed in the stored trials since a date: new trials, status and criteria changes."""
+        import datetime as dt
+
+        try:
+            when = dt.datetime.fromisoformat(since)
+        except ValueError:
+            _err(f"--since must be an ISO date or date-time, not {since!r}")
+            raise typer.Exit(2) from None
+        store = _open(db)
+        kinds = {k.strip().lower() for v in kind or [] for k in v.split(",") if k.strip()}
+        changes = [c for c in store.changes_since(when) if not kinds or c.kind in kinds]
+        if fmt == "json":
+            typer.echo(json.dumps([c.to_dict() for c in changes], ensure_ascii=False))
+            return
+        for c in changes:
+            extra = f" {c.old_status} -> {c.new_status}" if c.kind == "status" else ""
+            typer.echo(f"{c.at.isoformat()[:19]}  {c.trial_id}  {c.kind}{extra}  (v{c.version})")
+        typer.echo(f"{len(changes)} change(s) since {when.isoformat()}")
