@@ -163,3 +163,13 @@ def test_pathological_inputs_are_fast(evil: str) -> None:
     t = time.perf_counter()
     read_note(evil)
     assert time.perf_counter() - t < 5
+
+
+def test_vitals() -> None:
+    p = read_note(
+        "A 70 yo man. His blood pressure is 80/60, heart rate 120 bpm, weighs 180 lbs, temperature 101.3 F."
+    )
+    v = p.vitals
+    assert v is not None and v.systolic_bp == 80 and v.diastolic_bp == 60 and v.heart_rate == 120
+    assert v.weight_kg == 81.6 and getattr(v, "temperature_c", None) == 38.5
+    assert any(f.kind == "vital" and f.name == "heart_rate" for f in p.facts or [])

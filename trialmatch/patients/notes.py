@@ -27,6 +27,7 @@ from trialmatch.patients.model import (
     Procedure,
     Stage,
     Treatment,
+    Vitals,
 )
 from trialmatch.patients.notes_extract import (
     Sentence,
@@ -37,6 +38,7 @@ from trialmatch.patients.notes_extract import (
     find_labs,
     find_relative_date,
     find_sex,
+    find_vitals,
     phrase_regex,
     phrases,
     split_sentences,
@@ -203,6 +205,9 @@ def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], f
     for key, alias, value, unit, _a, _b in find_labs(t):
         add("lab", key, {"value": value, "unit": unit, "as_written": alias})
         p["labs"].append(Lab(name=key, value=value, unit=unit))
+    for key, value in find_vitals(t).items():
+        add("vital", key, value)
+        p["vitals"][key] = value
     e = find_ecog(t)
     if e:
         add("performance_status", "ecog", e[0])
@@ -318,6 +323,7 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
         "procedures": [],
         "metastatic": None,
         "met_sites": [],
+        "vitals": {},
     }
     kw: dict[str, Any] = {}
     age = find_age(text)
@@ -419,6 +425,7 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
         allergies=p["allergies"] or None,
         performance_status=ps if (ps.ecog is not None or ps.karnofsky is not None) else None,
         labs=p["labs"] or None,
+        vitals=Vitals(**p["vitals"]) if p["vitals"] else None,
         pregnant=p["pregnant"],
         notes=text,
         facts=facts,

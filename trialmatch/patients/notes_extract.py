@@ -24,6 +24,7 @@ __all__ = [
     "find_labs",
     "find_relative_date",
     "find_sex",
+    "find_vitals",
     "parse_number",
     "phrase_regex",
     "phrases",
@@ -312,4 +313,55 @@ def find_cancer_details(sentence: str) -> dict[str, Any]:
     m = _MITOSES.search(sentence)
     if m:
         out["mitoses_per_2mm2"] = float(m.group(1))
+    return out
+
+
+_BP = re.compile(
+    r"\b(?:blood pressure|bp)\W{0,3}(?:(?:is|was|of|at)\W{1,3}){0,2}(\d{2,3})\s?/\s?(\d{2,3})", re.I
+)
+_VITAL_NUM = r"\W{0,3}(?:(?:is|was|of|at|up to|reaching|about)\W{1,3}){0,2}(\d{1,3}(?:\.\d{1,2})?)\s?"
+_VITALS = (
+    (
+        "heart_rate",
+        re.compile(r"\b(?:heart rate|pulse|hr)" + _VITAL_NUM + r"(?:bpm|/min|beats)?", re.I),
+        None,
+    ),
+    (
+        "weight_kg",
+        re.compile(r"\b(?:weight|weighs|weighing)" + _VITAL_NUM + r"(kg|lbs?|pounds)\b", re.I),
+        None,
+    ),
+    ("height_cm", re.compile(r"\b(?:height|measures)" + _VITAL_NUM + r"(cm|m)\b", re.I), None),
+    (
+        "temperature_c",
+        re.compile(r"\b(?:temperature|temp|fever)" + _VITAL_NUM + r"(?:°\s?)?([cf])\b", re.I),
+        None,
+    ),
+    ("lvef_percent", re.compile(r"\b(?:lvef|ejection fraction|ef)" + _VITAL_NUM + r"%", re.I), None),
+    ("qtc_ms", re.compile(r"\bqtc" + _VITAL_NUM + r"(?:ms|msec)?", re.I), None),
+    ("bmi", re.compile(r"\b(?:bmi|body mass index)" + _VITAL_NUM, re.I), None),
+)
+
+
+def find_vitals(sentence: str) -> dict[str, float]:
+    """Vital signs written with a value: heart rate, blood pressure, weight (kg), height (cm),
+    temperature (C), LVEF, QTc, BMI."""
+    out: dict[str, float] = {}
+    m = _BP.search(sentence)
+    if m:
+        out["systolic_bp"], out["diastolic_bp"] = float(m.group(1)), float(m.group(2))
+    for key, rx, _ in _VITALS:
+        vm = rx.search(sentence)
+        if not vm:
+            continue
+        v = float(vm.group(1))
+        unit = (vm.group(2) if vm.lastindex and vm.lastindex >= 2 else "") or ""
+        unit = unit.lower()
+        if key == "weight_kg" and unit.startswith(("lb", "pound")):
+            v = round(v * 0.45359237, 1)
+        elif key == "height_cm" and unit == "m":
+            v = v * 100
+        elif key == "temperature_c" and (unit == "f" or v > 50):
+            v = round((v - 32) * 5 / 9, 1)
+        out[key] = v
     return out
