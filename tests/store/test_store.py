@@ -193,3 +193,16 @@ def test_record_json_is_the_full_record(shared: object) -> None:
         data, (c_hash, _, _) = record_json(t)
         assert Trial.model_validate_json(data) == t
         assert c_hash == content_hash(t)
+
+
+def test_a_buggy_write_hook_rejects_records_instead_of_crashing(store: Store) -> None:
+    def hook(conn: Connection, trials: list[Trial]) -> None:
+        raise ValueError("search index bug")
+
+    register_write_hook(hook)
+    try:
+        s = store.import_trials([make_trial(1), make_trial(2)])
+    finally:
+        unregister_write_hook(hook)
+    assert s.new == 0 and len(s.rejected) == 2 and "search index bug" in s.rejected[0].reason
+    assert store.count() == 0 and _n_versions(store) == 0

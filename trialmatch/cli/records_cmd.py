@@ -251,6 +251,7 @@ def register(app: typer.Typer) -> None:
                         batch_size=batch_size,
                         progress=advance,
                         resume_key=key,
+                        source=str(path),
                     )
                 except KeyboardInterrupt:
                     bar.stop()

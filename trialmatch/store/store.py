@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -187,12 +187,14 @@ class Store:
         *,
         resume_key: str | None = None,
         now: dt.datetime | None = None,
+        source: str | None = None,
     ) -> ImportSummary:
         """Store trials (``Trial``); anything else an importer yields counts as a rejection.
 
         ``progress(n)`` is called with the number of items handled since the last call.
         With ``resume_key`` the index of the last committed item is recorded with every batch,
         and a later call with the same key skips what an interrupted run already committed.
+        ``source`` names the input in rejections that have no file of their own.
         """
         t0 = time.perf_counter()
         when = _naive(now) if now else utcnow()
@@ -208,7 +210,7 @@ class Store:
             except StopIteration:
                 break
             except Exception as exc:  # the reader broke: keep what was read
-                summary.rejected.append(Rejection(None, index + 1, f"reading stopped: {exc}"))
+                summary.rejected.append(Rejection(source, index + 1, f"reading stopped: {exc}"))
                 break
             index += 1
             pending += 1
@@ -302,7 +304,7 @@ class Store:
         resume_key: str | None,
         last_index: int,
         done: bool,
-    ) -> SQLAlchemyError | None:
+    ) -> Exception | None:
         """Write groups in one transaction; the error if it was rolled back."""
         for attempt in range(3):
             fresh = ImportSummary()
@@ -322,7 +324,7 @@ class Store:
                     time.sleep(0.05 * (attempt + 1))
                     continue
                 return exc
-            except SQLAlchemyError as exc:
+            except Exception as exc:  # database error or a failing write hook: rolled back
                 return exc
             counts.merge(fresh)
             return None
