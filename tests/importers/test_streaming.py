@@ -237,3 +237,17 @@ def test_text_without_trial_fields_is_rejected() -> None:
     out = list(read_bytes(text.encode(), "README.md"))
     assert len(out) == 1 and isinstance(out[0], RecordError)
     assert "not a trial page" in out[0].reason or "no trial fields" in out[0].reason
+
+
+def test_compression_bombs_are_refused(monkeypatch: Any, tmp_path: Path) -> None:
+    import trialmatch.importers.reader as reader
+
+    monkeypatch.setattr(reader, "_RATIO_ALLOWANCE", 100_000)
+    bomb = gzip.compress(b"[" + b" " * 5_000_000)  # 5 MB of blanks in ~5 KB
+    out = list(read_bytes(bomb, "bomb.json.gz"))
+    assert len(out) == 1 and isinstance(out[0], RecordError) and "bomb" in out[0].reason
+    z = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("x.json", b"[" + b" " * 5_000_000)
+    (err,) = list(read_path(z))
+    assert isinstance(err, RecordError) and "bomb" in err.reason

@@ -139,7 +139,8 @@ def _dispatch(
             return
         inner = name[:-3] if name.lower().endswith(".gz") else name
         with gzip.GzipFile(fileobj=fp) as gz:
-            yield from _dispatch(gz, source, inner, source_url, depth + 1)  # type: ignore[arg-type]
+            guarded = io.BufferedReader(_RatioGuard(gz, fp))  # type: ignore[arg-type]
+            yield from _dispatch(guarded, source, inner, source_url, depth + 1)
         return
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (Windows "Unicode" text files)
         data = fp.read(MAX_RECORD_BYTES + 1)
@@ -297,6 +298,41 @@ def _walk_wrapper(
         key = s.key()
 
 
+#: Compressed input may expand this many times (plus a fixed allowance) before it counts as a bomb.
+_MAX_RATIO = 200
+_RATIO_ALLOWANCE = 64 * 1024 * 1024
+
+
+def _bomb_limit(compressed: int) -> int:
+    return _MAX_RATIO * compressed + _RATIO_ALLOWANCE
+
+
+class _RatioGuard(io.RawIOBase):
+    """Reads a decompressing stream and stops when it expands far more than real data does."""
+
+    def __init__(self, inner: IO[bytes], compressed: IO[bytes]) -> None:
+        self.inner, self.compressed, self.out = inner, compressed, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        self.out = 0 if (pos == 0 and whence == 0) else self.out
+        return self.inner.seek(pos, whence)
+
+    def readinto(self, b: Any) -> int:
+        data = self.inner.read(len(b))
+        n = len(data)
+        b[:n] = data
+        self.out += n
+        if self.out > _bomb_limit(self.compressed.tell()):
+            raise RecordTooLarge(f"compressed data expands more than {_MAX_RATIO}x (a zip bomb?); refused")
+        return n
+
+
 class _CappedReader:
     """Counts the bytes the XML parser reads; more than ``cap`` for one record raises."""
 
@@ -437,8 +473,8 @@ def _read_zip(fp: IO[bytes], source: str, source_url: str | None, depth: int) ->
             if info.is_dir() or info.filename.startswith("__MACOSX/") or not base or base.startswith("."):
                 continue
             member = f"{source}!{info.filename}"
-            if info.file_size > MAX_ZIP_MEMBER_BYTES:
-                yield RecordError(member, None, "zip member larger than the size cap; refused")
+            if info.file_size > MAX_ZIP_MEMBER_BYTES or info.file_size > _bomb_limit(info.compress_size):
+                yield RecordError(member, None, "zip member larger than the size cap or a zip bomb; refused")
                 continue
             try:
                 if info.file_size <= _SMALL_MEMBER:  # the bulk ZIP: many small files, read each at once
