@@ -106,6 +106,18 @@ def search_command(
     if fmt == "json":
         typer.echo(res.model_dump_json(indent=2))
         return
+    import sys
+
+    if not sys.stdout.isatty():  # piped: one tab-separated line per hit, full ids and titles
+        typer.echo(f"# {res.total} trial(s)" + (f" near {res.place}" if res.place else ""))
+        for h in res.hits:
+            dist = f"{h.distance_km:.0f} km" if h.distance_km is not None else ""
+            typer.echo(
+                "\t".join(
+                    [h.trial_id, h.status or "", ",".join(h.phases), dist, f"{h.score:.2f}", h.title or ""]
+                )
+            )
+        return
     from rich.console import Console
     from rich.table import Table
 

@@ -151,6 +151,7 @@ class SiteHit(BaseModel):
 
 class SearchHit(BaseModel):
     trial_id: str
+    id: str | None = None  # the same as trial_id (for readers that expect ``id``)
     title: str | None = None
     status: str | None = None
     phases: list[str] = Field(default_factory=list)
