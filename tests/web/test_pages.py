@@ -134,3 +134,13 @@ def test_glossary_marks_escape_untrusted_text() -> None:
     assert html.startswith("&lt;b&gt;<abbr") and html.count("<abbr") == 1
     assert 'title="Scale &#34;0-5&#34; &lt;x&gt;"' in html and "&amp;" in html
     assert unit_text("10*9/L") == "×10⁹/L" and unit_text("mg/dL") == "mg/dL"
+
+
+def test_related_trials_page_and_fragment(client: TestClient) -> None:
+    page = client.get("/trials/NCT07077551")
+    assert 'hx-get="/trials/NCT07077551/related"' in page.text and "Show related trials" in page.text
+    r = client.get("/trials/NCT07077551/related")
+    assert r.status_code == 200 and "<h1>" in r.text and "/trials/NCT" in r.text
+    frag = client.get("/trials/NCT07077551/related", headers={"HX-Request": "true"})
+    assert frag.status_code == 200 and "<html" not in frag.text and 'class="related"' in frag.text
+    assert client.get("/trials/NCT00000000/related").status_code == 404

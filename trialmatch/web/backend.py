@@ -125,6 +125,7 @@ class Backend:
         self._derived = _TTLCache(4096, 3600.0)
         self._all: tuple[float, list[Trial]] | None = None
         self._fixed_index: Any = None
+        self._searches = _TTLCache(512, min(ttl, 60.0))
         self.ttl = ttl
         if self._fixed is None:
             store_cls = optional("trialmatch.store", "Store")
@@ -258,6 +259,20 @@ class Backend:
 
     # -- search ------------------------------------------------------------------------
     def search(self, f: SearchFilters) -> list[Hit]:
+        """Search with filters; results are cached for a minute per distinct search."""
+        key = repr(sorted(f.__dict__.items()))
+        cached = self._searches.get(key)
+        if cached is None:
+            cached = [(h.trial.id, h.score, h.distance_km, h.site) for h in self._search(f)]
+            self._searches.put(key, cached)
+        out = []
+        for tid, score, dist, site in cached:
+            t = self.get_trial(tid)
+            if t is not None:
+                out.append(Hit(trial=t, score=score, distance_km=dist, site=site))
+        return out
+
+    def _search(self, f: SearchFilters) -> list[Hit]:
         hits = self._search_engine(f)
         if hits is not None:
             return hits

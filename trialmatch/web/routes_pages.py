@@ -142,7 +142,6 @@ def trial_context(request: Request, trial_id: str, near: str = "") -> dict[str, 
         "exclusion": [c for c in crit if c.kind == "exclusion"],
         "flags": b.quality_flags(trial, today),
         "timeline": _timeline(trial, today),
-        "related": b.similar(trial),
         "terms": b.glossary_matches(text_for_terms),
         "applied": applied_count(request, trial.id),
         "notes": workspace_notes(request, trial.id),
@@ -163,6 +162,19 @@ def _timeline(trial: Any, today: dt.date) -> list[dict[str, Any]]:
     from trialmatch.web.views import timeline
 
     return timeline(trial, today)
+
+
+@router.get("/trials/{trial_id}/related", response_class=HTMLResponse)
+def related_page(request: Request, trial_id: str) -> HTMLResponse:
+    """Related trials: a fragment for htmx (loaded when the section scrolls into view), else a page."""
+    b = _backend(request)
+    trial = b.get_trial(trial_id)
+    if trial is None:
+        raise HTTPException(404, f"There is no trial with the id {trial_id[:64]!r} in this database.")
+    ctx = {"trial": trial, "related": b.similar(trial), "title": "Related trials"}
+    if request.headers.get("hx-request"):
+        return render(request, "_related.html", ctx)
+    return render(request, "related.html", ctx)
 
 
 _MARK = "tm-" + secrets.token_hex(16)  # stands for the visitor's CSRF token in cached pages
