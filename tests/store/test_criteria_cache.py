@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from tests.store.conftest import make_trial
 from trialmatch.criteria.model import Criterion
 from trialmatch.records.model import Trial
 from trialmatch.store import Store
+from trialmatch.store.tables import TrialCriteriaRow
 
 
 class CountingParser:
@@ -31,6 +34,8 @@ def test_parsed_once_then_reparsed_on_change(store: Store) -> None:
     assert p.calls == ["NCT00000001"]
     store.get_criteria("NCT00000001", p, "v2")  # new parser version: parse again
     assert p.calls == ["NCT00000001", "NCT00000001"]
+    with store.engine.connect() as conn:  # only the newest parser version's rows are kept
+        assert conn.execute(select(TrialCriteriaRow.parser_version)).scalars().all() == ["v2"]
     store.import_trials([make_trial(1, criteria="Inclusion Criteria:\n- Age >= 21")])
     changed = store.get_criteria("NCT00000001", p, "v1")
     assert [c.text for c in changed] == ["Age >= 21"] and len(p.calls) == 3

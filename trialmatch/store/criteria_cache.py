@@ -90,7 +90,7 @@ def _store(store: Store, rows: list[dict[str, Any]], version: str) -> None:
     with store.engine.begin() as conn:
         ids = [r["trial_id"] for r in rows]
         for i in range(0, len(ids), 500):
-            conn.execute(delete(C).where(C.c.trial_id.in_(ids[i : i + 500]), C.c.parser_version == version))
+            conn.execute(delete(C).where(C.c.trial_id.in_(ids[i : i + 500])))  # older parser versions go too
         conn.execute(insert(C), [{**r, "parser_version": version, "parsed_at": now} for r in rows])
 
 
