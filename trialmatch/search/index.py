@@ -147,7 +147,7 @@ class SearchIndex:
             path = index_path_for(url) if url else ":memory:"
         self.path = path
         self._lock = threading.RLock()
-        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=120)
         self.conn.execute("PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(_SCHEMA)
@@ -164,14 +164,17 @@ class SearchIndex:
             self.conn.close()
 
     def meta(self, key: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        with self._lock:
+            row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def _set_meta(self, key: str, value: str) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        with self._lock:
+            self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     def count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+        with self._lock:
+            return int(self.conn.execute("SELECT count(*) FROM docs").fetchone()[0])
 
     def _store_trials(self) -> Iterable[Trial]:
         if self.store is None:
@@ -353,16 +356,26 @@ class SearchIndex:
 
     # -- reading ---------------------------------------------------------------------------------
     def get_trial(self, trial_id: str) -> Trial | None:
-        row = self.conn.execute("SELECT data FROM docs WHERE trial_id=?", (trial_id,)).fetchone()
+        with self._lock:
+            row = self.conn.execute("SELECT data FROM docs WHERE trial_id=?", (trial_id,)).fetchone()
         return None if row is None else Trial.model_validate_json(zlib.decompress(row[0]))
 
     def trial_by_rowid(self, rowid: int) -> Trial | None:
-        row = self.conn.execute("SELECT data FROM docs WHERE rowid=?", (rowid,)).fetchone()
+        with self._lock:
+            row = self.conn.execute("SELECT data FROM docs WHERE rowid=?", (rowid,)).fetchone()
         return None if row is None else Trial.model_validate_json(zlib.decompress(row[0]))
 
     def iter_trials(self) -> Iterator[Trial]:
-        for (data,) in self.conn.execute("SELECT data FROM docs ORDER BY rowid"):
-            yield Trial.model_validate_json(zlib.decompress(data))
+        with self._lock:
+            ids = [r for (r,) in self.conn.execute("SELECT rowid FROM docs ORDER BY rowid")]
+        for i in range(0, len(ids), 500):
+            with self._lock:
+                rows = self.conn.execute(
+                    f"SELECT data FROM docs WHERE rowid IN ({','.join('?' * len(ids[i : i + 500]))}) ORDER BY rowid",
+                    ids[i : i + 500],
+                ).fetchall()
+            for (data,) in rows:
+                yield Trial.model_validate_json(zlib.decompress(data))
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
