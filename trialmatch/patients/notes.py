@@ -184,6 +184,25 @@ _MED_INTRO = re.compile(
 )
 
 
+_OUTCOMES = (
+    ("progression", re.compile(r"\b(progress(?:ed|ion|ive disease)?|failed|refractory|relapsed?)\b", re.I)),
+    (
+        "intolerance",
+        re.compile(r"\b(intoleran\w*|toxicity|stopped due to|discontinued (?:due|because))", re.I),
+    ),
+    ("response", re.compile(r"\b((?:complete|partial) (?:clinical )?response|responded)\b", re.I)),
+    ("completed", re.compile(r"\b(completed|finished)\b", re.I)),
+)
+
+
+def _outcome(sentence: str) -> str | None:
+    """How a treatment ended, as the sentence says (progression / intolerance / response / completed)."""
+    for name, rx in _OUTCOMES:
+        if rx.search(sentence):
+            return name
+    return None
+
+
 def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], facts: list[Fact]) -> None:
     ph = phrases()
     t = s.text
@@ -255,14 +274,21 @@ def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], f
                     else "present"
                 )
             )
-            add("treatment", name, {"kind": kind, "date": when[0].isoformat() if when else None}, st)
+            outcome = _outcome(t)
+            add(
+                "treatment",
+                name,
+                {"kind": kind, "date": when[0].isoformat() if when else None, "outcome": outcome},
+                st,
+            )
             if st != "absent":
                 p["treatments"].append(
                     Treatment(
                         name=name,
                         kind=kind,
                         start_date=when[0] if when else None,
-                        ongoing=True if st == "present" else None,
+                        ongoing=(True if st == "present" else None) if outcome is None else False,
+                        outcome=outcome,
                     )
                 )
     med_words = tuple(ph["medications"])
@@ -383,7 +409,7 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
                         char_end=s.end if s else ent.end_char,
                     )
                 )
-                if st in ("present", "history"):
+                if st in ("present", "history") and not _is_cancer(name) and "metasta" not in name:
                     conditions.append(Condition(name=name, status="active" if st == "present" else "history"))
     cd = p["cancer_details"]
     cancer: Cancer | None = None
@@ -414,6 +440,12 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
         )
         if site:
             cancer.primary_site = site.group(0).lower()
+        if re.search(
+            r"\b(biops\w*|histolog\w*|patholog\w*|resection specimen|immunohistochem\w*)",
+            text[:MAX_NOTE_CHARS],
+            re.I,
+        ):
+            cancer.confirmed_by = "histology"
     ps = p["ps"]
     patient = Patient(
         as_of=as_of,
