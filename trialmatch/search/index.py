@@ -369,10 +369,11 @@ class SearchIndex:
         with self._lock:
             ids = [r for (r,) in self.conn.execute("SELECT rowid FROM docs ORDER BY rowid")]
         for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
             with self._lock:
                 rows = self.conn.execute(
-                    f"SELECT data FROM docs WHERE rowid IN ({','.join('?' * len(ids[i : i + 500]))}) ORDER BY rowid",
-                    ids[i : i + 500],
+                    f"SELECT data FROM docs WHERE rowid IN ({marks}) ORDER BY rowid", part
                 ).fetchall()
             for (data,) in rows:
                 yield Trial.model_validate_json(zlib.decompress(data))
