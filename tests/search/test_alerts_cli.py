@@ -227,3 +227,25 @@ def test_one_message_per_subscriber_and_smtp(tmp_path: Path, monkeypatch: pytest
     body = sent[0].get_body().get_content()  # type: ignore[attr-defined]
     assert body.count("NCT00000055") >= 2 and a.unsubscribe_token in body and b.unsubscribe_token in body
     assert not out.exists()  # SMTP configured: nothing in the outbox
+
+
+def test_alert_on_criteria_change(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    day1 = T0 + dt.timedelta(days=1)
+    save_search(store, SearchQuery(q="everolimus"), email="c@example.org", now=day1)
+    t = next(t for t in small_trials() if t.id == "NCT00000001")
+    t2 = t.model_copy(
+        update={
+            "eligibility": t.eligibility.model_copy(
+                update={
+                    "criteria_text": "Inclusion Criteria:\n- Adults\n- Ki-67 <= 20%\n"
+                    "Exclusion Criteria:\n- Pregnancy"
+                }
+            )
+        }
+    )
+    store.import_trials([t2], now=day1 + dt.timedelta(hours=2))
+    digests = run_alerts(store, tmp_path / "out", now=day1 + dt.timedelta(days=1))
+    assert len(digests) == 1
+    assert digests[0].items[0]["trial_id"] == "NCT00000001"
+    assert "eligibility criteria changed" in digests[0].items[0]["change"]
