@@ -96,6 +96,8 @@ _WILLING = re.compile(r"^(?:\w+\s){0,3}(willing|willingness|agrees?|consents?)\b
 
 def rule_consent(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     low = text.lower()
+    if re.search(r"\b(poor|non-?|not)\s?(complian|adheren|complied)", low):
+        return None  # past behaviour, not consent: the concepts decide
     willing = kind == "inclusion" and _WILLING.search(low) and not _OTHER_ABILITY.search(low)
     if not willing and (not has_phrase("consent_terms", low) or _OTHER_ABILITY.search(low)):
         return None
@@ -406,6 +408,28 @@ def rule_negative_inclusion(ctx: JudgeContext, text: str, kind: str) -> Decision
     return None  # silent: like any inclusion the note does not show, unknown
 
 
+_UNDERGOING = re.compile(
+    r"\b(?:undergo(?:ing)?|scheduled for|planned for|candidates? for)\s+(.{3,120})", re.I
+)
+
+
+def rule_other_procedure(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
+    """An inclusion for patients undergoing a procedure, when the note describes the patient's procedure
+    and it is another one: the note is complete about what was done."""
+    if kind != "inclusion":
+        return None
+    m = _UNDERGOING.search(text)
+    done = [f for f in ctx.patient.facts or [] if f.kind == "procedure"]
+    if not m or not done:
+        return None
+    terms = content_terms(m.group(1))
+    if not terms or coverage(ctx, terms)[0] > 0:
+        return None
+    sents = [i for i, s in enumerate(ctx.sentences) if any(f.source_text == s for f in done)]
+    names = ", ".join(sorted({f.name for f in done}))
+    return Decision("not_met", f"The note describes another procedure ({names}).", "other_procedure", sents)
+
+
 def rule_concepts(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     terms = content_terms(text)
     if not terms or _FAMILY.search(text):  # a relative's disease is not the patient's
@@ -457,5 +481,6 @@ RULES: tuple[Callable[[JudgeContext, str, str], Decision | None], ...] = (
     rule_computable,
     rule_measurement,
     rule_negative_inclusion,
+    rule_other_procedure,
     rule_concepts,
 )
