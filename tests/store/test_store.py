@@ -206,3 +206,10 @@ def test_a_buggy_write_hook_rejects_records_instead_of_crashing(store: Store) ->
         unregister_write_hook(hook)
     assert s.new == 0 and len(s.rejected) == 2 and "search index bug" in s.rejected[0].reason
     assert store.count() == 0 and _n_versions(store) == 0
+
+
+def test_lone_surrogates_are_rejected_not_fatal(store: Store) -> None:
+    s = store.import_trials(
+        [Trial(id="NCT1", brief_title="bad \udc80 text"), Trial(id="NCT\udc802"), make_trial(3)]
+    )
+    assert s.new == 1 and len(s.rejected) == 2 and all("surrogates" in r.reason for r in s.rejected)
