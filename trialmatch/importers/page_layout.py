@@ -98,7 +98,7 @@ def _chrome(s: str) -> bool:
     k = " ".join(s.lower().split())
     if k in v.chrome_lines or _TEMPLATE.search(s):
         return True
-    if any(k.startswith(c) for c in v.chrome_starts):
+    if k.startswith(v.chrome_starts):
         return True
     return any(c in k for c in v.chrome_contains) and len(k) < 300
 
@@ -107,7 +107,7 @@ def is_explanation(s: str, nxt: str | None = None) -> bool:
     """A site's explanation under a heading, not a value: known openings, or a table cell followed by
     another cell ("Healthy volunteers are participants who ... |" then "No |")."""
     k = s.lower().lstrip()
-    if any(k.startswith(e) for e in page_vocab().explanation_starts):
+    if k.startswith(page_vocab().explanation_starts):
         return True
     if s.endswith("|") and nxt is not None and nxt.rstrip().endswith("|") and "|" not in s[:-1]:
         return len(s.split()) > 6 or nxt.strip() == "|"
@@ -120,7 +120,10 @@ def inner_label(s: str) -> tuple[str, str] | None:
     if len(st) > 200:
         return None
     low = st.lower()
-    for key, fld in page_vocab().inner_labels.items():
+    v = page_vocab()
+    if not low.startswith(v.inner_prefixes):
+        return None
+    for key, fld in v.inner_labels.items():
         if low.startswith(key) and (len(low) == len(key) or low[len(key)] in " :|"):
             return fld, st[len(key) :].strip(" :|")
     return None

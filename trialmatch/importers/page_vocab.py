@@ -47,6 +47,7 @@ class PageVocab:
     labels: dict[str, str]  # label key -> field
     prefix_labels: dict[str, str]
     inner_labels: dict[str, str]
+    inner_prefixes: tuple[str, ...]
     chrome_lines: frozenset[str]
     chrome_starts: tuple[str, ...]
     chrome_contains: tuple[str, ...]
@@ -97,6 +98,7 @@ def page_vocab() -> PageVocab:
         labels=labels,
         prefix_labels=keyed(d.get("prefix_labels", {})),
         inner_labels=keyed(d.get("inner_labels", {})),
+        inner_prefixes=tuple(keyed(d.get("inner_labels", {}))),
         chrome_lines=words(d["chrome_lines"]),
         chrome_starts=tuple(str(x).lower() for x in d["chrome_starts"]),
         chrome_contains=tuple(str(x).lower() for x in d["chrome_contains"]),
@@ -315,18 +317,23 @@ def age_range(s: str | None) -> tuple[str | None, str | None]:
     return lo_s, hi_s
 
 
-def registry_ids(text: str) -> list[tuple[str, str, str]]:
-    """All registry ids in ``text``, in order of appearance: (id, registry name, secondary id type)."""
+def registry_ids(text: str, limit: int = 50) -> list[tuple[str, str, str]]:
+    """Registry ids in ``text`` (at most ``limit`` per registry), in order of appearance:
+    (id, registry name, secondary id type)."""
     found: list[tuple[int, str, str, str]] = []
     seen: set[str] = set()
+    covered: set[int] = set()  # start offsets of ids already taken
     for name, rx, typ in page_vocab().registry:
+        taken = 0
         for m in rx.finditer(text[:2_000_000]):
             rid = m.group(0)
-            if rid in seen:
+            if rid in seen or m.start() in covered or taken >= limit:
                 continue
-            if any(s <= m.start() < s + len(r) for s, r, _, _ in found):
+            if any(s <= m.start() < s + len(r) for s, r, _, _ in found[-limit:]):
                 continue
             seen.add(rid)
+            covered.add(m.start())
+            taken += 1
             found.append((m.start(), rid, name, typ))
     found.sort()
     return [(rid, name, typ) for _, rid, name, typ in found]
