@@ -149,6 +149,44 @@ def latency(idx: Any, rounds: int = 3) -> dict[str, Any]:
     }
 
 
+def similar_nen(idx: Any, shared: Path) -> dict[str, Any]:
+    """For each NEN "focus" trial of NEN_INDEX in the corpus: the share of its 5 similar trials that
+    are NEN trials too (NEN_INDEX focus, or title/conditions naming an NEN term), and the time taken."""
+    import csv
+
+    from trialmatch.search.similar import similar
+
+    with (shared / "data/trials/NEN_INDEX.tsv").open(encoding="utf-8") as fh:
+        roles = {r["nct_id"]: r["nen_role"] for r in csv.DictReader(fh, delimiter="\t")}
+    present = {r[0] for r in idx.query("SELECT trial_id FROM docs")}
+    focus = sorted(t for t, r in roles.items() if r == "focus" and t in present)
+    terms = (
+        "neuroendocrine",
+        "carcinoid",
+        "merkel",
+        "small cell",
+        "islet",
+        "pheochromocytoma",
+        "paraganglioma",
+    )
+    hits = total = 0
+    times: list[float] = []
+    for tid in focus:
+        t0 = time.perf_counter()
+        got = similar(tid, idx, k=5)
+        times.append((time.perf_counter() - t0) * 1000)
+        for s in got:
+            other = idx.get_trial(s.trial_id)
+            named = " ".join([other.title or "", *other.conditions]).lower() if other else ""
+            hits += roles.get(s.trial_id) == "focus" or any(x in named for x in terms)
+            total += 1
+    return {
+        "trials": len(focus),
+        "precision@5": round(hits / total, 3) if total else None,
+        "median_ms": round(statistics.median(times), 1) if times else None,
+    }
+
+
 def run_full(shared: Path = SHARED) -> dict[str, Any]:
     """Every figure, nested (vignette ranks, per-dataset NDCG, latency)."""
     t = time.perf_counter()
@@ -159,6 +197,7 @@ def run_full(shared: Path = SHARED) -> dict[str, Any]:
         "build_s": round(build, 2),
         "vignettes": vignettes(idx, shared),
         "trec": trec(idx, shared),
+        "similar": similar_nen(idx, shared),
         "latency": latency(idx),
     }
 
@@ -178,6 +217,8 @@ def run(shared: Path = SHARED) -> dict[str, Any]:
     for name, x in r["trec"].items():
         out[f"{name} NDCG@10 (judged in corpus)"] = x["ndcg@10"]
         out[f"{name} topics / judged trials present"] = f"{x['topics']} / {x['judged_present']}"
+    out["similar: NEN neighbours of NEN trials (p@5)"] = r["similar"]["precision@5"]
+    out["similar median ms"] = r["similar"]["median_ms"]
     out["search p50 ms"] = lat["p50_ms"]
     out["search p95 ms"] = lat["p95_ms"]
     out["patient-note search median ms"] = lat["patient_text_median_ms"]
@@ -199,6 +240,11 @@ def main() -> None:
             f"{name + ' NDCG@10':40s} {r['ndcg@10']} ({r['topics']} topics, "
             f"{r['judged_present']} judged trials present)"
         )
+    sim = res["similar"]
+    print(
+        f"{'similar: NEN neighbours of NEN trials p@5':40s} {sim['precision@5']} ({sim['trials']} trials, "
+        f"median {sim['median_ms']} ms)"
+    )
     lat = res["latency"]
     print(
         f"{'search latency p50 / p95 / max (ms)':40s} {lat['p50_ms']} / {lat['p95_ms']} / {lat['max_ms']}"

@@ -21,7 +21,7 @@ __all__ = ["SimilarTrial", "similar"]
 
 _GENERIC = frozenset({"anticancer_therapy", "systemic_therapy", "cancer", "treatment", "drug", "therapy"})
 WEIGHTS = {"condition": 0.45, "drug": 0.25, "phase": 0.1, "criteria": 0.2}
-CANDIDATES = 150
+CANDIDATES = 40
 
 
 class SimilarTrial(BaseModel):
