@@ -11,7 +11,8 @@
 2. Facebook parser slots (``fb_clinical_trial_parser/data/ner``): numbers are normalised to
    ``@NUMBER``, so we score (variable, bound direction): a ``clinical_variable`` slot resolving to
    one of our variables with a ``lower_bound`` slot is a ">" gold item, ``upper_bound`` a "<" one.
-   ``@NUMBER`` is replaced by 7 before parsing.
+   ``@NUMBER`` is replaced by 2 (70 for Karnofsky) before parsing. The corpus is lower-cased, so
+   case-sensitive abbreviations are only found where a lower-case synonym is listed.
 3. Throughput: ``parse_criteria`` over every criteria text in ``data/trials`` (trial_info JSON and
    HINT CSV, deduplicated by NCT id) on one core; the share of criteria parsed vs needs_review.
 """
@@ -239,7 +240,8 @@ def fb_scores(limit: int | None = None) -> dict[str, Any]:
             if lab in ("lower_bound", "upper_bound") and variables:
                 v = min(variables, key=lambda x: abs(x[1] - a))[0]
                 gold.add((v, ">" if lab == "lower_bound" else "<"))
-        line = text.replace("@NUMBER", "7")
+        num = "70" if re.search(r"karnofsky|kps|lansky", text) else "2"
+        line = text.replace("@NUMBER", num)
         pred = {(p[0], _fam(p[1]) or "") for p in _predict(line)}
         pred = {p for p in pred if p[0] in {v for v, _ in variables}}
         expanded = set()

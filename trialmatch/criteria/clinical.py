@@ -141,12 +141,26 @@ def subtract(concept: str, excepted: frozenset[str]) -> list[str]:
 # ------------------------------------------------------------------ disease state
 
 _DISJ = re.compile(r"\bor\b|,|;")
+_DIAG_WORDS = re.compile(
+    r"diagnos|confirmed|histolog|cytolog|patholog|documented|proven|known|with\s+(?:a\s+)?(?:cancer|malignan)",
+    re.I,
+)
+_TOX = re.compile(
+    r"toxicit|adverse|ctcae|common\s+terminology|neuropath|pneumonitis|diarrh|nause|rash|mucositis|"
+    r"fatigue|resolved|recovered|dyspn|hypertension\s+grade|grade\s*[≥>]|[≥>]\s*grade|or\s+higher\s+toxicity",
+    re.I,
+)
+_TUMOUR_GRADE_CTX = re.compile(
+    r"tumou?r|neoplas|carcinoma|\bNETs?\b|\bNENs?\b|neuroendocrine|differentiat|WHO|ki-?67|histolog|"
+    r"glioma|astrocytoma|lymphoma|gleason|sarcoma",
+    re.I,
+)
 _TREAT_OF = re.compile(
     r"(?:treatment|management|therapy|care|conference|board|guidelines?)\s+(?:for|of)\s+(?:the\s+)?$", re.I
 )
 _ANCHOR_BEFORE = re.compile(
     r"(?:dose|use|administration|initiation|start|first|prior\s+to|before|after|during|end\s+of|"
-    r"receiving|discontinu\w*|last|of)\s+(?:the\s+|of\s+)*$",
+    r"receiving|discontinu\w*|last|of|beginning|commencing|starting|initiating|initiation\s+of|begin)\s+(?:the\s+|of\s+)*$",
     re.I,
 )
 
@@ -170,8 +184,8 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         for h in _hits(main, ("disease", "histology"))
         if is_a(h.concept, "cancer") and not _TREAT_OF.search(main[max(0, h.start - 30) : h.start])
     ]
-    # drop generic "cancer" when something more specific is named
-    if any(h.concept != "cancer" for h in dis):
+    # drop generic "cancer" when something more specific is named, or when nothing is diagnosed
+    if any(h.concept != "cancer" for h in dis) or not _DIAG_WORDS.search(main):
         dis = [h for h in dis if h.concept != "cancer"]
     if (
         dis
@@ -195,7 +209,11 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
             right = right[: cut.start()]
         local = left + h.text + right
         conj: list[Rule] = [_diag_has(h.concept, local)]
-        gs = grades_in(local.replace(h.text, " ")) if h.concept not in _GRADED else ()
+        gs = (
+            grades_in(local.replace(h.text, " "))
+            if h.concept not in _GRADED and not _TOX.search(local)
+            else ()
+        )
         if gs and not re.search(r"any\s+grade", local, re.I):
             conj.append(Is("cancer.grade", gs))
         st = stages_in(local)
@@ -210,7 +228,7 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         parts.append(d)
         cats.append("diagnosis")
     if not dis:
-        gs = grades_in(main)
+        gs = grades_in(main) if (_TUMOUR_GRADE_CTX.search(main) and not _TOX.search(main)) else ()
         if gs and re.search(r"\b(?:grade|G[123])\b", main):
             parts.append(Is("cancer.grade", gs))
             cats.append("grade")

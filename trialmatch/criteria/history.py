@@ -192,6 +192,15 @@ def comorbidity_rule(
         if h.concept not in _SKIP and h.concept not in excepted
     ]
     hits = [h for h in hits if concepts()[h.concept].type != "disease" or not is_a(h.concept, "cancer")]
+    # a general heading followed by its list ("Cardiovascular disease: ... MI, CHF") is not itself a test
+    hits = [
+        h
+        for h in hits
+        if not (
+            any(o.concept != h.concept and is_a(o.concept, h.concept) for o in hits)
+            and re.match(r"^[^.;,]{0,40}?(?::|one\s+of\s+the\s+following)", main[h.end :], re.I)
+        )
+    ]
     if not hits:
         return None
     wins = [x for x in find_windows(main) if x[0].relation != "after"]
@@ -275,7 +284,8 @@ def cns_rule(text: str) -> tuple[Rule, str] | None:
 
 _OTHER_CA = re.compile(
     r"\b(?:other|another|second|prior|previous|concurrent|concomitant|additional|synchronous|metachronous|secondary|history\s+of|"
-    r"diagnosed\s+with)\b[^.;]{0,40}?\b(?:malignan|cancer|tumou?r|neoplas|carcinoma)|\bmalignanc(?:y|ies)\b",
+    r"diagnosed\s+with)\s+(?:(?!for\b|of\b|to\b|with\b|non\b)[\w-]+\s+){0,3}(?<!non-)(?:malignan|cancer|tumou?r|neoplas|carcinoma)|"
+    r"\bmalignanc(?:y|ies)\b",
     re.I,
 )
 

@@ -17,7 +17,7 @@ from trialmatch.criteria.lexicon import alternation, phrases
 from trialmatch.criteria.rules import And, Compare, Has, If, Or, Rule
 from trialmatch.vocab.concepts import concepts, concepts_in, norm_token, normed_tokens, tokenize
 from trialmatch.vocab.labs import labs
-from trialmatch.vocab.units import normalize_unit
+from trialmatch.vocab.units import convert, normalize_unit
 
 __all__ = [
     "Comparison",
@@ -199,9 +199,33 @@ def _unit_after(s: str) -> tuple[str | None, str | None, int]:
     return None, None, 0
 
 
+def _unit_fits(key: str, unit: str) -> bool:
+    from trialmatch.vocab.labs import lab
+
+    lv = lab(key)
+    if lv is None:
+        return True
+    return convert(1.0, unit, lv.unit, key) is not None
+
+
+_BARE_ULN = re.compile(
+    r"(?P<op>≤|<=|=<|≥|>=|=>|<|>|less\s+than\s+or\s+equal\s+to|no\s+greater\s+than|not\s+(?:more|greater)\s+than|"
+    r"at\s+most|below|under|above|greater\s+than|at\s+least)\s{0,3}(?:the\s{1,2})?(?:institutional\s{1,2})?"
+    r"(?P<ref>ULN|upper\s+limits?\s+of\s+(?:the\s+)?normal|LLN|lower\s+limits?\s+of\s+(?:the\s+)?normal)",
+    re.I,
+)
+
+
 def comparisons(text: str) -> list[Comparison]:
     """Every operator + number (+ unit / ULN multiple) in ``text``."""
     out: list[Comparison] = []
+    lookup0 = _op_lookup()
+    for m in _BARE_ULN.finditer(text):
+        op = lookup0.get(re.sub(r"\s+", " ", m.group("op").lower()))
+        if op is None:
+            continue
+        ref = "lln" if m.group("ref").lower().startswith(("lln", "lower")) else "uln"
+        out.append(Comparison(op=op, value=1.0, start=m.start(), end=m.end(), ref=ref))
     lookup = _op_lookup()
     for m in _cmp_re().finditer(text):
         op = lookup.get(re.sub(r"\s+", " ", m.group("op").lower()))
@@ -260,7 +284,7 @@ def _plain_values(text: str, mentions: list[LabMention], taken: list[tuple[int, 
 
 
 _SEP_RE = re.compile(
-    r"^(?:[\s,/&()\-:]|\b(?:and|or|and/or|count|counts|level|levels|serum|plasma|total|value|values|the|of|both|"
+    r"^(?:[\s,/&()\[\]\-:]|\b(?:and|or|and/or|count|counts|level|levels|serum|plasma|total|value|values|the|of|both|"
     r"either|blood|absolute|concentration|must|be|should|is|are)\b)*$",
     re.I,
 )
@@ -271,6 +295,11 @@ _COND_CUE = re.compile(
     re.I,
 )
 _DIGIT = re.compile(r"\d")
+_LAB_COND = re.compile(
+    r"(?:\b(?:for|in)\s+(?:patients?|subjects?|participants?|those)\s+(?:with|who\s+have)|\bif|\bwhen|\bunless|"
+    r"\bwhere|\bprovided(?:\s+that)?)\s+(?:a\s+|the\s+|their\s+)?(?:serum\s+|total\s+|baseline\s+)?$",
+    re.I,
+)
 _PAREN = re.compile(r"\([^()]{0,80}\)")
 
 
@@ -319,7 +348,11 @@ def _extracts(text: str) -> list[_Extract]:
             assert isinstance(ev, LabMention)
             if any(c.start <= ev.start < c.end for c in comps):
                 continue
-            if group and _SEP_RE.match(text[group[-1].end : ev.start] or ""):
+            gap = text[group[-1].end : ev.start] if group else ""
+            if group and (
+                _SEP_RE.match(_PAREN.sub(" ", gap) or "")
+                or (gap.rfind("(") > gap.rfind(")") and len(gap) < 80 and not _DIGIT.search(gap))
+            ):
                 group.append(ev)
             else:
                 group = [ev]
@@ -333,16 +366,24 @@ def _extracts(text: str) -> list[_Extract]:
                 for g in group:
                     if (g.key, g.var) not in keys:
                         keys.append((g.key, g.var))
+                if ev.unit is not None and len(keys) > 1:
+                    fit = [kv for kv in keys if _unit_fits(kv[0], ev.unit)]
+                    keys = fit or keys
                 e = _Extract(keys=keys, cmp=ev, start=group[0].start)
                 between = text[prev_end : group[0].start]
+                if _LAB_COND.search(text[max(0, group[0].start - 40) : group[0].start]):
+                    # "... for patients with total bilirubin > 1.5 x ULN": a condition, not a limit
+                    group, prev_end = [], ev.end
+                    continue
                 if last is not None and not re.search(r"[;)]", between):
                     e.cond = _cond_rule(between)
-                    if (
-                        e.cond is None
-                        and re.search(r"(?:^|[\s,;(])or\b", between, re.I)
-                        and not re.search(r"\band\b|;", between, re.I)
-                    ):
-                        e.alternative = True
+                if (
+                    last is not None
+                    and e.cond is None
+                    and re.search(r"(?:^|[\s,;(])or\b", between, re.I)
+                    and not re.search(r"\band\b|;", between, re.I)
+                ):
+                    e.alternative = True
                 if e.cond is None:
                     e.cond = (
                         _cond_rule(text[ev.end : ev.end + 60].split(";")[0].split(")")[0])

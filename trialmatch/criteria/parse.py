@@ -40,6 +40,7 @@ _INVESTIGATOR_STRONG = re.compile(
     r"\b(?:unsuitable|not\s+suitable|inappropriate|not\s+appropriate)\s+(?:for|to)\s+(?:participat|enrol|inclusion|the\s+(?:study|trial)|this)",
     re.I,
 )
+_NOTE = re.compile(r"^\W{0,3}(?:note|nb|n\.b|please\s+note|comment|remark)s?\b", re.I)
 _NEG_START = re.compile(
     r"^\s*(?:no|without|absence\s+of|free\s+of|not\s+have|has\s+not|have\s+not|no\s+evidence\s+of|no\s+known|"
     r"no\s+history\s+of|no\s+prior|no\s+previous|never)\b",
@@ -114,6 +115,15 @@ def _hypertension(t: str) -> Rule | None:
     return any_of(parts)
 
 
+def _condition_first(t: str) -> bool:
+    """A condition is named before any treatment ("autoimmune disease requiring systemic therapy")."""
+    hits = concepts_in(t)
+    cs = concepts()
+    first_cond = next((h.start for h in hits if cs[h.concept].type == "condition"), None)
+    first_tx = next((h.start for h in hits if cs[h.concept].type in ("treatment", "drug", "regimen")), None)
+    return first_cond is not None and first_tx is not None and first_cond < first_tx
+
+
 def _investigator(t: str) -> bool:
     low = t.lower()
     if "investigator" not in low and "suitab" not in low and "appropriate" not in low:
@@ -137,6 +147,9 @@ def _build_cached(
 def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, Rule | None, str | None]:
     """(category, rule, confidence, applies_if, note)."""
     low = t.lower()
+    if _NOTE.match(t):
+        q = f"Note in the criteria: {t[:200]}"
+        return categorise(t), Review("a note, not a criterion", q), 0.3, None, "note"
     ids = [h.concept for h in concepts_in(t)]
     types = {concepts()[c].type for c in ids}
     inv = _investigator(t)
@@ -211,7 +224,11 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         elif len(keys) >= 3 or re.search(r"organ\s+function|marrow|hepatic\s+function|renal\s+function", low):
             cat = "organ_function"
         return cat, labs, 0.9, None, None
-    om = other_malignancy_rule(t, kind) if ("cancer" in ids or re.search(r"malignan", low)) else None
+    om = (
+        other_malignancy_rule(t, kind)
+        if ("cancer" in ids or re.search(r"malignan|tumou?r|cancer|carcinoma", low))
+        else None
+    )
     if om is not None:
         return om[1], om[0], 0.85, None, None
     al = allergy_rule(t)
@@ -237,6 +254,11 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     inf = infection_rule(t)
     if inf is not None:
         return inf[1], inf[0], 0.85, None, None
+    if _condition_first(t):
+        cm0 = comorbidity_rule(t, list(parts) if parts else None)
+        if cm0 is not None:
+            r0 = Not(cm0[0]) if kind == "inclusion" and _NEG_START.match(t) else cm0[0]
+            return cm0[1], r0, 0.8, None, None
     tx_first = bool(types & {"treatment", "drug", "regimen"}) or has_phrase("failure_cues", t)
     ds = disease_state_rule(t)
     th = therapy_rule(t, kind) if tx_first else None
