@@ -34,7 +34,9 @@ def test_search_distance(client: TestClient) -> None:
 
 def test_stale_status_warning(client: TestClient) -> None:
     r = client.get("/search", params={"q": "nalirifox"})
-    assert "Status may be out of date" in r.text  # last updated 2025-07, open
+    item = r.text.split('href="/trials/NCT07077551"')[1].split("</li>")[0]
+    assert '<p class="warning">' in item  # open, last updated 2025-07
+    assert ("out of date" in item) or ("no update for over a year" in item)
 
 
 def test_trial_page_sections(client: TestClient) -> None:

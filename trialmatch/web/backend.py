@@ -201,24 +201,35 @@ class Backend:
 
         return self._cached("summary", trial, make) or None
 
-    def quality_flags(self, trial: Trial, today: dt.date) -> list[str]:
-        def make() -> list[str]:
-            fn = optional("trialmatch.records.quality", "quality_flags") or optional(
-                "trialmatch.records", "quality_flags"
-            )
+    def _flags(self, trial: Trial, today: dt.date) -> list[tuple[str, str]]:
+        """(code, message) data-quality flags: the records package's, plus the stale-status
+        warning when it has none of its own."""
+
+        def make() -> list[tuple[str, str]]:
+            fn = optional("trialmatch.records.quality", "quality_flags")
             flags: list[Any] = []
             if fn is not None:
                 try:
                     flags = list(fn(trial, today))
                 except Exception:
                     flags = []
-            out = [_flag_text(f) for f in flags]
+            out = [(str(getattr(f, "code", "") or ""), _flag_text(f)) for f in flags]
             stale = stale_warning(trial, today)
-            if stale and not any("stale" in f.lower() or "verified" in f.lower() for f in out):
-                out.append(stale)
+            if stale and not any(code.startswith("stale") for code, _ in out):
+                out.append(("stale_update", stale))
             return out
 
         return self._cached(f"flags{today}", trial, make)  # type: ignore[no-any-return]
+
+    def quality_flags(self, trial: Trial, today: dt.date) -> list[str]:
+        return [msg[:1].upper() + msg[1:] for _, msg in self._flags(trial, today)]
+
+    def stale_note(self, trial: Trial, today: dt.date) -> str | None:
+        """The stale-status warning shown in search results, if any."""
+        for code, msg in self._flags(trial, today):
+            if code.startswith("stale"):
+                return msg[:1].upper() + msg[1:]
+        return None
 
     def glossary_terms_in(self, text: str) -> list[tuple[str, str]]:
         fn = optional("trialmatch.search.glossary", "glossary_terms_in")

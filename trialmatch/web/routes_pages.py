@@ -84,9 +84,7 @@ def search_page(
 
 
 def _stale(b: Backend, trial: Any, today: dt.date) -> str | None:
-    from trialmatch.web.backend import stale_warning
-
-    return stale_warning(trial, today)
+    return b.stale_note(trial, today)
 
 
 def applied_count(request: Request, trial_id: str) -> int:
