@@ -224,8 +224,8 @@ def comparisons(text: str) -> list[Comparison]:
         op = lookup0.get(re.sub(r"\s+", " ", m.group("op").lower()))
         if op is None:
             continue
-        ref = "lln" if m.group("ref").lower().startswith(("lln", "lower")) else "uln"
-        out.append(Comparison(op=op, value=1.0, start=m.start(), end=m.end(), ref=ref))
+        bref = "lln" if m.group("ref").lower().startswith(("lln", "lower")) else "uln"
+        out.append(Comparison(op=op, value=1.0, start=m.start(), end=m.end(), ref=bref))
     lookup = _op_lookup()
     for m in _cmp_re().finditer(text):
         op = lookup.get(re.sub(r"\s+", " ", m.group("op").lower()))
