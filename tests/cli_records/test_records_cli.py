@@ -137,3 +137,17 @@ def test_commands_on_postgresql(shared: Path, pg_url: str) -> None:  # noqa: F81
     assert code == 0 and len(json.loads(out)) == 3
     code, out = tm("show", "NCT06171568", "--db", url)
     assert code == 0 and "NOT_YET_RECRUITING" in out
+
+
+def test_import_parse_fills_the_criteria_cache(shared: Path, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from trialmatch.store import Store
+    from trialmatch.store.tables import TrialCriteriaRow
+
+    db = str(tmp_path / "tm.db")
+    code, out = tm("import", *_studies(shared), "--parse", "--db", db)
+    assert code == 0 and "Parsed criteria of 3 trial(s)" in out
+    with Store(f"sqlite:///{db}").engine.connect() as conn:
+        ids = conn.execute(select(TrialCriteriaRow.trial_id)).scalars().all()
+    assert sorted(ids) == ["NCT02513394", "NCT03418623", "NCT06171568"]

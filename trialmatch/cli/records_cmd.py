@@ -217,6 +217,9 @@ def register(app: typer.Typer) -> None:
         batch_size: int = typer.Option(500, "--batch-size", min=1, max=50_000),
         restart: bool = typer.Option(False, "--restart", help="Ignore progress of an interrupted import."),
         fmt: str = typer.Option("text", "--format", help="text or json (the summary)"),
+        parse: bool = typer.Option(
+            False, "--parse", help="Also parse and store the criteria of new/updated trials."
+        ),
         db: str = DbOption,
     ) -> None:
         """Import trial records (CT.gov API v2 JSON, legacy XML, copied text pages)."""
@@ -263,6 +266,10 @@ def register(app: typer.Typer) -> None:
                 total.merge(summary)
                 bar.remove_task(task)
         total.seconds = time.perf_counter() - t0
+        if parse and (total.new_ids or total.updated_ids):
+            t1 = time.perf_counter()
+            parsed = store.load_all_criteria(ids=list(dict.fromkeys(total.new_ids + total.updated_ids)))
+            _err(f"Parsed criteria of {len(parsed)} trial(s) in {time.perf_counter() - t1:.1f} s")
         if fmt == "json":
             typer.echo(json.dumps(total.to_dict(), ensure_ascii=False))
         else:
