@@ -180,3 +180,22 @@ def test_hostile_pages_are_fast() -> None:
 def test_random_text_never_crashes(text: str) -> None:
     t = parse_text_page(text)
     assert t.id and t.provenance is not None and t.provenance.source_format == "text-page"
+
+
+def test_ctgov_tabular_view_with_tabs() -> None:
+    text = (
+        "Brief Title ICMJE\tA Study of X in NET\nNCT Number\tNCT01234567\n"
+        "Recruitment Status ICMJE\tRecruiting\nSexes Eligible for Study:\tAll\n"
+        "Ages ICMJE\t18 Years and older   (Adult, Older Adult)\n"
+        "Eligibility Criteria ICMJE\tInclusion Criteria:\n\n\t- Age >= 18\n\t- NET G1\n\n"
+        "Exclusion Criteria:\n\n\t- Pregnancy\nEstimated Enrollment ICMJE\t40\n"
+    )
+    t = parse_text_page(text)
+    assert (t.id, t.title, t.overall_status, t.enrollment) == (
+        "NCT01234567",
+        "A Study of X in NET",
+        "RECRUITING",
+        40,
+    )
+    assert (t.eligibility.sex, t.eligibility.min_age_years, t.eligibility.max_age_years) == ("ALL", 18, None)
+    assert counts(t) == (2, 1)

@@ -88,9 +88,17 @@ class Block:
 
 def clean_page(text: str) -> list[str]:
     """Lines of the page with newlines normalised, zero-width characters and templates removed."""
-    t = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\t", "    ")
+    t = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     t = _ZERO_WIDTH.sub("", t)
-    return [ln.rstrip() for ln in t.split("\n")]
+    out = []
+    for ln in t.split("\n"):
+        if "\t" in ln:  # leading tabs indent; a tab after text separates "Label<TAB>value" cells
+            body = ln.lstrip("\t ")
+            lead = ln[: len(ln) - len(body)].replace("\t", "    ")
+            body = body.rstrip("\t ")
+            ln = lead + (re.sub(r"[ ]*\t[\t ]*", " | ", body) if "\t" in body else body)
+        out.append(ln.rstrip())
+    return out
 
 
 def _chrome(s: str) -> bool:

@@ -39,7 +39,8 @@ _VOCAB_PATH = Path(__file__).resolve().parents[1] / "vocab" / "data" / "page_lab
 def norm_label(s: str) -> str:
     """Label key: lower case, whitespace collapsed, trailing ':', '?', '*' and spaces removed."""
     s = " ".join(s[:200].split()).lower()
-    return s.rstrip(" :：?*|").lstrip("*# ").strip()
+    s = s.rstrip(" :：?*|").lstrip("*# ").strip()
+    return s[:-6].rstrip() if s.endswith(" icmje") else s  # CT.gov tabular view "Brief Title ICMJE"
 
 
 @dataclass(frozen=True, slots=True)
