@@ -448,13 +448,13 @@ def _has_trial_fields(t: Trial) -> bool:
 
 
 def _looks_like_trial(text: str) -> bool:
-    """A registry id, or words from three of the ``text_page_signals`` groups."""
+    """A registry id, or words from two of the ``text_page_signals`` groups."""
     sample = text[:200_000]
     if _REGISTRY_ID.search(sample):
         return True
     low = sample.lower()
     groups = vocab().get("text_page_signals", [])
-    return sum(1 for g in groups if any(w in low for w in g)) >= 3
+    return sum(1 for g in groups if any(w in low for w in g)) >= 2
 
 
 # -- zip -----------------------------------------------------------------------------------------
