@@ -74,7 +74,7 @@ def test_evidence_cites_sentences(man) -> None:  # type: ignore[no-untyped-def]
 
 def test_judge_woman(woman) -> None:  # type: ignore[no-untyped-def]
     assert (
-        judge(woman, "Pregnant women", "exclusion").verdict == "not_met"
+        judge(woman, "Pregnant women", "exclusion").verdict == "unknown"
     )  # of child-bearing age, not stated
     assert judge(woman, "Male patients", "inclusion").verdict == "not_met"
     # parent concept: malignancy covers breast carcinoma

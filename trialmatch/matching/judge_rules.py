@@ -78,8 +78,8 @@ def rule_reproductive(ctx: JudgeContext, text: str, kind: str) -> Decision | Non
     if ctx.pregnant is False:
         return Decision("not_met", "The note states the patient is not pregnant.", "not_pregnant", preg)
     return Decision(
-        "not_met",
-        "A woman of child-bearing age; the note mentions no pregnancy or nursing.",
+        "unknown",
+        "A woman of child-bearing age; the note does not say whether she is pregnant or nursing.",
         "reproductive_silent",
         ev,
     )
@@ -120,9 +120,17 @@ def rule_consent(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     )
 
 
+_MENOPAUSE_AGE = 50.0
+
+
 def rule_age_sex(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     ar = age_range(text)
     sr = sex_restriction(text)
+    low = text.lower()
+    if ar is None and re.search(r"\bpost-?menopaus", low):  # taken as an age bound when no age is written
+        ar = (_MENOPAUSE_AGE, None, "postmenopausal")
+    elif ar is None and re.search(r"\bpre-?menopaus", low):
+        ar = (None, _MENOPAUSE_AGE - 1e-6, "premenopausal")
     if ar is None and sr is None:
         return None
     ev = _first_sentence_with_age(ctx)
@@ -430,8 +438,12 @@ def rule_other_procedure(ctx: JudgeContext, text: str, kind: str) -> Decision | 
     return Decision("not_met", f"The note describes another procedure ({names}).", "other_procedure", sents)
 
 
+_PAREN = re.compile(r"\([^()]{0,300}\)")
+
+
 def rule_concepts(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
-    terms = content_terms(text)
+    main = _PAREN.sub(" ", text) if kind == "inclusion" else text  # examples and definitions in brackets
+    terms = content_terms(main)
     if not terms or _FAMILY.search(text):  # a relative's disease is not the patient's
         return None
     cov, sents, neg = coverage(ctx, terms)
