@@ -71,3 +71,18 @@ def test_no_patient_data_in_logs(client: TestClient, caplog) -> None:  # type: i
     token = csrf_of(client.get("/match").text)
     client.post("/match", data={"csrf_token": token, "note": "SECRET-NOTE-XYZ has ECOG 1"})
     assert "SECRET-DIAGNOSIS-XYZ" not in caplog.text and "SECRET-NOTE-XYZ" not in caplog.text
+
+
+def test_internal_errors_are_logged_without_details(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(f"sqlite:///{tmp_path / 'w.db'}", trials=trials())
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise ValueError("SECRET-PATIENT-VALUE 42")
+
+    app.state.backend.match = boom
+    caplog.set_level("DEBUG")
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.post("/api/match", json={"patient": {"age": 50}, "trial_ids": ["NCT07077551"]})
+        assert r.status_code == 500 and r.json() == {"detail": "internal error"}
+        assert "content-security-policy" in r.headers
+    assert "SECRET-PATIENT-VALUE" not in caplog.text and "ValueError" in caplog.text

@@ -47,6 +47,7 @@ CSRF_COOKIE = "tm_csrf"
 WORKSPACE_COOKIE = "tm_ws"
 
 _log = logging.getLogger("trialmatch.web.access")
+_err = logging.getLogger("trialmatch.web")
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -175,8 +176,12 @@ class SecurityMiddleware:
                     raise _TooBig()
             return msg
 
+        started = False
+
         async def wrapped_send(msg: Message) -> None:
+            nonlocal started
             if msg["type"] == "http.response.start":
+                started = True
                 if self.access_log:  # method, path and status only: queries and bodies may be private
                     _log.info("%s %s %s", scope.get("method"), path[:200], msg.get("status"))
                 h = list(msg.get("headers") or [])
@@ -196,20 +201,38 @@ class SecurityMiddleware:
         try:
             await self.app(scope, limited_receive, wrapped_send)
         except _TooBig:
-            await _plain(send, 413, "Request body too large.")
+            if not started:
+                await _plain(send, 413, "Request body too large.")
+        except Exception as exc:
+            # The kind of error and the path only: messages and tracebacks can quote patient data.
+            _err.error("internal error on %s %s: %s", scope.get("method"), path[:200], type(exc).__name__)
+            if not started:
+                if path.startswith("/api/"):
+                    await _plain(send, 500, '{"detail": "internal error"}', b"application/json")
+                else:
+                    await _plain(send, 500, _ERROR_PAGE, b"text/html; charset=utf-8")
 
 
 class _TooBig(Exception):
     pass
 
 
-async def _plain(send: Send, status: int, text: str) -> None:
+_ERROR_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    "<title>Something went wrong · TrialMatch</title>"
+    '<link rel="stylesheet" href="/static/style.css"></head><body><main id="main" class="wrap">'
+    "<h1>Something went wrong</h1><p>Please try again later.</p>"
+    '<p><a href="/">Back to the search page</a></p></main></body></html>'
+)
+
+
+async def _plain(send: Send, status: int, text: str, ctype: bytes = b"text/plain; charset=utf-8") -> None:
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-type", ctype),
                 (b"content-security-policy", CSP.encode()),
             ],
         }
