@@ -94,6 +94,14 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     if not tx:
         return None
     concomitant = has_phrase("concomitant_cues", main)
+    if not (
+        concomitant
+        or has_phrase("prior_cues", main)
+        or has_phrase("naive_cues", main)
+        or first_window(main)
+        or has_phrase("history_cues", main)
+    ):
+        return None  # a treatment named without prior / current / washout wording ("candidate for systemic therapy")
     if concomitant:
         cat = "concomitant_medication"
     win = first_window(main)

@@ -290,7 +290,7 @@ _SEP_RE = re.compile(
 )
 _COND_CUE = re.compile(
     r"\b(?:if|in\s+case\s+of|in\s+the\s+case\s+of|in\s+patients?\s+with|for\s+patients?\s+with|in\s+subjects?\s+with|"
-    r"for\s+subjects?\s+with|for\s+participants?\s+with|in\s+participants?\s+with|when|where|in\s+the\s+presence\s+of|"
+    r"for\s+subjects?\s+with|for\s+participants?\s+with|in\s+participants?\s+with|when|where|in\s+the\s+presence\s+of|unless|"
     r"in\s+presence\s+of|due\s+to|with\s+known|with\s+documented|with|attributable\s+to|because\s+of)\b",
     re.I,
 )
@@ -470,9 +470,35 @@ def _lab_rules_uncached(text: str) -> tuple[Rule | None, list[str]]:
     parts: list[Rule] = []
     for grp in terms:
         parts.append(grp[0] if len(grp) == 1 else Or(tuple(grp)))
+    parts = _lenient(parts)
     if not parts:
         return None, keys_used
     return (parts[0] if len(parts) == 1 else And(tuple(parts))), keys_used
+
+
+def _lenient(parts: list[Rule]) -> list[Rule]:
+    """Two plain limits in the same direction on the same variable (an unrecognised condition in
+    between, e.g. "ALP <= 2.5 x ULN (<= 5 x ULN unless ...)") keep the lenient one: a missed
+    condition must not exclude a patient the trial would take."""
+    best: dict[tuple[str, str, str | None, str | None], int] = {}
+    drop: set[int] = set()
+    for i, p in enumerate(parts):
+        if not isinstance(p, Compare) or p.cmp not in ("<=", "<", ">=", ">"):
+            continue
+        key = (p.var, "<" if p.cmp in ("<=", "<") else ">", p.ref, p.unit)
+        j = best.get(key)
+        if j is None:
+            best[key] = i
+            continue
+        q = parts[j]
+        assert isinstance(q, Compare)
+        keep_new = p.value > q.value if key[1] == "<" else p.value < q.value
+        if keep_new:
+            drop.add(j)
+            best[key] = i
+        else:
+            drop.add(i)
+    return [p for i, p in enumerate(parts) if i not in drop]
 
 
 def extract_numeric(text: str) -> list[tuple[str, str, float, str | None, str | None]]:

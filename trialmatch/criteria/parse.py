@@ -40,6 +40,12 @@ _INVESTIGATOR_STRONG = re.compile(
     r"\b(?:unsuitable|not\s+suitable|inappropriate|not\s+appropriate)\s+(?:for|to)\s+(?:participat|enrol|inclusion|the\s+(?:study|trial)|this)",
     re.I,
 )
+_INELIGIBLE = re.compile(
+    r"\b(?:are|is|will\s+be|would\s+be)\s+(?:ineligible|excluded|not\s+eligible|not\s+allowed|not\s+permitted)\b|"
+    r"\b(?:must|should|may)\s+not\s+(?:have|be\s+(?:receiving|taking|on))\b(?!\s+(?:had|received|been))|"
+    r"\bcannot\s+have\b(?!\s+(?:had|received))",
+    re.I,
+)
 _NOTE = re.compile(r"^\W{0,3}(?:note|nb|n\.b|please\s+note|comment|remark)s?\b", re.I)
 _NEG_START = re.compile(
     r"^\s*(?:no|without|absence\s+of|free\s+of|not\s+have|has\s+not|have\s+not|no\s+evidence\s+of|no\s+known|"
@@ -262,7 +268,11 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     tx_first = bool(types & {"treatment", "drug", "regimen"}) or has_phrase("failure_cues", t)
     ds = disease_state_rule(t)
     th = therapy_rule(t, kind) if tx_first else None
-    if ds is not None and th is not None and ds[1] not in ("measurable_disease",):
+    local_tx = re.search(
+        r"local\s+(?:treatment|therapy)|previously\s+irradiated|radiotherapy\s+field|area\s+of\s+previous",
+        low,
+    )
+    if ds is not None and th is not None and not (ds[1] == "measurable_disease" and local_tx):
         return ds[1], And((ds[0], th[0])), 0.8, None, None
     if bm is not None and ds is not None:
         return "biomarker", And((ds[0], bm[0])), 0.8, None, None
@@ -358,6 +368,13 @@ def parse_item(
             None,
             "parser error",
         )
+    if (
+        k == "inclusion"
+        and _INELIGIBLE.search(t)
+        and cat not in ("reproductive", "administrative", "investigator_judgement")
+        and not isinstance(rule, (Not, Review, Admin))
+    ):
+        rule = Not(rule)  # an inclusion item written as an exclusion ("patients with X are ineligible")
     crit.category = cat
     crit.rule = rule
     crit.applies_if = applies_if
