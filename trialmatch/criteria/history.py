@@ -101,7 +101,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         or first_window(main)
         or has_phrase("history_cues", main)
     ):
-        return None  # a treatment named without prior / current / washout wording ("candidate for systemic therapy")
+        return None  # a treatment named without prior / current / washout wording
     if concomitant:
         cat = "concomitant_medication"
     win = first_window(main)
