@@ -153,7 +153,7 @@ def test_cli_pairs_subprocess(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(x) for x in proc.stdout.splitlines()]
     assert [o["id"] for o in out[:3]] == ["a", "b", "c"]
-    assert [o["verdict"] for o in out[:3]] == ["met", "not_met", "not_met"]
+    assert [o["verdict"] for o in out[:3]] == ["met", "unknown", "not_met"]
     assert out[3]["verdict"] == "unknown" and out[3].get("error")
 
 
