@@ -230,15 +230,13 @@ def _candidates(
         field_expr = " AND ".join(e for e in (cond_expr, int_expr) if e)
         if not text_expr and not field_expr and query.q.strip() and not groups:
             break  # the query had only stop words
-        rows = _run(
-            idx,
-            text_expr,
-            field_expr,
-            where,
-            params,
-            CRIT_SHARE_LONG if long_text else CRIT_SHARE,
-            0.0 if long_text else FOCUS_BONUS,
-        )
+        share, bonus = (CRIT_SHARE_LONG, 0.0) if long_text else (CRIT_SHARE, FOCUS_BONUS)
+        if idx.pg is not None and (text_expr or field_expr):
+            cond_groups = analyse_query(query.condition) if query.condition else []
+            int_groups = analyse_query(query.intervention) if query.intervention else []
+            rows = _run_pg(idx, groups, mode, cond_groups, int_groups, where, params, share, bonus)
+        else:
+            rows = _run(idx, text_expr, field_expr, where, params, share, bonus)
         if rows or len(groups) < 2:
             break
 
@@ -293,6 +291,34 @@ def search(store_or_index: Any, query: SearchQuery) -> SearchResults:
         place=place.name if place else None,
         took_ms=round((time.perf_counter() - t0) * 1000, 2),
     )
+
+
+def _run_pg(
+    idx: SearchIndex,
+    groups: list[QueryGroup],
+    mode: str,
+    cond_groups: list[QueryGroup],
+    int_groups: list[QueryGroup],
+    where: list[str],
+    params: list[Any],
+    crit_share: float,
+    focus_bonus: float,
+) -> list[tuple[Any, ...]]:
+    """Text matching and ranking by PostgreSQL (tsvector/ts_rank); filters in the side index."""
+    ranked = idx.pg.rank(groups, mode, cond_groups, int_groups, crit_share, focus_bonus)
+    if not ranked:
+        return []
+    cond = (" AND " + " AND ".join(where)) if where else ""
+    with idx._lock:
+        conn = idx.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS pg_hits(trial_id TEXT PRIMARY KEY, s REAL)")
+        conn.execute("DELETE FROM temp.pg_hits")
+        conn.executemany("INSERT OR REPLACE INTO temp.pg_hits VALUES (?, ?)", ranked)
+        sql = (
+            "SELECT d.rowid, d.trial_id, d.title, d.status, d.phases, h.s AS score FROM temp.pg_hits h"
+            " JOIN docs d ON d.trial_id = h.trial_id WHERE 1=1" + cond + " ORDER BY score DESC, d.trial_id"
+        )
+        return list(conn.execute(sql, params))
 
 
 def _run(

@@ -28,7 +28,7 @@ from trialmatch.search.textproc import load_vocab, normalise_text, split_criteri
 __all__ = ["INDEX_VERSION", "SearchIndex", "index_path_for", "store_fingerprint"]
 
 #: Bumped when the schema or the indexed text changes: a different version forces a rebuild.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -147,6 +147,12 @@ class SearchIndex:
             path = index_path_for(url) if url else ":memory:"
         self.path = path
         self._lock = threading.RLock()
+        self.pg: Any = None  # PostgreSQL text ranking (trialmatch.search.pg) for a PostgreSQL store
+        if store is not None:
+            from trialmatch.search.pg import PgText, is_postgres
+
+            if is_postgres(store):
+                self.pg = PgText(store.engine)
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=120)
         self.conn.execute("PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -195,6 +201,8 @@ class SearchIndex:
             try:
                 for t in ("docs", "sites", "fts_main", "fts_crit"):
                     c.execute(f"DELETE FROM {t}")
+                if self.pg is not None:
+                    self.pg.clear()
                 n = self._insert(trials if trials is not None else self._store_trials())
                 self._set_meta("version", INDEX_VERSION)
                 self._set_meta("vocab_version", str(load_vocab().version))
@@ -259,9 +267,12 @@ class SearchIndex:
             return n
 
     def remove(self, trial_ids: Iterable[str]) -> None:
+        ids = list(trial_ids)
         with self._lock:
-            for tid in trial_ids:
+            for tid in ids:
                 self._delete(tid)
+            if self.pg is not None:
+                self.pg.delete(ids)
 
     def is_stale(self) -> bool:
         """True when the index was built by another version or the store changed since."""
@@ -293,6 +304,7 @@ class SearchIndex:
         vocab = load_vocab()
         c = self.conn
         n = 0
+        pg_rows: list[dict[str, str]] = []
         for t in trials:
             if replace:
                 self._delete(t.id)
@@ -321,37 +333,43 @@ class SearchIndex:
                 ),
             )
             r = cur.lastrowid
+            texts = (
+                normalise_text(" ".join(x for x in (t.brief_title, t.official_title, t.acronym) if x), vocab),
+                normalise_text("; ".join(t.conditions), vocab),
+                normalise_text("; ".join(t.keywords), vocab),
+                normalise_text(
+                    "; ".join(
+                        [i.name for i in t.interventions]
+                        + [o for i in t.interventions for o in i.other_names]
+                    ),
+                    vocab,
+                ),
+                normalise_text(
+                    " ".join(x for x in (t.brief_summary, (t.detailed_description or "")[:4000]) if x), vocab
+                ),
+            )
             c.execute(
                 "INSERT INTO fts_main(rowid, title, conditions, keywords, interventions, summary)"
                 " VALUES (?,?,?,?,?,?)",
-                (
-                    r,
-                    normalise_text(
-                        " ".join(x for x in (t.brief_title, t.official_title, t.acronym) if x), vocab
-                    ),
-                    normalise_text("; ".join(t.conditions), vocab),
-                    normalise_text("; ".join(t.keywords), vocab),
-                    normalise_text(
-                        "; ".join(
-                            [i.name for i in t.interventions]
-                            + [o for i in t.interventions for o in i.other_names]
-                        ),
-                        vocab,
-                    ),
-                    normalise_text(
-                        " ".join(x for x in (t.brief_summary, (t.detailed_description or "")[:4000]) if x),
-                        vocab,
-                    ),
-                ),
+                (r, *texts),
             )
             inc, _exc = split_criteria(e.criteria_text, vocab)
-            c.execute("INSERT INTO fts_crit(rowid, inclusion) VALUES (?,?)", (r, normalise_text(inc, vocab)))
+            inclusion = normalise_text(inc, vocab)
+            c.execute("INSERT INTO fts_crit(rowid, inclusion) VALUES (?,?)", (r, inclusion))
+            if self.pg is not None:
+                keys = ("title", "conditions", "keywords", "interventions", "summary")
+                pg_rows.append({"id": t.id, **dict(zip(keys, texts, strict=True)), "inclusion": inclusion})
+                if len(pg_rows) >= 500:
+                    self.pg.upsert(pg_rows)
+                    pg_rows = []
             c.executemany(
                 "INSERT INTO sites(trial_rowid, lat, lon, status, facility, city, state, country)"
                 " VALUES (?,?,?,?,?,?,?,?)",
                 [(r, *row) for row in _site_rows(t)],
             )
             n += 1
+        if self.pg is not None:
+            self.pg.upsert(pg_rows)
         return n
 
     # -- reading ---------------------------------------------------------------------------------
