@@ -6,8 +6,10 @@ their status), ``fts_main`` (title, conditions, keywords, interventions, summary
 (inclusion criteria only; exclusion criteria and exclusionary inclusion lines are not indexed, so a
 trial that *excludes* a disease never matches it through its criteria).
 
-PostgreSQL: a store on PostgreSQL gets the same FTS5 index in a per-user cache file keyed by the
-database URL (documented fallback; the PostgreSQL tsvector backend is not written yet).
+PostgreSQL: for a store on PostgreSQL the text is also written to a ``search_fts`` tsvector table in
+the store's database and matched/ranked there (``trialmatch.search.pg``: ``ts_rank``); this side
+file (in ``$TRIALMATCH_INDEX_DIR`` or the per-user cache, keyed by the URL) still holds the filter
+columns, sites, snippets and term statistics.
 """
 
 from __future__ import annotations
