@@ -122,8 +122,10 @@ def _compare(rule: Compare, facts: PatientFacts) -> Outcome:
     if var.startswith("lab."):
         raw = var[4:]
         key = T.lab_key_for(raw) or raw
-        obs = facts.lab(key)
         note = ""
+        if key == "creatinine" and T.unit_class(rule.unit) == "flow" and rule.ref is None:
+            key, note = T.lab_key_for("creatinine clearance") or "crcl", " (a limit in mL/min is a clearance)"
+        obs = facts.lab(key)
         if obs is None and (key in _KIDNEY or raw in _KIDNEY):
             for alt in _KIDNEY:
                 alt_key = T.lab_key_for(alt) or alt

@@ -22,6 +22,7 @@ __all__ = [
     "concept_matches",
     "concepts_of",
     "convert",
+    "unit_class",
     "is_inactive_status",
     "is_negative_result",
     "is_systemic_kind",
@@ -104,6 +105,24 @@ def _factors() -> dict[tuple[str, str, str], float]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _classes() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for cls, units in (terms().get("unit_classes") or {}).items():
+        for u in units:
+            out[str(u)] = str(cls)
+    return out
+
+
+def unit_class(unit: str | None) -> str | None:
+    """What a unit measures (``count_conc``, ``mass_conc``, ``flow`` ...), None when not listed."""
+    return _unit_class(str(norm_unit(unit))) if unit else None
+
+
+def _unit_class(unit: str) -> str | None:
+    return _classes().get(unit)
+
+
 def convert(value: float, from_unit: str | None, to_unit: str | None, key: str | None = None) -> float | None:
     """``value`` from one unit to another for lab ``key``; None when it cannot be done."""
     if to_unit is None or from_unit is None:
@@ -116,6 +135,9 @@ def convert(value: float, from_unit: str | None, to_unit: str | None, key: str |
         factor = f.get((k, str(fu), str(tu)))
         if factor is not None:
             return value * factor
+    ca, cb = _unit_class(str(fu)), _unit_class(str(tu))
+    if ca is not None and cb is not None and ca != cb and {ca, cb} != {"mass_conc", "molar_conc"}:
+        return None  # different quantities (a count is never a percentage)
     v = _vocab()
     units = getattr(v, "units", None) if v is not None else None
     conv = getattr(units, "convert", None) if units is not None else None
