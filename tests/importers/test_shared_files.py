@@ -138,6 +138,7 @@ def test_classic_api_json_maps_like_v2(shared: Path) -> None:
     assert t.secondary_ids[0].type == "REGISTRY"
     assert t.phases == ["PHASE1", "PHASE2"] and t.overall_status == "COMPLETED"
     assert t.first_posted == "2003-04-09"
+    assert t.current_as_of == "2023-10-18"  # DerivedSection.MiscInfoModule.VersionHolder
     assert t.investigators[0].role == "STUDY_CHAIR"
 
 

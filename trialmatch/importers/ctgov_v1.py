@@ -107,7 +107,9 @@ def v1_to_v2(obj: dict[str, Any]) -> dict[str, Any]:
         locations.append(out)
 
     enroll = _d(dm, "EnrollmentInfo")
-    return {
+    version = _d(_d(study, "DerivedSection"), "MiscInfoModule").get("VersionHolder")
+    derived = {"derivedSection": {"miscInfoModule": {"versionHolder": version}}} if version else {}
+    return derived | {
         "protocolSection": {
             "identificationModule": {
                 **_pick(
