@@ -22,7 +22,6 @@ __all__ = [
     "concept_matches",
     "concepts_of",
     "convert",
-    "unit_class",
     "is_inactive_status",
     "is_negative_result",
     "is_systemic_kind",
@@ -30,6 +29,7 @@ __all__ = [
     "norm_unit",
     "question_for",
     "terms",
+    "unit_class",
 ]
 
 _DATA = Path(__file__).with_name("data") / "terms.yaml"
