@@ -16,6 +16,7 @@ from typing import Any
 
 MODULES = (
     ("import", "benchmarks.import_bench"),
+    ("store", "trialmatch.store.bench"),
     ("criteria", "benchmarks.criteria_bench"),
     ("match", "benchmarks.match_bench"),
     ("search", "benchmarks.search_bench"),
