@@ -123,7 +123,7 @@ def _tokens(text: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...
 
 @lru_cache(maxsize=4096)
 def _tokset(text: str) -> frozenset[str]:
-    return frozenset(_tokens(text)[0])
+    return frozenset(_TOK.findall(text.lower()))
 
 
 @cache
