@@ -181,3 +181,10 @@ def test_accessibility_axe(tm_browser: Any, server: str) -> None:
     finally:
         ctx.close()
     assert not bad, bad
+
+
+def test_api_docs_offline(tm_page: Any, server: str) -> None:
+    tm_page.goto(server + "/docs")
+    tm_page.wait_for_selector(".opblock", timeout=15000)  # Swagger UI rendered from vendored files
+    assert "/api/match" in tm_page.content()
+    assert not tm_page.errors, tm_page.errors

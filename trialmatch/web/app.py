@@ -83,6 +83,7 @@ def create_app(
         description="Clinical-trial search and eligibility "
         "matching. JSON API under /api; HTML pages elsewhere.",
         redoc_url=None,
+        docs_url=None,
     )
     app.state.backend = Backend(db_url, trials=trials)
     engine = create_engine(db_url, future=True, pool_pre_ping=False)
@@ -111,6 +112,11 @@ def create_app(
     app.include_router(routes_pages.router)
     app.include_router(routes_match.router)
     app.include_router(routes_people.router)
+
+    @app.get("/docs", include_in_schema=False)
+    def _docs(request: Request) -> HTMLResponse:
+        """Swagger UI from the vendored bundle in static/swagger (works offline)."""
+        return render(request, "docs.html")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
