@@ -8,7 +8,7 @@ Two corpora, written to a temp dir as API v2 list responses (``{"studies": [...]
 * ``bulk-zip`` - the same real studies as one JSON file per study in a ZIP (the shape of
   ClinicalTrials.gov's all-studies download);
 * ``full`` - the complete API v2 study records in ../shared/data/ctgov_api_v2 (protocol section
-  only: sites, contacts, arms, outcomes...) repeated to ~3,000 studies, for the per-record cost of
+  only: sites, contacts, arms, outcomes...) repeated to ~1,000 studies, for the per-record cost of
   rich records.
 
 Figures: studies/s through ``read_path`` (one core, no database) by wall clock and by CPU time
@@ -186,7 +186,7 @@ def run(n_copies: int = 1) -> dict[str, Any]:
         full = Path(tmp) / "full.json"
         base = _full_studies(SHARED)
         if base:
-            reps = max(1, 3000 // len(base))
+            reps = max(1, 1000 // len(base))
             _write_list(full, _copies(base * reps, 1))
             for k, v in _measure(full).items():
                 figures[f"full-v2 {k}"] = v
