@@ -148,3 +148,10 @@ def test_related_trials_page_and_fragment(client: TestClient) -> None:
     frag = client.get("/trials/NCT07077551/related", headers={"HX-Request": "true"})
     assert frag.status_code == 200 and "<html" not in frag.text and 'class="related"' in frag.text
     assert client.get("/trials/NCT00000000/related").status_code == 404
+
+
+def test_search_more_results_link(client: TestClient) -> None:
+    r = client.get("/search", params={"q": "neuroendocrine", "limit": "2"})
+    assert r.text.count('class="result"') == 2 and "Show more results" in r.text and "limit=27" in r.text
+    r = client.get("/search", params={"q": "neuroendocrine", "near": "Boston"})
+    assert "?near=Boston#locations" in r.text

@@ -8,6 +8,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from urllib.parse import urlencode
 from typing import Any
 
 import yaml
@@ -51,6 +52,7 @@ def search_page(
     country: str = Query("", max_length=100),
     near: str = Query("", max_length=200),
     radius: str = Query("", max_length=10),
+    limit: int = Query(25, ge=1, le=200),
 ) -> HTMLResponse:
     f = SearchFilters(
         q=q.strip(),
@@ -61,7 +63,7 @@ def search_page(
         country=country.strip(),
         near=near.strip(),
         radius_km=_float(radius, 1, 20000),
-        limit=25,
+        limit=limit,
     )
     searched = any(v not in ("", None) for v in (q, status, phase, age, sex, country, near))
     b = _backend(request)
@@ -75,12 +77,19 @@ def search_page(
         "searched": searched,
         "origin_ok": origin_ok,
         "radius": radius,
+        "more": _more_link(request, limit) if len(hits) >= limit and limit < 200 else None,
         "age": age,
         "title": f"Search: {q}" if q else "Find a clinical trial",
     }
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
         return render(request, "_results.html", ctx)
     return render(request, "search.html", ctx)
+
+
+def _more_link(request: Request, limit: int) -> str:
+    params = dict(request.query_params)
+    params["limit"] = str(min(200, limit + 25))
+    return "/search?" + urlencode(params)
 
 
 def _stale(b: Backend, trial: Any, today: dt.date) -> str | None:
