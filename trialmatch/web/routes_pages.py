@@ -8,8 +8,8 @@ import secrets
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 import yaml
 from fastapi import APIRouter, HTTPException, Query, Request
