@@ -122,6 +122,41 @@ def _nlp_safe(text: str) -> str:
     return _LONG_TOKEN.sub(lambda m: " " * len(m.group(0)), text)
 
 
+#: Notes are read in chunks of whole lines up to this size (medspaCy's matcher is slow on long docs).
+CHUNK_CHARS = 4000
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + CHUNK_CHARS)
+        if end < len(text):
+            cut = text.rfind("\n", start, end)
+            if cut <= start:
+                cut = text.rfind(". ", start, end)
+            end = cut + 1 if cut > start else end
+        out.append((start, text[start:end]))
+        start = end
+    return out
+
+
+def _entities(text: str) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, text, concept name, status) of every condition mention, ConText status applied."""
+    out: list[tuple[int, int, str, str, str]] = []
+    chunks = _chunks(_nlp_safe(text))
+    for (offset, _chunk), doc in zip(chunks, nlp().pipe(c for _, c in chunks), strict=True):
+        for ent in doc.ents:
+            rule = getattr(ent._, "target_rule", None)
+            name = (
+                str((rule.metadata or {}).get("name", ent.text.lower()))
+                if rule is not None
+                else ent.text.lower()
+            )
+            out.append((offset + ent.start_char, offset + ent.end_char, ent.text, name, _status(ent)))
+    return out
+
+
 def _status(ent: Any) -> str:
     sec = getattr(ent._, "section_category", None) or ""
     if ent._.is_family or sec == "family_history":
@@ -385,32 +420,25 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
     conditions: list[Condition] = []
     if text.strip():
         try:
-            doc = nlp()(_nlp_safe(text))
+            ents = _entities(text)
         except Exception as exc:  # a pipeline failure must not lose the rest
             warnings.append(f"NLP pipeline failed: {type(exc).__name__}")
-            doc = None
-        if doc is not None:
-            for ent in doc.ents:
-                s = _sent_for(sents, ent.start_char)
-                name = (
-                    str((ent._.target_rule.metadata or {}).get("name", ent.text.lower()))
-                    if getattr(ent._, "target_rule", None) is not None
-                    else ent.text.lower()
+            ents = []
+        for start, end, as_written, name, st in ents:
+            s = _sent_for(sents, start)
+            facts.append(
+                Fact(
+                    kind="condition",
+                    name=name,
+                    status=st,  # type: ignore[arg-type]
+                    value={"as_written": as_written},
+                    source_text=s.text if s else text[start:end],
+                    char_start=s.start if s else start,
+                    char_end=s.end if s else end,
                 )
-                st = _status(ent)
-                facts.append(
-                    Fact(
-                        kind="condition",
-                        name=name,
-                        status=st,  # type: ignore[arg-type]
-                        value={"as_written": ent.text},
-                        source_text=s.text if s else ent.sent.text,
-                        char_start=s.start if s else ent.start_char,
-                        char_end=s.end if s else ent.end_char,
-                    )
-                )
-                if st in ("present", "history") and not _is_cancer(name) and "metasta" not in name:
-                    conditions.append(Condition(name=name, status="active" if st == "present" else "history"))
+            )
+            if st in ("present", "history") and not _is_cancer(name) and "metasta" not in name:
+                conditions.append(Condition(name=name, status="active" if st == "present" else "history"))
     cd = p["cancer_details"]
     cancer: Cancer | None = None
     cancer_facts = [

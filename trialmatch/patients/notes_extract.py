@@ -190,20 +190,32 @@ def _norm_unit(unit: str | None) -> str | None:
     return u
 
 
-def find_labs(sentence: str) -> list[tuple[str, str, float, str | None, int, int]]:
-    """(key, alias as written, value, unit, start, end) for every ``alias [of|:|=|was] value [unit]``."""
-    out: list[tuple[str, str, float, str | None, int, int]] = []
-    taken: list[tuple[int, int]] = []
-    labs = phrases()["labs"]
-    for key, spec in labs.items():
-        aliases = tuple(spec["aliases"])
+@functools.cache
+def _lab_regexes() -> tuple[tuple[str, dict[str, Any], re.Pattern[str]], ...]:
+    out = []
+    for key, spec in phrases()["labs"].items():
         rx = re.compile(
-            phrase_regex(aliases).pattern + r"(?:\s{0,3}(?:level|count|concentration|value))?\s{0,3}"
+            phrase_regex(tuple(spec["aliases"])).pattern
+            + r"(?:\s{0,3}(?:level|count|concentration|value))?\s{0,3}"
+            r"(?:\([^()]{1,12}\)\s{0,2})?"
             r"(?:of|was|is|at|:|=|were|measured|of about|~)?\s{0,3}(?:elevated|low|high)?\s{0,2}(?:at\s)?"
             + _NUM
             + _UNIT,
             re.I,
         )
+        out.append((str(key), dict(spec), rx))
+    return tuple(out)
+
+
+def find_labs(sentence: str) -> list[tuple[str, str, float, str | None, int, int]]:
+    """(key, alias as written, value, unit, start, end) for every ``alias [of|:|=|was] value [unit]``."""
+    out: list[tuple[str, str, float, str | None, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    labs = phrases()["labs"]
+    low = sentence.lower()
+    for key, spec, rx in _lab_regexes():
+        if not any(a in low for a in spec["aliases"]):
+            continue
         for m in rx.finditer(sentence):
             if any(a <= m.start() < b for a, b in taken):
                 continue
