@@ -211,7 +211,6 @@ def find_labs(sentence: str) -> list[tuple[str, str, float, str | None, int, int
     """(key, alias as written, value, unit, start, end) for every ``alias [of|:|=|was] value [unit]``."""
     out: list[tuple[str, str, float, str | None, int, int]] = []
     taken: list[tuple[int, int]] = []
-    labs = phrases()["labs"]
     low = sentence.lower()
     for key, spec, rx in _lab_regexes():
         if not any(a in low for a in spec["aliases"]):
