@@ -69,6 +69,19 @@ def _construct(cls: type[_M], **values: Any) -> _M:
     return cls.model_construct(**values)
 
 
+def _wrap_fast(cls: type[_M], data: dict[str, Any]) -> _M:
+    m = cls.__new__(cls)
+    object.__setattr__(m, "__dict__", data)
+    object.__setattr__(m, "__pydantic_fields_set__", set(data))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m
+
+
+def _wrap_construct(cls: type[_M], data: dict[str, Any]) -> _M:
+    return cls.model_construct(**data)
+
+
 def _self_test() -> bool:
     try:
         a = _fast_build(Location, city="x", lat=1.0, contacts=[_fast_build(Contact, name="n")])
@@ -80,6 +93,8 @@ def _self_test() -> bool:
 
 #: Builds a model from clean values (the fast path when this pydantic version allows it).
 build = _fast_build if _self_test() else _construct
+#: Wraps a dict holding every field in the model's order (same fast path, no defaults step).
+_wrap = _wrap_fast if build is _fast_build else _wrap_construct
 
 #: Top-level keys of an API v2 study object.
 STUDY_KEYS = frozenset(
@@ -110,14 +125,17 @@ def _l(obj: Any, key: str) -> list[Any]:
     return v if isinstance(v, list) else []
 
 
-def _s(obj: Any, key: str) -> str | None:
-    v = obj.get(key) if obj.__class__ is dict else None
+def _str(v: Any) -> str | None:
     if v.__class__ is str:  # the common case first
-        return v.strip() or None
+        return v.strip() or None  # type: ignore[no-any-return]
     if v is None or isinstance(v, (dict, list)):
         return None
     s = str(v).strip()
     return s or None
+
+
+def _s(obj: Any, key: str) -> str | None:
+    return _str(obj.get(key)) if obj.__class__ is dict else None
 
 
 def _strs(values: list[Any]) -> list[str]:
@@ -152,22 +170,28 @@ def _design(dm: dict[str, Any]) -> Design | None:
 
 
 def _location(loc: dict[str, Any]) -> Location:
-    geo = loc.get("geoPoint")
-    if geo.__class__ is not dict:
-        geo = {}
-    status = loc.get("status")
-    return build(
-        Location,
-        facility=_s(loc, "facility"),
-        city=_s(loc, "city"),
-        state=_s(loc, "state"),
-        zip=_s(loc, "zip"),
-        country=_s(loc, "country"),
-        status=status_value(_s(loc, "status")) if status else None,
-        lat=to_float(geo.get("lat")),
-        lon=to_float(geo.get("lon")),
-        contacts=[_contact(c) for c in _l(loc, "contacts") if isinstance(c, dict)],
-    )
+    """The hottest mapping (studies list up to thousands of sites): built from a complete dict."""
+    g = loc.get
+    geo = g("geoPoint")
+    lat = lon = None
+    if geo.__class__ is dict:
+        lat, lon = to_float(geo.get("lat")), to_float(geo.get("lon"))
+    status = g("status")
+    contacts = g("contacts")
+    if contacts.__class__ is not list:
+        contacts = []
+    data = {  # every field, in the model's order
+        "facility": _str(g("facility")),
+        "city": _str(g("city")),
+        "state": _str(g("state")),
+        "zip": _str(g("zip")),
+        "country": _str(g("country")),
+        "status": status_value(_str(status)) if status else None,
+        "lat": lat,
+        "lon": lon,
+        "contacts": [_contact(c) for c in contacts if c.__class__ is dict],
+    }
+    return _wrap(Location, data)
 
 
 def study_to_trial(
