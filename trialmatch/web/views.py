@@ -180,6 +180,24 @@ def unit_text(unit: Any) -> str:
     return u
 
 
+def fact_text(fact: Any) -> str:
+    """A fact id in words when the matcher gave no question for it: ``has.cns_metastases`` ->
+    ``cns metastases``, ``lab.anc`` -> ``anc (lab result)``."""
+    s = str(fact or "")
+    if s.startswith("has."):
+        s = s[4:].split(".")[-1]
+    elif s.startswith("lab."):
+        s = s[4:] + " (lab result)"
+    elif "." in s:
+        s = s.split(".", 1)[1]
+    return s.replace("_", " ")
+
+
+def fact_questions(report: Any) -> dict[str, str]:
+    """fact id -> the plain question the matcher asks for it (``lab.anc`` -> "What is the ANC?")."""
+    return {q.fact: q.question for q in getattr(report, "next_questions", None) or []}
+
+
 FILTERS = {
     "label": label,
     "phase_label": phase_label,
@@ -187,6 +205,7 @@ FILTERS = {
     "status_class": status_class,
     "km": km,
     "unit_text": unit_text,
+    "fact_text": fact_text,
 }
 GLOBALS = {
     "STATUS_CHOICES": STATUS_CHOICES,
@@ -195,4 +214,5 @@ GLOBALS = {
     "CRITERION_TEXT": CRITERION_TEXT,
     "rule_text": render_rule,
     "explain": explain,
+    "fact_questions": fact_questions,
 }
