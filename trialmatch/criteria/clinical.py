@@ -84,7 +84,10 @@ def split_exceptions(text: str) -> tuple[str, str]:
     for m in _CLAUSE.finditer(text) if perm else ():
         clause = m.group()
         if has_phrase("permissive_cues", clause) and not re.search(
-            r"\bnot\s+(?:be\s+)?eligible\b|\bineligible\b", clause, re.I
+            r"\bnot\s+(?:be\s+)?eligible\b|\bineligible\b|\b(?:not|n't|never|no\s+longer)\s+(?:be\s+)?"
+            r"(?:allowed|permitted|acceptable|eligible)",
+            clause,
+            re.I,
         ):
             spans.append((m.start(), m.end()))
     # exception cues
@@ -247,15 +250,17 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         r"\bKi[\s-]?67\b[^.;\d]{0,30}?(?P<op>≥|>=|>|≤|<=|<)\s{0,2}(?P<n>\d{1,3}(?:\.\d)?)\s{0,2}%", main, re.I
     )
     if ki:
-        parts.append(
-            Compare(
-                "cancer.ki67_percent",
-                ki.group("op").replace("≥", ">=").replace("≤", "<="),
-                float(ki.group("n")),
-                "%",
-            )
+        kc = Compare(
+            "cancer.ki67_percent",
+            ki.group("op").replace("≥", ">=").replace("≤", "<="),
+            float(ki.group("n")),
+            "%",
         )
-        cats.append("grade")
+        if d is not None and dis and re.search(r"\bor\b", main[dis[-1].end : ki.start()], re.I):
+            parts[parts.index(d)] = any_of([d, kc]) or d  # "NEC or Ki-67 > 55%"
+        else:
+            parts.append(kc)
+            cats.append("grade")
     unres = find_phrase("unresectable_cues", main)
     metas = re.search(r"\bmetastatic\b|\bmetastasized\b|\bstage\s+IV\b|\bdistant\s+metasta", main, re.I)
     if (

@@ -258,6 +258,10 @@ def grades_in(text: str) -> tuple[str, ...]:
         out.append("G3")
     if re.search(r"\blow[\s-]grade\b", text, re.I):
         out.extend(g for g in ("G1", "G2") if g not in out)
+    if re.search(r"\blow\s+(?:or|and|/|to)\s+intermediate[\s-]+grade\b", text, re.I):
+        out.extend(g for g in ("G1", "G2") if g not in out)
+    elif re.search(r"\bintermediate[\s-]+grade\b", text, re.I) and "G2" not in out:
+        out.append("G2")
     return tuple(sorted(out))
 
 

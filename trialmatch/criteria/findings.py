@@ -52,7 +52,7 @@ def infection_rule(text: str) -> tuple[Rule, str] | None:
         if h.concept in excepted:
             continue
         before = text[max(0, h.start - 60) : h.start]
-        active = bool(_ACTIVE_INF.search(before))
+        active = bool(_ACTIVE_INF.search(before + " " + h.text))
         rules.append(
             Has(
                 h.concept,

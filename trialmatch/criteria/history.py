@@ -134,7 +134,7 @@ _COND_TYPES = ("condition", "procedure", "metastasis")
 _SKIP = {"procedure", "metastases", "lymph_node_metastases", "biopsy", "surgery"}
 
 
-def _qualified_has(h: ConceptHit, text: str, win: Window | None) -> Rule:
+def _qualified_has(h: ConceptHit, text: str, win: Window | None, prev_end: int = 0) -> Rule:
     cid = h.concept
     c = concepts()[cid]
     quals: list[tuple[str, object]] = []
@@ -150,7 +150,7 @@ def _qualified_has(h: ConceptHit, text: str, win: Window | None) -> Rule:
         nm = nyha_min(text)
         if nm is not None and nm >= 2:
             quals.append(("min_nyha", nm))
-    near_before = text[max(0, h.start - 45) : h.start]
+    near_before = text[max(0, prev_end, h.start - 45) : h.start]
     near_after = text[h.end : h.end + 60]
     status = "any"
     if re.search(
@@ -221,7 +221,8 @@ def comorbidity_rule(
                 ws = [x for x, a, _ in wins if s.start() <= a < s.end() and x.relation != "after"]
                 w = ws[0] if ws else None
                 break
-        rules.append(_qualified_has(h, main, w or head_window))
+        prev = max((o.end for o in hits if o.end <= h.start), default=0)
+        rules.append(_qualified_has(h, main, w or head_window, prev))
     r = any_of(rules)
     if r is None:
         return None

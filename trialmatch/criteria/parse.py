@@ -153,6 +153,9 @@ def _build_cached(
 def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, Rule | None, str | None]:
     """(category, rule, confidence, applies_if, note)."""
     low = t.lower()
+    main0, exc0 = split_exceptions(t)
+    if exc0 and len(re.sub(r"[\W_]+", "", main0)) < 4:
+        return "other", Admin("allowed"), 0.7, None, "a permission, not a requirement"
     if _NOTE.match(t):
         q = f"Note in the criteria: {t[:200]}"
         return categorise(t), Review("a note, not a criterion", q), 0.3, None, "note"
@@ -208,6 +211,8 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         if ht is not None:
             return "comorbidity" if "hypertension" in ids else "vital_sign", ht, 0.85, None, None
     labs, keys = lab_rules(t)
+    if labs is not None and set(keys) <= {"ki67", "mitoses"} and types & {"disease", "histology"}:
+        labs = None  # "NEC or Ki-67 > 55%": read with the diagnosis
     if labs is not None:
         cat = "lab"
         if all(
