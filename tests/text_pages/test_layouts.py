@@ -199,3 +199,84 @@ def test_ctgov_tabular_view_with_tabs() -> None:
     )
     assert (t.eligibility.sex, t.eligibility.min_age_years, t.eligibility.max_age_years) == ("ALL", 18, None)
     assert counts(t) == (2, 1)
+
+
+# Variants of the five seed layouts (same sites, other trials).
+
+
+def test_clinconnect_variant() -> None:
+    t = page("clinconnect_variant.txt")
+    assert (t.id, t.overall_status, t.first_posted, t.current_as_of) == (
+        "NCT05012345",
+        "ACTIVE_NOT_RECRUITING",
+        "2024-03-03",
+        "2026-01-05",
+    )
+    assert t.lead_sponsor == "Novartis Pharmaceuticals"
+    assert t.keywords == ["Lung Carcinoid", "Everolimus", "Somatostatin Analogue"]
+    assert (t.eligibility.sex, t.eligibility.min_age_years, t.eligibility.max_age_years) == (
+        "FEMALE",
+        40,
+        None,
+    )
+    assert [(loc.city, loc.country) for loc in t.locations] == [
+        ("Boston", "United States"),
+        ("Milano", "Italy"),
+    ]
+    assert t.plain_summary and counts(t) == (2, 1)
+
+
+def test_ctgov_like_variant_arms_sponsors_ids() -> None:
+    t = page("ctgov_like_variant.txt")
+    assert [(a.label, a.type, a.intervention_names) for a in t.arms] == [
+        ("Lanreotide arm", "EXPERIMENTAL", ["lanreotide"]),
+        ("Placebo arm", "PLACEBO_COMPARATOR", ["placebo"]),
+    ]
+    assert [(i.type, i.name) for i in t.interventions] == [("DRUG", "lanreotide"), ("OTHER", "placebo")]
+    assert (t.lead_sponsor, t.lead_sponsor_class) == ("Ipsen", "INDUSTRY")
+    assert t.collaborators == ["Gustave Roussy, Cancer Campus, Grand Paris"]
+    assert t.org_study_id == "IPS-2025-01" and [s.id for s in t.secondary_ids] == ["2024-512345-11-00"]
+    assert t.design is not None and (t.design.allocation, t.design.masking) == ("RANDOMIZED", "QUADRUPLE")
+    assert t.conditions == ["Small Intestinal Neuroendocrine Tumor", "Carcinoid Tumor"]
+    assert t.detailed_description == "Patients are randomised 2:1."
+    assert "NCT01234567" not in t.model_dump_json()  # the related-trials list is chrome
+    assert counts(t) == (2, 1)
+
+
+def test_hospital_variant() -> None:
+    t = page("hospital_variant.txt")
+    assert (t.id, t.overall_status, t.phases) == ("NCT06999999", "NOT_YET_RECRUITING", ["PHASE1", "PHASE2"])
+    assert (t.eligibility.sex, t.eligibility.min_age_years, t.eligibility.max_age_years) == (
+        "FEMALE",
+        18,
+        None,
+    )
+    assert t.conditions == ["Pancreatic Neuroendocrine Tumor", "Neuroendocrine Tumors"]
+    assert t.lead_sponsor == "Peking Union Medical College Hospital" and t.current_as_of == "2026-01-03"
+    assert [i.name for i in t.interventions] == ["capecitabine", "temozolomide"]
+    assert counts(t) == (2, 1)
+    assert "{{" not in t.model_dump_json() and "private note" not in t.model_dump_json()
+
+
+def test_overview_variant() -> None:
+    t = page("overview_variant.txt")
+    assert t.id.startswith("LOCAL-") and t.title == "Personalised Dosimetry-Based PRRT in Midgut NETs"
+    assert (t.start_date, t.completion_date, t.enrollment) == ("2024-03-01", "2028-12-31", 60)
+    assert t.collaborators == ["Swedish Cancer Society"] and t.conditions == ["Neuroendocrine Tumors"]
+    el = t.eligibility
+    assert (el.sex, el.min_age_years, el.max_age_years, el.healthy_volunteers) == ("MALE", 18, 80, False)
+    items = split_criteria(el.criteria_text or "")
+    assert items[1].text == "Midgut NET with SSTR expression on PET" and counts(t) == (2, 1)
+
+
+def test_aggregator_variant() -> None:
+    t = page("aggregator_variant.txt")
+    assert t.title is None and t.brief_summary is not None
+    assert (t.id, t.overall_status, t.phases, t.study_type) == (
+        "NCT06888888",
+        "NOT_YET_RECRUITING",
+        ["PHASE1"],
+        "INTERVENTIONAL",
+    )
+    assert [i.name for i in t.investigators] == ["Wei Zhang"]
+    assert t.countries == ["China", "Japan"] and t.eligibility.healthy_volunteers is True

@@ -293,8 +293,9 @@ def age_range(s: str | None) -> tuple[str | None, str | None]:
     if not s:
         return None, None
     t = s[:300]
-    m = _RANGE_RE.search(t)
     open_top = re.search(r"\d\s*\+|\b(?:and|or) (?:older|over|above)\b", t, re.I)
+    t = re.sub(r"(\d{1,3})\s*\+\s*(?:years?|yrs?)?", r"\1 years and older", t, flags=re.I)
+    m = _RANGE_RE.search(t)
     if m:
         lo, lu, hi, hu = m.groups()
         unit_ok = lu or hu or (re.search(r"\bage|year|yr", t, re.I) and float(hi) >= 12)

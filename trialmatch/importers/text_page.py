@@ -117,6 +117,8 @@ def _is_title(s: str) -> bool:
         return False
     if len(s.split()) > 50 or not re.search(r"[A-Za-z]{3}", s):
         return False
+    if re.search(r"[a-z)]\.\s+[A-Z]", s) or (s.endswith(".") and len(s.split()) > 20):
+        return False  # prose (several sentences, or one long one), not a title
     if status_word(s, standalone=True) or sex_word(s) or date_value(s) or phase_values(s) == [s]:
         return False
     return not re.fullmatch(r"[A-Z]{2,8}[-\d/]+", s)
@@ -335,7 +337,7 @@ def parse_text_page(text: str, source: str | None = None, source_url: str | None
         if b.field in ("_heading", "launched_by", "current_as_of", "last_update", "registry_id") and b.inline:
             free.extend(b.values())
     _free_facts(page, [s for s in free if s != title])
-    lead = [s for s in blocks[0].values() if len(s) > 300]
+    lead = [s for s in blocks[0].values() if len(s) > 150 and s != title]
     if lead and "brief_summary" not in page.f:
         page.put("brief_summary", "\n\n".join(lead)[:MAX_FIELD])
     f = page.f
