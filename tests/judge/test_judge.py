@@ -162,3 +162,16 @@ def test_cli_errors(tmp_path: Path) -> None:
     assert res.exit_code == 2
     res = CliRunner().invoke(_app(), ["judge", "--patient", str(tmp_path / "nope.txt"), "--criterion", "x"])
     assert res.exit_code == 2
+
+
+def test_age_range_ambiguity_and_descriptive_child() -> None:
+    long_def = (
+        "Confirmed bacterial meningitis patients: a case that is laboratory-confirmed by culture of a bacterial "
+        "pathogen in the cerebrospinal fluid or blood in a child with a clinical syndrome consistent with meningitis"
+    )
+    assert age_range(long_def) is None
+    assert (
+        age_range("Individuals aged ≥1 year with diarrhoea and/or children (aged 1-18 years) with pain")
+        is None
+    )
+    assert age_range("Children 0-15 years inclusive")[:2] == (0, 15)  # type: ignore[index]

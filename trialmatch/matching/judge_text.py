@@ -351,6 +351,13 @@ def age_range(text: str) -> tuple[float | None, float | None, str] | None:
             if a <= b:
                 lo, hi = a, b
                 spans.append(m.group(0))
+                rest = t[: m.start()] + " " + t[m.end() :]
+                if any(ok(g) for g in (*_GE.finditer(rest), *_LE.finditer(rest))) and re.search(
+                    r"\bor\b", t, re.I
+                ):
+                    return (
+                        None  # alternative age groups ("aged >= 1 ... and/or children aged 1-18"): ambiguous
+                    )
                 break
     if lo is None and hi is None:
         for m in _OR_OLDER.finditer(t):
@@ -385,6 +392,8 @@ def age_range(text: str) -> tuple[float | None, float | None, str] | None:
             spans.append(m2.group(0))
     if lo is None and hi is None:
         low = t.lower()
+        if len(t) > 100:  # "in a child with ..." inside a long definition is not an age restriction
+            return None
         if re.search(r"\badults?\b", low):
             return 18.0, None, "adult"
         if re.search(r"\b(children|child(?![- ]?bearing)|minors?|pediatric|paediatric)\b", low):
