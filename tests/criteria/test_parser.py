@@ -195,3 +195,41 @@ def test_huge_and_pathological_text_is_bounded() -> None:
         parse_criteria(text)
         parse_item(text, "inclusion")
         assert time.perf_counter() - t0 < 5.0
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "want"),
+    [
+        ("exclusion", "Prior PRRT is not allowed", "has prrt"),
+        ("inclusion", "Patients may have received prior somatostatin analog therapy", "admin: allowed"),
+        (
+            "exclusion",
+            "Patients with neuroendocrine carcinoma (NEC) or Ki-67 > 55%",
+            "(has nen.nec OR cancer.ki67_percent > 55 %)",
+        ),
+        ("inclusion", "Patients with CNS metastases are ineligible", "NOT has cns_metastases"),
+        ("inclusion", "Note: newly obtained biopsy is preferable", "review: a note, not a criterion"),
+        (
+            "inclusion",
+            "Serum total bilirubin =< 1.5 x ULN OR direct bilirubin =< ULN for patients with total bilirubin levels > 1.5 ULN",
+            "(lab.bilirubin <= 1.5 x ULN OR lab.direct_bilirubin <= 1 x ULN)",
+        ),
+        (
+            "inclusion",
+            "AST (SGOT) and ALT (serum glutamic pyruvate transaminase [SGPT]) =< 2.5 x ULN",
+            "(lab.ast <= 2.5 x ULN AND lab.alt <= 2.5 x ULN)",
+        ),
+        (
+            "exclusion",
+            "Toxicity from prior radiation therapy has not resolved to grade 1 or less",
+            "has radiotherapy",
+        ),
+        (
+            "exclusion",
+            "History of myocardial infarction, unstable angina, or stroke within 6 months",
+            "(has mi within 6 months OR has unstable_angina within 6 months OR has stroke within 6 months)",
+        ),
+    ],
+)
+def test_generalisation_guards(kind: str, text: str, want: str) -> None:
+    assert rule_of(text, kind) == want
