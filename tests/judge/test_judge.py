@@ -166,8 +166,9 @@ def test_cli_errors(tmp_path: Path) -> None:
 
 def test_age_range_ambiguity_and_descriptive_child() -> None:
     long_def = (
-        "Confirmed bacterial meningitis patients: a case that is laboratory-confirmed by culture of a bacterial "
-        "pathogen in the cerebrospinal fluid or blood in a child with a clinical syndrome consistent with meningitis"
+        "Confirmed bacterial meningitis patients: a case that is laboratory-confirmed by culture "
+        "of a bacterial pathogen in the cerebrospinal fluid or blood in a child with a clinical "
+        "syndrome consistent with meningitis"
     )
     assert age_range(long_def) is None
     assert (
