@@ -155,3 +155,17 @@ def test_search_more_results_link(client: TestClient) -> None:
     assert r.text.count('class="result"') == 2 and "Show more results" in r.text and "limit=27" in r.text
     r = client.get("/search", params={"q": "neuroendocrine", "near": "Boston"})
     assert "?near=Boston#locations" in r.text
+
+
+def test_criterion_badges_read_exclusions_right() -> None:
+    from trialmatch.matching.model import CriterionResult
+    from trialmatch.web.views import crit_badge, deciding
+
+    def cr(kind: str, verdict: str) -> CriterionResult:
+        return CriterionResult(kind=kind, text="x", verdict=verdict)  # type: ignore[arg-type]
+
+    assert crit_badge(cr("exclusion", "met"))[1] == "Excludes you"
+    assert crit_badge(cr("exclusion", "not_met"))[1] == "Not excluded"
+    assert crit_badge(cr("inclusion", "not_met"))[1] == "Not met"
+    items = [cr("exclusion", "not_met"), cr("inclusion", "unknown"), cr("exclusion", "met")]
+    assert [c.verdict for c in deciding(items)] == ["met", "unknown"]

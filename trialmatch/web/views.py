@@ -193,6 +193,25 @@ def fact_text(fact: Any) -> str:
     return s.replace("_", " ")
 
 
+def crit_badge(c: Any) -> tuple[str, str]:
+    """(css class, words) for a criterion result, read the right way round for exclusions."""
+    if c.verdict == "unknown":
+        return ("verdict-unknown", "Not known yet")
+    if c.verdict == "not_applicable":
+        return ("verdict-not_applicable", "Does not apply")
+    good = (c.verdict == "met") == (c.kind == "inclusion")
+    if c.kind == "inclusion":
+        return ("verdict-met", "Met") if good else ("verdict-not_met", "Not met")
+    return ("verdict-met", "Not excluded") if good else ("verdict-not_met", "Excludes you")
+
+
+def deciding(criteria: list[Any]) -> list[Any]:
+    """The criteria that decide a verdict: failed ones (inclusion not met, exclusion met) first,
+    then the unknown ones."""
+    failed = [c for c in criteria if (c.kind, c.verdict) in (("inclusion", "not_met"), ("exclusion", "met"))]
+    return failed + [c for c in criteria if c.verdict == "unknown"]
+
+
 def fact_questions(report: Any) -> dict[str, str]:
     """fact id -> the plain question the matcher asks for it (``lab.anc`` -> "What is the ANC?")."""
     return {q.fact: q.question for q in getattr(report, "next_questions", None) or []}
@@ -215,4 +234,6 @@ GLOBALS = {
     "rule_text": render_rule,
     "explain": explain,
     "fact_questions": fact_questions,
+    "deciding": deciding,
+    "crit_badge": crit_badge,
 }
