@@ -10,11 +10,21 @@ concepts they name, so that ``Has`` tests are set lookups.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from trialmatch.patients import terms as T
+from trialmatch.patients.formulas import (
+    age_at,
+    bmi,
+    bsa_mosteller,
+    ckd_epi_2021,
+    cockcroft_gault,
+    ecog_from_karnofsky,
+    karnofsky_from_ecog,
+    who_grade,
+)
+from trialmatch.patients.items import Item, build_absent, build_items
 from trialmatch.patients.model import Lab, Patient
 
 __all__ = [
@@ -70,122 +80,6 @@ class LabObs:
     how: str = "given"
 
 
-@dataclass(slots=True)
-class Item:
-    """One thing the patient has or had (a condition, a treatment, an allergy ...)."""
-
-    kind: str
-    name: str
-    text: str
-    concepts: frozenset[str]
-    active: bool | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-    ongoing: bool | None = None
-    negative: bool = False  # a negative finding (biomarker "no pathogenic variant")
-    attrs: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def last_date(self) -> dt.date | None:
-        return self.end or self.start
-
-
-_PROGRESSION_TEXT = "progressive disease progression radiological progression"
-_PROGRESSION = frozenset({"progression", "disease_progression", "progressive_disease"})
-
-#: item kind -> the profile list it comes from
-_LIST_OF = {
-    "condition": "conditions",
-    "other_cancer": "other_cancers",
-    "procedure": "procedures",
-    "treatment": "treatments",
-    "medication": "medications",
-    "allergy": "allergies",
-    "biomarker": "biomarkers",
-    "imaging": "imaging",
-}
-
-# ---------------------------------------------------------------- formulas (pure)
-
-
-def age_at(birth: dt.date, as_of: dt.date) -> int:
-    return as_of.year - birth.year - ((as_of.month, as_of.day) < (birth.month, birth.day))
-
-
-def cockcroft_gault(age: float, weight_kg: float, female: bool, scr_mg_dl: float) -> float:
-    """Creatinine clearance (mL/min): ((140 - age) x weight) / (72 x Scr), x 0.85 if female."""
-    crcl = ((140.0 - age) * weight_kg) / (72.0 * scr_mg_dl)
-    return crcl * 0.85 if female else crcl
-
-
-def ckd_epi_2021(age: float, female: bool, scr_mg_dl: float) -> float:
-    """eGFR (mL/min/1.73 m2), CKD-EPI 2021 race-free equation."""
-    kappa, alpha = (0.7, -0.241) if female else (0.9, -0.302)
-    r = scr_mg_dl / kappa
-    e = 142.0 * min(r, 1.0) ** alpha * max(r, 1.0) ** -1.200 * 0.9938**age
-    return e * 1.012 if female else e
-
-
-def bmi(weight_kg: float, height_cm: float) -> float:
-    return weight_kg / (height_cm / 100.0) ** 2
-
-
-def bsa_mosteller(weight_kg: float, height_cm: float) -> float:
-    return math.sqrt(weight_kg * height_cm / 3600.0)
-
-
-def who_grade(ki67: float | None, mitoses: float | None) -> str | None:
-    """WHO grade of a well-differentiated NET: Ki-67 <3 G1, 3-20 G2, >20 G3 (or mitoses <2, 2-20, >20);
-    the higher of the two when both are given."""
-    grades = []
-    if ki67 is not None:
-        grades.append(1 if ki67 < 3 else 2 if ki67 <= 20 else 3)
-    if mitoses is not None:
-        grades.append(1 if mitoses < 2 else 2 if mitoses <= 20 else 3)
-    return f"G{max(grades)}" if grades else None
-
-
-def ecog_from_karnofsky(kps: float) -> int:
-    if kps >= 100:
-        return 0
-    if kps >= 80:
-        return 1
-    if kps >= 60:
-        return 2
-    if kps >= 40:
-        return 3
-    if kps > 0:
-        return 4
-    return 5
-
-
-def karnofsky_from_ecog(ecog: int) -> tuple[float, float]:
-    """The Karnofsky range an ECOG grade corresponds to."""
-    return {
-        0: (90.0, 100.0),
-        1: (80.0, 90.0),
-        2: (60.0, 70.0),
-        3: (40.0, 50.0),
-        4: (10.0, 30.0),
-        5: (0.0, 0.0),
-    }.get(int(ecog), (0.0, 100.0))
-
-
-# ---------------------------------------------------------------- the facts
-
-
-def _concepts(*texts: str | None) -> frozenset[str]:
-    out: frozenset[str] = frozenset()
-    for t in texts:
-        if t:
-            out = out | T.concepts_of(t)
-    return out
-
-
-def _join(*parts: Any) -> str:
-    return " ".join(str(p) for p in parts if p not in (None, "", [], ()))
-
-
 class PatientFacts:
     """Everything the evaluator reads about one patient at ``as_of``."""
 
@@ -217,9 +111,9 @@ class PatientFacts:
         f = cls(patient, as_of)
         f._build_scalars()
         f._build_labs()
-        f._build_items()
+        build_items(f)
         f._build_derived()
-        f._build_absent()
+        build_absent(f)
         return f
 
     # ------------------------------------------------------------ helpers
@@ -464,213 +358,3 @@ class PatientFacts:
             self.scalars.setdefault(f"lab.{k}", Fact(obs.value, obs.how))
 
     # ------------------------------------------------------------ items
-    def _add(self, item: Item) -> None:
-        self.items[item.kind].append(item)
-
-    def _build_items(self) -> None:
-        p, as_of = self.patient, self.as_of
-        c = p.cancer
-        if c is not None and (c.name or c.icd_o3_morphology):
-            self.known["diagnosis"] = True
-            diff = c.differentiation or ""
-            name = c.name or ""
-            grade = self.scalars.get("cancer.grade")
-            extra = [name, c.icd_o3_morphology]
-            if diff:
-                extra.append(f"{diff} differentiated {name}")
-            if grade is not None:
-                extra.append(f"{name} {grade.value}")
-                if diff:
-                    extra.append(f"{diff} differentiated {name} {grade.value}")
-            if c.functional_syndrome:
-                extra.append(c.functional_syndrome)
-            text = _join(*extra)
-            cs = _concepts(*extra)
-            gd = T.terms().get("grade_diagnosis") or {}
-            fam = gd.get("family", "")
-            if grade is not None and gd.get(grade.value) and any(T.concept_matches((x,), "", fam) for x in cs):  # noqa: E501
-                cs = cs | _concepts(gd[grade.value])
-            self._add(Item("diagnosis", name, text, cs, active=True, start=c.diagnosis_date))
-            if "cancer.differentiation" not in self.scalars:
-                for concept, diff_word in (T.terms().get("differentiation_from_concept") or {}).items():
-                    if any(T.concept_matches((x,), "", concept) for x in cs):
-                        self._set("cancer.differentiation", diff_word, f"implied by the diagnosis ({name})")
-                        break
-        if c is not None and (c.primary_site or c.icd_o3_topography):
-            self.known["site"] = True
-            text = _join(c.primary_site, c.icd_o3_topography)
-            self._add(
-                Item("site", c.primary_site or "", text, _concepts(c.primary_site, c.icd_o3_topography), True)
-            )
-        if c is not None:
-            if c.metastasis_sites is not None or c.metastatic is False:
-                self.known["metastasis"] = True
-            for s in c.metastasis_sites or []:
-                t = f"{s} metastases"
-                self._add(Item("metastasis", s, t, _concepts(t, f"metastases to {s}"), active=True))
-        if c is not None and c.progression_dates is not None:
-            self.known["progression"] = True
-            for d in c.progression_dates:
-                self._add(
-                    Item("progression", "disease progression", _PROGRESSION_TEXT, _PROGRESSION, True, d, d)
-                )
-        self._list_items(p.conditions, "condition")
-        self._list_items(p.other_cancers, "other_cancer")
-        self._list_items(p.procedures, "procedure")
-        self._list_items(p.treatments, "treatment")
-        self._list_items(p.medications, "medication")
-        partial = (p.model_extra or {}).get("partial_lists") or ()
-        if p.allergies is not None:
-            self.known["allergy"] = "allergies" not in partial
-            for a in p.allergies:
-                t = f"allergy to {a}"
-                self._add(Item("allergy", a, _join(a, "allergy"), _concepts(a, t), active=True))
-        if p.biomarkers is not None:
-            self.known["biomarker"] = "biomarkers" not in partial
-            for b in p.biomarkers:
-                neg = T.is_negative_result(b.result)
-                text = _join(b.name, b.result, b.origin)
-                self._add(
-                    Item(
-                        "biomarker",
-                        b.name,
-                        text,
-                        _concepts(b.name, text),
-                        active=not neg,
-                        negative=neg,
-                        attrs={"origin": b.origin, "result": b.result, "value": b.value},
-                    )
-                )
-        if p.imaging is not None:
-            self.known["imaging"] = "imaging" not in partial
-            kr = T.terms().get("krenning") or {}
-            for im in p.imaging:
-                text = _join(im.modality, im.finding)
-                cs = _concepts(im.modality, im.finding, text)
-                if im.krenning_score is not None and kr.get("concept"):
-                    sstr = str(kr["concept"])
-                    if im.krenning_score >= int(kr.get("positive_min", 2)):
-                        cs = cs | {sstr}
-                    else:
-                        cs = frozenset(c for c in cs if not T.concept_matches((c,), "", sstr))
-                self._add(
-                    Item(
-                        "imaging",
-                        im.modality or "imaging",
-                        text,
-                        cs,
-                        active=True,
-                        start=im.date,
-                        end=im.date,
-                        attrs={"krenning_score": im.krenning_score},
-                    )
-                )
-        if p.recent_trial_participation_end_date is not None:
-            self.known["trial_participation"] = True
-            d = p.recent_trial_participation_end_date
-            self._add(
-                Item(
-                    "trial_participation",
-                    "clinical trial",
-                    "clinical trial participation",
-                    frozenset(),
-                    d >= as_of,
-                    d,
-                    d,
-                )
-            )
-        # the systemic-therapy summary
-        if p.treatments is not None:
-            prior = [t for t in p.treatments if t.start_date is None or t.start_date <= as_of]
-            systemic = [
-                t for t in prior if t.kind is None or T.is_systemic_kind(t.kind) or t.line is not None
-            ]
-            lines = {t.line for t in systemic if t.line is not None}
-            n = max(len(lines), len([t for t in systemic if t.line is None]) + len(lines))
-            self._set(
-                "prior_lines",
-                n,
-                "given"
-                if not systemic
-                else "counted: " + "; ".join(f"{t.name} ({t.outcome or 'outcome ?'})" for t in systemic),
-            )
-            prog = [
-                t
-                for t in systemic
-                if (t.outcome or "").lower() in ("progression", "intolerance", "refractory")
-            ]
-            self._set("prior_lines_failed", len(prog), "treatments ending in progression or intolerance")
-
-    def _build_absent(self) -> None:
-        for fact in self.patient.facts or []:
-            if fact.status != "absent":
-                continue
-            as_written = fact.value.get("as_written") if isinstance(fact.value, dict) else None
-            text = str(as_written or fact.name)
-            cs = _concepts(fact.name, as_written) | (
-                {fact.name} if "." in fact.name or "_" in fact.name else set()
-            )
-            self.absent.append(Item(fact.kind, fact.name, text, frozenset(cs), active=False, negative=True))
-
-    def _list_items(self, rows: list[Any] | None, kind: str) -> None:
-        if rows is None:
-            return
-        partial = (self.patient.model_extra or {}).get("partial_lists") or ()
-        if self.patient.source_format == "note":  # a note lists what it mentions, not everything
-            partial = tuple(_LIST_OF.values())
-        self.known[kind] = _LIST_OF.get(kind) not in partial
-        for r in rows:
-            d = r.model_dump(exclude_none=True)
-            name = str(d.get("name", ""))
-            status = d.get("status")
-            start = d.get("start_date") or d.get("onset_date") or d.get("date")
-            end = d.get("end_date")
-            ongoing = d.get("ongoing")
-            if kind == "procedure":
-                end = d.get("date")
-            kind_word = d.get("kind")
-            active: bool | None
-            if kind in ("treatment", "medication"):
-                if ongoing is True:
-                    active = True
-                elif ongoing is False or (end is not None and end < self.as_of):
-                    active = False
-                else:
-                    active = (
-                        None if end is None and kind == "treatment" else (end is None or end >= self.as_of)
-                    )
-            elif kind == "procedure":
-                active = False
-            elif kind == "other_cancer":
-                st = (status or "").lower()
-                active = bool(d.get("on_treatment")) or st in (
-                    "active",
-                    "progressing",
-                    "progression",
-                    "on treatment",
-                )
-                if not active and not st and d.get("on_treatment") is None and end is None:
-                    active = None
-            else:
-                active = not T.is_inactive_status(status) if status else True
-                if d.get("stable") is True and status:
-                    active = False
-            text = _join(name, kind_word, d.get("site"))
-            extra_concepts: frozenset[str] = frozenset()
-            if kind == "procedure" and d.get("major") is True:
-                extra_concepts = _concepts(f"major {kind_word or 'surgery'}")
-                text = _join(text, "major")
-            attrs = {k: v for k, v in d.items() if k not in ("name",)}
-            self._add(
-                Item(
-                    kind,
-                    name,
-                    text,
-                    _concepts(name, kind_word, _join(name, kind_word)) | extra_concepts,
-                    active=active,
-                    start=start,
-                    end=end,
-                    ongoing=ongoing,
-                    attrs=attrs,
-                )
-            )
