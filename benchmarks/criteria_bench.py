@@ -292,6 +292,7 @@ def throughput(limit: int | None = None) -> dict[str, Any]:
     status: Counter[str] = Counter()
     crashes = 0
     t0 = time.perf_counter()
+    c0 = time.process_time()
     for _nct, text in texts:
         try:
             for c in parse_criteria(text):
@@ -300,11 +301,14 @@ def throughput(limit: int | None = None) -> dict[str, Any]:
         except Exception:
             crashes += 1
     dt = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     n = sum(status.values())
     return {
         "trials": len(texts),
         "seconds": round(dt, 2),
         "trials_per_s": round(len(texts) / dt, 1) if dt else 0.0,
+        "cpu_seconds": round(cpu, 2),
+        "trials_per_cpu_s": round(len(texts) / cpu, 1) if cpu else 0.0,
         "criteria": n,
         "parsed_share": round(status["parsed"] / n, 3) if n else 0.0,
         "needs_review_share": round(status["needs_review"] / n, 3) if n else 0.0,

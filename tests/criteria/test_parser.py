@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Parser behaviour on general (non-seed) phrasings, trial-level criteria, and hostile input."""
 
 from __future__ import annotations
