@@ -7,8 +7,9 @@ The format is told from the content, never the file name:
 * ``{`` / ``[`` -> JSON: an API v2 study, a v2 list response ``{"studies": [...]}`` (streamed one
   study at a time), a classic-API ``FullStudiesResponse`` (streamed), a JSON array of studies, or
   JSON Lines (one study per line, streamed);
-* ``<`` -> XML ``clinical_study`` (legacy ClinicalTrials.gov); an HTML document is rejected (an
-  error page saved as ``.xml``);
+* ``<`` -> XML ``clinical_study`` (legacy ClinicalTrials.gov); an HTML document is turned into
+  text and read as a trial page when it looks like one, else rejected (an error page saved as
+  ``.xml``; see :mod:`trialmatch.importers.pages`);
 * a CSV whose header has ``nctid`` and ``criteria`` -> HINT trial-outcome rows; a JSON object with
   ``NCT_ID`` -> a TrialGPT ``trial_info`` record (:mod:`trialmatch.importers.research_sets`);
 * anything else readable as text -> a copied trial page (:mod:`trialmatch.importers.text_page`).
@@ -39,12 +40,12 @@ from trialmatch.importers.ctgov_v1 import is_v1_study, v1_to_v2
 from trialmatch.importers.ctgov_xml import XmlRejected, iter_xml_studies
 from trialmatch.importers.errors import (
     MAX_RECORD_BYTES,
-    MAX_TEXT_PAGE_BYTES,
     MAX_ZIP_MEMBER_BYTES,
     RecordError,
 )
 from trialmatch.importers.jsonstream import TOO_LARGE, JsonStream, JsonStreamError, RecordTooLarge
-from trialmatch.importers.normalize import nct_ids, vocab
+from trialmatch.importers.normalize import nct_ids
+from trialmatch.importers.pages import read_html_page, read_text_page
 from trialmatch.importers.research_sets import is_hint_header, is_trialgpt, iter_hint_csv, trialgpt_to_trial
 from trialmatch.records.model import Trial
 
@@ -72,9 +73,6 @@ _SKIP_KEYS = frozenset(
         "nextPageToken",
         "totalCount",
     }
-)
-_REGISTRY_ID = re.compile(
-    r"NCT\d{8}|ACTRN\d{14}|ChiCTR[-A-Z]{0,12}\d{6,12}|ISRCTN\d{8}|\b\d{4}-\d{6}-\d{2}\b"
 )
 _HTML = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.IGNORECASE)
 
@@ -159,17 +157,13 @@ def _dispatch(
         yield from _read_json(fp, source, name, source_url)
     elif first == b"<":
         if _HTML.search(head[:4096]):
-            title = re.search(rb"<title>([^<]{0,120})", head, re.IGNORECASE)
-            what = f" ({title.group(1).decode('utf-8', 'replace').strip()!r})" if title else ""
-            yield RecordError(
-                source, None, f"HTML page{what}, not a trial record (an error page saved as a file?)"
-            )
+            yield from read_html_page(fp, source, source_url)
             return
         yield from _read_xml(fp, head, source, name, source_url)
     elif is_hint_header(body):
         yield from iter_hint_csv(fp, source, source_url)
     else:
-        yield from _read_text(fp, source, source_url)
+        yield from read_text_page(fp, source, source_url)
 
 
 # -- JSON ----------------------------------------------------------------------------------------
@@ -394,67 +388,6 @@ def _read_xml(
             yield first
         kind = "truncated XML (download cut short?)" if "no element found" in str(exc) else "malformed XML"
         yield RecordError(source, n if n else None, f"{kind}: {exc}")
-
-
-# -- text ----------------------------------------------------------------------------------------
-def _read_text(fp: IO[bytes], source: str, source_url: str | None) -> Iterator[ImportResult]:
-    data = fp.read(MAX_TEXT_PAGE_BYTES + 1)
-    if len(data) > MAX_TEXT_PAGE_BYTES:
-        yield RecordError(
-            source, None, f"text page larger than {MAX_TEXT_PAGE_BYTES // (1024 * 1024)} MB; refused"
-        )
-        return
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    if not _looks_like_trial(text):
-        yield RecordError(
-            source, None, "plain text that is not a trial page (no registry id, trial or eligibility wording)"
-        )
-        return
-    try:
-        from trialmatch.importers.text_page import parse_text_page
-    except ImportError:
-        yield RecordError(
-            source, None, "copied text pages are not supported yet (text_page importer missing)"
-        )
-        return
-    try:
-        result: Any = parse_text_page(text, source=source, source_url=source_url)
-    except Exception as exc:
-        yield RecordError(source, None, f"text page not understood: {type(exc).__name__}: {exc}")
-        return
-    if isinstance(result, Trial) and not _has_trial_fields(result):
-        why = "text with no trial fields (no registry id, status, phase, conditions, ages, criteria)"
-        yield RecordError(source, None, why)
-    elif isinstance(result, (Trial, RecordError)):
-        yield result
-    else:
-        yield RecordError(source, None, "text page importer returned no trial")
-
-
-def _has_trial_fields(t: Trial) -> bool:
-    e = t.eligibility
-    return bool(
-        t.registry_id
-        or t.overall_status
-        or t.phases
-        or t.conditions
-        or (e.criteria_text or "").strip()
-        or e.min_age_years is not None
-        or e.max_age_years is not None
-    )
-
-
-def _looks_like_trial(text: str) -> bool:
-    """A registry id, or words from two of the ``text_page_signals`` groups."""
-    sample = text[:200_000]
-    if _REGISTRY_ID.search(sample):
-        return True
-    low = sample.lower()
-    groups = vocab().get("text_page_signals", [])
-    return sum(1 for g in groups if any(w in low for w in g)) >= 2
 
 
 # -- zip -----------------------------------------------------------------------------------------
