@@ -166,3 +166,22 @@ def test_labels(line: str, field: str, inline: str | None) -> None:
 )
 def test_not_labels(line: str) -> None:
     assert label_of(line) is None
+
+
+@pytest.mark.parametrize(
+    ("item", "ages"),
+    [
+        ("18 years of age or older", ("18 Years", None)),
+        ("Men or women aged 18-75.", ("18 Years", "75 Years")),
+        ("Patients aged between 18 and 75 years", ("18 Years", "75 Years")),
+        ("Aged over 18 years and under 80 years", ("18 Years", "80 Years")),
+        ("Age: 18~75 years old", ("18 Years", "75 Years")),
+        ("Adults (age >18 years) with ECOG 0-1", ("18 Years", None)),
+        ("ECOG 0-1", (None, None)),
+    ],
+)
+def test_ages_from_criteria_items(item: str, ages: tuple[str | None, str | None]) -> None:
+    from trialmatch.importers.text_page import _criteria_ages
+
+    assert _criteria_ages(f"Inclusion Criteria:\n- {item}\n") == ages
+    assert _criteria_ages(f"Exclusion Criteria:\n- {item}\n") == (None, None)

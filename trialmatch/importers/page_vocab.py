@@ -250,7 +250,9 @@ def enrollment_value(s: str | None) -> tuple[int | None, str | None]:
 
 _AGE_NUM = r"(\d{1,3}(?:\.\d)?)"
 _AGE_UNIT = r"\s*(years?|yrs?|months?|weeks?|days?|y)?\b"
-_RANGE_RE = re.compile(_AGE_NUM + _AGE_UNIT + r"\s*(?:-|–|—|to|~)\s*" + _AGE_NUM + _AGE_UNIT, re.I)
+_RANGE_RE = re.compile(
+    r"(?:between\s+)?" + _AGE_NUM + _AGE_UNIT + r"\s*(?:-|–|—|to|~|(?<=\s)and)\s*" + _AGE_NUM + _AGE_UNIT, re.I
+)
 _MIN_RE = re.compile(
     r"(?:≥|>=|>|at least|older than|over|min(?:imum)?\.?(?: age)?:?(?: of)?|from)\s*"
     + _AGE_NUM
@@ -258,7 +260,7 @@ _MIN_RE = re.compile(
     + r"|"
     + _AGE_NUM
     + _AGE_UNIT
-    + r"\s*(?:\(?inclusive\)?\s*)?(?:and|or)\s*(?:older|over|above|more)",
+    + r"\s*(?:of age\s*)?(?:\(?inclusive\)?\s*)?(?:and|or)\s*(?:older|over|above|more)(?!\s*(?:than\s*)?\d)",
     re.I,
 )
 _MAX_RE = re.compile(
@@ -268,7 +270,7 @@ _MAX_RE = re.compile(
     + r"|"
     + _AGE_NUM
     + _AGE_UNIT
-    + r"\s*(?:and|or)\s*(?:younger|under|below|less)",
+    + r"\s*(?:of age\s*)?(?:and|or)\s*(?:younger|under|below|less)(?!\s*(?:than\s*)?\d)",
     re.I,
 )
 
