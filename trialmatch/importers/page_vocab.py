@@ -250,9 +250,8 @@ def enrollment_value(s: str | None) -> tuple[int | None, str | None]:
 
 _AGE_NUM = r"(\d{1,3}(?:\.\d)?)"
 _AGE_UNIT = r"\s*(years?|yrs?|months?|weeks?|days?|y)?\b"
-_RANGE_RE = re.compile(
-    r"(?:between\s+)?" + _AGE_NUM + _AGE_UNIT + r"\s*(?:-|–|—|to|~|(?<=\s)and)\s*" + _AGE_NUM + _AGE_UNIT, re.I
-)
+_RANGE_SEP = r"\s*(?:-|–|—|to|~|(?<=\s)and)\s*"
+_RANGE_RE = re.compile(r"(?:between\s+)?" + _AGE_NUM + _AGE_UNIT + _RANGE_SEP + _AGE_NUM + _AGE_UNIT, re.I)
 _MIN_RE = re.compile(
     r"(?:≥|>=|>|at least|older than|over|min(?:imum)?\.?(?: age)?:?(?: of)?|from)\s*"
     + _AGE_NUM
