@@ -16,6 +16,7 @@ _PREFIXES = [
     b"{",
     b"[",
     b"<",
+    b"<html><body>NCT01234567 Eligibility ",
     b'{"studies": [',
     b"<clinical_study>",
     b"PK\x03\x04",
