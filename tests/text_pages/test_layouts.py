@@ -280,3 +280,59 @@ def test_aggregator_variant() -> None:
     )
     assert [i.name for i in t.investigators] == ["Wei Zhang"]
     assert t.countries == ["China", "Japan"] and t.eligibility.healthy_volunteers is True
+
+
+PAGE_LINES = st.sampled_from(
+    [
+        "Recruitment Status",
+        "RECRUITING",
+        "Status:",
+        "Not yet recruiting",
+        "Overall Status | Recruiting |",
+        "Clinical Phase",
+        "PHASE2",
+        "Phase:",
+        "Phase 3",
+        "Eligible Ages | 18 Years - 80 Years |",
+        "18-75 years",
+        "Gender",
+        "ALL",
+        "Participant gender:",
+        "All",
+        "Lead Sponsor:",
+        "Some University Hospital",
+        "Explanation text for the field above that is long enough to look like one. |",
+        "No |",
+        "|",
+        "Inclusion Criteria:",
+        "- Age >= 18",
+        "1. ECOG 0-1",
+        "Exclusion Criteria:",
+        "• Pregnancy",
+        "Study Groups",
+        "Arm A",
+        "Group Type EXPERIMENTAL",
+        "drug x",
+        "Intervention Type DRUG",
+        "Locations",
+        "Hangzhou, Zhejiang, China",
+        "FAQs",
+        "{{SITE_NAME}}",
+        "NCT01234567",
+        "",
+        "Launched by X · Jul 20, 2025",
+    ]
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(PAGE_LINES, max_size=60))
+def test_structured_random_pages(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    t = parse_text_page(text)
+    again = parse_text_page(text)
+    assert t.model_dump() == again.model_dump()  # deterministic, ids stable
+    assert "{{" not in t.model_dump_json()
+    if t.overall_status is not None:
+        assert t.overall_status in ("RECRUITING", "NOT_YET_RECRUITING")
+    assert all(p in ("PHASE2", "PHASE3") for p in t.phases)
