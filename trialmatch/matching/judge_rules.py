@@ -375,7 +375,14 @@ def _negated_sentences(ctx: JudgeContext, terms: list[str]) -> list[int]:
 
 
 _OTHER = re.compile(r"\b(other|another|additional|second|concurrent|concomitant|different|new)\b", re.I)
-_NEGATIVE_CRIT = re.compile(r"^(?:no|not|without|absence of|free of|never)\b", re.I)
+_NEGATIVE_CRIT = re.compile(
+    r"^(?:(?:patients?|subjects?|participants?|individuals?)\s{1,3}(?:who\s{1,3})?)?(?:(?:have|has|had|are|is)\s{1,3})?"
+    r"(?:no|not|without|absence of|free of|never)\b(?:\s{1,3}been)?",
+    re.I,
+)
+_HISTORY_NEG = re.compile(
+    r"\b(history|diagnos\w*|received|treated|prior|previous\w*|disease|surgery|therapy)\b", re.I
+)
 _FAMILY = re.compile(
     r"\b(family history|famil(?:y|ial) member|parents?|mother|father|siblings?|relatives?|"
     r"first[- ]degree)\b",
@@ -412,6 +419,14 @@ def rule_negative_inclusion(ctx: JudgeContext, text: str, kind: str) -> Decision
             "The note describes " + ", ".join(term_label(t) for t in terms) + ".",
             "negative_inclusion",
             together,
+        )
+    if _HISTORY_NEG.search(rest) and not re.search(r"\b(change|evidence|requirement)\b", rest, re.I):
+        return Decision(
+            "met",
+            "The note does not mention "
+            + ", ".join(term_label(t) for t in named)
+            + "; a complete history would, so it is taken as absent.",
+            "negative_inclusion_silent",
         )
     return None  # silent: like any inclusion the note does not show, unknown
 
