@@ -1,0 +1,69 @@
+"""Numeric criteria (labs, vitals, ECOG, Ki-67 ...) parsed by the shared criteria parser and evaluated
+by the shared evaluator on the values a note gives."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from trialmatch.matching.judge_rules import _MEASURE_NUM, Decision
+
+if TYPE_CHECKING:
+    from trialmatch.matching.judge import JudgeContext
+
+__all__ = ["rule_computable"]
+
+_COMPUTABLE_VARS = re.compile(
+    r"^(lab\.|vital\.|ecog$|karnofsky$|bmi$|weight_kg$|height_cm$|cancer\.ki67_percent$|"
+    r"cancer\.mitoses_per_2mm2$|life_expectancy_months$)"
+)
+
+
+def _computable(rule: object) -> bool:
+    from trialmatch.criteria import rules as R
+
+    if isinstance(rule, (R.And, R.Or)):
+        return all(_computable(a) for a in rule.args)
+    if isinstance(rule, R.Not):
+        return _computable(rule.arg)
+    if isinstance(rule, R.Compare):
+        return bool(_COMPUTABLE_VARS.match(rule.var))
+    return False
+
+
+def rule_computable(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
+    """Numeric criteria (labs, vitals, ECOG, Ki-67 ...) parsed by the criteria parser and evaluated on the
+    values the note gives; silent notes fall through to the other rules."""
+    if not _MEASURE_NUM.search(text) or not (
+        ctx.labs or ctx.patient.performance_status or ctx.patient.cancer
+    ):
+        return None
+    try:
+        import datetime as dt
+
+        from trialmatch.criteria import parse_item
+        from trialmatch.matching.evaluate import criterion_value
+        from trialmatch.patients.derive import PatientFacts
+    except ImportError:
+        return None
+    crit = parse_item(text[:1000], kind)
+    if crit.rule is None or not _computable(crit.rule):
+        return None
+    if ctx.facts is None:
+        ctx.facts = PatientFacts.build(ctx.patient, ctx.patient.as_of or dt.date.today())
+    verdict, out = criterion_value(crit, ctx.facts)
+    if verdict not in ("met", "not_met"):
+        return None
+    names = {f.name for f in ctx.patient.facts or [] if f.kind in ("lab", "performance_status", "cancer")}
+    sents = [
+        i
+        for i, s in enumerate(ctx.sentences)
+        if any(f.source_text == s for f in ctx.patient.facts or [] if f.name in names)
+        and any(w in out.explanation.lower() for w in (re.sub(r"\W", " ", s.lower()).split()))
+    ]
+    return Decision(
+        "met" if verdict == "met" else "not_met",
+        out.explanation[:1].upper() + out.explanation[1:] + ".",
+        "computed",
+        sents[:3],
+    )
