@@ -95,7 +95,8 @@ def test_matcher_form_note_and_json(client: TestClient) -> None:
 def test_matcher_fhir_upload_and_api_note(client: TestClient, shared) -> None:  # type: ignore[no-untyped-def]
     bundle = (shared / "data" / "fhir_patients" / "patient_data.json").read_bytes()
     token = csrf_of(client.get("/match").text)
-    r = client.post("/match", data={"csrf_token": token}, files={"fhir": ("p.json", bundle, "application/json")})
+    files = {"fhir": ("p.json", bundle, "application/json")}
+    r = client.post("/match", data={"csrf_token": token}, files=files)
     assert r.status_code == 200 and "Matching trials" in r.text and "FHIR bundle" in r.text
     r = client.post("/api/match", json={"patient": json.loads(bundle), "trial_ids": ["NCT07077551"]})
     assert r.status_code == 200 and r.json()["results"][0]["trial_id"] == "NCT07077551"
