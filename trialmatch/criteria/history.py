@@ -120,6 +120,12 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
             rules.append(
                 Has(t, kinds=kinds, window=win, status="active" if concomitant and win is None else "any")
             )
+    if kind == "inclusion" and win is not None and not naive and has_phrase("washout_cues", main):
+        # a wash-out: the treatment is not required, only at least this long ago when given
+        within = Window(amount=win.amount, unit=win.unit, relation="within", anchor=win.anchor)
+        washed = [Has(x.concept, kinds=x.kinds, window=within) for x in rules if isinstance(x, Has)]
+        r0 = any_of(washed)  # type: ignore[arg-type]
+        return (Not(r0), cat) if r0 is not None else None
     r = any_of(rules)
     if r is None:
         return None
@@ -299,12 +305,27 @@ _OTHER_CA = re.compile(
 )
 
 
+_NO_OTHER = re.compile(
+    r"^\W*(?:no|without|absence\s+of|free\s+of|not\b)|\bno\s+(?:other|prior|previous|history|second|concurrent|active)\b",
+    re.I,
+)
+
+
 def other_malignancy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     if not _OTHER_CA.search(text):
         return None
+    if kind == "inclusion" and not _NO_OTHER.search(text):
+        return None  # an inclusion naming the malignancy under study is not about other cancers
     main, exc = split_exceptions(text)
     excepted = tuple(
-        sorted({h.concept for h in _hits(exc, ("disease", "histology")) if is_a(h.concept, "cancer")})
+        sorted(
+            {
+                h.concept
+                for h in _hits(exc, ("disease", "histology"))
+                if is_a(h.concept, "cancer")
+                and h.concept != "cancer"  # "except cancer" would except everything
+            }
+        )
     )
     status = (
         "active"

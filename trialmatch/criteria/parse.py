@@ -25,7 +25,7 @@ from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.numeric import lab_rules
 from trialmatch.criteria.rules import Admin, And, Compare, Flag, Has, Is, Not, Or, Review, Rule
-from trialmatch.vocab.concepts import concepts
+from trialmatch.vocab.concepts import concepts, is_a
 
 __all__ = ["MAX_ITEM", "categorise", "clean_text", "parse_item"]
 
@@ -121,6 +121,9 @@ def _hypertension(t: str) -> Rule | None:
     return any_of(parts)
 
 
+_GENERIC_TX = frozenset({"investigational_agent", "systemic_therapy", "anticancer_therapy"})
+
+
 def _condition_first(t: str) -> bool:
     """A condition is named before any treatment ("autoimmune disease requiring systemic therapy")."""
     hits = concepts_in(t)
@@ -156,6 +159,9 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     main0, exc0 = split_exceptions(t)
     if exc0 and len(re.sub(r"[\W_]+", "", main0)) < 4:
         return "other", Admin("allowed"), 0.7, None, "a permission, not a requirement"
+    if kind == "inclusion" and has_phrase("conditional_permission_cues", t):
+        q = f"Does the patient meet the conditions of this permission? ({t[:160]})"
+        return categorise(t), Review("permission with conditions", q), 0.4, None, "conditional permission"
     if _NOTE.match(t):
         q = f"Note in the criteria: {t[:200]}"
         return categorise(t), Review("a note, not a criterion", q), 0.3, None, "note"
@@ -211,6 +217,13 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         if ht is not None:
             return "comorbidity" if "hypertension" in ids else "vital_sign", ht, 0.85, None, None
     labs, keys = lab_rules(t)
+    if (
+        labs is not None
+        and kind == "exclusion"
+        and isinstance(labs, And)
+        and not re.search(r"\band\b(?!/)", t, re.I)
+    ):
+        labs = Or(labs.args)  # an exclusion list of limits: any one of them excludes
     if labs is not None and set(keys) <= {"ki67", "mitoses"} and types & {"disease", "histology"}:
         labs = None  # "NEC or Ki-67 > 55%": read with the diagnosis
     if labs is not None:
@@ -253,7 +266,8 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
             None,
             None,
         )
-    tp = trial_participation_rule(t)
+    real_tx = {c for c in ids if concepts()[c].type in ("treatment", "drug", "regimen")} - _GENERIC_TX
+    tp = trial_participation_rule(t) if not real_tx else None
     if tp is not None:
         return tp[1], tp[0], 0.85, None, None
     im = imaging_rule(t)
@@ -262,9 +276,18 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     bm = biomarker_rule(t)
     if bm is not None and not (types & {"disease"} - set()):
         return bm[1], bm[0], 0.85, None, None
-    inf = infection_rule(t)
+    cond_ids = {c for c in ids if concepts()[c].type == "condition"}
+    only_inf = all(c in ("infection", "hepatitis") or is_a(c, "infection") for c in cond_ids)
+    inf = infection_rule(t) if only_inf else None
     if inf is not None:
         return inf[1], inf[0], 0.85, None, None
+    if (
+        exc0
+        and has_phrase("permissive_cues", exc0)
+        and re.search(r"\b(?:provided|as\s+long\s+as|only\s+if)\b", t, re.I)
+    ):
+        q = f"Does the patient meet the conditions of this permission? ({t[:160]})"
+        return categorise(t), Review("permission with conditions", q), 0.4, None, "conditional permission"
     if _condition_first(t):
         cm0 = comorbidity_rule(t, list(parts) if parts else None)
         if cm0 is not None:
@@ -375,7 +398,7 @@ def parse_item(
         )
     if (
         k == "inclusion"
-        and _INELIGIBLE.search(t)
+        and _INELIGIBLE.search(re.split(r"(?<=[.;])\s", t, maxsplit=1)[0])
         and cat not in ("reproductive", "administrative", "investigator_judgement")
         and not isinstance(rule, (Not, Review, Admin))
     ):

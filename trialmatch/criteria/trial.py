@@ -140,6 +140,15 @@ def _disease_concepts(texts: list[str]) -> list[str]:
     return [c for c in out if not any(o != c and is_a(o, c) for o in out)]
 
 
+def _several_sites(title: str) -> bool:
+    """A title naming several primary sites, or listing diseases of which some name no site
+    ("small cell lung cancer, paraganglioma, ..."): no single primary site can be read from it."""
+    if sum(1 for rx, _ in _SITE_WORDS if rx.search(title)) > 1:
+        return True
+    parts = [p for p in re.split(r"[,;]", title) if _DISEASE_NEAR.search(p)]
+    return len(parts) > 1 and any(not any(rx.search(p) for rx, _ in _SITE_WORDS) for p in parts)
+
+
 def title_criteria(trial: Trial) -> list[Criterion]:
     """Restrictions the title and conditions make (source ``title``)."""
     title = trial.brief_title or trial.official_title or ""
@@ -181,7 +190,7 @@ def title_criteria(trial: Trial) -> list[Criterion]:
                 source="title",
             )
         )
-    else:
+    elif not _several_sites(title):
         for rx, site in _SITE_WORDS:
             m = rx.search(title)
             if (
