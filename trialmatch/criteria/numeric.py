@@ -381,7 +381,7 @@ def _extracts(text: str) -> list[_Extract]:
                     last is not None
                     and e.cond is None
                     and re.search(r"(?:^|[\s,;(])or\b", between, re.I)
-                    and not re.search(r"\band\b|;", between, re.I)
+                    and not re.search(r"\band\b(?!/)|;", between, re.I)
                 ):
                     e.alternative = True
                 if e.cond is None:
