@@ -101,7 +101,15 @@ def test_exclusion_mention_trap_on_real_trials(shared: Path, corpus_index: Searc
     assert len(mention_found) <= 0.35 * len(mention)
     assert statistics.median(focus_found) < statistics.median(mention_found or [10**6])
     top20 = ranking[:20]
-    vocab_terms = ("neuroendocrine", "carcinoid", "merkel", "small cell", "islet")
+    vocab_terms = (
+        "neuroendocrine",
+        "carcinoid",
+        "merkel",
+        "small cell",
+        "islet",
+        "paraganglioma",
+        "pheochromocytoma",
+    )
     for tid in top20:
         if roles.get(tid) != "mention":
             continue

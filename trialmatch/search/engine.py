@@ -33,7 +33,14 @@ CRIT_SHARE_LONG = 1.5
 #: Add the shared vocabulary's disease/drug concepts of a long text as groups. Measured off: vignette
 #: MRR 0.586 -> 0.553, TREC 2021 NDCG@10 0.763 -> 0.770; not worth it yet.
 USE_CLINICAL_CONCEPTS = False
-#: Added to short-query scores when the title or conditions themselves match the whole query.
+#: Rank long texts (patient notes) with PostgreSQL's ts_rank too. Off: ts_rank has no IDF and scored
+#: vignette MRR 0.125 against 0.586 for the side index's BM25, so long texts use BM25 on every backend.
+PG_LONG_TEXT = False
+#: When the title or conditions themselves name what a short query asks for (its concepts by their own
+#: terms, not only by narrower ones: "neuroendocrine" itself, not just "small cell"), the score is
+#: multiplied by 1 + FOCUS_FACTOR and FOCUS_BONUS is added (the bonus orders tiny collections where
+#: BM25's IDF is ~0).
+FOCUS_FACTOR = 0.5
 FOCUS_BONUS = 2.0
 
 
@@ -231,12 +238,13 @@ def _candidates(
         if not text_expr and not field_expr and query.q.strip() and not groups:
             break  # the query had only stop words
         share, bonus = (CRIT_SHARE_LONG, 0.0) if long_text else (CRIT_SHARE, FOCUS_BONUS)
-        if idx.pg is not None and (text_expr or field_expr):
+        if idx.pg is not None and (text_expr or field_expr) and (PG_LONG_TEXT or not long_text):
             cond_groups = analyse_query(query.condition) if query.condition else []
             int_groups = analyse_query(query.intervention) if query.intervention else []
             rows = _run_pg(idx, groups, mode, cond_groups, int_groups, where, params, share, bonus)
         else:
-            rows = _run(idx, text_expr, field_expr, where, params, share, bonus)
+            focus = "" if long_text else fts_expression(groups, mode, ["title", "conditions"], direct=True)
+            rows = _run(idx, text_expr, field_expr, where, params, share, bonus, focus)
         if rows or len(groups) < 2:
             break
 
@@ -305,7 +313,8 @@ def _run_pg(
     focus_bonus: float,
 ) -> list[tuple[Any, ...]]:
     """Text matching and ranking by PostgreSQL (tsvector/ts_rank); filters in the side index."""
-    ranked = idx.pg.rank(groups, mode, cond_groups, int_groups, crit_share, focus_bonus)
+    factor = FOCUS_FACTOR if focus_bonus else 0.0
+    ranked = idx.pg.rank(groups, mode, cond_groups, int_groups, crit_share, focus_bonus, factor)
     if not ranked:
         return []
     cond = (" AND " + " AND ".join(where)) if where else ""
@@ -329,6 +338,7 @@ def _run(
     params: list[Any],
     crit_share: float,
     focus_bonus: float = 0.0,
+    focus_expr: str = "",
 ) -> list[tuple[Any, ...]]:
     cond = (" AND " + " AND ".join(where)) if where else ""
     if not text_expr and not field_expr:
@@ -340,7 +350,7 @@ def _run(
         return idx.query(sql, params)
     w = ",".join(str(x) for x in MAIN_WEIGHTS)
     main_expr = " AND ".join(f"({e})" for e in (text_expr, field_expr) if e)
-    parts = [f"SELECT rowid AS r, -bm25(fts_main, {w}) AS s FROM fts_main WHERE fts_main MATCH ?"]
+    parts = [f"SELECT rowid AS r, -bm25(fts_main, {w}) AS s, 0 AS f FROM fts_main WHERE fts_main MATCH ?"]
     args: list[Any] = [main_expr]
     if text_expr:
         crit_join = ""
@@ -349,19 +359,18 @@ def _run(
             crit_join = " AND rowid IN (SELECT rowid FROM fts_main WHERE fts_main MATCH ?)"
             crit_args.append(field_expr)
         parts.append(
-            f"SELECT rowid AS r, -{crit_share}*bm25(fts_crit) AS s FROM fts_crit WHERE fts_crit MATCH ?"
-            + crit_join
+            f"SELECT rowid AS r, -{crit_share}*bm25(fts_crit) AS s, 0 AS f"
+            " FROM fts_crit WHERE fts_crit MATCH ?" + crit_join
         )
         args.extend(crit_args)
-        if focus_bonus:  # the title or conditions name what was asked for
-            parts.append(f"SELECT rowid AS r, {focus_bonus} AS s FROM fts_main WHERE fts_main MATCH ?")
-            args.append(
-                " AND ".join(f"({e})" for e in ("{title conditions} : (" + text_expr + ")", field_expr) if e)
-            )
+        if focus_expr:  # the title or conditions name what was asked for
+            parts.append("SELECT rowid AS r, 0 AS s, 1 AS f FROM fts_main WHERE fts_main MATCH ?")
+            args.append(" AND ".join(f"({e})" for e in (focus_expr, field_expr) if e))
     sql = (
         "WITH h AS MATERIALIZED ("
         + " UNION ALL ".join(parts)
-        + ") SELECT d.rowid, d.trial_id, d.title, d.status, d.phases, sum(h.s) AS score"
+        + ") SELECT d.rowid, d.trial_id, d.title, d.status, d.phases,"
+        f" sum(h.s) * (1 + {FOCUS_FACTOR} * max(h.f)) + {focus_bonus} * max(h.f) AS score"
         " FROM h JOIN docs d ON d.rowid = h.r WHERE 1=1"
         + cond
         + " GROUP BY d.rowid ORDER BY score DESC, d.trial_id"

@@ -101,6 +101,7 @@ class PgText:
         intervention: list[QueryGroup],
         crit_share: float,
         focus_bonus: float,
+        focus_factor: float = 0.0,
     ) -> list[tuple[str, float]]:
         """(trial_id, score) of every trial matching the text (main or inclusion criteria) and the
         condition/intervention filters."""
@@ -108,24 +109,33 @@ class PgText:
 
         params: dict[str, Any] = {}
         q = _tsquery(groups, mode, params, "q")
+        direct = [QueryGroup(label=g.label, phrases=g.direct or g.phrases) for g in groups]
+        dq = _tsquery(direct, mode, params, "d") if focus_bonus or focus_factor else ""
         cq = _tsquery(condition, "and", params, "c")
         iq = _tsquery(intervention, "and", params, "i")
         if not (q or cq or iq):
             return []
         where: list[str] = []
         if q:
+            focus = "(CASE WHEN tsv_focus @@ qq.dq THEN 1 ELSE 0 END)" if dq else "0"
             score = (
-                f"10 * (CASE WHEN tsv_main @@ ({q}) THEN ts_rank(tsv_main, {q}) ELSE 0 END)"
-                f" + {crit_share} * 10 * (CASE WHEN tsv_crit @@ ({q}) THEN ts_rank(tsv_crit, {q}) ELSE 0 END)"
-                f" + (CASE WHEN tsv_focus @@ ({q}) THEN {focus_bonus} ELSE 0 END)"
+                "(10 * (CASE WHEN tsv_main @@ qq.q THEN ts_rank(tsv_main, qq.q) ELSE 0 END)"
+                f" + {float(crit_share)} * 10"
+                " * (CASE WHEN tsv_crit @@ qq.q THEN ts_rank(tsv_crit, qq.q) ELSE 0 END)"
+                f") * (1 + {float(focus_factor)} * {focus}) + {float(focus_bonus)} * {focus}"
             )
-            where.append(f"(tsv_main @@ ({q}) OR tsv_crit @@ ({q}))")
+            where.append("(tsv_main @@ qq.q OR tsv_crit @@ qq.q)")
         else:
-            score = f"10 * ts_rank(tsv_focus, {cq or iq})"
+            score = "10 * ts_rank(tsv_focus, " + ("qq.cq" if cq else "qq.iq") + ")"
         if cq:
-            where.append(f"tsv_focus @@ ({cq})")
+            where.append("tsv_focus @@ qq.cq")
         if iq:
-            where.append(f"tsv_int @@ ({iq})")
-        sql = f"SELECT trial_id, {score} AS s FROM search_fts WHERE " + " AND ".join(where)
+            where.append("tsv_int @@ qq.iq")
+        empty = "''::tsquery"
+        sql = (
+            f"WITH qq AS MATERIALIZED (SELECT {q or empty} AS q, {cq or empty} AS cq, {iq or empty} AS iq,"
+            f" {dq or empty} AS dq)"
+            f" SELECT trial_id, {score} AS s FROM search_fts, qq WHERE " + " AND ".join(where)
+        )
         with self.engine.connect() as conn:
             return [(str(r[0]), float(r[1])) for r in conn.execute(text(sql), params)]

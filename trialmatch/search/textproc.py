@@ -140,6 +140,7 @@ class QueryGroup:
     concept: str | None = None
     weight: float = 1.0
     words: list[str] = field(default_factory=list)
+    direct: list[str] = field(default_factory=list)  # the concept's own terms (not its narrower ones)
 
 
 def analyse_query(q: str, vocab: SearchVocab | None = None) -> list[QueryGroup]:
@@ -161,7 +162,12 @@ def analyse_query(q: str, vocab: SearchVocab | None = None) -> list[QueryGroup]:
             if hit not in seen_concepts:
                 seen_concepts.add(hit)
                 groups.append(
-                    QueryGroup(label=v.concepts[hit].label, phrases=v.expand_concept(hit), concept=hit)
+                    QueryGroup(
+                        label=v.concepts[hit].label,
+                        phrases=_prune(v.expand_concept(hit)),
+                        concept=hit,
+                        direct=_prune(list(v.concepts[hit].terms)),
+                    )
                 )
             i += n
             continue
@@ -175,21 +181,36 @@ def analyse_query(q: str, vocab: SearchVocab | None = None) -> list[QueryGroup]:
     return groups
 
 
+def _prune(phrases: list[str]) -> list[str]:
+    """Drop phrases that contain another phrase of the list (they match nothing more): with
+    "neuroendocrine" searched, "neuroendocrine carcinoma" is redundant."""
+    toks = [tuple(tokens(p)) for p in phrases]
+
+    def contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
+        n = len(small)
+        return 0 < n < len(big) and any(big[i : i + n] == small for i in range(len(big) - n + 1))
+
+    return [p for p, t in zip(phrases, toks, strict=True) if t and not any(contains(t, o) for o in toks)]
+
+
 def _quote(phrase: str) -> str:
     toks = tokens(phrase)
     return '"' + " ".join(toks) + '"' if toks else ""
 
 
-def group_expression(g: QueryGroup) -> str:
-    parts = [p for p in (_quote(x) for x in g.phrases) if p]
+def group_expression(g: QueryGroup, direct: bool = False) -> str:
+    parts = [p for p in (_quote(x) for x in ((g.direct or g.phrases) if direct else g.phrases)) if p]
     if not parts:
         return ""
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
 
-def fts_expression(groups: list[QueryGroup], mode: str = "and", columns: list[str] | None = None) -> str:
-    """An FTS5 MATCH expression for ``groups`` joined by AND or OR, optionally column-filtered."""
-    parts = [e for e in (group_expression(g) for g in groups) if e]
+def fts_expression(
+    groups: list[QueryGroup], mode: str = "and", columns: list[str] | None = None, direct: bool = False
+) -> str:
+    """An FTS5 MATCH expression for ``groups`` joined by AND or OR, optionally column-filtered;
+    ``direct`` searches concepts by their own terms only (not their narrower concepts')."""
+    parts = [e for e in (group_expression(g, direct) for g in groups) if e]
     if not parts:
         return ""
     expr = (" AND " if mode == "and" else " OR ").join(parts)
