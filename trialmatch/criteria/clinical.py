@@ -144,6 +144,15 @@ def subtract(concept: str, excepted: frozenset[str]) -> list[str]:
 # ------------------------------------------------------------------ disease state
 
 _DISJ = re.compile(r"\bor\b|,|;")
+_EXAMPLES = re.compile(
+    r"[(\[]\s*(?:including|incl|e\.?g\.?|eg|such\s+as|i\.?e\.?|for\s+example|for\s+instance)\b[^()\[\]]{0,200}[)\]]",
+    re.I,
+)
+_ANY_TUMOUR = re.compile(
+    r"\bany\s+(?:(?:advanced|metastatic|solid|recurrent|refractory|type\s+of|histolog\w*)[\s,]+){0,3}"
+    r"(?:solid\s+)?(?:tumou?rs?|cancers?|malignan\w*|neoplasm)",
+    re.I,
+)
 _DIAG_WORDS = re.compile(
     r"diagnos|confirmed|histolog|cytolog|patholog|documented|proven|known|with\s+(?:a\s+)?(?:cancer|malignan)",
     re.I,
@@ -180,6 +189,8 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
     """Diagnosis / histology / grade / stage / extent / resectability / measurability /
     progression, And-ed: e.g. "metastatic NEC, NET G3 or MiNEN (neuroendocrine component > 30%)"."""
     main, exc = split_exceptions(text)
+    # examples are not restrictions: "(including colorectal cancer)", "(e.g. ...)"
+    main = _EXAMPLES.sub(" ", main)
     parts: list[Rule] = []
     cats: list[str] = []
     dis = [
@@ -190,6 +201,8 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
     # drop generic "cancer" when something more specific is named, or when nothing is diagnosed
     if any(h.concept != "cancer" for h in dis) or not _DIAG_WORDS.search(main):
         dis = [h for h in dis if h.concept != "cancer"]
+    if _ANY_TUMOUR.search(main):
+        dis = []  # "any advanced solid tumour ... colorectal ...": the named ones are examples
     if (
         dis
         and re.search(
