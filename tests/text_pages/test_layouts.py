@@ -336,3 +336,22 @@ def test_structured_random_pages(lines: list[str]) -> None:
     if t.overall_status is not None:
         assert t.overall_status in ("RECRUITING", "NOT_YET_RECRUITING")
     assert all(p in ("PHASE2", "PHASE3") for p in t.phases)
+
+
+def test_pdq_style_group_labels_stay_in_criteria() -> None:
+    text = (
+        "A Study of Something in Carcinoid Tumors\nStatus: Completed\nEligibility\n"
+        "DISEASE CHARACTERISTICS:\n- Carcinoid tumour\nPATIENT CHARACTERISTICS:\nAge:\n- 18 and over\n"
+        "Sex:\n- Not specified\nPerformance status:\n- ECOG 0-1\nPRIOR CONCURRENT THERAPY:\nChemotherapy:\n"
+        "- No prior chemotherapy\nMinimum Eligible Age\n18 Years\n"
+    )
+    t = parse_text_page(text)
+    items = split_criteria(t.eligibility.criteria_text or "")
+    assert [i.text for i in items] == [
+        "Carcinoid tumour",
+        "18 and over",
+        "Not specified",
+        "ECOG 0-1",
+        "No prior chemotherapy",
+    ]
+    assert (t.overall_status, t.eligibility.min_age_years) == ("COMPLETED", 18)

@@ -351,7 +351,14 @@ def split_criteria(text: str) -> list[SplitItem]:
                 prev_blank = False
                 continue
             last = cur.last_text().rstrip()
-            if last.endswith((":", "：")) and not cur.subs and (prev_blank or len(cur.head) == 1):
+            if lab is not None and top_style != "plain" and _next_is_marked(lines, i):
+                # "Sex:" between bulleted groups: a group label (dropped when its list follows)
+                cur = _Item(kind, scope, [stripped])
+                items.append(cur)
+                label_item = cur
+                top_style = "plain"
+                top_indent = ind
+            elif last.endswith((":", "：")) and not cur.subs and (prev_blank or len(cur.head) == 1):
                 cur.subs.append([stripped])
             elif not prev_blank:
                 if top_style == "plain" and not cur.subs and _starts_new_plain(last, stripped):

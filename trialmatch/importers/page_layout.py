@@ -180,9 +180,32 @@ def label_of(line: str) -> LabelHit | None:
     return None
 
 
-def _ends_criteria(hit: LabelHit) -> bool:
+#: Criteria texts use "Age:", "Sex:", "Treatment:" as group labels (PDQ style); these do not end them.
+_CRITERIA_GROUP_LABELS = frozenset(
+    {
+        "sex",
+        "age_range",
+        "countries",
+        "acronym",
+        "org_study_id",
+        "phase",
+        "investigators",
+        "locations",
+        "treatments",
+        "conditions",
+        "keywords",
+        "brief_summary",
+        "detailed_description",
+        "plain_summary",
+    }
+)
+
+
+def _ends_criteria(hit: LabelHit, line: str) -> bool:
     if hit.field == "criteria":
         return False
+    if hit.form == "exact" and line.rstrip().endswith((":", "：")):
+        return hit.field not in _CRITERIA_GROUP_LABELS
     if hit.form in ("exact", "pipe", "prefix"):
         return True
     return hit.field in _STRONG_COLON
@@ -232,7 +255,7 @@ def cut_blocks(lines: list[str], kept: list[str] | None = None) -> list[Block]:
         if _chrome(s):
             continue
         if in_criteria:
-            if hit is None or not _ends_criteria(hit):
+            if hit is None or not _ends_criteria(hit, s):
                 blocks[-1].lines.append(raw)
                 continue
             in_criteria = False
