@@ -265,9 +265,6 @@ class Backend:
         except Exception:
             return []
 
-    def applied_count_key(self, trial: Trial) -> str:
-        return trial.id
-
     # -- search ------------------------------------------------------------------------
     def search(self, f: SearchFilters) -> list[Hit]:
         """Search with filters; results are cached for a minute per distinct search."""
