@@ -80,6 +80,9 @@ class LabObs:
     how: str = "given"
 
 
+_ARABIC_STAGE = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+
+
 class PatientFacts:
     """Everything the evaluator reads about one patient at ``as_of``."""
 
@@ -265,7 +268,10 @@ class PatientFacts:
             for name in ("group", "t", "n", "m", "system"):
                 val = getattr(c.stage, name)
                 if val:
-                    self._set(f"cancer.stage_{name}", str(val).upper().replace("STAGE", "").strip())
+                    text = str(val).upper().replace("STAGE", "").strip()
+                    if name == "group" and text[:1] in _ARABIC_STAGE:  # "3B" -> "IIIB"
+                        text = _ARABIC_STAGE[text[0]] + text[1:]
+                    self._set(f"cancer.stage_{name}", text)
         if c.metastatic is None:
             if c.metastasis_sites:
                 self._set(
