@@ -173,3 +173,19 @@ def test_vitals() -> None:
     assert v is not None and v.systolic_bp == 80 and v.diastolic_bp == 60 and v.heart_rate == 120
     assert v.weight_kg == 81.6 and getattr(v, "temperature_c", None) == 38.5
     assert any(f.kind == "vital" and f.name == "heart_rate" for f in p.facts or [])
+
+
+def test_absolute_dates_and_treatment_courses() -> None:
+    from trialmatch.patients.notes_extract import find_dates
+
+    ds = [str(d) for d, _a, _b in find_dates("cisplatin (1/31/22-4/4/22), MRI 2025-02-16, in March 2019")]
+    assert ds == ["2022-01-31", "2022-04-04", "2025-02-16", "2019-03-01"]
+    p = read_note(
+        "A 73-year-old woman with small cell carcinoma of the bladder, metastatic to the liver. "
+        "She received cisplatin and etoposide (1/31/22-4/4/22) with a complete clinical response. "
+        "She progressed following pembrolizumab (5/29/24-2/2/25)."
+    )
+    assert p.cancer is not None and p.cancer.primary_site == "bladder"
+    tr = {t.name: t for t in p.treatments or []}
+    assert str(tr["cisplatin"].start_date) == "2022-01-31" and str(tr["cisplatin"].end_date) == "2022-04-04"
+    assert tr["cisplatin"].outcome == "response" and tr["pembrolizumab"].outcome == "progression"

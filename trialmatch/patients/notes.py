@@ -29,10 +29,14 @@ from trialmatch.patients.model import (
     Treatment,
     Vitals,
 )
+from trialmatch.patients.notes_cancer import is_cancer as _is_cancer
+from trialmatch.patients.notes_cancer import outcome as _outcome
+from trialmatch.patients.notes_cancer import primary_site as _primary_site
 from trialmatch.patients.notes_extract import (
     Sentence,
     find_age,
     find_cancer_details,
+    find_dates,
     find_ecog,
     find_karnofsky,
     find_labs,
@@ -172,23 +176,6 @@ def _status(ent: Any) -> str:
     return "present"
 
 
-_CANCER_NAMES = frozenset({"cancer", "neuroendocrine tumor", "neuroendocrine carcinoma"})
-
-
-def _is_cancer(name: str) -> bool:
-    """A condition name that is a cancer: the note vocabulary's cancer groups, or a concept under
-    ``cancer`` in the shared concepts vocabulary."""
-    if name in _CANCER_NAMES:
-        return True
-    try:
-        import importlib
-
-        mod = importlib.import_module("trialmatch.vocab.concepts")
-        return bool(name == "cancer" or mod.is_a(name, "cancer"))
-    except Exception:
-        return False
-
-
 def sentences_of(text: str) -> list[Sentence]:
     return split_sentences(text[:MAX_NOTE_CHARS])
 
@@ -219,29 +206,12 @@ _MED_INTRO = re.compile(
 )
 
 
-_OUTCOMES = (
-    ("progression", re.compile(r"\b(progress(?:ed|ion|ive disease)?|failed|refractory|relapsed?)\b", re.I)),
-    (
-        "intolerance",
-        re.compile(r"\b(intoleran\w*|toxicity|stopped due to|discontinued (?:due|because))", re.I),
-    ),
-    ("response", re.compile(r"\b((?:complete|partial) (?:clinical )?response|responded)\b", re.I)),
-    ("completed", re.compile(r"\b(completed|finished)\b", re.I)),
-)
-
-
-def _outcome(sentence: str) -> str | None:
-    """How a treatment ended, as the sentence says (progression / intolerance / response / completed)."""
-    for name, rx in _OUTCOMES:
-        if rx.search(sentence):
-            return name
-    return None
-
-
 def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], facts: list[Fact]) -> None:
     ph = phrases()
     t = s.text
-    when = find_relative_date(t, as_of)
+    dates = find_dates(t)
+    when = find_relative_date(t, as_of) or ((dates[0][0], "date") if dates else None)
+    until = dates[1][0] if len(dates) > 1 and dates[1][0] >= dates[0][0] else None
 
     def add(kind: str, name: str, value: Any = None, status: str = "present") -> None:
         facts.append(
@@ -300,6 +270,13 @@ def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], f
     for kind, names in ph["treatments"].items():
         for m in phrase_regex(tuple(names)).finditer(t):
             name = m.group(0).lower()
+            after = [d for d in dates if d[1] >= m.end()]  # the dates written after the drug are its own
+            t_start = after[0][0] if after else (when[0] if when else None)
+            t_end = (
+                after[1][0]
+                if len(after) > 1 and after[1][0] >= after[0][0]
+                else (until if not after else None)
+            )
             st = (
                 "absent"
                 if re.search(r"\b(no|never|not)\b[^.]{0,30}$", t[: m.start()], re.I)
@@ -321,7 +298,8 @@ def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], f
                     Treatment(
                         name=name,
                         kind=kind,
-                        start_date=when[0] if when else None,
+                        start_date=t_start,
+                        end_date=t_end,
                         ongoing=(True if st == "present" else None) if outcome is None else False,
                         outcome=outcome,
                     )
@@ -442,7 +420,9 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
     cd = p["cancer_details"]
     cancer: Cancer | None = None
     cancer_facts = [
-        f for f in facts if f.kind == "condition" and f.status == "present" and _is_cancer(f.name)
+        f
+        for f in facts
+        if f.kind == "condition" and f.status in ("present", "history") and _is_cancer(f.name)
     ]
     if cd or p["metastatic"] or cancer_facts:
         stage = None
@@ -461,13 +441,14 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
         names = sorted(cancer_facts, key=lambda f: (f.name in ("cancer", "metastases"), f.char_start or 0))
         if names:
             cancer.name = str((names[0].value or {}).get("as_written", names[0].name))
-        site = (
-            phrase_regex(tuple(phrases()["primary_sites"])).search(names[0].source_text or "")
-            if names
-            else None
+            diag = find_dates(names[0].source_text or "")
+            if diag and re.search(r"diagnos", names[0].source_text or "", re.I):
+                cancer.diagnosis_date = diag[0][0]
+        site = next(
+            (x for x in map(_primary_site, sorted(cancer_facts, key=lambda f: f.char_start or 0)) if x), None
         )
         if site:
-            cancer.primary_site = site.group(0).lower()
+            cancer.primary_site = site
         if re.search(
             r"\b(biops\w*|histolog\w*|patholog\w*|resection specimen|immunohistochem\w*)",
             text[:MAX_NOTE_CHARS],

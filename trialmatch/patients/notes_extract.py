@@ -19,6 +19,7 @@ __all__ = [
     "Sentence",
     "find_age",
     "find_cancer_details",
+    "find_dates",
     "find_ecog",
     "find_karnofsky",
     "find_labs",
@@ -375,4 +376,51 @@ def find_vitals(sentence: str) -> dict[str, float]:
         elif key == "temperature_c" and (unit == "f" or v > 50):
             v = round((v - 32) * 5 / 9, 1)
         out[key] = v
+    return out
+
+
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
+_DATE = re.compile(
+    r"\b(?:(\d{4})-(\d{1,2})-(\d{1,2})"  # ISO
+    r"|(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})"  # US m/d/y
+    r"|(\d{1,2})/(\d{4})"  # m/yyyy
+    r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?\s(?:\d{1,2}(?:st|nd|rd|th)?,?\s)?(\d{4})"
+    r"|(?:in|since|from|until|of)\s(19[5-9]\d|20\d\d))\b",
+    re.I,
+)
+
+
+def _mk(y: int, m: int, d: int) -> dt.date | None:
+    if y < 100:
+        y += 2000 if y < 70 else 1900
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def find_dates(sentence: str) -> list[tuple[dt.date, int, int]]:
+    """Absolute dates written in a sentence ("2019-03-05", "1/31/22", "03/2021", "March 2019", "in 2015"),
+    in order; a month or year alone is read as its first day."""
+    out: list[tuple[dt.date, int, int]] = []
+    for m in _DATE.finditer(sentence[:5000]):
+        g = m.groups()
+        d: dt.date | None = None
+        if g[0]:
+            d = _mk(int(g[0]), int(g[1]), int(g[2]))
+        elif g[3]:
+            d = _mk(int(g[5]), int(g[3]), int(g[4]))
+        elif g[6]:
+            d = _mk(int(g[7]), int(g[6]), 1)
+        elif g[8]:
+            d = _mk(int(g[9]), _MONTHS[g[8][:3].lower()], 1)
+        elif g[10]:
+            d = _mk(int(g[10]), 1, 1)
+        if d is not None:
+            out.append((d, m.start(), m.end()))
     return out
