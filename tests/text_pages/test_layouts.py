@@ -355,3 +355,17 @@ def test_pdq_style_group_labels_stay_in_criteria() -> None:
         "No prior chemotherapy",
     ]
     assert (t.overall_status, t.eligibility.min_age_years) == ("COMPLETED", 18)
+
+
+def test_locations_with_site_names_and_statuses() -> None:
+    text = (
+        "A Study of X in NET Patients Somewhere\nNCT ID: NCT01234567\nLocations\n"
+        "Second Affiliated Hospital, Zhejiang University\nHangzhou, Zhejiang, China\nRECRUITING\n"
+        "Mayo Clinic\nRochester, Minnesota, United States\nPeking, China\n"
+    )
+    locs = parse_text_page(text).locations
+    assert [(x.facility, x.city, x.state, x.country, x.status) for x in locs] == [
+        ("Second Affiliated Hospital, Zhejiang University", "Hangzhou", "Zhejiang", "China", "RECRUITING"),
+        ("Mayo Clinic", "Rochester", "Minnesota", "United States", None),
+        (None, "Peking", None, "China", None),
+    ]

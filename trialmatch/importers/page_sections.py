@@ -31,6 +31,7 @@ MAX_FIELD = 20_000
 
 
 def split_list(value: str, allow_comma: bool) -> list[str]:
+    """Split a list value at ";" and "|" (and ", " when every piece starts with a capital)."""
     parts = [p.strip() for p in re.split(r"\s*[;|]\s*", value) if p.strip()]
     out: list[str] = []
     for p in parts:
@@ -194,12 +195,20 @@ def typed_interventions(value: str) -> list[Intervention]:
 
 
 def read_locations(page: PageFacts, values: list[str]) -> None:
+    """Lines "[Facility, ]City, [State, ]Country"; a site name on the line before, a site status after."""
+    from trialmatch.importers.page_vocab import status_word
+
+    prev: str | None = None
     for s in values:
         pieces = [p.strip() for p in s.split(",") if p.strip()]
-        if not pieces:
-            continue
-        country = country_name(pieces[-1])
+        country = country_name(pieces[-1]) if pieces else None
         if country is None:
+            st = status_word(s, standalone=True)
+            if st and page.locations and page.locations[-1].status is None:
+                page.locations[-1].status = st
+                prev = None
+            else:
+                prev = s if is_org(s) and len(s) < 200 else None
             continue
         loc = Location(country=country)
         rest = pieces[:-1]
@@ -209,6 +218,9 @@ def read_locations(page: PageFacts, values: list[str]) -> None:
             loc.city, loc.state = rest
         elif len(rest) == 1:
             loc.city = rest[0]
+        if loc.facility is None and prev is not None:
+            loc.facility = prev
+        prev = None
         page.locations.append(loc)
 
 
