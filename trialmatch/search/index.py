@@ -19,6 +19,8 @@ import json
 import os
 import sqlite3
 import threading
+import time
+import weakref
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -29,6 +31,8 @@ from trialmatch.search.textproc import load_vocab, normalise_text, split_criteri
 
 __all__ = ["INDEX_VERSION", "SearchIndex", "index_path_for", "store_fingerprint"]
 
+#: How long a freshness check of the store holds (seconds).
+FRESHNESS_TTL_S = 2.0
 #: Bumped when the schema or the indexed text changes: a different version forces a rebuild.
 INDEX_VERSION = "4"
 
@@ -82,6 +86,28 @@ def store_fingerprint(store: Any) -> str | None:
         return f"trials:{tuple(row) if row else ()}"
     except Exception:
         return None
+
+
+_LIVE: weakref.WeakSet[SearchIndex] = weakref.WeakSet()
+_HOOKED: list[bool] = []
+
+
+def _on_store_write(_conn: Any, _trials: list[Trial]) -> None:
+    """A store in this process wrote trials: every live index asks its store again next time."""
+    for idx in list(_LIVE):
+        idx._checked_at = -1e18
+
+
+def _watch(idx: SearchIndex) -> None:
+    _LIVE.add(idx)
+    if not _HOOKED:
+        _HOOKED.append(True)
+        try:
+            from trialmatch.store import register_write_hook
+
+            register_write_hook(_on_store_write)
+        except ImportError:  # an older store without hooks: the TTL still bounds staleness
+            pass
 
 
 def _store_mark(store: Any) -> str | None:
@@ -149,6 +175,9 @@ class SearchIndex:
             path = index_path_for(url) if url else ":memory:"
         self.path = path
         self._lock = threading.RLock()
+        self._checked_at = -1e18
+        if store is not None:
+            _watch(self)
         self.pg: Any = None  # PostgreSQL text ranking (trialmatch.search.pg) for a PostgreSQL store
         if store is not None:
             from trialmatch.search.pg import PgText, is_postgres
@@ -285,10 +314,14 @@ class SearchIndex:
         fp = store_fingerprint(self.store)
         return (fp is None and self.count() == 0) or (fp is not None and fp != self.meta("fingerprint"))
 
-    def ensure_fresh(self) -> SearchIndex:
-        """Refresh from the store when it changed (incrementally when it can); cheap when fresh."""
-        if self.store is not None and self.is_stale():
-            self.refresh()
+    def ensure_fresh(self, max_age_s: float = FRESHNESS_TTL_S) -> SearchIndex:
+        """Refresh from the store when it changed (incrementally when it can). The store is asked at
+        most every ``max_age_s`` seconds (a web server's searches do not each pay for the check)."""
+        now = time.monotonic()
+        if self.store is not None and now - self._checked_at >= max_age_s:
+            if self.is_stale():
+                self.refresh()
+            self._checked_at = time.monotonic()
         return self
 
     # -- internals --------------------------------------------------------------------------------
