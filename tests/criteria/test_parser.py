@@ -223,7 +223,7 @@ def test_huge_and_pathological_text_is_bounded() -> None:
         (
             "exclusion",
             "Toxicity from prior radiation therapy has not resolved to grade 1 or less",
-            "has radiotherapy",
+            "has toxicity_unresolved",  # not "has radiotherapy": that would exclude anyone ever irradiated
         ),
         (
             "exclusion",

@@ -74,7 +74,10 @@ def from_trialbench(d: dict[str, Any]) -> dict[str, Any]:
             "statusModule": {"overallStatus": d.get("overall_status") or "UNKNOWN"},
             "descriptionModule": {"briefSummary": d.get("brief_summary") or ""},
             "conditionsModule": {"conditions": d.get("condition") or []},
-            "designModule": {"studyType": d.get("study_type") or "INTERVENTIONAL", "phases": d.get("phases") or []},
+            "designModule": {
+                "studyType": d.get("study_type") or "INTERVENTIONAL",
+                "phases": d.get("phases") or [],
+            },
             "eligibilityModule": elig,
         }
     }

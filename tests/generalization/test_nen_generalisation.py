@@ -119,7 +119,9 @@ def _params() -> list[Any]:
 
 
 @pytest.mark.parametrize(("key", "variant", "patient"), _params())
-def test_nen_variant(key: str, variant: dict[str, Any], patient: dict[str, Any], trials: dict[str, PreparedTrial]) -> None:
+def test_nen_variant(
+    key: str, variant: dict[str, Any], patient: dict[str, Any], trials: dict[str, PreparedTrial]
+) -> None:
     ok, why = judge(variant, _result(key, patient, trials))
     assert ok, f"{patient['id']} expect={variant['expect']} {variant.get('because', '')!r}: {why}"
 
@@ -129,8 +131,10 @@ def test_pass_rate(trials: dict[str, PreparedTrial], capsys: pytest.CaptureFixtu
     passed = [judge(v, _result(k, p, trials))[0] for k, v, p in VARIANTS]
     rate = sum(passed) / len(passed)
     with capsys.disabled():
-        print(f"\nNEN generalisation: {sum(passed)}/{len(passed)} variants pass ({rate:.1%}), "
-              f"{len(KNOWN_GAPS)} known gaps, {len({k for k, _, _ in VARIANTS})} trials")
+        print(
+            f"\nNEN generalisation: {sum(passed)}/{len(passed)} variants pass ({rate:.1%}), "
+            f"{len(KNOWN_GAPS)} known gaps, {len({k for k, _, _ in VARIANTS})} trials"
+        )
     assert len(VARIANTS) >= 60
     assert sum(passed) == len(passed) - len(KNOWN_GAPS)
 

@@ -452,7 +452,11 @@ def _lab_rules_uncached(text: str) -> tuple[Rule | None, list[str]]:
                     continue
                 gi, ti = loc
                 base = terms[gi][ti]
-                terms[gi][ti] = If(cond=e.cond, then=_compare(var, e.cmp), else_=base)
+                then = _compare(var, e.cmp)
+                if isinstance(base, Compare) and base.ref and then.ref is None and then.unit is None:
+                    # "=< 3 x ULN (=< 5 times if liver metastases)": the bare multiple is of the same ULN
+                    then = Compare(var=var, cmp=then.cmp, value=then.value, ref=base.ref, high=then.high)
+                terms[gi][ti] = If(cond=e.cond, then=then, else_=base)
             continue
         new: list[Rule] = []
         for _k, var in e.keys:

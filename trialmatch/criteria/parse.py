@@ -49,7 +49,7 @@ _INELIGIBLE = re.compile(
 _NOTE = re.compile(r"^\W{0,3}(?:note|nb|n\.b|please\s+note|comment|remark)s?\b", re.I)
 _NEG_START = re.compile(
     r"^\s*(?:no|without|absence\s+of|free\s+of|not\s+have|has\s+not|have\s+not|no\s+evidence\s+of|no\s+known|"
-    r"no\s+history\s+of|no\s+prior|no\s+previous|never)\b",
+    r"no\s+history\s+of|no\s+prior|no\s+previous|never|none\s+of\s+the\s+following|additionally,?\s+no)\b",
     re.I,
 )
 
@@ -211,7 +211,8 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         return "life_expectancy", le, 0.95, None, None
     cns = cns_rule(t)
     if cns is not None:
-        return cns[1], cns[0], 0.85, None, None
+        neg = kind == "inclusion" and _NEG_START.match(t) and not isinstance(cns[0], Not)
+        return cns[1], Not(cns[0]) if neg else cns[0], 0.85, None, None
     if "hypertension" in ids or re.search(r"blood\s+pressure|\bBP\b", t):
         ht = _hypertension(t)
         if ht is not None:
@@ -247,6 +248,8 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
             cat = "grade"
         elif len(keys) >= 3 or re.search(r"organ\s+function|marrow|hepatic\s+function|renal\s+function", low):
             cat = "organ_function"
+        if kind == "inclusion" and _NEG_START.match(t) and not isinstance(labs, Not):
+            labs = Not(labs)  # "No ... QTc >= 500 msec" as an inclusion item
         return cat, labs, 0.9, None, None
     om = (
         other_malignancy_rule(t, kind)
@@ -293,7 +296,9 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         if cm0 is not None:
             r0 = Not(cm0[0]) if kind == "inclusion" and _NEG_START.match(t) else cm0[0]
             return cm0[1], r0, 0.8, None, None
-    tx_first = bool(types & {"treatment", "drug", "regimen"}) or has_phrase("failure_cues", t)
+    tx_first = (bool(types & {"treatment", "drug", "regimen"}) or has_phrase("failure_cues", t)) and (
+        not ids or ids[0] != "toxicity_unresolved"  # "toxicity from prior radiation has not resolved" is not the radiation
+    )
     ds = disease_state_rule(t)
     th = therapy_rule(t, kind) if tx_first else None
     local_tx = re.search(
