@@ -297,7 +297,8 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
             r0 = Not(cm0[0]) if kind == "inclusion" and _NEG_START.match(t) else cm0[0]
             return cm0[1], r0, 0.8, None, None
     tx_first = (bool(types & {"treatment", "drug", "regimen"}) or has_phrase("failure_cues", t)) and (
-        not ids or ids[0] != "toxicity_unresolved"  # "toxicity from prior radiation has not resolved" is not the radiation
+        # "toxicity from prior radiation has not resolved" is about the toxicity, not the radiation
+        not ids or ids[0] != "toxicity_unresolved"
     )
     ds = disease_state_rule(t)
     th = therapy_rule(t, kind) if tx_first else None
