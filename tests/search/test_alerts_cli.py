@@ -106,6 +106,14 @@ def test_cli_search_similar_and_alerts(tmp_path: Path) -> None:
     assert r.exit_code == 0 and json.loads(r.output)["unsubscribe_token"]
     r = runner.invoke(app, ["alerts", "run", "--outbox", str(tmp_path / "out"), "--db", db])
     assert r.exit_code == 0 and "0 message(s)" in r.output
+    token = json.loads(runner.invoke(app, ["alerts", "save", "x", "--email", "z@y.org", "--db", db]).output)[
+        "unsubscribe_token"
+    ]
+    assert "z@y.org" in runner.invoke(app, ["alerts", "list", "--db", db]).output
+    assert runner.invoke(app, ["alerts", "unsubscribe", token, "--db", db]).exit_code == 0
+    assert "z@y.org" not in runner.invoke(app, ["alerts", "list", "--db", db]).output
+    r = runner.invoke(app, ["summary", "NCT00000001", "--db", db, "--format", "json"])
+    assert r.exit_code == 0 and "Everolimus" in json.loads(r.output)["text"]
 
 
 def test_index_refreshes_when_store_changes(tmp_path: Path) -> None:
