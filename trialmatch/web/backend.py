@@ -17,7 +17,7 @@ from typing import Any
 from trialmatch.criteria.model import Criterion
 from trialmatch.matching.model import MatchReport, TrialResult
 from trialmatch.patients.model import Patient
-from trialmatch.records.model import Trial
+from trialmatch.records.model import OPEN_STATUSES, Trial
 from trialmatch.web import geo
 from trialmatch.web.backend_util import (
     Hit,
@@ -50,6 +50,7 @@ class Backend:
         self._derived = TTLCache(4096, 3600.0)
         self._all: tuple[float, list[Trial]] | None = None
         self._fixed_index: Any = None
+        self._summary_rows: tuple[float, list[tuple[str, str | None, set[str]]]] | None = None
         self._searches = TTLCache(512, min(ttl, 60.0))
         self.ttl = ttl
         if self._fixed is None:
@@ -361,25 +362,35 @@ class Backend:
         )
 
     def match_candidates(self, patient: Patient, limit: int = 300) -> list[Trial]:
-        """Trials worth matching a patient against: open ones, about the patient's disease first."""
-        trials = [t for t in self.all_trials() if _open(t)] or self.all_trials()
-        if len(trials) <= limit:
-            return trials
+        """Trials worth matching a patient against: open ones, those naming the patient's disease
+        in title or conditions first. Reads the store's summaries, so only the chosen trials are
+        loaded."""
         name = (patient.cancer.name if patient.cancer and patient.cancer.name else "") or ""
-        words = set(_norm_words(name)) - {"of", "the", "and"}
-        if words:
-            ranked = sorted(
-                trials,
-                key=lambda t: (
-                    -len(
-                        words
-                        & self._cached(
-                            "cwords",
-                            t,
-                            functools.partial(_word_set, t, True, False),
-                        )
-                    )
-                ),
-            )
-            return ranked[:limit]
+        words = set(_norm_words(name)) - {"of", "the", "and", "with"}
+        rows = self._summaries()
+        if rows is not None:
+            open_rows = [r for r in rows if r[1] is None or r[1] in OPEN_STATUSES] or rows
+            if len(open_rows) > limit and words:
+                open_rows = sorted(open_rows, key=lambda r: -len(words & r[2]))
+            chosen = [self.get_trial(r[0]) for r in open_rows[:limit]]
+            return [t for t in chosen if t is not None]
+        trials = [t for t in self.all_trials() if _open(t)] or self.all_trials()
+        if len(trials) > limit and words:
+            trials = sorted(trials, key=lambda t: -len(words & _word_set(t, True, False)))
         return trials[:limit]
+
+    def _summaries(self) -> list[tuple[str, str | None, set[str]]] | None:
+        """(id, status, title and condition words) of every stored trial, cached for ``ttl``."""
+        if self._store is None or not hasattr(self._store, "list_trials"):
+            return None
+        if self._summary_rows is not None and time.monotonic() - self._summary_rows[0] < self.ttl:
+            return self._summary_rows[1]
+        try:
+            rows = [
+                (r.id, r.status, set(_norm_words(" ".join([r.title or "", *r.conditions]))))
+                for r in self._store.list_trials()
+            ]
+        except Exception:
+            return None
+        self._summary_rows = (time.monotonic(), rows)
+        return rows
