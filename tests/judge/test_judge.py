@@ -176,3 +176,13 @@ def test_age_range_ambiguity_and_descriptive_child() -> None:
         is None
     )
     assert age_range("Children 0-15 years inclusive")[:2] == (0, 15)  # type: ignore[index]
+
+
+def test_status_rules() -> None:
+    smoker = context_for("A 66 yo woman with chronic cough. She has smoked 2 packs per day for 40 years.")
+    assert judge(smoker, "COPD, non smoker", "inclusion").verdict == "not_met"
+    assert judge(smoker, "Current smoker", "exclusion").verdict == "met"
+    never = context_for("A 58-year-old nonsmoker white female with a left lung mass.")
+    assert judge(never, "Current smoker", "exclusion").verdict == "not_met"
+    sick = context_for("A 28-year-old female with pneumonia and fever.")
+    assert judge(sick, "Subject in good health, based on medical history", "inclusion").verdict == "not_met"

@@ -444,6 +444,12 @@ def rule_computable(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     return computed(ctx, text, kind)
 
 
+def _rule_status(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
+    from trialmatch.matching.judge_status import rule_healthy, rule_smoking
+
+    return rule_healthy(ctx, text, kind) or rule_smoking(ctx, text, kind)
+
+
 def _rule_vitals(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     from trialmatch.matching.judge_vitals import rule_vitals
 
@@ -454,6 +460,7 @@ RULES: tuple[Callable[[JudgeContext, str, str], Decision | None], ...] = (
     rule_reproductive,
     rule_consent,
     rule_age_sex,
+    _rule_status,
     _rule_vitals,
     rule_computable,
     rule_measurement,

@@ -190,8 +190,14 @@ def _sent_for(sents: list[Sentence], pos: int) -> Sentence | None:
 _SMOKE_NEVER = re.compile(
     r"\b(non-?smoker|never smoked|never-smoker|does not smoke|denies (?:tobacco|smoking))\b", re.I
 )
-_SMOKE_FORMER = re.compile(r"\b(former smoker|ex-?smoker|quit smoking|stopped smoking|smoked)\b", re.I)
-_SMOKE_CURRENT = re.compile(r"\b(smoker|smokes|smoking|pack[- ]years?|cigarettes?|tobacco use)\b", re.I)
+_SMOKE_FORMER = re.compile(
+    r"\b(former smoker|ex-?smoker|quit smoking|stopped smoking|previously smoked|formerly smoked|"
+    r"smoked .{0,40}\b(?:until|ago)\b)",
+    re.I,
+)
+_SMOKE_CURRENT = re.compile(
+    r"\b(smoker|smokes|smoking|smoked|pack[- ]years?|cigarettes?|tobacco use)\b", re.I
+)
 _PREG = re.compile(
     r"\b(pregnant|weeks? (?:of )?gestation|gestational age|gravida|primigravida|\d{1,2} weeks pregnant)\b",
     re.I,
