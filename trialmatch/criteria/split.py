@@ -406,9 +406,9 @@ def split_criteria(text: str) -> list[SplitItem]:
 
 
 _MIDLINE_HEADER_RE = re.compile(
-    r"(?:(?<=\S)[ \t]+(?=(?:Key |KEY )?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION) (?:Criteria|CRITERIA)\s*:)"
-    r"|[ \t]*-{1,2}[ \t]*(?=(?:key )?(?:inclusion|exclusion) criteria\s*:))",
-    re.IGNORECASE,
+    r"(?<=[^\s•·▪■◦○●➢►‣⁃∙*>-])[ \t]+"
+    r"(?=(?:Key |KEY )?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION) (?:Criteria|criteria|CRITERIA)\s*:)"
+    r"|(?<=\S)[ \t]+-{1,2}[ \t]*(?=(?i:(?:key )?(?:inclusion|exclusion) criteria)\s*:)"
 )
 _ANY_HEADER_RE = re.compile(r"(?:inclusion|exclusion) criteria\s*:", re.IGNORECASE)
 _HEADER_DASH_RE = re.compile(r"(?im)^([ \t]*(?:key )?(?:inclusion|exclusion) criteria\s*:)[ \t]*(?=-[ \t])")
@@ -592,6 +592,8 @@ def render_criteria(items: list[SplitItem]) -> str:
             lines.append("Inclusion Criteria:" if it.kind == "inclusion" else "Exclusion Criteria:")
             kind, scope = it.kind, None
         if it.scope != scope:
+            if lines and lines[-1]:
+                lines.append("")
             lines.append(f"{it.scope}:" if it.scope else "All patients:")
             scope = it.scope
         lines.append(f"- {it.head or it.text}")
