@@ -281,6 +281,10 @@ class PatientFacts:
                 self._set("cancer.metastatic", True, f"stage {c.stage.m}")
             elif c.stage is not None and c.stage.group and c.stage.group.upper().strip() == "IV":
                 self._set("cancer.metastatic", True, "stage IV")
+            elif c.stage is not None and c.stage.m and c.stage.m.upper().startswith("M0"):
+                self._set("cancer.metastatic", False, f"stage {c.stage.m}")
+            elif c.metastasis_sites is not None:
+                self._set("cancer.metastatic", False, "no metastasis sites listed")
         if c.progression_dates:
             last = max(c.progression_dates)
             self._set("cancer.last_progression_date", last)
