@@ -168,3 +168,12 @@ def test_export_carries_seed_fields(trials: dict[str, Trial]) -> None:
     assert p["designModule"]["phases"] == ["PHASE2"]
     assert p["eligibilityModule"]["minimumAge"].startswith("18")
     assert p["eligibilityModule"]["eligibilityCriteria"].startswith("Inclusion Criteria:")
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_criteria_text_has_no_empty_items(name: str, trials: dict[str, Trial]) -> None:
+    text = trials[name].eligibility.criteria_text or ""
+    for line in text.splitlines():
+        body = line.strip().lstrip("-").strip()
+        if line.strip():
+            assert re.search(r"\w", body), f"{name}: {line!r}"
