@@ -84,7 +84,7 @@ def register(app: typer.Typer) -> None:
         as_of: str | None = typer.Option(None, "--as-of", help="Judging date YYYY-MM-DD (default today)."),
     ) -> None:
         """Judge criteria against a patient note or profile: met, not_met, unknown or not_applicable."""
-        when = _as_of(as_of)
+        when = _as_of(as_of) or dt.date.today()  # the edge supplies the clock; the core is pure
         if pairs is not None:
             if str(pairs) == "-":
                 failed = judge_pairs(sys.stdin, sys.stdout, when)

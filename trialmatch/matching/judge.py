@@ -54,6 +54,7 @@ class JudgeContext:
     consent: list[int]
     labs: dict[str, float]
     facts: Any = None  # PatientFacts, built on first use by the computed-criteria rule
+    as_of: dt.date | None = None
 
 
 def _profile_sentences(p: Patient) -> list[str]:
@@ -117,6 +118,7 @@ def context_for(patient: Patient | str | dict[str, Any], as_of: dt.date | None =
         pregnant=p.pregnant,
         consent=consent,
         labs=labs,
+        as_of=as_of,
     )
 
 

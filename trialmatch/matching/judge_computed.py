@@ -50,7 +50,12 @@ def rule_computable(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     if crit.rule is None or not _computable(crit.rule):
         return None
     if ctx.facts is None:
-        ctx.facts = PatientFacts.build(ctx.patient, ctx.patient.as_of or dt.date.today())
+        when = ctx.as_of or ctx.patient.as_of
+        if when is None:
+            if ctx.patient.birth_date is not None and ctx.patient.age is None:
+                return None  # an age would need the judging date
+            when = dt.date(2000, 1, 1)  # values compared here do not depend on the date
+        ctx.facts = PatientFacts.build(ctx.patient, when)
     verdict, out = criterion_value(crit, ctx.facts)
     if verdict not in ("met", "not_met"):
         return None
