@@ -50,14 +50,20 @@ def render_report(
     patient: Patient | None = None,
     data_date: str | dt.date | None = None,
     generated: dt.datetime | None = None,
+    derivations: list[str] | None = None,
 ) -> str:
     """The HTML page. ``generated`` defaults to the report's ``as_of`` (no clock in the core)."""
+    if derivations is None and patient is not None:
+        from trialmatch.patients.derive import PatientFacts
+
+        derivations = PatientFacts.build(patient, report.as_of).derivations
     tpl = _env().get_template("match_report.html")
     return str(
         tpl.render(
             report=report,
             summary=patient_summary(patient) if patient is not None else "",
             data_date=data_date,
+            derivations=derivations or [],
             generated=(generated.isoformat(timespec="minutes") if generated else str(report.as_of)),
         )
     )

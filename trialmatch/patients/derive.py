@@ -366,5 +366,7 @@ class PatientFacts:
                 )
         for k, obs in self.labs.items():
             self.scalars.setdefault(f"lab.{k}", Fact(obs.value, obs.how))
+            if obs.how != "given":
+                self.derivations.append(f"{obs.name}: {obs.how}")
 
     # ------------------------------------------------------------ items
