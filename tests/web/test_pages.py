@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 
 def test_home_and_search(client: TestClient) -> None:
@@ -97,6 +98,9 @@ def test_faq_glossary(client: TestClient) -> None:
     assert r.status_code == 200 and "What is a clinical trial?" in r.text
     r = client.get("/glossary")
     assert r.status_code == 200 and "<h1>Glossary</h1>" in r.text
+    terms = client.app.state.backend.glossary()  # type: ignore[attr-defined]
+    if terms:  # the search package's glossary is there: every term is listed, escaped
+        assert all(str(escape(t)) in r.text for t, _ in terms)
 
 
 def test_security_headers_everywhere(client: TestClient) -> None:
