@@ -19,7 +19,7 @@ AS_OF = dt.date(2026, 11, 1)
 dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 1, 1))
 names = st.sampled_from(["deep vein thrombosis", "brain metastases", "hypertension", "x", "", "MI", "HIV"])
 units = st.sampled_from(["10*9/L", "g/L", "g/dL", "mg/dL", "umol/L", "%", "/mm3", "U/L", "bogus", None])
-labs = st.builds(
+labs: st.SearchStrategy[dict[str, Any]] = st.builds(
     dict,
     name=st.sampled_from(["ANC", "platelets", "hemoglobin", "creatinine", "ALT", "weird"]),
     value=st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
