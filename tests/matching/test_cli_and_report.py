@@ -188,3 +188,8 @@ def test_distance_to_nearest_recruiting_site() -> None:
     assert rep.results[0].distance_km is not None and 150 < rep.results[0].distance_km < 200  # Shanghai
     rep = match_patient(p, [pt], AS_OF, geocode=lambda q: (29.87, 121.54) if "Ningbo" in q else None)
     assert rep.results[0].nearest_site is not None and "Ningbo" in rep.results[0].nearest_site
+    far = Patient.model_validate(
+        {**PATIENT, "location": {"lat": 39.9, "lon": 116.4, "travel_radius_km": 300}}
+    )
+    rep = match_patient(far, [pt], AS_OF)
+    assert "beyond the 300 km travel radius" in (rep.results[0].nearest_site or "")

@@ -285,6 +285,7 @@ def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _score(verdict: str, fit: float, known_share: float, dist: float | None) -> float:
+    """Verdict first, then disease fit, then the share of criteria known, then proximity."""
     prox = 0.0 if dist is None else 1.0 / (1.0 + dist / 100.0)
     return round(VERDICT_RANK[verdict] * 10 + fit * 3 + known_share * 0.9 + prox * 0.09, 4)
 
@@ -315,6 +316,7 @@ def match_patient(
     ploc = patient.location
     if location is None and ploc is not None and ploc.lat is not None and ploc.lon is not None:
         location = (ploc.lat, ploc.lon)
+    radius = ploc.travel_radius_km if ploc is not None else None
     wanted = set(trial_ids)
     if include_ineligible is None:
         include_ineligible = bool(wanted)
@@ -334,6 +336,8 @@ def match_patient(
         fit = disease_fit(pt, facts) if verdict != "ineligible" or explicit else 0.0
         share = known / applicable if applicable else 1.0
         dist, site = _distance(pt, location, geocode) if verdict != "ineligible" or explicit else (None, None)
+        if dist is not None and radius is not None and dist > radius and site is not None:
+            site += f" (beyond the {radius:g} km travel radius)"
         screened.append((_score(verdict, fit, share, dist), pt, verdict, fit, share, dist, site))
     screened.sort(key=lambda x: (-x[0], x[1].trial_id))
     results: list[TrialResult] = []
