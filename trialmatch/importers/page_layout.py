@@ -140,10 +140,16 @@ def inner_label(s: str) -> tuple[str, str] | None:
 _DATE_TYPE = re.compile(r"\s*\((?:actual|estimated|anticipated|expected|planned)\)\s*$", re.IGNORECASE)
 
 
+_COLON_RE = re.compile(r"^([^:：]{1,60})[:：]\s*(.*)$", re.DOTALL)
+
+
 def _field(v: PageVocab, key: str) -> str | None:
     if not key:
         return None
-    return v.labels.get(key) or v.labels.get(_DATE_TYPE.sub("", key))
+    hit = v.labels.get(key)
+    if hit is None and key.endswith(")"):
+        hit = v.labels.get(_DATE_TYPE.sub("", key))
+    return hit
 
 
 def label_of(line: str) -> LabelHit | None:
@@ -162,14 +168,14 @@ def label_of(line: str) -> LabelHit | None:
         fld = _field(v, norm_label(s))
         if fld and not re.search(r"[.;]\s*$", s.rstrip(":")):
             return LabelHit(fld, s.rstrip(" :：?"), None, "exact")
-    m = re.match(r"^([^:：]{1,60})[:：]\s*(.*)$", s)
+    m = _COLON_RE.match(s) if (":" in s[:61] or "：" in s[:61]) else None
     if m:
         fld = _field(v, norm_label(m.group(1)))
         if fld:
             val = m.group(2).strip()
             return LabelHit(fld, m.group(1).strip(), val or None, "colon")
     low = s.lower()
-    if inner_label(s) is not None:
+    if len(s) > 300 or not low.startswith(v.prefix_keys) or inner_label(s) is not None:
         return None
     for key, fld in v.prefix_labels.items():
         if low.startswith(key + " ") and len(s) <= 300:

@@ -49,6 +49,7 @@ class PageVocab:
     prefix_labels: dict[str, str]
     inner_labels: dict[str, str]
     inner_prefixes: tuple[str, ...]
+    prefix_keys: tuple[str, ...]
     chrome_lines: frozenset[str]
     chrome_starts: tuple[str, ...]
     chrome_contains: tuple[str, ...]
@@ -100,6 +101,7 @@ def page_vocab() -> PageVocab:
         prefix_labels=keyed(d.get("prefix_labels", {})),
         inner_labels=keyed(d.get("inner_labels", {})),
         inner_prefixes=tuple(keyed(d.get("inner_labels", {}))),
+        prefix_keys=tuple(k + " " for k in keyed(d.get("prefix_labels", {}))),
         chrome_lines=words(d["chrome_lines"]),
         chrome_starts=tuple(str(x).lower() for x in d["chrome_starts"]),
         chrome_contains=tuple(str(x).lower() for x in d["chrome_contains"]),
