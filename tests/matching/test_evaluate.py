@@ -186,3 +186,9 @@ def test_malformed_rules_are_unknown_not_crashes() -> None:
         "T1", None, "t", "RECRUITING", [], [{"kind": "inclusion", "text": "x", "rule": {"op": "??"}}]
     )
     assert pt.criterion(0).rule is None and pt.criterion(0).note
+
+
+def test_age_limits_in_months() -> None:
+    f = facts(age=1.0)
+    assert both(Compare("age", ">=", 6, "months"), f) is True
+    assert both(Compare("age", ">=", 18, "months"), f) is False

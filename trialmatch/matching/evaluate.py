@@ -188,9 +188,14 @@ def _compare(rule: Compare, facts: PatientFacts) -> Outcome:
             return Outcome(None, f"{var.replace('_', ' ')} not known", missing=[var])
     else:
         val = fact.value
-    res = _cmp_any(val, rule.cmp, rule.value, rule.high)
+    lo, hi = rule.value, rule.high
+    per_year = _AGE_UNITS.get((rule.unit or "").strip().lower()) if var == "age" else None
+    if per_year:  # "age >= 6 months": the patient's age is in years
+        lo, hi = lo / per_year, (hi / per_year if hi is not None else None)
+    res = _cmp_any(val, rule.cmp, lo, hi)
     unit = f" {rule.unit}" if rule.unit else ""
-    text = f"{var.replace('_', ' ')} {_fmt(val)}{unit}; required {want}{unit}"
+    shown = " years" if per_year else unit
+    text = f"{var.replace('_', ' ')} {_fmt(val)}{shown}; required {want}{unit}"
     ev: dict[str, Any] = {"fact": var, "value": val if not isinstance(val, tuple) else list(val)}
     if fact is not None and fact.how != "given":
         ev["how"] = fact.how
@@ -198,6 +203,17 @@ def _compare(rule: Compare, facts: PatientFacts) -> Outcome:
 
 
 _ROMAN = ("IV", "III", "II", "I", "0")
+_AGE_UNITS = {
+    "month": 12.0,
+    "months": 12.0,
+    "mo": 12.0,
+    "week": 52.1775,
+    "weeks": 52.1775,
+    "wk": 52.1775,
+    "day": 365.25,
+    "days": 365.25,
+    "d": 365.25,
+}
 
 
 def _stage_base(s: str) -> str:
