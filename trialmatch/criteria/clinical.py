@@ -144,6 +144,13 @@ def subtract(concept: str, excepted: frozenset[str]) -> list[str]:
 # ------------------------------------------------------------------ disease state
 
 _DISJ = re.compile(r"\bor\b|,|;")
+# "metastatic MCC or locoregional MCC that has recurred": metastatic is one alternative, not a must
+_METS_ALT = re.compile(
+    r"metasta\w*[^.;]{0,60}\b(?:and/or|or)\b[^.;]{0,40}\b(?:locoregional|loco-regional|local|locally|recurrent|recurred|"
+    r"relapsed|persistent|residual)\b|\b(?:locoregional|loco-regional|locally\s+advanced|recurrent|relapsed)\b[^.;]{0,60}"
+    r"\b(?:and/or|or)\b[^.;]{0,20}metasta",
+    re.I,
+)
 _EXAMPLES = re.compile(
     r"[(\[]\s*(?:including|incl|e\.?g\.?|eg|such\s+as|i\.?e\.?|for\s+example|for\s+instance)\b[^()\[\]]{0,200}[)\]]",
     re.I,
@@ -289,7 +296,7 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         parts.append(Or((Flag("cancer.metastatic"), Not(Flag("cancer.resectable")))))
         cats.append("stage")
     else:
-        if metas:
+        if metas and not _METS_ALT.search(main):
             parts.append(Flag("cancer.metastatic"))
             cats.append("stage")
         if unres:

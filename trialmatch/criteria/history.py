@@ -247,6 +247,10 @@ def cns_rule(text: str) -> tuple[Rule, str] | None:
     ]
     if not hits:
         return None
+    if all(h.concept == "leptomeningeal_disease" for h in hits) and re.search(
+        r"\b(?:CNS|central\s+nervous\s+system|brain)\b[^.;]{0,40}metasta", text, re.I
+    ):  # "CNS or leptomeningeal metastases"
+        hits.append(ConceptHit("cns_metastases", hits[0].start, hits[0].end, hits[0].text))
     low = text.lower()
     ids = {h.concept for h in hits}
     allowed = re.search(

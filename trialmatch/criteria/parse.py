@@ -121,6 +121,11 @@ def _hypertension(t: str) -> Rule | None:
     return any_of(parts)
 
 
+_GRADE_LIMIT = re.compile(
+    r"\bgrade\s*(?:0|≤|<=|=<|<|[0I]\s*(?:-|to|or)\s*(?:1|I)\b)|\bgrade\s*(?:1|I)\s+or\s+(?:less|lower|below)|"
+    r"\b(?:resolved|recovered)\s+to\b",
+    re.I,
+)
 _GENERIC_TX = frozenset({"investigational_agent", "systemic_therapy", "anticancer_therapy"})
 
 
@@ -159,6 +164,11 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     main0, exc0 = split_exceptions(t)
     if exc0 and len(re.sub(r"[\W_]+", "", main0)) < 4:
         return "other", Admin("allowed"), 0.7, None, "a permission, not a requirement"
+    if kind == "inclusion" and has_phrase("refusal_cues", t):
+        q = f"Did the patient refuse, or can the patient not receive, the treatment named? ({t[:160]})"
+        th0 = therapy_rule(t, kind)
+        alt = Review("received, refused or ineligible", q)
+        return "prior_therapy", Or((th0[0], alt)) if th0 is not None else alt, 0.5, None, "alternatives"
     if kind == "inclusion" and has_phrase("conditional_permission_cues", t):
         q = f"Does the patient meet the conditions of this permission? ({t[:160]})"
         return categorise(t), Review("permission with conditions", q), 0.4, None, "conditional permission"
@@ -306,7 +316,12 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         r"local\s+(?:treatment|therapy)|previously\s+irradiated|radiotherapy\s+field|area\s+of\s+previous",
         low,
     )
-    if ds is not None and th is not None and not (ds[1] == "measurable_disease" and local_tx):
+    # "metastatic MCC or locoregional MCC that has recurred following ... therapy": the therapy belongs to
+    # one alternative only, so it is not required of everyone
+    alt_tx = ds is not None and re.search(
+        r"\bor\b[^.;]{0,60}\b(?:that|which|who)\s+(?:has|have)\s+(?:recurred|relapsed|progressed)\b", low
+    )
+    if ds is not None and th is not None and not (ds[1] == "measurable_disease" and local_tx) and not alt_tx:
         return ds[1], And((ds[0], th[0])), 0.8, None, None
     if bm is not None and ds is not None:
         return "biomarker", And((ds[0], bm[0])), 0.8, None, None
@@ -321,6 +336,10 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         r = cm[0]
         if kind == "inclusion" and _NEG_START.match(t):
             r = Not(r)
+        elif kind == "inclusion" and _GRADE_LIMIT.search(t):
+            # "Peripheral neuropathy grade 0-1": a severity limit, not a requirement to have it
+            q = f"Is the condition within the stated grade? ({t[:150]})"
+            return cm[1], Review("severity limit", q), 0.5, None, "grade limit"
         return cm[1], r, 0.8, None, None
     if inv:
         return (
@@ -377,6 +396,23 @@ def _has_review(rule: Rule) -> bool:
     return False
 
 
+_SENT = re.compile(r"(?<=[.;:])\s+(?=[A-Z])")
+
+
+def _definition_lead(t: str, parts: tuple[str, ...]) -> str | None:
+    """The requirement before a definition that follows it ("must have measurable disease:
+    Measurable disease is defined as ..."), or None when the item has no such tail."""
+    if parts and parts[0] in t and any(has_phrase("definition_cues", p) for p in parts):
+        lead = t[: t.index(parts[0])].strip(" :;,")
+    else:
+        sents = _SENT.split(t)
+        i = next((k for k, x in enumerate(sents) if k > 0 and has_phrase("definition_cues", x)), None)
+        if i is None:
+            return None
+        lead = " ".join(sents[:i]).strip(" :;,")
+    return lead if len(lead) >= 15 and not has_phrase("definition_cues", lead) else None
+
+
 def parse_item(
     text: str, kind: str, parts: Sequence[str] = (), scope: str | None = None, index: int = 0
 ) -> Criterion:
@@ -392,8 +428,12 @@ def parse_item(
             "empty",
         )
         return crit
+    cparts = tuple(clean_text(p) for p in parts)
+    lead = _definition_lead(t, cparts)
+    if lead is not None:
+        t, cparts = lead, ()  # the definition explains the requirement; it adds none of its own
     try:
-        cat, rule, conf, applies_if, note = _build_cached(t, k, tuple(clean_text(p) for p in parts))
+        cat, rule, conf, applies_if, note = _build_cached(t, k, cparts)
     except Exception as exc:  # defensive: hostile text must never break a trial's parse
         cat, rule, conf, applies_if, note = (
             categorise(t),

@@ -43,7 +43,7 @@ _POST = (
 def _window_re() -> re.Pattern[str]:
     return re.compile(
         rf"(?:{_PRE}\s{{1,3}}(?:the\s{{1,3}})?(?:(?:last|past|previous|preceding)\s{{1,3}})?)?"
-        rf"(?P<num>{_NUM})(?:\s{{0,2}}(?:-|–|to|or)\s{{0,2}}(?P<num2>{_NUM}))?"
+        rf"(?<![\w.])(?P<num>{_NUM})(?![\w.]\w)(?:\s{{0,2}}(?:-|–|to|or)\s{{0,2}}(?P<num2>{_NUM}))?"
         rf"[\s-]{{0,2}}(?P<unit>{_UNIT})(?![\w]){_POST}"
         rf"|(?P<pre2>within|in|during|over)\s{{1,3}}the\s{{1,3}}(?:last|past|previous|preceding|prior)\s{{1,3}}"
         rf"(?P<unit2>year|month|week|day)(?![\w]){_POST.replace('post', 'post2')}",
