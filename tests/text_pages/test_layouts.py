@@ -369,3 +369,12 @@ def test_locations_with_site_names_and_statuses() -> None:
         ("Mayo Clinic", "Rochester", "Minnesota", "United States", None),
         (None, "Peking", None, "China", None),
     ]
+
+
+def test_other_trials_named_in_text_are_not_secondary_ids() -> None:
+    text = (
+        "A Study of Z in Carcinoid Tumours Today\nNCT ID: NCT01111111\nBrief Summary\n"
+        "Patients from NCT02222222 may join. EudraCT 2020-002379-13.\n"
+    )
+    t = parse_text_page(text)
+    assert t.id == "NCT01111111" and [s.id for s in t.secondary_ids] == ["2020-002379-13"]

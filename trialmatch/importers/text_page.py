@@ -354,7 +354,10 @@ def parse_text_page(text: str, source: str | None = None, source_url: str | None
         url_ids = registry_ids(source_url)
         m = re.search(r"ACTRN=?(\d{14})", source_url)
         rid = url_ids[0][0] if url_ids else (f"ACTRN{m.group(1)}" if m else None)
-    for other, _name, typ in found:
+    primary_registry = next((name for i, name, _ in found if i == rid), None)
+    for other, name, typ in found:
+        if name == primary_registry:
+            continue  # another NCT id on an NCT trial's page names another trial, not this one
         if other != rid and len(page.secondary) < 20 and not any(s.id == other for s in page.secondary):
             page.secondary.append(SecondaryId(id=other, type=typ))
     criteria_text = _criteria_text(page.criteria_lines) if page.criteria_lines else None
