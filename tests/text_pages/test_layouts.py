@@ -378,3 +378,9 @@ def test_other_trials_named_in_text_are_not_secondary_ids() -> None:
     )
     t = parse_text_page(text)
     assert t.id == "NCT01111111" and [s.id for s in t.secondary_ids] == ["2020-002379-13"]
+
+
+def test_date_types() -> None:
+    t = page("ctgov_site.txt")
+    assert (t.start_date_type, t.completion_date_type) == ("ACTUAL", "ESTIMATED")
+    assert page("aggregator.txt").start_date_type is None

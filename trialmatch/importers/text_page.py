@@ -206,7 +206,14 @@ def _handle(page: PageFacts, b: Block) -> None:
         page.put("enrollment", n)
         page.put("enrollment_type", typ)
     elif fld in ("start_date", "completion_date", "primary_completion_date", "first_posted", "last_update"):
-        page.put(fld, date_value(val, search=True))
+        date = date_value(val, search=True)
+        page.put(fld, date)
+        if date and fld in ("start_date", "completion_date") and f"{fld}_type" not in page.f:
+            said = f"{b.label} {val}".lower()
+            if re.search(r"estimat|anticipat|expected|planned|target", said):
+                page.put(f"{fld}_type", "ESTIMATED")
+            elif "actual" in said:
+                page.put(f"{fld}_type", "ACTUAL")
     elif fld == "current_as_of":
         page.put("current_as_of", date_value(val, search=True))
     elif fld in ("brief_summary", "detailed_description", "plain_summary"):
@@ -392,8 +399,10 @@ def parse_text_page(text: str, source: str | None = None, source_url: str | None
         overall_status=f.get("status"),
         first_posted=f.get("first_posted"),
         start_date=f.get("start_date"),
+        start_date_type=f.get("start_date_type"),
         primary_completion_date=f.get("primary_completion_date"),
         completion_date=f.get("completion_date"),
+        completion_date_type=f.get("completion_date_type"),
         last_update_posted=f.get("last_update"),
         current_as_of=f.get("current_as_of"),
         phases=f.get("phases", []),
