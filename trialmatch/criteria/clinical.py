@@ -94,6 +94,9 @@ def split_exceptions(text: str) -> tuple[str, str]:
     for hit in find_all("exception_cues", text):
         end = text.find(".", hit.end())
         semi = text.find(";", hit.end())
+        if text.rfind("(", 0, hit.start()) > text.rfind(")", 0, hit.start()):
+            close = text.find(")", hit.end())  # "(except for palliative radiotherapy)": up to the parenthesis
+            end = close if close != -1 else end
         ends = [x for x in (end, semi) if x != -1]
         e = min(ends) if ends else len(text)
         spans.append((hit.start(), e))
@@ -208,7 +211,7 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
     # drop generic "cancer" when something more specific is named, or when nothing is diagnosed
     if any(h.concept != "cancer" for h in dis) or not _DIAG_WORDS.search(main):
         dis = [h for h in dis if h.concept != "cancer"]
-    if _ANY_TUMOUR.search(main):
+    if _ANY_TUMOUR.search(main) or re.search(r"\bsolid\s+(?:tumou?rs?|malignanc\w*|cancers?)\b", main, re.I):
         dis = []  # "any advanced solid tumour ... colorectal ...": the named ones are examples
     if (
         dis

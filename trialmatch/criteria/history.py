@@ -18,7 +18,7 @@ from trialmatch.criteria.clinical import (
 )
 from trialmatch.criteria.facets import nyha_min
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
-from trialmatch.criteria.rules import And, Compare, Has, Not, Or, Rule, Window
+from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Rule, Window
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 
@@ -40,6 +40,26 @@ _LINE_OPS = {
     "≤": "<=", "<=": "<=", "<": "<",
 }  # fmt: skip
 _NUMW = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a single": 1, "single": 1}
+
+
+_DRUGLIKE = re.compile(
+    r"\b[a-z]{3,}(?:mab|nib|lib|parib|tecan|platin|taxel|rubicin|mycin|tabine|fosfamide|mustine|ectedin|trexed|zomib|"
+    r"degib|sertib|lisib|rafenib|ciclib|stat|tide|lutamide|relin|tinib)\b",
+    re.I,
+)
+
+
+def _unknown_drugs(text: str) -> list[ConceptHit]:
+    """Drug names the vocabulary lacks ("lurbinectedin"), by their INN stems: kept as their own
+    id so that a patient's treatment with the same name still matches."""
+    from trialmatch.vocab.concepts import concept_ids_for
+
+    out: list[ConceptHit] = []
+    for m in _DRUGLIKE.finditer(text):
+        w = m.group().lower()
+        if not concept_ids_for(w):
+            out.append(ConceptHit(w, m.start(), m.end(), m.group()))
+    return out
 
 
 def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
@@ -92,6 +112,8 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         cmp = _LINE_OPS.get(op, ">=")
         return Compare("prior_lines", cmp, float(n)), cat
     if not tx:
+        tx = _unknown_drugs(main)
+    if not tx:
         return None
     concomitant = has_phrase("concomitant_cues", main)
     if not (
@@ -115,7 +137,9 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         targets = subtract(h.concept, excepted) if excepted else [h.concept]
         for t in targets:
             kinds: tuple[str, ...] = (
-                ("treatment", "medication") if concepts()[t].type == "drug" else ("treatment",)
+                ("treatment", "medication")
+                if t not in concepts() or concepts()[t].type == "drug"
+                else ("treatment",)
             )
             rules.append(
                 Has(t, kinds=kinds, window=win, status="active" if concomitant and win is None else "any")
@@ -129,8 +153,12 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     r = any_of(rules)
     if r is None:
         return None
-    if naive and kind == "inclusion":
-        r = Not(r)
+    if naive:
+        r = Not(r)  # "no prior X" (inclusion) / "patients who have not received X" (exclusion)
+        if kind == "exclusion" and re.search(
+            r"\b(?:locoregional|loco-regional|localized|localised|local)\s+disease\b", main, re.I
+        ):
+            r = And((Not(Flag("cancer.metastatic")), r))
     return r, cat
 
 
@@ -146,7 +174,7 @@ def _qualified_has(h: ConceptHit, text: str, win: Window | None, prev_end: int =
     quals: list[tuple[str, object]] = []
     kinds: tuple[str, ...] = ("condition",)
     if c.type == "procedure":
-        kinds = ("procedure",)
+        kinds = ("procedure", "condition")
     elif c.type == "metastasis":
         kinds = ("metastasis", "condition")
     if cid in ("major_surgery", "open_biopsy"):
@@ -185,10 +213,12 @@ def comorbidity_rule(
 ) -> tuple[Rule, str] | None:
     """Conditions and procedures, each with its window, qualifiers (uncontrolled, NYHA class,
     major) and status, Or-ed; permissive and exception clauses removed."""
-    if parts and len(parts) >= 2:
-        head = text
-        for p in parts:
-            head = head.replace(p, " ")
+    head = text
+    for p in parts or ():
+        head = head.replace(p, " ")
+    if (
+        parts and len(parts) >= 2 and not split_exceptions(head)[1]
+    ):  # a list of exceptions is not a list of tests
         hw = first_window(head)
         sub: list[Rule] = []
         for p in parts:

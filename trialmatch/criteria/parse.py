@@ -20,7 +20,13 @@ from trialmatch.criteria.findings import (
     infection_rule,
     trial_participation_rule,
 )
-from trialmatch.criteria.history import cns_rule, comorbidity_rule, other_malignancy_rule, therapy_rule
+from trialmatch.criteria.history import (
+    _DRUGLIKE,
+    cns_rule,
+    comorbidity_rule,
+    other_malignancy_rule,
+    therapy_rule,
+)
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.numeric import lab_rules
@@ -261,9 +267,19 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         if kind == "inclusion" and _NEG_START.match(t) and not isinstance(labs, Not):
             labs = Not(labs)  # "No ... QTc >= 500 msec" as an inclusion item
         return cat, labs, 0.9, None, None
+    first_tx = next(
+        (
+            h.start
+            for h in concepts_in(t)
+            if h.concept not in _GENERIC_TX and concepts()[h.concept].type in ("treatment", "drug", "regimen")
+        ),
+        None,
+    )
+    ca_word = re.search(r"malignan|tumou?r|cancer|carcinoma", low)
     om = (
         other_malignancy_rule(t, kind)
-        if ("cancer" in ids or re.search(r"malignan|tumou?r|cancer|carcinoma", low))
+        if ("cancer" in ids or ca_word)
+        and not (first_tx is not None and ca_word and first_tx < ca_word.start())
         else None
     )
     if om is not None:
@@ -306,7 +322,11 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         if cm0 is not None:
             r0 = Not(cm0[0]) if kind == "inclusion" and _NEG_START.match(t) else cm0[0]
             return cm0[1], r0, 0.8, None, None
-    tx_first = (bool(types & {"treatment", "drug", "regimen"}) or has_phrase("failure_cues", t)) and (
+    tx_first = (
+        bool(types & {"treatment", "drug", "regimen"})
+        or has_phrase("failure_cues", t)
+        or bool(_DRUGLIKE.search(t))
+    ) and (
         # "toxicity from prior radiation has not resolved" is about the toxicity, not the radiation
         not ids or ids[0] != "toxicity_unresolved"
     )
