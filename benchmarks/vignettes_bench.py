@@ -72,9 +72,10 @@ def trial_fit(ctx: Any, criteria_text: str) -> tuple[float, dict[str, int]]:
     return max(-1.0, min(1.0, fit)), counts
 
 
-def rerank(ctx: Any, candidates: list[str], criteria: dict[str, str], k: int = RERANK) -> list[str]:
+def rerank(ctx: Any, candidates: list[str], criteria: dict[str, str], k: int | None = None) -> list[str]:
     """The first ``k`` candidates re-ordered by search rank plus criterion fit (share of inclusions met,
     minus failed inclusions and met exclusions); the rest keep their search order."""
+    k = k or RERANK
     head = candidates[:k]
     scored = []
     for i, tid in enumerate(head):
