@@ -186,3 +186,10 @@ def test_status_rules() -> None:
     assert judge(never, "Current smoker", "exclusion").verdict == "not_met"
     sick = context_for("A 28-year-old female with pneumonia and fever.")
     assert judge(sick, "Subject in good health, based on medical history", "inclusion").verdict == "not_met"
+
+
+def test_sex_mismatch_decides_even_with_a_disease() -> None:
+    w = context_for("A 48-year-old woman with invasive ductal breast cancer.")
+    assert judge(w, "Male breast cancer", "exclusion").verdict == "not_applicable"
+    assert judge(w, "Men with prostate cancer", "inclusion").verdict == "not_met"
+    assert judge(w, "Women with breast cancer", "inclusion").verdict == "met"

@@ -155,7 +155,7 @@ def rule_age_sex(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     elif sr == "any":
         reasons.append("both sexes are eligible")
     rest = _rest_terms(text)
-    if ar is None and sr is not None and rest and sr != "any":
+    if ar is None and sr is not None and rest and sr != "any" and (ctx.sex is None or ctx.sex == sr):
         return None  # "women with breast cancer": the disease decides, not the word "women"
     why = "; ".join(reasons)
     if kind == "inclusion":
