@@ -384,3 +384,13 @@ def test_date_types() -> None:
     t = page("ctgov_site.txt")
     assert (t.start_date_type, t.completion_date_type) == ("ACTUAL", "ESTIMATED")
     assert page("aggregator.txt").start_date_type is None
+
+
+def test_explanation_openings_only_count_at_the_top_of_a_block() -> None:
+    text = (
+        "A Study of Z in Carcinoid Tumours Today\nNCT ID: NCT01111111\nBrief Summary\n"
+        "Review the sponsor-provided synopsis that highlights what the study is about.\n\n"
+        "This trial tests Z.\n\nExplore whether Z is better than Y in NETs.\n"
+    )
+    t = parse_text_page(text)
+    assert t.brief_summary == "This trial tests Z.\n\nExplore whether Z is better than Y in NETs."

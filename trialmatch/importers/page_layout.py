@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from trialmatch.criteria.split import classify_header
 from trialmatch.importers.page_vocab import PageVocab, is_org, norm_label, page_vocab
 
-__all__ = ["Block", "LabelHit", "clean_page", "cut_blocks", "inner_label", "is_explanation", "label_of"]
+__all__ = [
+    "Block",
+    "LabelHit",
+    "clean_page",
+    "cut_blocks",
+    "explanations",
+    "inner_label",
+    "is_explanation",
+    "label_of",
+]
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _TEMPLATE = re.compile(r"\{\{[^{}\n]{0,200}\}\}")
@@ -75,8 +84,8 @@ class Block:
         """Non-blank stripped lines that are neither explanations nor inner labels."""
         out: list[str] = []
         body = [ln.strip() for ln in self.lines if ln.strip()]
-        for i, s in enumerate(body):
-            if is_explanation(s, body[i + 1] if i + 1 < len(body) else None):
+        for s, expl in zip(body, explanations(body), strict=True):
+            if expl:
                 continue
             if inner_label(s) is not None:
                 continue
@@ -111,11 +120,32 @@ def _chrome(s: str) -> bool:
     return any(c in k for c in v.chrome_contains) and len(k) < 300
 
 
-def is_explanation(s: str, nxt: str | None = None) -> bool:
-    """A site's explanation under a heading, not a value: known openings, or a table cell followed by
-    another cell ("Healthy volunteers are participants who ... |" then "No |")."""
+def explanations(lines: list[str]) -> list[bool]:
+    """For each line of a block: is it an explanation? Known openings count only before the first
+    value line (site explanations sit right under the heading); blank lines are never."""
+    out = [False] * len(lines)
+    nxt: str | None = None
+    following: list[str | None] = [None] * len(lines)
+    for i in range(len(lines) - 1, -1, -1):
+        following[i] = nxt
+        if lines[i].strip():
+            nxt = lines[i].strip()
+    content = False
+    for i, raw in enumerate(lines):
+        s = raw.strip()
+        if not s:
+            continue
+        out[i] = is_explanation(s, following[i], opening=not content)
+        content = content or not out[i]
+    return out
+
+
+def is_explanation(s: str, nxt: str | None = None, opening: bool = True) -> bool:
+    """A site's explanation under a heading, not a value: a known opening (``opening``: the line is
+    still at the top of its block), or a table cell followed by another cell ("Healthy volunteers
+    are participants who ... |" then "No |")."""
     k = s.lower().lstrip()
-    if k.startswith(page_vocab().explanation_starts):
+    if opening and k.startswith(page_vocab().explanation_starts):
         return True
     if s.endswith("|") and nxt is not None and nxt.rstrip().endswith("|") and "|" not in s[:-1]:
         return len(s.split()) > 6 or nxt.strip() == "|"

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from trialmatch.importers import normalize as N
-from trialmatch.importers.page_layout import Block, inner_label, is_explanation
+from trialmatch.importers.page_layout import Block, explanations, inner_label
 from trialmatch.importers.page_vocab import country_name, date_value, is_org, page_vocab, registry_ids
 from trialmatch.records.model import Arm, Intervention, Investigator, Location, SecondaryId
 
@@ -68,8 +68,8 @@ def read_sponsors(page: PageFacts, b: Block) -> None:
     if b.inline:
         entries.append({"name": b.inline.strip().rstrip("|").strip()})
     body = [ln.strip() for ln in b.lines if ln.strip()] if not b.inline else []
-    for i, s in enumerate(body):
-        if is_explanation(s, body[i + 1] if i + 1 < len(body) else None):
+    for s, expl in zip(body, explanations(body), strict=True):
+        if expl:
             continue
         s = s.rstrip("|").strip()
         if not s:
@@ -95,9 +95,7 @@ def read_sponsors(page: PageFacts, b: Block) -> None:
 def _segments(b: Block, marker: str) -> list[tuple[list[str], str | None, list[str]]]:
     """Cut a block at inner labels of kind ``marker``: [(lines before, marker value, lines after)]."""
     body = [ln.strip() for ln in b.lines if ln.strip()]
-    body = [
-        s for i, s in enumerate(body) if not is_explanation(s, body[i + 1] if i + 1 < len(body) else None)
-    ]
+    body = [s for s, expl in zip(body, explanations(body), strict=True) if not expl]
     segs: list[tuple[list[str], str | None, list[str]]] = []
     cur: list[str] = []
     for s in body:
@@ -130,9 +128,7 @@ def read_interventions(page: PageFacts, b: Block) -> None:
 
 def read_arms(page: PageFacts, b: Block) -> None:
     body = [ln.strip() for ln in b.lines if ln.strip()]
-    body = [
-        s for i, s in enumerate(body) if not is_explanation(s, body[i + 1] if i + 1 < len(body) else None)
-    ]
+    body = [s for s, expl in zip(body, explanations(body), strict=True) if not expl]
     pending: list[str] = []
     arm: Arm | None = None
     i = 0

@@ -15,7 +15,7 @@ import re
 
 from trialmatch.criteria.split import render_criteria, split_criteria
 from trialmatch.importers import normalize as N
-from trialmatch.importers.page_layout import Block, clean_page, cut_blocks, inner_label, is_explanation
+from trialmatch.importers.page_layout import Block, clean_page, cut_blocks, explanations, inner_label
 from trialmatch.importers.page_sections import (
     MAX_FIELD,
     PageFacts,
@@ -70,17 +70,6 @@ def local_id(title_or_text: str) -> str:
     return "LOCAL-" + hashlib.sha1(norm.encode("utf-8")).hexdigest()[:12]
 
 
-def _next_nonblank(lines: list[str]) -> list[str | None]:
-    """For each index, the next non-blank line after it (or None)."""
-    out: list[str | None] = [None] * len(lines)
-    nxt: str | None = None
-    for i in range(len(lines) - 1, -1, -1):
-        out[i] = nxt
-        if lines[i]:
-            nxt = lines[i]
-    return out
-
-
 def _first(b: Block) -> str | None:
     if b.inline is not None and b.inline.strip():
         return b.inline.strip()
@@ -93,7 +82,7 @@ def _text(b: Block) -> str | None:
     paras: list[str] = []
     cur: list[str] = []
     body = [ln.strip() for ln in b.lines]
-    following = _next_nonblank(body)
+    expl = explanations(body)
     if b.inline:
         cur.append(b.inline.strip())
     for i, s in enumerate(body):
@@ -102,8 +91,7 @@ def _text(b: Block) -> str | None:
                 paras.append(" ".join(cur))
                 cur = []
             continue
-        nxt = following[i]
-        if is_explanation(s, nxt) or inner_label(s) is not None:
+        if expl[i] or inner_label(s) is not None:
             continue
         cur.append(s.rstrip("|").strip() if s.endswith("|") else s)
     if cur:
@@ -154,15 +142,7 @@ def _free_facts(page: PageFacts, lines: list[str]) -> None:
 
 
 def _criteria_text(lines: list[str]) -> str | None:
-    body: list[str] = []
-    stripped = [ln.strip() for ln in lines]
-    following = _next_nonblank(stripped)
-    for i, raw in enumerate(lines):
-        s = stripped[i]
-        nxt = following[i]
-        if s and is_explanation(s, nxt):
-            continue
-        body.append(raw)
+    body = [raw for raw, expl in zip(lines, explanations(lines), strict=True) if not expl]
     items = split_criteria("\n".join(body))
     return render_criteria(items) if items else None
 
