@@ -503,7 +503,7 @@ def evaluate_criterion(crit: Criterion, facts: PatientFacts) -> CriterionResult:
         expl = f"Not met: {expl}"
     elif verdict == "unknown":
         expl = f"Unknown: {expl}"
-    return CriterionResult(
+    return CriterionResult.model_construct(
         kind=crit.kind,
         text=crit.text,
         category=crit.category,

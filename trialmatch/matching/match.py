@@ -357,7 +357,7 @@ def match_patient(
                         if pt.trial_id not in questions[m]:
                             questions[m].append(pt.trial_id)
         results.append(
-            TrialResult(
+            TrialResult.model_construct(
                 trial_id=pt.trial_id,
                 registry_id=pt.registry_id,
                 title=pt.title,
