@@ -41,6 +41,14 @@ def rule_reproductive(ctx: JudgeContext, text: str, kind: str) -> Decision | Non
         return None
     voc = rules_vocab()
     ev = _first_sentence_with_age(ctx)
+    only = sex_restriction(text)
+    if only in ("male", "female") and ctx.sex in ("male", "female") and ctx.sex != only:
+        return Decision(
+            "not_applicable",
+            f"Reproductive item for {only} patients; the patient is {ctx.sex}.",
+            "reproductive_na",
+            ev,
+        )
     # a criterion with other substantial content besides the reproductive part is not only about it
     who = None
     if ctx.sex == "male":
@@ -127,9 +135,10 @@ def rule_age_sex(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     ar = age_range(text)
     sr = sex_restriction(text)
     low = text.lower()
-    if ar is None and re.search(r"\bpost-?menopaus", low):  # taken as an age bound when no age is written
+    short = len(text) < 60  # "Postmenopausal women", not a definition of menopause
+    if ar is None and short and re.search(r"\bpost-?menopaus", low):  # an age bound when no age is written
         ar = (_MENOPAUSE_AGE, None, "postmenopausal")
-    elif ar is None and re.search(r"\bpre-?menopaus", low):
+    elif ar is None and short and re.search(r"\bpre-?menopaus", low):
         ar = (None, _MENOPAUSE_AGE - 1e-6, "premenopausal")
     if ar is None and sr is None:
         return None
@@ -318,10 +327,17 @@ def _negated_sentences(ctx: JudgeContext, terms: list[str]) -> list[int]:
     return sorted(out)
 
 
+_QUANTITY = re.compile(
+    r"(?:more than|less than|at least|greater than|fewer than|[<>≤≥]=?)\s{0,3}(?:grade\s{0,2})?\d|"
+    r"\b(?:two|three|four|\d)\s(?:or more|lines?|regimens?|prior)\b",
+    re.I,
+)
 _OTHER = re.compile(r"\b(other|another|additional|second|concurrent|concomitant|different|new)\b", re.I)
 _NEGATIVE_CRIT = re.compile(
-    r"^(?:(?:patients?|subjects?|participants?|individuals?)\s{1,3}(?:who\s{1,3})?)?(?:(?:have|has|had|are|is)\s{1,3})?"
-    r"(?:no|not|without|absence of|free of|never)\b(?:\s{1,3}been)?",
+    r"^(?:(?:patients?|subjects?|participants?|individuals?|women|men|females?|males?)\s{1,3}(?:who\s{1,3})?)?"
+    r"(?:(?:have|has|had|are|is)\s{1,3})?"
+    r"(?:(?:must|should|shall|may)\s{1,3}not(?:\s{1,3}(?:be|have))?|no|not|without|absence of|free of|never)\b"
+    r"(?!\s{1,3}(?:more|less|greater|fewer|exceeding)\b)(?:\s{1,3}been)?",
     re.I,
 )
 _HISTORY_NEG = re.compile(
@@ -427,7 +443,9 @@ def rule_concepts(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
                 "not_met", "The note rules this out.", "concepts_negated", _negated_sentences(ctx, terms)
             )
         return None
-    if _OTHER.search(text):  # "other malignancy": the patient's own diagnosis does not count
+    if _OTHER.search(text) or _QUANTITY.search(
+        text
+    ):  # "other malignancy", "more than 1 regimen", "> grade 1"
         return None
     together = _together(ctx, terms)
     if together and len(terms) <= 2:

@@ -259,7 +259,13 @@ class NoteIndex:
         if "|" in key:  # a shared-vocabulary concept, or all of its own words
             cid, own = key.split("|", 1)
             aff, neg = self.find(cid)
-            parts = [self.find(k) for k in own.split("+") if k]
+            keys = [k for k in own.split("+") if k]
+            parts = [self.find(k) for k in keys]
+            # plain qualifier words ("metastatic", "HER2 positive") must be there too: the shared
+            # vocabulary may file "metastatic breast cancer" under breast cancer
+            for k, p in zip(keys, parts, strict=True):
+                if k.startswith("w:"):
+                    aff = aff & p[0]
             together = set.intersection(*(p[0] for p in parts)) if parts else set()
             if together:  # the span's own words, in one sentence
                 aff = aff | together
@@ -364,10 +370,12 @@ def age_range(text: str) -> tuple[float | None, float | None, str] | None:
             if ok(m):
                 v = _years(m.group(1), m.group(2))
                 if m.group(3).lower() in ("older", "over", "above", "more"):
-                    lo = v
-                else:
+                    if lo is None:  # the first bound written is the rule; later ones are sub-groups
+                        lo = v
+                        spans.append(m.group(0))
+                elif hi is None:
                     hi = v
-                spans.append(m.group(0))
+                    spans.append(m.group(0))
         for m in _GE.finditer(t):
             if ok(m) and lo is None:
                 v = _years(m.group(2), m.group(3))
@@ -399,7 +407,11 @@ def age_range(text: str) -> tuple[float | None, float | None, str] | None:
         if re.search(r"\b(children|child(?![- ]?bearing)|minors?|pediatric|paediatric)\b", low):
             return None, 17.999, "child"
         return None
-    if (lo is not None and lo > 130) or (hi is not None and hi < 0):
+    if (
+        (lo is not None and lo > 130)
+        or (hi is not None and hi < 0)
+        or (lo is not None and hi is not None and lo > hi)
+    ):
         return None
     return lo, hi, "; ".join(spans)
 
