@@ -336,7 +336,8 @@ _OTHER = re.compile(r"\b(other|another|additional|second|concurrent|concomitant|
 _NEGATIVE_CRIT = re.compile(
     r"^(?:(?:patients?|subjects?|participants?|individuals?|women|men|females?|males?)\s{1,3}(?:who\s{1,3})?)?"
     r"(?:(?:have|has|had|are|is)\s{1,3})?"
-    r"(?:(?:must|should|shall|may)\s{1,3}not(?:\s{1,3}(?:be|have))?|no|not|without|absence of|free of|never)\b"
+    r"(?:(?:must|should|shall|may)\s{1,3}not(?:\s{1,3}(?:be|have))?|no|not|without|absence of|free of|"
+    r"never)\b"
     r"(?!\s{1,3}(?:more|less|greater|fewer|exceeding)\b)(?:\s{1,3}been)?",
     re.I,
 )
