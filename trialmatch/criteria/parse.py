@@ -490,6 +490,13 @@ def _positive_has(rule: Rule) -> bool:
     return isinstance(rule, (And, Or)) and all(isinstance(a, Has) for a in rule.args)
 
 
+def _positive_has(rule: Rule) -> bool:
+    """A bare presence test (``Has``, or an and/or of them) with no negation inside."""
+    if isinstance(rule, Has):
+        return True
+    return isinstance(rule, (And, Or)) and all(isinstance(a, Has) for a in rule.args)
+
+
 def parse_item(
     text: str, kind: str, parts: Sequence[str] = (), scope: str | None = None, index: int = 0
 ) -> Criterion:
@@ -526,6 +533,8 @@ def parse_item(
         and not isinstance(rule, (Not, Review, Admin))
     ):
         rule = Not(rule)  # an inclusion item written as an exclusion ("patients with X are ineligible")
+    elif k == "inclusion" and _NEG_START.match(t) and _positive_has(rule):
+        rule = Not(rule)  # "No active infection", "Free of ...": every builder's Has read as written
     elif k == "inclusion" and _NEG_START.match(t) and _positive_has(rule):
         rule = Not(rule)  # "No active infection", "Free of ...": every builder's Has read as written
     rule = _scoped(rule, t, scope, k)
