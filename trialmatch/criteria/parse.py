@@ -30,7 +30,8 @@ from trialmatch.criteria.history import (
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.numeric import lab_rules
-from trialmatch.criteria.rules import Admin, And, Compare, Flag, Has, If, Is, Not, Or, Review, Rule
+from trialmatch.criteria.rules import Admin, And, Compare, Flag, Has, Is, Not, Or, Review, Rule
+from trialmatch.criteria.scope import scoped_rule
 from trialmatch.vocab.concepts import concepts, is_a
 
 __all__ = ["MAX_ITEM", "categorise", "clean_text", "parse_item"]
@@ -433,70 +434,6 @@ def _definition_lead(t: str, parts: tuple[str, ...]) -> str | None:
     return lead if len(lead) >= 15 and not has_phrase("definition_cues", lead) else None
 
 
-_LABEL = re.compile(r"^\W{0,3}(?P<label>[^:;.]{2,90}?)\s*:\s+\S")
-_COHORT_WORD = re.compile(
-    r"\b(?:cohorts?|arms?|dose[\s-]*escalation|expansion|module|substudy|sub-study)\b",
-    re.I,
-)
-
-
-def _scoped(rule: Rule, t: str, scope: str | None, kind: str = "inclusion") -> Rule:
-    """Cohort- or disease-specific items ("Gastric Cancer: must have failed ...", "Cohort D (TNBC): ...",
-    a "Phase II only" section) bind only the patients they are about: for the named disease the rule
-    applies (If), otherwise a cohort restriction cannot fail a patient outright (it may fit another)."""
-    if isinstance(rule, (Admin, Review)):
-        return rule
-    m = _LABEL.match(t)
-    label = m.group("label") if m else ""
-    if label and not (_COHORT_WORD.search(label) or _label_diseases(label)):
-        label = ""
-    text = " ".join(x for x in (scope or "", label) if x)
-    if not text:
-        return rule
-    dis = _label_diseases(text)
-    if dis:
-        cond: Rule = (
-            Has(dis[0], kinds=("diagnosis",))
-            if len(dis) == 1
-            else Or(tuple(Has(d, kinds=("diagnosis",)) for d in dis))
-        )
-        return If(cond=cond, then=rule)
-    if _COHORT_WORD.search(text):
-        rev = Review("cohort-specific", f"Only for {text[:80]}: does the patient belong to it?")
-        # a cohort's inclusion cannot fail, nor its exclusion exclude, a patient who may fit another cohort
-        return Or((rule, rev)) if kind == "inclusion" else And((rule, rev))
-    return rule
-
-
-def _label_diseases(label: str) -> list[str]:
-    cs = concepts()
-    out: list[str] = []
-    for h in concepts_in(label):
-        c = cs[h.concept]
-        if (
-            c.type in ("disease", "histology")
-            and is_a(h.concept, "cancer")
-            and h.concept != "cancer"
-            and h.concept not in out
-        ):
-            out.append(h.concept)
-    return out
-
-
-def _positive_has(rule: Rule) -> bool:
-    """A bare presence test (``Has``, or an and/or of them) with no negation inside."""
-    if isinstance(rule, Has):
-        return True
-    return isinstance(rule, (And, Or)) and all(isinstance(a, Has) for a in rule.args)
-
-
-def _positive_has(rule: Rule) -> bool:
-    """A bare presence test (``Has``, or an and/or of them) with no negation inside."""
-    if isinstance(rule, Has):
-        return True
-    return isinstance(rule, (And, Or)) and all(isinstance(a, Has) for a in rule.args)
-
-
 def parse_item(
     text: str, kind: str, parts: Sequence[str] = (), scope: str | None = None, index: int = 0
 ) -> Criterion:
@@ -535,9 +472,7 @@ def parse_item(
         rule = Not(rule)  # an inclusion item written as an exclusion ("patients with X are ineligible")
     elif k == "inclusion" and _NEG_START.match(t) and _positive_has(rule):
         rule = Not(rule)  # "No active infection", "Free of ...": every builder's Has read as written
-    elif k == "inclusion" and _NEG_START.match(t) and _positive_has(rule):
-        rule = Not(rule)  # "No active infection", "Free of ...": every builder's Has read as written
-    rule = _scoped(rule, t, scope, k)
+    rule = scoped_rule(rule, t, scope, k)
     crit.category = cat
     crit.rule = rule
     crit.applies_if = applies_if
