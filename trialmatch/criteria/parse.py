@@ -434,6 +434,13 @@ def _definition_lead(t: str, parts: tuple[str, ...]) -> str | None:
     return lead if len(lead) >= 15 and not has_phrase("definition_cues", lead) else None
 
 
+def _positive_has(rule: Rule) -> bool:
+    """A bare presence test (``Has``, or an and/or of them) with no negation inside."""
+    if isinstance(rule, Has):
+        return True
+    return isinstance(rule, (And, Or)) and all(isinstance(a, Has) for a in rule.args)
+
+
 def parse_item(
     text: str, kind: str, parts: Sequence[str] = (), scope: str | None = None, index: int = 0
 ) -> Criterion:

@@ -1,0 +1,62 @@
+"""Cohort- and disease-specific items: "Gastric Cancer: must have failed ...", "Cohort D (TNBC): ...",
+"For Cohort 2: ...". A disease label makes the rule apply only to that disease (``If``); a cohort label
+keeps the rule from failing (inclusion) or excluding (exclusion) a patient who may fit another cohort."""
+
+from __future__ import annotations
+
+import re
+
+from trialmatch.criteria.clinical import concepts_in
+from trialmatch.criteria.rules import Admin, And, Has, If, Or, Review, Rule
+from trialmatch.vocab.concepts import concepts, is_a
+
+__all__ = ["scoped_rule"]
+
+_LABEL = re.compile(r"^\W{0,3}(?P<label>[^:;.]{2,90}?)\s*:\s+\S")
+_COHORT_WORD = re.compile(
+    r"\b(?:cohorts?|arms?|dose[\s-]*escalation|expansion|module|substudy|sub-study)\b",
+    re.I,
+)
+
+
+def scoped_rule(rule: Rule, t: str, scope: str | None, kind: str = "inclusion") -> Rule:
+    """Cohort- or disease-specific items ("Gastric Cancer: must have failed ...", "Cohort D (TNBC): ...",
+    a "Phase II only" section) bind only the patients they are about: for the named disease the rule
+    applies (If), otherwise a cohort restriction cannot fail a patient outright (it may fit another)."""
+    if isinstance(rule, (Admin, Review)):
+        return rule
+    m = _LABEL.match(t)
+    label = m.group("label") if m else ""
+    if label and not (_COHORT_WORD.search(label) or _label_diseases(label)):
+        label = ""
+    text = " ".join(x for x in (scope or "", label) if x)
+    if not text:
+        return rule
+    dis = _label_diseases(text)
+    if dis:
+        cond: Rule = (
+            Has(dis[0], kinds=("diagnosis",))
+            if len(dis) == 1
+            else Or(tuple(Has(d, kinds=("diagnosis",)) for d in dis))
+        )
+        return If(cond=cond, then=rule)
+    if _COHORT_WORD.search(text):
+        rev = Review("cohort-specific", f"Only for {text[:80]}: does the patient belong to it?")
+        # a cohort's inclusion cannot fail, nor its exclusion exclude, a patient who may fit another cohort
+        return Or((rule, rev)) if kind == "inclusion" else And((rule, rev))
+    return rule
+
+
+def _label_diseases(label: str) -> list[str]:
+    cs = concepts()
+    out: list[str] = []
+    for h in concepts_in(label):
+        c = cs[h.concept]
+        if (
+            c.type in ("disease", "histology")
+            and is_a(h.concept, "cancer")
+            and h.concept != "cancer"
+            and h.concept not in out
+        ):
+            out.append(h.concept)
+    return out
