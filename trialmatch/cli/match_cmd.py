@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,20 +104,19 @@ def _run(
     return reports
 
 
-def _gc_off() -> None:
-    """Loading thousands of parsed criteria makes millions of small objects; cyclic GC passes over
-    them cost more than the matching itself, so the command loads with GC off ..."""
+@contextmanager
+def _bulk_load() -> Iterator[None]:
+    """Loading thousands of parsed criteria makes millions of small objects, and cyclic-GC passes
+    over them cost more than the matching itself: load with GC off, then freeze what was loaded
+    (never scanned again) and turn GC back on, whatever happens."""
     import gc
 
     gc.disable()
-
-
-def _gc_freeze() -> None:
-    """... then freezes what was loaded (never scanned again) and turns GC back on."""
-    import gc
-
-    gc.freeze()
-    gc.enable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _data_date(db: str | None, ids: list[str]) -> str | None:
@@ -224,7 +225,6 @@ def register(app: typer.Typer) -> None:
         """Match patients against trials, criterion by criterion."""
         if fmt not in ("json", "table"):
             raise typer.BadParameter("--format must be json or table")
-        _gc_off()
         when = _parse_date(as_of)
         pats, errors = _load_patients(patients)
         for e in errors:
@@ -232,8 +232,8 @@ def register(app: typer.Typer) -> None:
         if not pats:
             raise typer.Exit(2)
         need_loc = any(_has_place(p) for p in pats)
-        prepared, terrs = load_prepared(db, trial, need_locations=need_loc)
-        _gc_freeze()
+        with _bulk_load():
+            prepared, terrs = load_prepared(db, trial, need_locations=need_loc)
         for e in terrs:
             print(f"error: {e}", file=sys.stderr)
         reports = _run(pats, prepared, trial, when, detail_top, all_trials)
@@ -262,7 +262,6 @@ def register(app: typer.Typer) -> None:
         """A printable match report (HTML with print styles) for one patient."""
         from trialmatch.matching.report import render_report
 
-        _gc_off()
         when = _parse_date(as_of)
         pats, errors = _load_patients([patient])
         if errors:
@@ -270,8 +269,8 @@ def register(app: typer.Typer) -> None:
                 print(f"error: {e}", file=sys.stderr)
             raise typer.Exit(2)
         need_loc = _has_place(pats[0])
-        prepared, terrs = load_prepared(db, trial, need_locations=need_loc)
-        _gc_freeze()
+        with _bulk_load():
+            prepared, terrs = load_prepared(db, trial, need_locations=need_loc)
         for e in terrs:
             print(f"error: {e}", file=sys.stderr)
         rep = _run(pats, prepared, trial, when, max(top, 1), False)[0]
