@@ -7,7 +7,7 @@ import re
 
 from trialmatch.criteria.clinical import any_of, concepts_in, split_exceptions
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
-from trialmatch.criteria.rules import Compare, Has, Rule
+from trialmatch.criteria.rules import Compare, Has, Review, Rule
 from trialmatch.criteria.temporal import first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 
@@ -73,6 +73,14 @@ def biomarker_rule(text: str) -> tuple[Rule, str] | None:
     ]
     if not hits:
         return None
+    if re.search(
+        r"\bnot\s+(?:be\s+)?(?:evaluable|available|assessable|known|determined)|\binsufficient\b|\bunknown\b|"
+        r"\bmissing\b|\binadequate\s+(?:tissue|sample)",
+        text,
+        re.I,
+    ):
+        q = f"Is the biomarker result available? ({text[:150]})"
+        return Review("biomarker not assessable", q), "biomarker"  # about the sample, not the result
     rules: list[Rule] = []
     seen: set[str] = set()
     for i, h in enumerate(hits):

@@ -77,6 +77,14 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     failure = find_phrase("failure_cues", main)
     parts: list[Rule] = []
     cat = "prior_therapy"
+    if (
+        failure is not None
+        and not tx
+        and not re.search(
+            r"\b(?:therap\w*|treatments?|regimens?|lines?|chemo\w*|agents?|drugs?|inhibitors?)\b", main, re.I
+        )
+    ):
+        failure = None  # "refractory nausea", "resistant hypertension": not a failed therapy
     if failure is not None:
         specific = [
             h
