@@ -28,7 +28,7 @@ NEN = SHARED / "data/benchmarks/nih_trialbench_nen"
 RERANK = 30
 #: Weights of the criterion fit against the search rank (rank term spans 0..-1 over the candidates).
 MET_WEIGHT = 0.3
-FAIL_WEIGHT = 0.1
+FAIL_WEIGHT = 0.6
 
 
 def _items(criteria_text: str) -> list[tuple[str, str]]:
