@@ -79,8 +79,8 @@ def biomarker_rule(text: str) -> tuple[Rule, str] | None:
         text,
         re.I,
     ):
-        q = f"Is the biomarker result available? ({text[:150]})"
-        return Review("biomarker not assessable", q), "biomarker"  # about the sample, not the result
+        question = f"Is the biomarker result available? ({text[:150]})"
+        return Review("biomarker not assessable", question), "biomarker"  # about the sample, not the result
     rules: list[Rule] = []
     seen: set[str] = set()
     for i, h in enumerate(hits):
