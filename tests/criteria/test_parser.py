@@ -234,3 +234,16 @@ def test_huge_and_pathological_text_is_bounded() -> None:
 )
 def test_generalisation_guards(kind: str, text: str, want: str) -> None:
     assert rule_of(text, kind) == want
+
+
+def test_conditions_any_of_keeps_the_general_disease() -> None:
+    t = Trial(id="Y", conditions=["Lung Cancer", "Small Cell Lung Carcinoma"], eligibility=Eligibility())
+    rules = [render_rule(c.rule) for c in trial_criteria(t) if c.rule is not None]
+    assert rules == ["has lung_cancer"]
+
+
+def test_cohort_labels_bind_only_their_cohort() -> None:
+    c = parse_item("Gastric Cancer: Must have failed a platinum-containing chemotherapy regime.", "inclusion")
+    assert render_rule(c.rule).startswith("IF has gastric_cancer THEN")
+    e = parse_item("For Cohort 2: Active autoimmune disease that might deteriorate", "exclusion")
+    assert render_rule(e.rule) == "(has autoimmune_disease AND review: cohort-specific)"

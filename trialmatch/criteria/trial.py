@@ -136,8 +136,8 @@ def _disease_concepts(texts: list[str]) -> list[str]:
             c = concepts()[h.concept]
             if c.type in ("disease", "histology") and is_a(h.concept, "cancer") and h.concept not in out:
                 out.append(h.concept)
-    # keep the most specific
-    return [c for c in out if not any(o != c and is_a(o, c) for o in out)]
+    # the trial takes any of its conditions: keep the most general ("lung cancer" covers "SCLC")
+    return [c for c in out if not any(o != c and is_a(c, o) for o in out)]
 
 
 def _several_sites(title: str) -> bool:
