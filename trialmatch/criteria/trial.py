@@ -60,8 +60,28 @@ def parse_criteria(text: str) -> list[Criterion]:
     if not text or not text.strip():
         return []
     out: list[Criterion] = []
-    for i, (kind, item, parts, scope) in enumerate(_split(text[:MAX_TEXT])[:MAX_ITEMS]):
+    for i, (kind, item, parts, scope) in enumerate(_join_alternatives(_split(text[:MAX_TEXT])[:MAX_ITEMS])):
         out.append(parse_item(item, kind, parts, scope=scope, index=i))
+    return out
+
+
+_TRAILING_OR = re.compile(r"\s(?:or|and/or)\s*[,;:]?\s*$", re.I)
+
+
+def _join_alternatives(
+    items: list[tuple[str, str, list[str], str | None]],
+) -> list[tuple[str, str, list[str], str | None]]:
+    """Sub-items that end with "or" ("Extensive stage SCLC or", "Stage IV LCNEC or", "Small cell
+    carcinoma of unknown primary") are alternatives of one criterion, not requirements each."""
+    out: list[tuple[str, str, list[str], str | None]] = []
+    joining = False
+    for kind, item, parts, scope in items:
+        if joining and out and out[-1][0] == kind:
+            k0, t0, p0, s0 = out[-1]
+            out[-1] = (k0, f"{t0} {item}", p0 + parts, s0 or scope)
+        else:
+            out.append((kind, item, parts, scope))
+        joining = bool(_TRAILING_OR.search(item)) and len(out[-1][1]) < 2000
     return out
 
 
