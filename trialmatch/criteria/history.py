@@ -18,7 +18,7 @@ from trialmatch.criteria.clinical import (
 )
 from trialmatch.criteria.facets import nyha_min
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
-from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Rule, Window
+from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Review, Rule, Window
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 
@@ -161,6 +161,16 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     r = any_of(rules)
     if r is None:
         return None
+    if naive and (
+        (win is None and re.search(r"half[\s-]?li|wash[\s-]?out|whichever", main, re.I))
+        or re.search(
+            r"\bto\s+(?:[≥>]\s*|more\s+than\s+|at\s+least\s+)?\d+\s*%|\bto\s+the\s+(?:only|target|index|measurable)",
+            main,
+            re.I,
+        )
+    ):
+        # a washout without a readable window, or an extent ("no prior radiotherapy to >= 25% of the marrow")
+        return Review("prior therapy with a condition", f"Does the patient meet: {main[:160]}?"), cat
     if naive:
         r = Not(r)  # "no prior X" (inclusion) / "patients who have not received X" (exclusion)
         if kind == "exclusion" and re.search(

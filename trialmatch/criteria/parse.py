@@ -61,11 +61,15 @@ _NEG_START = re.compile(
 )
 
 
+_SPACED_OP = re.compile(r"([<>])\s+=")
+
+
 def clean_text(text: str) -> str:
     """Unescape CT.gov markdown (``\\>``), collapse white space, cap the length."""
     t = _ESC.sub(r"\1", text[: MAX_ITEM * 2])
     t = t.replace("\u00a0", " ").replace("\u2009", " ")
     t = _ABBR.sub(lambda m: m.group(1).replace(".", ""), t)
+    t = _SPACED_OP.sub(lambda m: m.group(1) + "=", t)  # "< =" -> "<="
     return _WS.sub(" ", t).strip()[:MAX_ITEM]
 
 
@@ -168,6 +172,8 @@ def _build_cached(
 def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, Rule | None, str | None]:
     """(category, rule, confidence, applies_if, note)."""
     low = t.lower()
+    if re.match(r"^\W{0,3}exceptions?\s*:", t, re.I):
+        return "other", Admin("allowed"), 0.7, None, "an exception to the item before"
     main0, exc0 = split_exceptions(t)
     if exc0 and len(re.sub(r"[\W_]+", "", main0)) < 4:
         return "other", Admin("allowed"), 0.7, None, "a permission, not a requirement"
