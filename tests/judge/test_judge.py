@@ -193,3 +193,14 @@ def test_sex_mismatch_decides_even_with_a_disease() -> None:
     assert judge(w, "Male breast cancer", "exclusion").verdict == "not_applicable"
     assert judge(w, "Men with prostate cancer", "inclusion").verdict == "not_met"
     assert judge(w, "Women with breast cancer", "inclusion").verdict == "met"
+
+
+def test_relatives_and_possibilities_are_not_the_patients_facts() -> None:
+    c = context_for(
+        "A 50-year-old man with cough. His mother had breast cancer. Rule out pneumonia. "
+        "No history of stroke. He has diabetes."
+    )
+    assert judge(c, "History of malignancy", "exclusion").verdict == "not_met"  # the mother's
+    assert judge(c, "Pneumonia", "exclusion").verdict == "unknown"  # to be ruled out
+    assert judge(c, "Stroke", "exclusion").verdict == "not_met"
+    assert judge(c, "Diabetes", "exclusion").verdict == "met"

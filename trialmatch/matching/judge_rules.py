@@ -444,9 +444,18 @@ def rule_concepts(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
                 "not_met", "The note rules this out.", "concepts_negated", _negated_sentences(ctx, terms)
             )
         return None
-    if _OTHER.search(text) or _QUANTITY.search(
-        text
-    ):  # "other malignancy", "more than 1 regimen", "> grade 1"
+    key_terms = named or terms
+    if len(key_terms) <= 3 and cov == 0 and all(ctx.index.find_possible(t) for t in key_terms):
+        sents_p = sorted(set().union(*(ctx.index.find_possible(t) for t in key_terms)))
+        labels = ", ".join(term_label(t) for t in key_terms)
+        return Decision(
+            "unknown",
+            f"The note raises {labels} as a possibility, not a diagnosis.",
+            "concepts_possible",
+            sents_p,
+        )
+    # "other malignancy", "more than 1 regimen", "> grade 1": presence alone does not decide
+    if _OTHER.search(text) or _QUANTITY.search(text):
         return None
     together = _together(ctx, terms)
     if together and len(terms) <= 2:

@@ -208,6 +208,31 @@ def _content_terms(text: str) -> list[str]:
     return seen
 
 
+_FAMILY_CUE = re.compile(
+    r"\b(mother|father|sister|brother|sibling|parents?|aunt|uncle|grand(?:mother|father|parent)|cousin|"
+    r"family history|famil(?:y|ial)|son|daughter)\b",
+    re.I,
+)
+_POSSIBLE_CUE = re.compile(
+    r"\b(rule out|r/o|ruled? out for|suspected|suspicion of|possible|possibly|probable|concern for|"
+    r"worrisome for|cannot be excluded|differential|versus|vs\.?|if (?:she|he|the patient) develops|risk of|"
+    r"evaluat(?:e|ed|ion) for|to exclude|screen(?:ed|ing)? for)\b",
+    re.I,
+)
+
+
+def _status_at(low: str, pos: int) -> str:
+    """ "negated", "other" (a relative's, possible, hypothetical) or "affirmed" for a mention at ``pos``:
+    the last cue in the 80 characters before it, unless a clause break intervenes."""
+    before = low[max(0, pos - 80) : pos]
+    best: tuple[int, str] | None = None
+    for rx, status in ((_NEG_CUE, "negated"), (_FAMILY_CUE, "other"), (_POSSIBLE_CUE, "possible")):
+        for cm in rx.finditer(before):
+            if not _NEG_BREAK.search(before[cm.end() :]) and (best is None or cm.start() > best[0]):
+                best = (cm.start(), status)
+    return best[1] if best else "affirmed"
+
+
 @dataclass
 class NoteIndex:
     """Concept keys of a note, per sentence, split into affirmed and negated mentions."""
@@ -215,6 +240,8 @@ class NoteIndex:
     sentences: list[str]
     affirmed: dict[str, set[int]] = field(default_factory=dict)
     negated: dict[str, set[int]] = field(default_factory=dict)
+    other: dict[str, set[int]] = field(default_factory=dict)  # a relative's
+    possible: dict[str, set[int]] = field(default_factory=dict)  # suspected, to rule out, hypothetical
 
     @classmethod
     def build(cls, sentences: list[str]) -> NoteIndex:
@@ -237,23 +264,21 @@ class NoteIndex:
                     for cid in (h.concept, *h4.ancestors(h.concept)):
                         extra.append(("c:" + cid, h.start))
             for key, pos in extra:
-                before = low[max(0, pos - 80) : pos]
-                cue = None
-                for cm in _NEG_CUE.finditer(before):
-                    cue = cm
-                neg = cue is not None and not _NEG_BREAK.search(before[cue.end() :])
-                (idx.negated if neg else idx.affirmed).setdefault(key, set()).add(si)
+                idx._bucket(_status_at(low, pos)).setdefault(key, set()).add(si)
             for key, a, _b in keys:
-                pos = words[a].start()
-                before = low[max(0, pos - 80) : pos]
-                cue = None
-                for cm in _NEG_CUE.finditer(before):
-                    cue = cm
-                neg = cue is not None and not _NEG_BREAK.search(before[cue.end() :])
-                target = idx.negated if neg else idx.affirmed
+                target = idx._bucket(_status_at(low, words[a].start()))
                 for k in (key, *parents.get(key, ())):
                     target.setdefault(k, set()).add(si)
         return idx
+
+    def _bucket(self, status: str) -> dict[str, set[int]]:
+        return {"negated": self.negated, "other": self.other, "possible": self.possible}.get(
+            status, self.affirmed
+        )
+
+    def find_possible(self, key: str) -> set[int]:
+        """Sentences where the concept is suspected, to be ruled out or hypothetical."""
+        return self.possible.get(key.split("|", 1)[0], set())
 
     def find(self, key: str) -> tuple[set[int], set[int]]:
         if "|" in key:  # a shared-vocabulary concept, or all of its own words
