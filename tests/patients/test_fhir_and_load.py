@@ -133,3 +133,25 @@ def test_round_trip_keeps_matcher_facts() -> None:
         lab.pop("loinc", None)
     assert a == b
     assert not q.warnings
+
+
+def test_plain_condition_bundle_gets_a_primary_cancer() -> None:
+    b = {
+        "resourceType": "Bundle",
+        "entry": [
+            {"resource": {"resourceType": "Patient", "id": "p", "gender": "male", "birthDate": "1960-05-01"}},
+            {"resource": {"resourceType": "Condition", "id": "c1", "code": {"text": "Hypertension"}}},
+            {
+                "resource": {
+                    "resourceType": "Condition",
+                    "id": "c2",
+                    "code": {"text": "Neuroendocrine carcinoma"},
+                    "onsetDateTime": "2025-01-02",
+                }
+            },
+        ],
+    }
+    p = bundle_to_patient(b)
+    assert p.cancer is not None and p.cancer.name == "Neuroendocrine carcinoma"
+    assert p.conditions is not None and [c.name for c in p.conditions] == ["Hypertension"]
+    assert any("main diagnosis" in w for w in p.warnings or [])

@@ -473,6 +473,7 @@ def bundle_to_patient(bundle: dict[str, Any], source: str = "bundle", validate: 
             getattr(rd, method)(res)
         except Exception as exc:  # one bad resource never costs the bundle
             rd.warn(res, f"could not be read ({type(exc).__name__}: {exc}); skipped")
+    _promote_primary(rd)
     data = dict(rd.p)
     if rd.cancer:
         data["cancer"] = rd.cancer
@@ -491,6 +492,23 @@ def bundle_to_patient(bundle: dict[str, Any], source: str = "bundle", validate: 
     if partial:
         p.__pydantic_extra__ = {**(p.__pydantic_extra__ or {}), "partial_lists": partial}
     return p
+
+
+def _promote_primary(rd: _Reader) -> None:
+    """Without an mCODE primary-cancer Condition, the first cancer among the conditions is taken as
+    the main diagnosis (and said so in the warnings)."""
+    if rd.cancer.get("name"):
+        return
+    conds = rd.lists.get("conditions") or []
+    for i, cond in enumerate(conds):
+        name = str(cond.get("name") or "")
+        if any(T.concept_matches((c,), "", "cancer") for c in T.concepts_of(name)):
+            rd.cancer["name"] = name
+            if cond.get("onset_date"):
+                rd.cancer.setdefault("diagnosis_date", cond["onset_date"])
+            del conds[i]
+            rd.warnings.append(f"no mCODE primary cancer condition: took {name!r} as the main diagnosis")
+            return
 
 
 def _salvage(data: dict[str, Any]) -> Patient:
