@@ -32,35 +32,40 @@ FAILED = {("inclusion", "not_met"), ("exclusion", "met")}
 #: variant id -> precise diagnosis of why the product still gets it wrong (strict xfail).
 KNOWN_GAPS: dict[str, str] = {
     "NCT02267603--prednisone-ongoing": (
-        "'diagnosis of immunodeficiency or is receiving systemic steroid therapy or any other form of "
-        "immunosuppressive therapy within 7 days': the comorbidity builder keeps the condition "
-        "(has immunodeficiency within 7 days) and drops the treatment alternatives"
+        "'diagnosis of immunodeficiency or is receiving systemic steroid therapy or any other form of"
+        " immunosuppressive therapy within 7 days': the comorbidity builder keeps the condition (has "
+        "immunodeficiency within 7 days) and drops the treatment alternatives"
     ),
     "NCT02267603--locoregional-recurrence-after-surgery": (
-        "'locoregional disease that have not received appropriate standard locoregional therapy with surgery "
-        "and/or radiation': 'locoregional therapy' maps to liver_directed_therapy and surgery is not looked up "
-        "(surgery is a skipped procedure), so a patient treated by surgery alone is excluded"
+        "'locoregional disease that have not received appropriate standard locoregional therapy with "
+        "surgery and/or radiation': 'locoregional therapy' maps to liver_directed_therapy and surgery"
+        " is not looked up (surgery is a skipped procedure), so a patient treated by surgery alone is"
+        " excluded"
     ),
     "NCT03057509--pacemaker": (
-        "'Non-removable non-MR compatible placements including ... metal IUD ... cardiac pacemaker': the IUD "
-        "sends the item to the reproductive builder (admin: contraception); no MRI-incompatible implant concept"
+        "'Non-removable non-MR compatible placements including ... metal IUD ... cardiac pacemaker': "
+        "the IUD sends the item to the reproductive builder (admin: contraception); no MRI-"
+        "incompatible implant concept"
     ),
     "NCT00453154--warfarin-therapeutic": (
-        "'Patients who require use of therapeutic doses of coumarin-derivative anticoagulants such as warfarin "
-        "are excluded': the lab builder reads the PT/INR limits of the item's note, the anticoagulant is lost"
+        "'Patients who require use of therapeutic doses of coumarin-derivative anticoagulants such as"
+        " warfarin are excluded': the lab builder reads the PT/INR limits of the item's note, the "
+        "anticoagulant is lost"
     ),
     "NCT06228066--ast-3x-liver-mets": (
-        "'---Participants with tumor involving the liver with AST and ALT <= 5.0 x ULN ... may be eligible' is "
-        "split into its own item, so the organ-function item keeps AST <= 1.5 x ULN with no liver exception"
+        "'---Participants with tumor involving the liver with AST and ALT <= 5.0 x ULN ... may be "
+        "eligible' is split into its own item, so the organ-function item keeps AST <= 1.5 x ULN with"
+        " no liver exception"
     ),
     "NCT01642251--prior-chemo": (
-        "'Patients cannot have had prior chemotherapy or biologic therapy for SCLC ...; patients receiving prior "
-        "radiation cannot register within 7 days ...': read as a question (prior therapy with a condition)"
+        "'Patients cannot have had prior chemotherapy or biologic therapy for SCLC ...; patients "
+        "receiving prior radiation cannot register within 7 days ...': read as a question (prior "
+        "therapy with a condition)"
     ),
     "NCT01642251--lcnec-stage-iv": (
-        "'Inclusion Criteria (phase II)' items are scoped 'phase II' by the splitter, but scoped_rule does not "
-        "treat a phase section as an alternative population: the phase II 'extensive stage SCLC' item fails "
-        "an LCNEC patient who fits phase I"
+        "'Inclusion Criteria (phase II)' items are scoped 'phase II' by the splitter, but scoped_rule"
+        " does not treat a phase section as an alternative population: the phase II 'extensive stage "
+        "SCLC' item fails an LCNEC patient who fits phase I"
     ),
 }
 
