@@ -328,6 +328,15 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         cm0 = comorbidity_rule(t, list(parts) if parts else None)
         if cm0 is not None:
             r0 = Not(cm0[0]) if kind == "inclusion" and _NEG_START.match(t) else cm0[0]
+            either = re.search(
+                r"\bor\s+(?:is\s+|are\s+)?(?:currently\s+)?(?:receiving|taking|using|on|treated\s+with|use\s+of)\b",
+                t,
+                re.I,
+            )
+            th1 = therapy_rule(t, kind) if kind == "exclusion" and either else None
+            if th1 is not None and not isinstance(th1[0], (Not, Review)):
+                # "immunodeficiency or receiving systemic steroid therapy": either excludes
+                r0 = any_of([r0, th1[0]]) or r0
             return cm0[1], r0, 0.8, None, None
     tx_first = (
         bool(types & {"treatment", "drug", "regimen"})

@@ -54,6 +54,8 @@ _PREFIX_MAP = (
 )
 _WORD_MAP = {
     "metastases": "metastasis",
+    "aids": "aids",
+    "aid": "aid",
     "diagnoses": "diagnosis",
     "thromboses": "thrombosis",
     "analogue": "analog",
