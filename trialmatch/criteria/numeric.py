@@ -321,9 +321,21 @@ def _cond_rule(clause: str) -> Rule | None:
 
 
 def _compare(var: str, c: Comparison) -> Compare:
+    unit = c.unit or _count_unit(var, c)
     if c.high is not None and c.op in (">=", ">") and c.ref is None:
-        return Compare(var=var, cmp="between", value=c.value, high=c.high, unit=c.unit)
-    return Compare(var=var, cmp=c.op, value=c.value, unit=c.unit, ref=c.ref)  # type: ignore[arg-type]
+        return Compare(var=var, cmp="between", value=c.value, high=c.high, unit=unit)
+    return Compare(var=var, cmp=c.op, value=c.value, unit=unit, ref=c.ref)  # type: ignore[arg-type]
+
+
+def _count_unit(var: str, c: Comparison) -> str | None:
+    """A cell count written without a unit ("Platelets > 100,000", "ANC >= 1500 μL"): a value of a
+    thousand or more can only be per microlitre (10^9/L counts are below 1000)."""
+    from trialmatch.vocab.labs import lab
+
+    lv = lab(var.removeprefix("lab."))
+    if c.ref is None and lv is not None and lv.unit == "10*9/L" and c.value >= 1000:
+        return "/uL"
+    return None
 
 
 def _extracts(text: str) -> list[_Extract]:
