@@ -62,13 +62,14 @@ def load_prepared(
     ], errors
 
 
-def _load_patients(paths: list[Path]) -> tuple[list[Patient], list[str]]:
+def _load_patients(paths: list[Path], as_of: dt.date | None = None) -> tuple[list[Patient], list[str]]:
     from trialmatch.patients.load import PatientLoadError, load_patient
 
+    note_date = as_of or dt.date.today()  # relative times in notes count back from the judging date
     out, errors = [], []
     for p in paths:
         try:
-            out.append(load_patient(p))
+            out.append(load_patient(p, as_of=note_date))
         except PatientLoadError as exc:
             errors.append(str(exc))
     return out, errors
@@ -226,7 +227,7 @@ def register(app: typer.Typer) -> None:
         if fmt not in ("json", "table"):
             raise typer.BadParameter("--format must be json or table")
         when = _parse_date(as_of)
-        pats, errors = _load_patients(patients)
+        pats, errors = _load_patients(patients, when)
         for e in errors:
             print(f"error: {e}", file=sys.stderr)
         if not pats:
@@ -263,7 +264,7 @@ def register(app: typer.Typer) -> None:
         from trialmatch.matching.report import render_report
 
         when = _parse_date(as_of)
-        pats, errors = _load_patients([patient])
+        pats, errors = _load_patients([patient], when)
         if errors:
             for e in errors:
                 print(f"error: {e}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -75,19 +76,23 @@ def patient_from_obj(obj: dict[str, Any], name: str = "patient") -> Patient:
     return p
 
 
-def _read_note(text: str, name: str) -> Patient:
+def _read_note(text: str, name: str, as_of: dt.date | None = None) -> Patient:
     try:
         from trialmatch.patients.notes import read_note
     except ImportError as exc:
         raise PatientLoadError(f"{name}: reading free-text notes is not available ({exc})") from None
-    p: Patient = read_note(text)
+    p: Patient = read_note(text, as_of=as_of)
     if p.id is None:
         p.id = Path(name).stem
+    if p.as_of is None and as_of is not None:
+        p.as_of = as_of
     return p
 
 
-def load_patient(path_or_obj: str | Path | dict[str, Any] | Patient) -> Patient:
-    """Detects the input: a Patient, a dict, a ``.json`` profile or FHIR bundle, or a ``.txt`` note."""
+def load_patient(path_or_obj: str | Path | dict[str, Any] | Patient, as_of: dt.date | None = None) -> Patient:
+    """Detects the input: a Patient, a dict, a ``.json`` profile or FHIR bundle, or a ``.txt`` note.
+
+    ``as_of`` anchors relative times in a note ("two years ago"); profiles carry their own dates."""
     if isinstance(path_or_obj, Patient):
         return path_or_obj
     if isinstance(path_or_obj, dict):
@@ -103,12 +108,12 @@ def load_patient(path_or_obj: str | Path | dict[str, Any] | Patient) -> Patient:
     except UnicodeDecodeError:
         raise PatientLoadError(f"{name}: not UTF-8 text") from None
     if path.suffix.lower() in (".txt", ".md", ".note"):
-        return _read_note(text, name)
+        return _read_note(text, name, as_of)
     stripped = text.lstrip()
     if not stripped.startswith(("{", "[")):
         if path.suffix.lower() == ".json":
             raise PatientLoadError(f"{name}: not JSON")
-        return _read_note(text, name)
+        return _read_note(text, name, as_of)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
