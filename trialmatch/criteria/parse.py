@@ -30,7 +30,7 @@ from trialmatch.criteria.history import (
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.numeric import lab_rules
-from trialmatch.criteria.rules import Admin, And, Compare, Flag, Has, Is, Not, Or, Review, Rule
+from trialmatch.criteria.rules import Admin, And, Compare, Flag, Has, Is, Not, Or, Review, Rule, Window
 from trialmatch.criteria.scope import scoped_rule
 from trialmatch.vocab.concepts import concepts, is_a
 
@@ -456,6 +456,23 @@ def _positive_has(rule: Rule) -> bool:
     return isinstance(rule, (And, Or)) and all(isinstance(a, Has) for a in rule.args)
 
 
+def _washout(rule: Rule) -> Rule:
+    """An inclusion "more than 28 days since prior major surgery" does not require surgery: a positive
+    ``Has`` with a ``before`` window becomes "not within that window"."""
+    if isinstance(rule, Has) and rule.window is not None and rule.window.relation == "before":
+        w = rule.window
+        within = Window(amount=w.amount, unit=w.unit, relation="within", anchor=w.anchor)
+        return Not(Has(rule.concept, rule.kinds, within, rule.status, rule.qualifiers))
+    if isinstance(rule, (And, Or)):
+        args = tuple(_washout(a) for a in rule.args)
+        if args == rule.args:
+            return rule
+        if isinstance(rule, Or) and all(isinstance(a, Not) for a in args):
+            return And(args)  # "since prior surgery or biopsy": neither within the window
+        return type(rule)(args)
+    return rule
+
+
 def parse_item(
     text: str, kind: str, parts: Sequence[str] = (), scope: str | None = None, index: int = 0
 ) -> Criterion:
@@ -494,6 +511,8 @@ def parse_item(
         rule = Not(rule)  # an inclusion item written as an exclusion ("patients with X are ineligible")
     elif k == "inclusion" and _NEG_START.match(t) and _positive_has(rule):
         rule = Not(rule)  # "No active infection", "Free of ...": every builder's Has read as written
+    if k == "inclusion":
+        rule = _washout(rule)
     rule = scoped_rule(rule, t, scope, k)
     crit.category = cat
     crit.rule = rule
