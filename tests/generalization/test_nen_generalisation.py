@@ -31,21 +31,11 @@ FAILED = {("inclusion", "not_met"), ("exclusion", "met")}
 
 #: variant id -> precise diagnosis of why the product still gets it wrong (strict xfail).
 KNOWN_GAPS: dict[str, str] = {
-    "NCT02267603--prednisone-ongoing": (
-        "'diagnosis of immunodeficiency or is receiving systemic steroid therapy or any other form of"
-        " immunosuppressive therapy within 7 days': the comorbidity builder keeps the condition (has "
-        "immunodeficiency within 7 days) and drops the treatment alternatives"
-    ),
     "NCT02267603--locoregional-recurrence-after-surgery": (
         "'locoregional disease that have not received appropriate standard locoregional therapy with "
         "surgery and/or radiation': 'locoregional therapy' maps to liver_directed_therapy and surgery"
         " is not looked up (surgery is a skipped procedure), so a patient treated by surgery alone is"
         " excluded"
-    ),
-    "NCT03057509--pacemaker": (
-        "'Non-removable non-MR compatible placements including ... metal IUD ... cardiac pacemaker': "
-        "the IUD sends the item to the reproductive builder (admin: contraception); no MRI-"
-        "incompatible implant concept"
     ),
     "NCT00453154--warfarin-therapeutic": (
         "'Patients who require use of therapeutic doses of coumarin-derivative anticoagulants such as"
