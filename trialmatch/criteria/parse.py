@@ -56,7 +56,7 @@ _INELIGIBLE = re.compile(
 _NOTE = re.compile(r"^\W{0,3}(?:note|nb|n\.b|please\s+note|comment|remark)s?\b", re.I)
 _NEG_START = re.compile(
     r"^\s*(?:no|without|absence\s+of|free\s+of|not\s+have|has\s+not|have\s+not|no\s+evidence\s+of|no\s+known|"
-    r"no\s+history\s+of|no\s+prior|no\s+previous|never|none\s+of\s+the\s+following|additionally,?\s+no)\b",
+    r"no\s+history\s+of|no\s+prior|no\s+previous|never|none\s+of\s+the\s+following|additionally,?\s+no|negative)\b",
     re.I,
 )
 
@@ -473,6 +473,14 @@ def _washout(rule: Rule) -> Rule:
     return rule
 
 
+def _permission_among_exclusions(t: str) -> bool:
+    """An exclusion item whose first sentence grants a permission ("... are eligible", "... are allowed")
+    outside brackets: it excludes nobody by itself."""
+    first = re.split(r"(?<=[.;])\s", t, maxsplit=1)[0]
+    outside = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", first)
+    return has_phrase("permission_statement_cues", outside) and not _INELIGIBLE.search(first)
+
+
 def parse_item(
     text: str, kind: str, parts: Sequence[str] = (), scope: str | None = None, index: int = 0
 ) -> Criterion:
@@ -513,6 +521,9 @@ def parse_item(
         rule = Not(rule)  # "No active infection", "Free of ...": every builder's Has read as written
     if k == "inclusion":
         rule = _washout(rule)
+    elif _permission_among_exclusions(t) and not isinstance(rule, (Review, Admin)):
+        q = f"A permission written among the exclusions: does it apply? ({t[:160]})"
+        rule = Review("permission among exclusions", q)  # "Subjects who received ... for asthma are eligible"
     rule = scoped_rule(rule, t, scope, k)
     crit.category = cat
     crit.rule = rule
