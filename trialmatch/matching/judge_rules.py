@@ -484,6 +484,12 @@ def _rule_vitals(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     return rule_vitals(ctx, text, kind)
 
 
+def _rule_silent(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
+    from trialmatch.matching.judge_silent import rule_silent_exclusion
+
+    return rule_silent_exclusion(ctx, text, kind)
+
+
 RULES: tuple[Callable[[JudgeContext, str, str], Decision | None], ...] = (
     rule_reproductive,
     rule_consent,
@@ -495,4 +501,5 @@ RULES: tuple[Callable[[JudgeContext, str, str], Decision | None], ...] = (
     rule_negative_inclusion,
     rule_other_procedure,
     rule_concepts,
+    _rule_silent,
 )
