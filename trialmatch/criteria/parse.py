@@ -473,6 +473,13 @@ def _washout(rule: Rule) -> Rule:
     return rule
 
 
+_WHO_RECEIVE = re.compile(
+    r"^\W*(?:subjects?|patients?|participants?|those|individuals?)\s+(?:who\s+are\s+|currently\s+)?"
+    r"(?:receiving|taking|on|treated\s+with|using)\b",
+    re.I,
+)
+
+
 def _permission_among_exclusions(t: str) -> bool:
     """An exclusion item whose first sentence grants a permission ("... are eligible", "... are allowed")
     outside brackets: it excludes nobody by itself."""
@@ -519,8 +526,11 @@ def parse_item(
         rule = Not(rule)  # an inclusion item written as an exclusion ("patients with X are ineligible")
     elif k == "inclusion" and _NEG_START.match(t) and _positive_has(rule):
         rule = Not(rule)  # "No active infection", "Free of ...": every builder's Has read as written
-    if k == "inclusion":
-        rule = _washout(rule)
+    if k == "inclusion" and not has_phrase("duration_requirement_cues", t):
+        rule = _washout(rule)  # (not "on a stable dose of X for at least 3 months": that requires X)
+    elif k == "inclusion" and isinstance(rule, Has) and _WHO_RECEIVE.match(t):
+        # "Subjects receiving anticoagulation must be on a stable regimen for >= 2 weeks": only for them
+        rule = Or((Not(Has(rule.concept, rule.kinds, None, rule.status, rule.qualifiers)), rule))
     elif _permission_among_exclusions(t) and not isinstance(rule, (Review, Admin)):
         q = f"A permission written among the exclusions: does it apply? ({t[:160]})"
         rule = Review("permission among exclusions", q)  # "Subjects who received ... for asthma are eligible"
