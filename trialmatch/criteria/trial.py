@@ -149,13 +149,42 @@ _DISEASE_NEAR = re.compile(
 )
 
 
+_INVERTED = re.compile(r"^\s*([A-Za-z][A-Za-z -]{2,40}),\s*([A-Za-z][A-Za-z -]{2,60})\s*$")
+_CANCER_WORD = re.compile(r"\bcancers?\b", re.I)
+
+
+def _name_variants(text: str) -> list[str]:
+    """A condition name as written, its MeSH-style inversion undone ("carcinoma, renal cell" ->
+    "renal cell carcinoma") and with "cancer" read as "carcinoma" ("renal cell cancer")."""
+    out = [text]
+    m = _INVERTED.match(text)
+    if m:
+        out.append(f"{m.group(2)} {m.group(1)}")
+    out += [_CANCER_WORD.sub("carcinoma", v) for v in list(out) if _CANCER_WORD.search(v)]
+    return out
+
+
+def _cancer_hits(text: str) -> list[str]:
+    """Cancer concepts named in one text; a more specific reading of a variant wins over "cancer"."""
+    best: list[str] = []
+    for variant in _name_variants(text):
+        found = [
+            h.concept
+            for h in concepts_in(variant)
+            if concepts()[h.concept].type in ("disease", "histology") and is_a(h.concept, "cancer")
+        ]
+        if found and found != ["cancer"]:
+            return found
+        best = best or found
+    return best
+
+
 def _disease_concepts(texts: list[str]) -> list[str]:
     out: list[str] = []
     for t in texts:
-        for h in concepts_in(t):
-            c = concepts()[h.concept]
-            if c.type in ("disease", "histology") and is_a(h.concept, "cancer") and h.concept not in out:
-                out.append(h.concept)
+        for concept in _cancer_hits(t):
+            if concept not in out:
+                out.append(concept)
     # the trial takes any of its conditions: keep the most general ("lung cancer" covers "SCLC")
     return [c for c in out if not any(o != c and is_a(c, o) for o in out)]
 
