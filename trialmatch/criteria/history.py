@@ -73,6 +73,10 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
             and _ANCHOR_BEFORE.search(main[max(0, h.start - 40) : h.start])
         )
     ]
+    # the study's own drug named as a time anchor ("within 30 days ..., during treatment with atezolizumab")
+    own = [h for h in tx if has_phrase("study_drug_anchor_cues", main[max(0, h.start - 40) : h.start])]
+    if own and len(own) < len(tx):
+        tx = [h for h in tx if h not in own]
     excepted = frozenset(h.concept for h in _hits(exc, ("treatment", "drug", "regimen")))
     failure = find_phrase("failure_cues", main)
     parts: list[Rule] = []

@@ -530,7 +530,9 @@ def parse_item(
         rule = _washout(rule)  # (not "on a stable dose of X for at least 3 months": that requires X)
     elif k == "inclusion" and isinstance(rule, Has) and _WHO_RECEIVE.match(t):
         # "Subjects receiving anticoagulation must be on a stable regimen for >= 2 weeks": only for them
-        rule = Or((Not(Has(rule.concept, rule.kinds, None, rule.status, rule.qualifiers)), rule))
+        q = f"Has the patient been on it as long as required? ({t[:160]})"
+        none = Not(Has(rule.concept, rule.kinds, None, rule.status, rule.qualifiers))
+        rule = Or((none, Review("duration", q)))
     elif _permission_among_exclusions(t) and not isinstance(rule, (Review, Admin)):
         q = f"A permission written among the exclusions: does it apply? ({t[:160]})"
         rule = Review("permission among exclusions", q)  # "Subjects who received ... for asthma are eligible"
