@@ -119,6 +119,14 @@ def test_pregnancy() -> None:
     assert read_note("A 30-year-old woman; pregnancy test negative. She is not pregnant.").pregnant is False
 
 
+def test_pregnancy_test_results() -> None:
+    assert read_note("A 29-year-old woman. Her urine beta-hCG was negative.").pregnant is False
+    assert read_note("A 29-year-old woman with a negative serum pregnancy test.").pregnant is False
+    assert read_note("A 24-year-old woman. The pregnancy test came back positive.").pregnant is True
+    # a negative result of another test in the same sentence says nothing about pregnancy
+    assert read_note("A 31-year-old woman. hCG pending, HIV negative.").pregnant is None
+
+
 def test_numbered_trialgpt_sentences() -> None:
     sents = split_sentences("0. An 8-year-old male. Fever.\n1. He denies cough.")
     assert [s.text for s in sents] == ["An 8-year-old male. Fever.", "He denies cough."]

@@ -199,10 +199,16 @@ _SMOKE_CURRENT = re.compile(
     r"\b(smoker|smokes|smoking|smoked|pack[- ]years?|cigarettes?|tobacco use)\b", re.I
 )
 _PREG = re.compile(
-    r"\b(pregnant|weeks? (?:of )?gestation|gestational age|gravida|primigravida|\d{1,2} weeks pregnant)\b",
+    r"\b(pregnant|weeks? (?:of )?gestation|gestational age|gravida|primigravida|\d{1,2} weeks pregnant|"
+    r"positive (?:urine |serum )?pregnancy test|pregnancy test (?:is|was|came back) positive)\b",
     re.I,
 )
-_NOT_PREG = re.compile(r"\b(not pregnant|negative pregnancy test|postmenopausal|post-menopausal)\b", re.I)
+_NOT_PREG = re.compile(
+    r"\b(not pregnant|negative (?:urine |serum )?(?:pregnancy test|b-?hcg|beta[- ]?hcg|hcg)|postmenopausal|"
+    r"post-menopausal|(?:pregnancy test|b-?hcg|beta[- ]?hcg|hcg)\b[^.;,]{0,80}?"
+    r"\b(?:is|was|were|came back|:)?\s?negative)\b",
+    re.I,
+)
 _ALLERGY = re.compile(r"\ballerg(?:y|ic|ies)\s(?:to\s)?([A-Za-z][\w -]{1,40}?)(?=[.,;]|\sand\s|$)", re.I)
 _NKDA = re.compile(r"\b(nkda|no known (?:drug )?allergies)\b", re.I)
 _MED_INTRO = re.compile(
