@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from trialmatch.criteria.lexicon import find_phrase
+from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.numeric import NUM, comparisons, parse_number
 from trialmatch.criteria.rules import And, Compare, Is, Or, Rule
 from trialmatch.criteria.temporal import NUMBER_WORDS
@@ -134,12 +134,16 @@ def _ps_compare(var: str, op: str, a: float, b: float | None, trail: str, defaul
 def performance_rule(text: str) -> Rule | None:
     """ECOG / Karnofsky limits ("ECOG 0-1", "ECOG PS score of 0 or 1", "Karnofsky >= 70")."""
     out: list[Rule] = []
-    m = _ECOG.search(text)
-    if m and not re.match(r"(?i)KPS|Karnofsky", m.group(0)):
+    ms = [m for m in _ECOG.finditer(text) if not re.match(r"(?i)KPS|Karnofsky", m.group(0))]
+    if len(ms) > 1 and not has_phrase("part_cues", text):
+        ms = ms[:1]  # several limits only when given one per part ("<= 1 for phase 1b, <= 2 for phase 2")
+    for m in ms:
         vals = [int(x) for x in (m.group("a"), m.group("b"), m.group("c")) if x is not None]
         a = float(min(vals))
         b = float(max(vals)) if len(vals) > 1 else None
-        out.append(_ps_compare("ecog", m.group("op") or "", a, b, m.group("trail") or "", "<="))
+        r = _ps_compare("ecog", m.group("op") or "", a, b, m.group("trail") or "", "<=")
+        if r not in out:
+            out.append(r)
     k = _KPS.search(text)
     if k:
         a = float(k.group("a"))
