@@ -31,6 +31,21 @@ FAILED = {("inclusion", "not_met"), ("exclusion", "met")}
 
 #: variant id -> precise diagnosis of why the product still gets it wrong (strict xfail).
 KNOWN_GAPS: dict[str, str] = {
+    "NCT05000294--net-g1": (
+        "the histology list item ('one of the following histologies: i) bile duct ... iii) "
+        "neuroendocrine cancer ... grade 2 or 3; well- or moderately- differentiated (Grades 1, 4, "
+        "and poorly differentiated ... are not eligible) ... vii) prostate cancer ... (testosterone "
+        "<= 50 ng/dL)') is read as lab.testosterone <= 50: the per-histology conditions are lost"
+    ),
+    "NCT05000294--nec-poorly": (
+        "same histology list item: poorly differentiated NEC is excluded only inside list entry iii, "
+        "which the parser does not read (rule: lab.testosterone <= 50)"
+    ),
+    "NCT05000294--asthma-inhaled-steroids": (
+        "'There has been no occurrence of acute exacerbations ... requiring ... corticosteroids "
+        "within the previous 12 months' is a condition of the autoimmune-disease exception list, "
+        "split into its own exclusion item and read as 'has corticosteroid within 12 months'"
+    ),
     "NCT02267603--locoregional-recurrence-after-surgery": (
         "'locoregional disease that have not received appropriate standard locoregional therapy with "
         "surgery and/or radiation': 'locoregional therapy' maps to liver_directed_therapy and surgery"
@@ -168,7 +183,7 @@ def test_pass_rate(trials: dict[str, PreparedTrial], capsys: pytest.CaptureFixtu
 
 def test_every_trial_has_a_possible_base() -> None:
     spec = yaml.safe_load(SPEC.read_text())
-    assert len(spec["trials"]) >= 8
+    assert len(spec["trials"]) >= 9
     for key, trial in spec["trials"].items():
         assert any(v["id"] == "base" and v["expect"] == "possible" for v in trial["variants"]), key
         assert all(v["expect"] != "ineligible" or v.get("because") for v in trial["variants"]), key
