@@ -53,3 +53,26 @@ def test_inclusions_and_reported_values_untouched() -> None:
     noted = context_for("A 40-year-old woman. Her potassium is normal.")
     assert judge(noted, "Serum potassium above 5.5 mmol/L", "exclusion").rule != "silent_measured_value"
     assert judge(NOTE, "Serum potassium above 5.5 mmol/L", "inclusion").rule != "silent_measured_value"
+
+
+def test_empty_exclusion_excludes_no_one(ctx) -> None:  # type: ignore[no-untyped-def]
+    assert judge(ctx, "None", "exclusion").verdict == "not_met"
+    assert judge(ctx, "", "exclusion").verdict == "not_met"
+    assert judge(ctx, "", "inclusion").verdict == "unknown"
+
+
+def test_a_mass_is_not_a_diagnosed_cancer() -> None:
+    c = context_for("A 61-year-old man with cough; chest x-ray shows a right lung mass.")
+    assert judge(c, "Patients with lung cancer", "inclusion").verdict == "unknown"
+    c2 = context_for("A 61-year-old man with biopsy-proven adenocarcinoma of the lung.")
+    assert judge(c2, "Patients with lung cancer", "inclusion").verdict == "met"
+
+
+def test_emergency_room_is_the_emergency_department() -> None:
+    c = context_for(
+        "A 19-year-old man presents to the ER with right lower quadrant pain; the appendix is inflamed."
+    )
+    assert (
+        judge(c, "Referred from the emergency department for suspected appendicitis", "inclusion").verdict
+        == "met"
+    )

@@ -138,7 +138,9 @@ def judge(
     ctx = patient if isinstance(patient, JudgeContext) else context_for(patient, as_of)
     kind = "exclusion" if str(kind).lower().startswith("ex") else "inclusion"
     text = _clean(criterion_text)
-    if not text:
+    if not text or re.fullmatch(r"(?i)(?:none|n/?a|not applicable|nil)\.?", text):
+        if kind == "exclusion":  # an empty exclusion excludes no one
+            return JudgeResult(verdict="not_met", explanation="The exclusion is empty.", rule="empty")
         return JudgeResult(verdict="unknown", explanation="The criterion is empty.", rule="empty")
     for rule in RULES:
         try:
