@@ -12,13 +12,16 @@ __all__ = ["DATA_DIR", "data_version", "load_data"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
+#: libyaml's loader when PyYAML was built with it (~10x faster on concepts.yaml; same result).
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @cache
 def load_data(name: str) -> dict[str, Any]:
     """The parsed YAML file ``data/<name>.yaml``; raises ``ValueError`` without ``version:``."""
     path = DATA_DIR / f"{name}.yaml"
     with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = yaml.load(fh, Loader=_LOADER)  # a safe loader (C or pure Python)
     if not isinstance(data, dict) or "version" not in data:
         raise ValueError(f"{path}: a vocabulary file needs a top-level 'version:'")
     return data
