@@ -68,7 +68,8 @@ class _Vocab:
 
 @lru_cache(maxsize=1)
 def _vocab() -> _Vocab:
-    data: dict[str, Any] = yaml.safe_load(_VOCAB_PATH.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data: dict[str, Any] = yaml.load(_VOCAB_PATH.read_text(encoding="utf-8"), Loader=loader)
     headers: dict[str, str] = {}
     for kind in ("inclusion", "exclusion", "neutral"):
         for p in data.get(kind, []):

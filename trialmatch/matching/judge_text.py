@@ -40,7 +40,7 @@ _NEG_BREAK = re.compile(
 def rules_vocab() -> dict[str, Any]:
     """The judge vocabulary (``vocab/data/judge_rules.yaml``)."""
     with open(_DATA / "judge_rules.yaml", encoding="utf-8") as fh:
-        data: dict[str, Any] = yaml.safe_load(fh)
+        data: dict[str, Any] = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return data
 
 

@@ -39,7 +39,7 @@ _DATA = Path(__file__).resolve().parents[1] / "vocab" / "data"
 def phrases() -> dict[str, Any]:
     """The note reader's vocabulary (``vocab/data/note_phrases.yaml``)."""
     with open(_DATA / "note_phrases.yaml", encoding="utf-8") as fh:
-        data: dict[str, Any] = yaml.safe_load(fh)
+        data: dict[str, Any] = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return data
 
 
