@@ -56,7 +56,8 @@ _INELIGIBLE = re.compile(
 _NOTE = re.compile(r"^\W{0,3}(?:note|nb|n\.b|please\s+note|comment|remark)s?\b", re.I)
 _NEG_START = re.compile(
     r"^\s*(?:no|without|absence\s+of|free\s+of|not\s+have|has\s+not|have\s+not|no\s+evidence\s+of|no\s+known|"
-    r"no\s+history\s+of|no\s+prior|no\s+previous|never|none\s+of\s+the\s+following|additionally,?\s+no|negative)\b",
+    r"no\s+history\s+of|no\s+prior|no\s+previous|never|none\s+of\s+the\s+following|additionally,?\s+no|negative|"
+    r"(?:patients?|subjects?|participants?)\s+without)\b",
     re.I,
 )
 
@@ -473,6 +474,22 @@ def _washout(rule: Rule) -> Rule:
     return rule
 
 
+_CONDITIONAL_SUBJECT = re.compile(
+    r"^\W*(?:(?:for|in|if)\s+(?:patients?|subjects?|participants?|those|women|men|individuals?)\s+"
+    r"(?:with|who|receiving|on|taking)\b|(?:patients?|subjects?|participants?)\s+with\s[^.;:]{3,80}?\bmust\b)",
+    re.I,
+)
+
+
+def _presence_test(rule: Rule) -> bool:
+    """A presence test, possibly with vital-sign limits ("No uncontrolled hypertension (BP > 150/90)")."""
+    if isinstance(rule, (And, Or)):
+        return all(
+            isinstance(a, Has) or (isinstance(a, Compare) and a.var.startswith("vital.")) for a in rule.args
+        ) and any(isinstance(a, Has) for a in rule.args)
+    return isinstance(rule, Has)
+
+
 _WHO_RECEIVE = re.compile(
     r"^\W*(?:subjects?|patients?|participants?|those|individuals?)\s+(?:who\s+are\s+|currently\s+)?"
     r"(?:receiving|taking|on|treated\s+with|using)\b",
@@ -524,8 +541,12 @@ def parse_item(
         and not isinstance(rule, (Not, Review, Admin))
     ):
         rule = Not(rule)  # an inclusion item written as an exclusion ("patients with X are ineligible")
-    elif k == "inclusion" and _NEG_START.match(t) and _positive_has(rule):
+    elif k == "inclusion" and _NEG_START.match(t) and _presence_test(rule):
         rule = Not(rule)  # "No active infection", "Free of ...": every builder's Has read as written
+    elif k == "inclusion" and _CONDITIONAL_SUBJECT.match(t) and _positive_has(rule):
+        # "For patients with chronic HBV, the viral load must be undetectable": binds only them
+        q = f"Does the patient meet what this item asks of that group? ({t[:160]})"
+        rule = Or((Not(rule), Review("requirement for a subgroup", q)))
     if k == "inclusion" and not has_phrase("duration_requirement_cues", t):
         rule = _washout(rule)  # (not "on a stable dose of X for at least 3 months": that requires X)
     elif k == "inclusion" and isinstance(rule, Has) and _WHO_RECEIVE.match(t):
