@@ -484,6 +484,16 @@ def _rule_vitals(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     return rule_vitals(ctx, text, kind)
 
 
+def _rule_inclusion_kinds(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
+    from trialmatch.matching.judge_inclusion import rule_conditional, rule_duration, rule_life_expectancy
+
+    return (
+        rule_life_expectancy(ctx, text, kind)
+        or rule_conditional(ctx, text, kind)
+        or rule_duration(ctx, text, kind)
+    )
+
+
 def _rule_silent(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     from trialmatch.matching.judge_silent import rule_silent_exclusion
 
@@ -498,6 +508,7 @@ RULES: tuple[Callable[[JudgeContext, str, str], Decision | None], ...] = (
     _rule_vitals,
     rule_computable,
     rule_measurement,
+    _rule_inclusion_kinds,
     rule_negative_inclusion,
     rule_other_procedure,
     rule_concepts,
