@@ -74,15 +74,42 @@ def _join_alternatives(
     """Sub-items that end with "or" ("Extensive stage SCLC or", "Stage IV LCNEC or", "Small cell
     carcinoma of unknown primary") are alternatives of one criterion, not requirements each."""
     out: list[tuple[str, str, list[str], str | None]] = []
-    joining = False
+    joining = listing = False
     for kind, item, parts, scope in items:
-        if joining and out and out[-1][0] == kind:
+        same = bool(out) and out[-1][0] == kind
+        if same and (joining or (listing and _list_entry(item, parts))):
             k0, t0, p0, s0 = out[-1]
-            out[-1] = (k0, f"{t0} {item}", p0 + parts, s0 or scope)
+            out[-1] = (k0, f"{t0}{' ' if joining else '; '}{item}", p0 + parts, s0 or scope)
         else:
             out.append((kind, item, parts, scope))
+            listing = _opens_list(item) and all(_list_entry(p, []) for p in parts)
         joining = bool(_TRAILING_OR.search(item)) and len(out[-1][1]) < 2000
+        listing = listing and len(out[-1][1]) < 3000
     return out
+
+
+def _opens_list(item: str) -> bool:
+    """ "... advanced solid tumour of one of the following types: Anal SCC" - the list of alternatives
+    starts at the end of the item (its entries may follow as items of their own when the text lost
+    its indentation)."""
+    from trialmatch.criteria.lexicon import find_phrase
+
+    m = find_phrase("alternative_list_cues", item)
+    return m is not None and len(item) - m.end() < 120
+
+
+def _list_entry(item: str, parts: list[str]) -> bool:
+    """A short entry naming a disease ("Small Cell Lung Carcinoma", "Mesothelioma (...)")."""
+    if parts or len(item) > 160 or ":" in item or _TRAILING_OR.search(item) or _NOT_ENTRY.match(item):
+        return False
+    if any(concepts()[h.concept].type in ("disease", "histology") for h in concepts_in(item)):
+        return True
+    return len(item.split()) <= 6
+
+
+_NOT_ENTRY = re.compile(
+    r"^\W*(?:any|all|no|patients?|subjects?|participants?)\b|.*\b(?:must|should|have|has|had)\b", re.I
+)
 
 
 def _years(v: float) -> str:
