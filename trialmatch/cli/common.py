@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-__all__ = ["DbOption", "default_db", "resolve_db", "console", "err_console", "db_url"]
+if TYPE_CHECKING:
+    from trialmatch.store import Store
+
+__all__ = ["DbOption", "console", "db_url", "default_db", "err_console", "resolve_db", "resolve_trial_ids"]
 
 DbOption = typer.Option(
-    None, "--db", help="Database: a SQLite file path or a SQLAlchemy URL (default: $TRIALMATCH_DB, else per-user)."
+    None,
+    "--db",
+    help="Database: a SQLite file path or a SQLAlchemy URL (default: $TRIALMATCH_DB, else per-user).",
 )
 
 
@@ -47,3 +53,17 @@ def err_console():  # type: ignore[no-untyped-def]
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+def resolve_trial_ids(store: Store, trial_ids: list[str]) -> tuple[list[str], list[str]]:
+    """Stored ids for the ids a user typed (registry or local id, any case), without repeats,
+    and an error line for each id not in the database."""
+    found: list[str] = []
+    errors: list[str] = []
+    for t in trial_ids:
+        real = store.resolve_id(t)
+        if real is None:
+            errors.append(f"trial {t}: not found in the database")
+        elif real not in found:
+            found.append(real)
+    return found, errors

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from trialmatch.cli.common import DbOption
+from trialmatch.cli.common import DbOption, resolve_trial_ids
 
 if TYPE_CHECKING:
     from trialmatch.matching.match import PreparedTrial
@@ -42,13 +42,7 @@ def load_prepared(
     store = Store.from_db_option(db)
     errors: list[str] = []
     if trial_ids:
-        real: list[str] = []
-        for t in trial_ids:
-            r = store.resolve_id(t)
-            if r is None:
-                errors.append(f"trial {t}: not found in the database")
-            elif r not in real:
-                real.append(r)
+        real, errors = resolve_trial_ids(store, trial_ids)
         crit = store.load_all_criteria(ids=real)
         return [PreparedTrial.from_trial(t, crit.get(t.id, [])) for t in store.iter_trials(ids=real)], errors
     summaries = [s for s in store.list_trials() if s.status is None or s.status in OPEN_STATUSES]

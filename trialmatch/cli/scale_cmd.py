@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from trialmatch.cli.common import DbOption
+from trialmatch.cli.common import DbOption, resolve_trial_ids
 
 if TYPE_CHECKING:
     from trialmatch.batch.screen import TrialSpec
@@ -65,13 +65,7 @@ def load_specs(db: str | None, trial_ids: list[str]) -> tuple[list[TrialSpec], l
     errors: list[str] = []
     summaries = store.list_trials()
     if trial_ids:
-        wanted: list[str] = []
-        for t in trial_ids:
-            real = store.resolve_id(t)
-            if real is None:
-                errors.append(f"trial {t}: not found in the database")
-            elif real not in wanted:
-                wanted.append(real)
+        wanted, errors = resolve_trial_ids(store, trial_ids)
         by_id = {s.id: s for s in summaries}
         chosen = [by_id[i] for i in wanted if i in by_id]
     else:
