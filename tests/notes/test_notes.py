@@ -119,6 +119,32 @@ def test_pregnancy() -> None:
     assert read_note("A 30-year-old woman; pregnancy test negative. She is not pregnant.").pregnant is False
 
 
+def test_conditions_dated_from_relative_times() -> None:
+    p = read_note(
+        "A 70-year-old man. He had a myocardial infarction two years ago. "
+        "He now presents with chest pain that started two days ago.",
+        AS_OF,
+    )
+    cond = {c.name: c for c in p.conditions or []}
+    mi = cond["myocardial infarction"]
+    assert mi.status == "history" and mi.onset_date is not None
+    assert (AS_OF - mi.onset_date).days in range(725, 735)
+    pain = cond["chest pain"]  # began two days ago and is still there
+    assert pain.status == "active" and pain.onset_date is not None and (AS_OF - pain.onset_date).days == 2
+    # a chronic disease diagnosed long ago stays active, with its onset date
+    dm = {
+        c.name: c for c in read_note("She was diagnosed with diabetes 10 years ago.", AS_OF).conditions or []
+    }
+    assert dm["diabetes"].status == "active" and dm["diabetes"].onset_date is not None
+    # two events in one sentence each get their own time
+    two = read_note(
+        "The patient had a myocardial infarction 2 years earlier and pneumonia 6 months ago.", AS_OF
+    )
+    dates = {c.name: c.onset_date for c in two.conditions or []}
+    assert dates["myocardial infarction"] is not None and dates["pneumonia"] is not None
+    assert dates["myocardial infarction"] < dates["pneumonia"]
+
+
 def test_pregnancy_test_results() -> None:
     assert read_note("A 29-year-old woman. Her urine beta-hCG was negative.").pregnant is False
     assert read_note("A 29-year-old woman with a negative serum pregnancy test.").pregnant is False

@@ -176,6 +176,38 @@ def _status(ent: Any) -> str:
     return "present"
 
 
+#: A finished event in the past: "he had / suffered / sustained a myocardial infarction two years ago".
+_PAST_EVENT = re.compile(
+    r"\b(?:had|suffered|sustained|experienced|underwent|was treated for|recovered from|survived)\b", re.I
+)
+_ONGOING = re.compile(
+    r"\b(?:has had|have had|since|ongoing|still|persist\w*|continu\w*|currently|worsen\w*|began|started|"
+    r"for the (?:past|last)|for \d|presents?|now)\b",
+    re.I,
+)
+
+
+def _condition_time(sentence: str, pos: int, as_of: dt.date | None) -> tuple[dt.date | None, bool]:
+    """The onset date of a condition mentioned at ``pos`` of ``sentence`` (a relative time after the
+    mention, else the sentence's first relative or absolute date), and whether the sentence reports a
+    finished past event ("had ... two years ago") rather than a current condition."""
+    if not sentence:
+        return None, False
+    pos = max(0, min(pos, len(sentence)))
+    tail = sentence[pos : pos + 120]
+    when = find_relative_date(tail, as_of) or find_relative_date(sentence, as_of)
+    dates = find_dates(tail) or find_dates(sentence)
+    onset = when[0] if when else (dates[0][0] if dates else None)
+    rel = re.search(
+        r"\b(?:ago|earlier|before|prior)\b|\bin (?:19|20)\d\d\b|\bat (?:the )?age (?:of )?\d", tail, re.I
+    )
+    head = sentence[:pos]
+    past = bool(
+        rel and _PAST_EVENT.search(head[-80:]) and not _ONGOING.search(head[-80:] + tail[: rel.end()])
+    )
+    return onset, past
+
+
 def sentences_of(text: str) -> list[Sentence]:
     return split_sentences(text[:MAX_NOTE_CHARS])
 
@@ -427,8 +459,14 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
                     char_end=s.end if s else end,
                 )
             )
+            onset, past = _condition_time(s.text if s else "", start - (s.start if s else start), as_of)
+            if st == "present" and past:
+                st = "history"
+                facts[-1].status = "history"
             if st in ("present", "history") and not _is_cancer(name) and "metasta" not in name:
-                conditions.append(Condition(name=name, status="active" if st == "present" else "history"))
+                conditions.append(
+                    Condition(name=name, status="active" if st == "present" else "history", onset_date=onset)
+                )
     cd = p["cancer_details"]
     cancer: Cancer | None = None
     cancer_facts = [
