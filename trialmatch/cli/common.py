@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +12,16 @@ import typer
 if TYPE_CHECKING:
     from trialmatch.store import Store
 
-__all__ = ["DbOption", "console", "db_url", "default_db", "err_console", "resolve_db", "resolve_trial_ids"]
+__all__ = [
+    "DbOption",
+    "console",
+    "db_url",
+    "default_db",
+    "err_console",
+    "parse_as_of",
+    "resolve_db",
+    "resolve_trial_ids",
+]
 
 DbOption = typer.Option(
     None,
@@ -67,3 +77,13 @@ def resolve_trial_ids(store: Store, trial_ids: list[str]) -> tuple[list[str], li
         elif real not in found:
             found.append(real)
     return found, errors
+
+
+def parse_as_of(value: str | None) -> dt.date | None:
+    """The ``--as-of`` option: an ISO date, or None when not given."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"--as-of {value!r}: use YYYY-MM-DD") from None

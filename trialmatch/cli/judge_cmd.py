@@ -10,18 +10,13 @@ from typing import Any
 
 import typer
 
+from trialmatch.cli.common import parse_as_of
+
 __all__ = ["judge_pairs", "register"]
 
 MAX_LINE = 2_000_000
 
 
-def _as_of(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"--as-of {value!r}: use YYYY-MM-DD") from None
 
 
 def judge_pairs(lines: Any, out: Any, as_of: dt.date | None = None) -> int:
@@ -84,7 +79,7 @@ def register(app: typer.Typer) -> None:
         as_of: str | None = typer.Option(None, "--as-of", help="Judging date YYYY-MM-DD (default today)."),
     ) -> None:
         """Judge criteria against a patient note or profile: met, not_met, unknown or not_applicable."""
-        when = _as_of(as_of) or dt.date.today()  # the edge supplies the clock; the core is pure
+        when = parse_as_of(as_of) or dt.date.today()  # the edge supplies the clock; the core is pure
         if pairs is not None:
             if str(pairs) == "-":
                 failed = judge_pairs(sys.stdin, sys.stdout, when)

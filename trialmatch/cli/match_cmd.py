@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from trialmatch.cli.common import DbOption, resolve_trial_ids
+from trialmatch.cli.common import DbOption, parse_as_of, resolve_trial_ids
 
 if TYPE_CHECKING:
     from trialmatch.matching.match import PreparedTrial
@@ -22,13 +22,6 @@ if TYPE_CHECKING:
 __all__ = ["load_prepared", "register"]
 
 
-def _parse_date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"--as-of {value!r}: use YYYY-MM-DD") from None
 
 
 def load_prepared(
@@ -220,7 +213,7 @@ def register(app: typer.Typer) -> None:
         """Match patients against trials, criterion by criterion."""
         if fmt not in ("json", "table"):
             raise typer.BadParameter("--format must be json or table")
-        when = _parse_date(as_of)
+        when = parse_as_of(as_of)
         pats, errors = _load_patients(patients, when)
         for e in errors:
             print(f"error: {e}", file=sys.stderr)
@@ -257,7 +250,7 @@ def register(app: typer.Typer) -> None:
         """A printable match report (HTML with print styles) for one patient."""
         from trialmatch.matching.report import render_report
 
-        when = _parse_date(as_of)
+        when = parse_as_of(as_of)
         pats, errors = _load_patients([patient], when)
         if errors:
             for e in errors:
