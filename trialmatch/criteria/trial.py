@@ -95,7 +95,7 @@ def _opens_list(item: str) -> bool:
     from trialmatch.criteria.lexicon import find_phrase
 
     m = find_phrase("alternative_list_cues", item)
-    return m is not None and len(item) - m.end() < 120
+    return m is not None and len(item) - m.end() < 250
 
 
 def _list_entry(item: str, parts: list[str]) -> bool:
