@@ -174,7 +174,8 @@ def _op_lookup() -> dict[str, str]:
 
 def _unit_after(s: str) -> tuple[str | None, str | None, int]:
     """(unit code, ref, characters consumed) for the text right after a number."""
-    m = _ref_re().match(s)
+    # "3xULN": the glued multiplication sign, same length, so that the ULN phrase starts a word
+    m = _ref_re().match(re.sub(r"^(\s{0,3})[xX](?=[A-Za-z])", "\\1\u00d7", s, count=1))
     if m:
         return None, ("uln" if m.group("uln") else "lln"), m.end()
     m2 = re.match(r"^(\s{0,2})(\S{1,20})(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?", s)
