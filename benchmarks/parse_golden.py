@@ -5,19 +5,22 @@ in ``../shared/data/trials`` (every N-th study of trial_info + HINT, default 4, 
 ``trial_criteria`` and writes one line per trial: id, digest of ``[c.to_dict() ...]`` and the dicts.
 ``python -m benchmarks.parse_golden check OUT.jsonl`` parses the same trials again and reports
 every trial whose output differs (exit 1 when any does), with the first differing criterion.
+While others edit the parser, save from a copy of the tree with only the speed changes reverted
+(run from the copy, ``TM_SHARED=/path/to/shared``) and check the working tree right after.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-TOOLS = ROOT.parent / "shared" / "tools"
+TOOLS = Path(os.environ.get("TM_SHARED") or ROOT.parent / "shared") / "tools"
 
 __all__ = ["check", "parse_sample", "save"]
 

@@ -126,53 +126,106 @@ def _tokset(text: str) -> frozenset[str]:
     return frozenset(_TOK.findall(text.lower()))
 
 
+@lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    """(lower-cased tokens, the set ``_tokset`` prefilters on, the set of the tokens), without
+    positions (read only for a hit). When no character lower-cases to several, lower-casing first
+    gives the same tokens (no character changes class; checked over all of Unicode), in one C
+    call, and both sets are one."""
+    low = text.lower()
+    if len(low) == len(text):
+        toks = tuple(_TOK.findall(low))
+        tset = frozenset(toks)
+        return toks, tset, tset
+    toks = _tokens(text)[0]
+    return toks, _tokset(text), frozenset(toks)
+
+
+def _common(key: str, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The tokens of ``text`` and those of them that start a phrase of ``key`` (empty when the
+    first-token prefilter rules the list out)."""
+    toks, pre, tset = _words(text)
+    firsts = _firsts(key)
+    if firsts.isdisjoint(pre):
+        return toks, frozenset()
+    return toks, firsts & tset
+
+
 @cache
 def _firsts(key: str) -> frozenset[str]:
     return frozenset(_index(key)[0])
 
 
+def _occurrences(toks: tuple[str, ...], common: frozenset[str]) -> list[int]:
+    """Positions of the tokens in ``common``, in order."""
+    out: list[int] = []
+    for t in common:
+        i = toks.index(t)
+        while True:
+            out.append(i)
+            try:
+                i = toks.index(t, i + 1)
+            except ValueError:
+                break
+    if len(common) > 1:
+        out.sort()
+    return out
+
+
+def _match_at(idx: dict[str, tuple[tuple[str, ...], ...]], toks: tuple[str, ...], i: int) -> int:
+    """Length of the longest phrase starting at token ``i`` (0: none)."""
+    for c in idx[toks[i]]:
+        L = len(c)
+        if L == 1 or toks[i : i + L] == c:
+            return L
+    return 0
+
+
 def find_all(key: str, text: str) -> list[PhraseHit]:
     """Every (non-overlapping, longest) occurrence of a phrase of list ``key`` in ``text``."""
-    if _firsts(key).isdisjoint(_tokset(text)):
+    toks, common = _common(key, text)
+    if not common:
         return []
     idx, _ = _index(key)
-    toks, starts, ends = _tokens(text)
     out: list[PhraseHit] = []
-    i, n = 0, len(toks)
-    while i < n:
-        cands = idx.get(toks[i])
-        hit = 0
-        if cands:
-            for c in cands:
-                L = len(c)
-                if toks[i : i + L] == c:
-                    hit = L
-                    break
+    nxt = 0
+    spans: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+    for i in _occurrences(toks, common):
+        if i < nxt:
+            continue
+        hit = _match_at(idx, toks, i)
         if hit:
-            out.append(PhraseHit(text, starts[i], ends[i + hit - 1]))
-            i += hit
-        else:
-            i += 1
+            if spans is None:
+                spans = _tokens(text)[1:]
+            out.append(PhraseHit(text, spans[0][i], spans[1][i + hit - 1]))
+            nxt = i + hit
     return out
+
+
+def _first_match(key: str, text: str) -> tuple[int, int] | None:
+    """(token index, token length) of the first phrase of ``key`` in ``text``."""
+    toks, common = _common(key, text)
+    if not common:
+        return None
+    idx, _ = _index(key)
+    for i in _occurrences(toks, common):
+        hit = _match_at(idx, toks, i)
+        if hit:
+            return i, hit
+    return None
 
 
 def find_phrase(key: str, text: str) -> PhraseHit | None:
     """The first phrase of list ``key`` in ``text`` (or None)."""
-    if _firsts(key).isdisjoint(_tokset(text)):
+    m = _first_match(key, text)
+    if m is None:
         return None
-    idx, _ = _index(key)
-    toks, starts, ends = _tokens(text)
-    for i, t in enumerate(toks):
-        cands = idx.get(t)
-        if cands:
-            for c in cands:
-                if toks[i : i + len(c)] == c:
-                    return PhraseHit(text, starts[i], ends[i + len(c) - 1])
-    return None
+    _, starts, ends = _tokens(text)
+    return PhraseHit(text, starts[m[0]], ends[m[0] + m[1] - 1])
 
 
 def has_phrase(key: str, text: str) -> bool:
-    return find_phrase(key, text) is not None
+    return _first_match(key, text) is not None
 
 
 @cache

@@ -181,17 +181,24 @@ def _index() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str], di
     return names, abbrs, first_n, first_a
 
 
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(tokens as written, normalised tokens) without positions (read only for a hit)."""
+    words = tuple(_TOKEN.findall(text))
+    return words, tuple(map(norm_token, words))
+
+
 def concepts_in(text: str) -> list[ConceptHit]:
     """Concept mentions in ``text``, longest match first, left to right, not overlapping."""
     if not text:
         return []
     text = text[:MAX_TEXT]
-    toks = _tokenize(text)
     names, abbrs, first_n, first_a = _index()
-    normed = _normed(text)
+    words, normed = _words(text)
     out: list[ConceptHit] = []
-    n = len(toks)
-    cand = [j for j in range(n) if normed[j] in first_n or toks[j][0] in first_a]
+    n = len(words)
+    cand = [j for j in range(n) if normed[j] in first_n or words[j] in first_a]
+    k, pos = 0, 0  # tokens are located lazily, left to right: words[:k] end at or before pos
     ci = 0
     i = 0
     while ci < len(cand):
@@ -200,19 +207,28 @@ def concepts_in(text: str) -> list[ConceptHit]:
         best_len, best_id = 0, ""
         mn = first_n.get(normed[i], 0)
         for L in range(min(mn, n - i), 0, -1):
-            cid = names.get(tuple(normed[i : i + L]))
+            cid = names.get(normed[i : i + L])
             if cid is not None:
                 best_len, best_id = L, cid
                 break
-        ma = first_a.get(toks[i][0], 0)
+        ma = first_a.get(words[i], 0)
         for L in range(min(ma, n - i), best_len, -1):
-            cid = abbrs.get(tuple(t for t, _, _ in toks[i : i + L]))
+            cid = abbrs.get(words[i : i + L])
             if cid is not None:
                 best_len, best_id = L, cid
                 break
         if best_len:
-            s, e = toks[i][1], toks[i + best_len - 1][2]
-            out.append(ConceptHit(best_id, s, e, text[s:e]))
+            # a token is the first occurrence of its word after the previous token: the characters
+            # between two tokens are none of a token's, so the word cannot start among them
+            while k < i:
+                pos = text.find(words[k], pos) + len(words[k])
+                k += 1
+            s = text.find(words[i], pos)
+            pos, k = s + len(words[i]), i + 1
+            while k < i + best_len:
+                pos = text.find(words[k], pos) + len(words[k])
+                k += 1
+            out.append(ConceptHit(best_id, s, pos, text[s:pos]))
             nxt = i + best_len
             while ci < len(cand) and cand[ci] < nxt:
                 ci += 1
