@@ -1,4 +1,4 @@
-"""Inclusions by kind of item: life expectancy, subgroup requirements, symptom durations."""
+"""Inclusions by kind of item: subgroup requirements, symptom durations."""
 
 from __future__ import annotations
 
@@ -9,14 +9,6 @@ ALERT = (
     "A 45-year-old man is admitted after a fall from a ladder. He is awake and talking. "
     "He has had a cough for 3 days."
 )
-DYING = "A 90-year-old woman with metastatic cancer, now receiving hospice care, is moribund."
-
-
-def test_life_expectancy() -> None:
-    assert judge(ALERT, "Life expectancy of at least 3 months", "inclusion").verdict == "met"
-    assert judge(DYING, "Life expectancy of at least 3 months", "inclusion").verdict == "not_met"
-    # an inclusion that asks for a short life expectancy is not read as "nothing suggests a short one"
-    assert judge(ALERT, "Life expectancy less than 6 months", "inclusion").rule != "life_expectancy"
 
 
 def test_subgroup_requirement() -> None:

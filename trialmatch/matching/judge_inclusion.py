@@ -1,6 +1,8 @@
 """Inclusions by kind of item (``inclusion_kinds`` in ``vocab/data/judge_rules.yaml``) and durations.
 
-* life expectancy: met unless the note describes a dying patient;
+(A "life expectancy > N" -> met rule was tried and dropped: one train pair supported it, and it made
+boilerplate inclusions of competing trials count as met in the vignette reranking, 26 -> 25 in top 10.)
+
 * a requirement for a subgroup ("If female, ...", "Recipients who have had a transplant must ...")
   does not concern a patient the note does not place in that subgroup;
 * a symptom duration ("fever for more than one week") is compared with the one the note gives
@@ -19,7 +21,7 @@ from trialmatch.matching.judge_text import content_terms, rules_vocab, sex_restr
 if TYPE_CHECKING:
     from trialmatch.matching.judge import JudgeContext
 
-__all__ = ["duration_days", "rule_conditional", "rule_duration", "rule_life_expectancy"]
+__all__ = ["duration_days", "rule_conditional", "rule_duration"]
 
 
 def _alts(words: list[object]) -> str:
@@ -27,32 +29,9 @@ def _alts(words: list[object]) -> str:
 
 
 @functools.cache
-def _rx(key: str) -> re.Pattern[str]:
-    words = rules_vocab()["inclusion_kinds"]["life_expectancy"][key]
-    return re.compile(rf"(?<![a-z])(?:{_alts(words)})(?![a-z])", re.I)
-
-
-@functools.cache
 def _opener() -> re.Pattern[str]:
     words = rules_vocab()["inclusion_kinds"]["conditional_openers"]
     return re.compile(rf"^(?:{_alts(words)})\s{{1,3}}(.{{2,160}}?)(?:,|\s(?:must|should|shall|need)\b)", re.I)
-
-
-def rule_life_expectancy(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
-    if kind != "inclusion" or len(text) > 160 or not _rx("terms").search(text):
-        return None
-    if re.search(r"\b(less|shorter|fewer|under|below)\b|<", text, re.I):
-        return None  # an inclusion *requiring* a short life expectancy is about a dying patient
-    dying = [i for i, s in enumerate(ctx.sentences) if _rx("dying").search(s)]
-    if dying:
-        return Decision(
-            "not_met", "The note describes a patient near the end of life.", "life_expectancy", dying
-        )
-    return Decision(
-        "met",
-        "Nothing in the note suggests a short life expectancy.",
-        "life_expectancy",
-    )
 
 
 def rule_conditional(ctx: JudgeContext, text: str, kind: str) -> Decision | None:

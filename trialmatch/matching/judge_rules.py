@@ -485,13 +485,9 @@ def _rule_vitals(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
 
 
 def _rule_inclusion_kinds(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
-    from trialmatch.matching.judge_inclusion import rule_conditional, rule_duration, rule_life_expectancy
+    from trialmatch.matching.judge_inclusion import rule_conditional, rule_duration
 
-    return (
-        rule_life_expectancy(ctx, text, kind)
-        or rule_conditional(ctx, text, kind)
-        or rule_duration(ctx, text, kind)
-    )
+    return rule_conditional(ctx, text, kind) or rule_duration(ctx, text, kind)
 
 
 def _rule_silent(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
