@@ -12,7 +12,11 @@ how the TrialGPT physicians labelled criteria (see benchmarks/judge_bench.py):
 * conditions are matched as concepts (synonyms, abbreviations, parents) against affirmed and
   negated mentions in the note;
 * a note silent on an excluding condition is read as "not excluded" (a complete history would
-  mention it), while an inclusion the note does not show is unknown.
+  mention it), while an inclusion the note does not show is unknown;
+* except by kind of item (``silent_exclusion`` in ``vocab/data/judge_rules.yaml``, see
+  ``judge_silent``): a bare measured value (lab, weight, BMI) the note does not report is unknown;
+* a requirement for a subgroup the note does not place the patient in is not applicable, and symptom
+  durations are compared (``judge_inclusion``).
 """
 
 from __future__ import annotations
