@@ -320,7 +320,8 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
             parts.append(Compare("cancer.days_since_progression", ">=", 0.0, "d"))
         cats.append("stage")
     for h in _hits(exc, ("disease", "histology")):
-        if is_a(h.concept, "cancer") and parts:
+        # "except colorectal carcinoma" excepts that disease; a bare "carcinoma" would except every cancer
+        if is_a(h.concept, "cancer") and h.concept != "cancer" and parts:
             parts.append(Not(Has(h.concept, kinds=("diagnosis",))))
     r = all_of(parts)
     if r is None:
