@@ -169,3 +169,15 @@ def test_alternative_diagnoses_are_not_all_required(parsed: list[tuple[str, Crit
     # known: NCT05194072 (TrialGPT text without indentation): the splitter drops the lead-in "must have one
     # of the following ... tumor types:" as a label, so its entries become separate requirements
     assert len(bad) <= 1, bad
+
+
+def test_inclusion_never_rules_out_every_cancer(parsed: list[tuple[str, Criterion]]) -> None:
+    """ "Any advanced solid tumour, with the exception of colorectal carcinoma" once became NOT has cancer."""
+    bad = [
+        (nid, c.text[:80])
+        for nid, c in parsed
+        if c.kind == "inclusion"
+        for lf, neg in _leaves(c.rule)  # type: ignore[arg-type]
+        if neg and isinstance(lf, Has) and lf.concept == "cancer" and "diagnosis" in lf.kinds
+    ]
+    assert not bad
