@@ -76,3 +76,9 @@ def test_emergency_room_is_the_emergency_department() -> None:
         judge(c, "Referred from the emergency department for suspected appendicitis", "inclusion").verdict
         == "met"
     )
+
+
+def test_initial_value_is_the_first_the_note_gives() -> None:
+    note = "A 27-year-old woman has a hemoglobin of 9.5 g/dL. A week later her hemoglobin is 8.1 g/dL."
+    assert judge(note, "Initial hemoglobin < 90 g/L", "exclusion").verdict == "not_met"
+    assert judge(note, "Hemoglobin < 90 g/L", "exclusion").verdict == "met"  # the latest value

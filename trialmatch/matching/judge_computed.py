@@ -19,6 +19,11 @@ _COMPUTABLE_VARS = re.compile(
 )
 
 
+_INITIAL = re.compile(
+    r"\b(initial|first|at (?:presentation|admission|diagnosis)|on admission|admission)\b", re.I
+)
+
+
 def _computable(rule: object) -> bool:
     from trialmatch.criteria import rules as R
 
@@ -49,14 +54,22 @@ def rule_computable(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     crit = parse_item(text[:1000], kind)
     if crit.rule is None or not _computable(crit.rule):
         return None
-    if ctx.facts is None:
-        when = ctx.as_of or ctx.patient.as_of
-        if when is None:
-            if ctx.patient.birth_date is not None and ctx.patient.age is None:
-                return None  # an age would need the judging date
-            when = dt.date(2000, 1, 1)  # values compared here do not depend on the date
-        ctx.facts = PatientFacts.build(ctx.patient, when)
-    verdict, out = criterion_value(crit, ctx.facts)
+    when = ctx.as_of or ctx.patient.as_of
+    if when is None:
+        if ctx.patient.birth_date is not None and ctx.patient.age is None:
+            return None  # an age would need the judging date
+        when = dt.date(2000, 1, 1)  # values compared here do not depend on the date
+    if _INITIAL.search(text) and ctx.patient.labs:
+        # "initial haemoglobin < 90 g/L": the first value the note gives, not the latest
+        first: dict[str, object] = {}
+        for lab in ctx.patient.labs:
+            first.setdefault(lab.name or "", lab)
+        facts = PatientFacts.build(ctx.patient.model_copy(update={"labs": list(first.values())}), when)
+    else:
+        if ctx.facts is None:
+            ctx.facts = PatientFacts.build(ctx.patient, when)
+        facts = ctx.facts
+    verdict, out = criterion_value(crit, facts)
     if verdict not in ("met", "not_met"):
         return None
     names = {f.name for f in ctx.patient.facts or [] if f.kind in ("lab", "performance_status", "cancer")}
