@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 
 from trialmatch.criteria.lexicon import alternation, phrases
 from trialmatch.criteria.rules import And, Compare, Has, If, Or, Rule
-from trialmatch.vocab.concepts import concepts, concepts_in, norm_token, normed_tokens, tokenize
+from trialmatch.vocab.concepts import concepts, concepts_in, locate, norm_token, normed_words, tokenize
 from trialmatch.vocab.labs import labs
 from trialmatch.vocab.units import convert, normalize_unit
 
@@ -99,28 +99,30 @@ def _lab_index() -> tuple[
 
 def lab_mentions(text: str) -> list[LabMention]:
     """Lab / vital names in ``text`` (longest match; abbreviations case-sensitive)."""
-    toks, normed = normed_tokens(text)
+    words, normed = normed_words(text)
     names, abbrs, fn, fa = _lab_index()
     out: list[LabMention] = []
-    i, n = 0, len(toks)
-    while i < n:
+    n = len(words)
+    nxt, k, pos = 0, 0, 0
+    for i in [j for j in range(n) if normed[j] in fn or words[j] in fa]:
+        if i < nxt:
+            continue
         best: tuple[int, tuple[str, str]] | None = None
         for L in range(min(fn.get(normed[i], 0), n - i), 0, -1):
-            hit = names.get(tuple(normed[i : i + L]))
+            hit = names.get(normed[i : i + L])
             if hit is not None:
                 best = (L, hit)
                 break
-        for L in range(min(fa.get(toks[i][0], 0), n - i), best[0] if best else 0, -1):
-            hit = abbrs.get(tuple(t for t, _, _ in toks[i : i + L]))
+        for L in range(min(fa.get(words[i], 0), n - i), best[0] if best else 0, -1):
+            hit = abbrs.get(words[i : i + L])
             if hit is not None:
                 best = (L, hit)
                 break
         if best is not None:
             L, (key, var) = best
-            out.append(LabMention(key, var, toks[i][1], toks[i + L - 1][2]))
-            i += L
-        else:
-            i += 1
+            s, e, pos = locate(text, words, i, L, k, pos)
+            k = nxt = i + L
+            out.append(LabMention(key, var, s, e))
     return out
 
 

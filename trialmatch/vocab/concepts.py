@@ -25,8 +25,10 @@ __all__ = [
     "concepts_in",
     "descendants",
     "is_a",
+    "locate",
     "norm_token",
     "normed_tokens",
+    "normed_words",
     "tokenize",
 ]
 
@@ -182,10 +184,27 @@ def _index() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str], di
 
 
 @lru_cache(maxsize=8192)
-def _words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(tokens as written, normalised tokens) without positions (read only for a hit)."""
+def normed_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(tokens as written, normalised tokens) without positions (``locate`` finds those of a hit)."""
     words = tuple(_TOKEN.findall(text))
     return words, tuple(map(norm_token, words))
+
+
+_words = normed_words
+
+
+def locate(text: str, words: tuple[str, ...], i: int, n: int, k: int, pos: int) -> tuple[int, int, int]:
+    """(start, end) of tokens ``words[i : i + n]`` of ``text``, and the position after them, from
+    ``pos`` (where ``words[k]``, ``k <= i``, is searched from): a token is the first occurrence of its
+    word after the previous token, since the characters between two tokens are none of a token's."""
+    while k < i:
+        pos = text.find(words[k], pos) + len(words[k])
+        k += 1
+    s = text.find(words[i], pos)
+    pos = s + len(words[i])
+    for j in range(i + 1, i + n):
+        pos = text.find(words[j], pos) + len(words[j])
+    return s, pos, pos
 
 
 def concepts_in(text: str) -> list[ConceptHit]:
@@ -218,17 +237,9 @@ def concepts_in(text: str) -> list[ConceptHit]:
                 best_len, best_id = L, cid
                 break
         if best_len:
-            # a token is the first occurrence of its word after the previous token: the characters
-            # between two tokens are none of a token's, so the word cannot start among them
-            while k < i:
-                pos = text.find(words[k], pos) + len(words[k])
-                k += 1
-            s = text.find(words[i], pos)
-            pos, k = s + len(words[i]), i + 1
-            while k < i + best_len:
-                pos = text.find(words[k], pos) + len(words[k])
-                k += 1
-            out.append(ConceptHit(best_id, s, pos, text[s:pos]))
+            s, e, pos = locate(text, words, i, best_len, k, pos)
+            k = i + best_len
+            out.append(ConceptHit(best_id, s, e, text[s:e]))
             nxt = i + best_len
             while ci < len(cand) and cand[ci] < nxt:
                 ci += 1
