@@ -57,7 +57,12 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((name, "(failed)", f"{type(exc).__name__}: {exc}"))
             continue
         for key, value in figures.items():
-            rows.append((name, key, _fmt(value)))
+            if isinstance(value, dict):  # one level of detail; deeper tables stay in the module's own output
+                for sub, v in value.items():
+                    if not isinstance(v, dict):
+                        rows.append((name, f"{key}: {sub}", _fmt(v)))
+            else:
+                rows.append((name, key, _fmt(value)))
         rows.append((name, "wall time s", _fmt(time.perf_counter() - t)))
         print(f"  done: {name}", file=sys.stderr, flush=True)
     w1 = max(len(r[0]) for r in rows) if rows else 5
