@@ -15,6 +15,7 @@ from functools import cache, lru_cache
 
 from trialmatch.criteria.lexicon import alternation, phrases
 from trialmatch.criteria.rules import And, Compare, Has, If, Or, Rule
+from trialmatch.criteria.temporal import _UNIT as _TIME_UNIT
 from trialmatch.vocab.concepts import concepts, concepts_in, locate, norm_token, normed_words, tokenize
 from trialmatch.vocab.labs import labs
 from trialmatch.vocab.units import convert, normalize_unit
@@ -219,8 +220,12 @@ _BARE_ULN = re.compile(
 )
 
 
-def comparisons(text: str) -> list[Comparison]:
-    """Every operator + number (+ unit / ULN multiple) in ``text``."""
+_TIME_AFTER = re.compile(rf"\s{{0,2}}(?:-\s{{0,2}})?{_TIME_UNIT}\b", re.I)
+
+
+def comparisons(text: str, *, durations: bool = True) -> list[Comparison]:
+    """Every operator + number (+ unit / ULN multiple) in ``text``; ``durations=False`` leaves out
+    numbers followed by a time unit ("=< 14 days prior to registration": a window, not a value)."""
     out: list[Comparison] = []
     lookup0 = _op_lookup()
     for m in _BARE_ULN.finditer(text):
@@ -236,6 +241,8 @@ def comparisons(text: str) -> list[Comparison]:
         if op is None or v is None:
             continue
         v2 = parse_number(m.group("num2")) if m.group("num2") else None
+        if not durations and _TIME_AFTER.match(text, m.end()):
+            continue
         unit, ref, used = _unit_after(text[m.end() : m.end() + 60])
         end = m.end() + used
         if v2 is not None and unit is None and ref is None:
@@ -347,7 +354,7 @@ def _extracts(text: str) -> list[_Extract]:
     mentions = lab_mentions(text)
     if not mentions:
         return []
-    comps = comparisons(text)
+    comps = comparisons(text, durations=False)
     taken = [(c.start, c.end) for c in comps]
     comps += _plain_values(text, mentions, taken)
     comps.sort(key=lambda c: c.start)
