@@ -53,6 +53,7 @@ _INELIGIBLE = re.compile(
     r"\bcannot\s+have\b(?!\s+(?:had|received))",
     re.I,
 )
+_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")  # "(platelet transfusion is not allowed ...)" is an aside
 _NOTE = re.compile(r"^\W{0,3}(?:note|nb|n\.b|please\s+note|comment|remark)s?\b", re.I)
 _NEG_START = re.compile(
     r"^\s*(?:no|without|absence\s+of|free\s+of|not\s+have|has\s+not|have\s+not|no\s+evidence\s+of|no\s+known|"
@@ -536,7 +537,7 @@ def parse_item(
         )
     if (
         k == "inclusion"
-        and _INELIGIBLE.search(re.split(r"(?<=[.;])\s", t, maxsplit=1)[0])
+        and _INELIGIBLE.search(_BRACKETS.sub(" ", re.split(r"(?<=[.;])\s", t, maxsplit=1)[0]))
         and cat not in ("reproductive", "administrative", "investigator_judgement")
         and not isinstance(rule, (Not, Review, Admin))
     ):
