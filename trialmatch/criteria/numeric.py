@@ -30,13 +30,13 @@ __all__ = [
     "parse_number",
 ]
 
-NUM = r"(?:\d{1,3}(?:,\d{3})+(?![\d.])|\d{1,7}(?:[.,]\d{1,4})?|[.]\d{1,4})"
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?![\d.])|\d{1,3}(?: \d{3})+(?![\d.,])|\d{1,7}(?:[.,]\d{1,4})?|[.]\d{1,4})"
 
 
 def parse_number(s: str) -> float | None:
     s = s.strip()
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", s):
-        s = s.replace(",", "")
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+", s):
+        s = s.replace(",", "").replace(" ", "")  # "100,000" / "100 000"
     s = s.replace(",", ".")
     try:
         return float(s)
