@@ -68,11 +68,15 @@ _SPACED_OP = re.compile(r"([<>])\s+=")
 
 def clean_text(text: str) -> str:
     """Unescape CT.gov markdown (``\\>``), collapse white space, cap the length."""
-    t = _ESC.sub(r"\1", text[: MAX_ITEM * 2])
+    t = text[: MAX_ITEM * 2]
+    if "\\" in t:
+        t = _ESC.sub(r"\1", t)
     t = t.replace("\u00a0", " ").replace("\u2009", " ")
-    t = _ABBR.sub(lambda m: m.group(1).replace(".", ""), t)
-    t = _SPACED_OP.sub(lambda m: m.group(1) + "=", t)  # "< =" -> "<="
-    return _WS.sub(" ", t).strip()[:MAX_ITEM]
+    if "." in t:
+        t = _ABBR.sub(lambda m: m.group(1).replace(".", ""), t)
+    if "<" in t or ">" in t:
+        t = _SPACED_OP.sub(lambda m: m.group(1) + "=", t)  # "< =" -> "<="
+    return " ".join(t.split())[:MAX_ITEM]  # = _WS.sub(" ", t).strip(): \s is str.isspace
 
 
 def _reproductive(t: str, kind: str) -> tuple[Rule, str, Rule | None] | None:
