@@ -23,6 +23,22 @@ CASES = [
     ("inclusion", "SGPT < 5 times normal", "lab.alt < 5 x ULN"),
     ("exclusion", "ALT >=3xULN", "lab.alt >= 3 x ULN"),
     (
+        "exclusion",
+        "Alanine aminotransferase (ALT) and aspartate aminotransferase (AST) > 2.5 X ULRR",
+        "(lab.alt > 2.5 x ULN AND lab.ast > 2.5 x ULN)",
+    ),
+    (
+        "inclusion",
+        "Platelet count >= 100,000/mm^3 (obtained =< 14 days prior to registration)",
+        "lab.platelets >= 100000 /uL",
+    ),
+    (
+        "inclusion",
+        "Platelet count >= 100 000/mm^3 (Platelet transfusion is not allowed within 1 week prior to screening)",
+        "lab.platelets >= 100000 /uL",
+    ),
+    ("inclusion", "Age ≥ 18 years", "age >= 18 a"),
+    (
         "inclusion",
         "AST (SGOT) and ALT (SGPT) =< 3 times institutional ULN"
         " (=< 5 times if LFT elevations due to known liver metastases)",
