@@ -34,7 +34,7 @@ CASES = [
     ),
     (
         "inclusion",
-        "Platelet count >= 100 000/mm^3 (Platelet transfusion is not allowed within 1 week prior to screening)",
+        "Platelet count >= 100 000/mm^3 (Platelet transfusion is not allowed within 1 week before)",
         "lab.platelets >= 100000 /uL",
     ),
     ("inclusion", "Age ≥ 18 years", "age >= 18 a"),
