@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from trialmatch.criteria.rules import Rule, render_rule, rule_from_dict, rule_to_dict
 
-__all__ = ["Criterion", "CATEGORIES", "Kind", "Status"]
+__all__ = ["CATEGORIES", "Criterion", "Kind", "Status"]
 
 Kind = Literal["inclusion", "exclusion"]
 Status = Literal["parsed", "needs_review"]
@@ -86,7 +86,7 @@ class Criterion:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Criterion":
+    def from_dict(cls, d: dict[str, Any]) -> Criterion:
         return cls(
             kind=d["kind"],
             text=d["text"],

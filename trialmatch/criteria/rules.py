@@ -25,26 +25,26 @@ its descendants.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal, Union
 
 __all__ = [
+    "CMP_OPS",
+    "Admin",
     "And",
-    "Or",
-    "Not",
-    "If",
     "Compare",
-    "Is",
     "Flag",
     "Has",
-    "Window",
+    "If",
+    "Is",
+    "Not",
+    "Or",
     "Review",
-    "Admin",
     "Rule",
+    "Window",
+    "render_rule",
     "rule_from_dict",
     "rule_to_dict",
-    "render_rule",
-    "CMP_OPS",
 ]
 
 CMP_OPS = ("<", "<=", ">", ">=", "==", "!=", "between")
@@ -154,19 +154,19 @@ class Admin:
 
 @dataclass(frozen=True, slots=True)
 class And:
-    args: tuple["Rule", ...]
+    args: tuple[Rule, ...]
     op: Literal["and"] = "and"
 
 
 @dataclass(frozen=True, slots=True)
 class Or:
-    args: tuple["Rule", ...]
+    args: tuple[Rule, ...]
     op: Literal["or"] = "or"
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
-    arg: "Rule"
+    arg: Rule
     op: Literal["not"] = "not"
 
 
@@ -174,9 +174,9 @@ class Not:
 class If:
     """``if cond then then_ else else_`` (``else_`` None = not applicable / true when cond false)."""
 
-    cond: "Rule"
-    then: "Rule"
-    else_: "Rule | None" = None
+    cond: Rule
+    then: Rule
+    else_: Rule | None = None
     op: Literal["if"] = "if"
 
 
@@ -252,10 +252,7 @@ def render_rule(rule: Rule) -> str:
         s = f"IF {render_rule(rule.cond)} THEN {render_rule(rule.then)}"
         return s + (f" ELSE {render_rule(rule.else_)}" if rule.else_ is not None else "")
     if isinstance(rule, Compare):
-        if rule.cmp == "between":
-            v = f"{rule.value:g}-{rule.high:g}"
-        else:
-            v = f"{rule.value:g}"
+        v = f"{rule.value:g}-{rule.high:g}" if rule.cmp == "between" else f"{rule.value:g}"
         unit = " x " + rule.ref.upper() if rule.ref else (f" {rule.unit}" if rule.unit else "")
         return f"{rule.var} {rule.cmp} {v}{unit}"
     if isinstance(rule, Is):
@@ -276,5 +273,3 @@ def render_rule(rule: Rule) -> str:
         return f"review: {rule.reason}"
     return f"admin: {rule.what}"
 
-
-_ = field  # keep the import for subclasses that need defaults

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "Biomarker",
     "Cancer",
     "Condition",
+    "Fact",
     "Imaging",
     "Lab",
     "Location",
@@ -26,7 +27,6 @@ __all__ = [
     "Stage",
     "Treatment",
     "Vitals",
-    "Fact",
 ]
 
 

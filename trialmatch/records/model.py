@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "OPEN_STATUSES",
+    "OVERALL_STATUSES",
     "Arm",
     "Contact",
     "Design",
@@ -20,12 +22,10 @@ __all__ = [
     "Intervention",
     "Investigator",
     "Location",
+    "PartialDate",
     "Provenance",
     "SecondaryId",
     "Trial",
-    "PartialDate",
-    "OVERALL_STATUSES",
-    "OPEN_STATUSES",
 ]
 
 #: ClinicalTrials.gov API v2 overall status values.
