@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-echo "== ruff"; .venv/bin/ruff check trialmatch tests benchmarks
+echo "== ruff"; .venv/bin/ruff check trialmatch tests benchmarks scripts
 echo "== mypy"; .venv/bin/mypy
 echo "== pytest"; .venv/bin/python -m pytest -n 2 "$@"
