@@ -43,6 +43,7 @@ def concepts_in(text: str) -> list[ConceptHit]:
 _CLAUSE = re.compile(r"[^.;,()]+")
 _SENT = re.compile(r"[^.;]+")
 _GRADED = {"nen.net.g1": ("nen.net", "G1"), "nen.net.g2": ("nen.net", "G2"), "nen.net.g3": ("nen.net", "G3")}
+_GRADE_WORD = re.compile(r"\b(?:grade|G[123])\b")
 _SEVERE_OR = re.compile(r"\bsevere\s+(?:and/or|or)\s+(?:poorly\s+controlled|uncontrolled|unstable)\b", re.I)
 
 
@@ -209,9 +210,11 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         if is_a(h.concept, "cancer") and not _TREAT_OF.search(main[max(0, h.start - 30) : h.start])
     ]
     # drop generic "cancer" when something more specific is named, or when nothing is diagnosed
-    if any(h.concept != "cancer" for h in dis) or not _DIAG_WORDS.search(main):
+    if dis and (any(h.concept != "cancer" for h in dis) or not _DIAG_WORDS.search(main)):
         dis = [h for h in dis if h.concept != "cancer"]
-    if _ANY_TUMOUR.search(main) or re.search(r"\bsolid\s+(?:tumou?rs?|malignanc\w*|cancers?)\b", main, re.I):
+    if dis and (
+        _ANY_TUMOUR.search(main) or re.search(r"\bsolid\s+(?:tumou?rs?|malignanc\w*|cancers?)\b", main, re.I)
+    ):
         dis = []  # "any advanced solid tumour ... colorectal ...": the named ones are examples
     if (
         dis
@@ -254,8 +257,10 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         parts.append(d)
         cats.append("diagnosis")
     if not dis:
-        gs = grades_in(main) if (_TUMOUR_GRADE_CTX.search(main) and not _TOX.search(main)) else ()
-        if gs and re.search(r"\b(?:grade|G[123])\b", main):
+        # the cheap "grade" test first: it decides most items before the long alternations
+        gated = _GRADE_WORD.search(main) and _TUMOUR_GRADE_CTX.search(main) and not _TOX.search(main)
+        gs = grades_in(main) if gated else ()
+        if gs:
             parts.append(Is("cancer.grade", gs))
             cats.append("grade")
         st = stages_in(main)
