@@ -25,7 +25,7 @@ its descendants.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Literal, Union
 
 __all__ = [
@@ -196,17 +196,37 @@ _NODES: dict[str, type] = {
 }
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(obj: Any) -> Any:
+    """``clean(asdict(obj))`` of the former ``rule_to_dict`` in one pass, without deep copies: dataclass
+    fields in order, those None / () / [] left out, tuples as lists, dict values filtered alike."""
+    names = _FIELD_NAMES.get(type(obj))
+    if names is None and is_dataclass(obj) and not isinstance(obj, type):
+        names = _FIELD_NAMES[type(obj)] = tuple(f.name for f in fields(obj))
+    if names is not None:
+        out: dict[str, Any] = {}
+        for n in names:
+            v = getattr(obj, n)
+            t = type(v)
+            if t is str or t is float or t is bool or t is int:
+                out[n] = v
+            elif v is None or (isinstance(v, (tuple, list)) and not v):  # == () or == []
+                continue
+            else:
+                out[n] = _plain(v)
+        return out
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items() if v is not None and v != () and v != []}
+    return obj
+
+
 def rule_to_dict(rule: Rule) -> dict[str, Any]:
     """The JSON form: ``{"op": ..., ...}``, None-valued fields left out."""
-
-    def clean(obj: Any) -> Any:
-        if isinstance(obj, dict):
-            return {k: clean(v) for k, v in obj.items() if v is not None and v != () and v != []}
-        if isinstance(obj, (list, tuple)):
-            return [clean(v) for v in obj]
-        return obj
-
-    d = clean(asdict(rule))
+    d = _plain(rule)
     if isinstance(rule, Has) and rule.qualifiers:
         d["qualifiers"] = {k: v for k, v in rule.qualifiers}
     return d  # type: ignore[no-any-return]
