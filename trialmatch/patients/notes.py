@@ -374,9 +374,22 @@ def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], f
         p["procedures"].append(Procedure(name=name, date=when[0] if when else None))
     # metastases and primary site
     if re.search(r"\bmetasta", t, re.I) and not re.search(r"\bno (?:evidence of )?metasta", t, re.I):
-        sites = [w.lower() for w in phrase_regex(tuple(ph["metastasis_sites"])).findall(t)]
-        add("cancer", "metastatic", True)
-        p["metastatic"] = True
+        negation = phrase_regex(tuple(ph["metastasis_negations"]))
+        sites = []
+        for sm in phrase_regex(tuple(ph["metastasis_sites"])).finditer(t):
+            before = t[max(0, sm.start() - 40) : sm.start()]
+            cues = list(negation.finditer(before))
+            cue = cues[-1] if cues else None  # the last cue before the site
+            scope = before[cue.end() :] if cue is not None else ""
+            # the cue's scope ends at a clause break or at the metastases it negated ("no bone
+            # metastases; liver metastases seen"), so later sites are not negated with it
+            if cue is not None and not re.search(r"\b(?:but|however|although)\b|[;:]|metasta", scope, re.I):
+                add("metastasis", sm.group(0).lower(), status="absent")  # "no brain metastases"
+                continue
+            sites.append(sm.group(0).lower())
+        if sites or not phrase_regex(tuple(ph["metastasis_sites"])).search(t):
+            add("cancer", "metastatic", True)
+            p["metastatic"] = True
         for site in sites:
             add("metastasis", site)
             if site not in p["met_sites"]:
