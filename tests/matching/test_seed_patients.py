@@ -134,5 +134,5 @@ def test_seed_patient_as_fhir(
     _run(key, variant, p, seed_trials)
 
 
-def test_variant_count() -> None:
-    assert len(VARIANTS) == 88
+def test_variant_count(shared: Path) -> None:
+    assert len(VARIANTS) == 88  # every variant of ../shared/spec/seed_patients.yaml is parametrised
