@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.parse import parse_item
-from trialmatch.criteria.rules import Compare, Has, Is, Not, Or, Rule
+from trialmatch.criteria.rules import Compare, Has, Is, Not, Or, Review, Rule
 from trialmatch.vocab._load import data_version
 from trialmatch.vocab.concepts import concepts, concepts_in, is_a
 
@@ -251,6 +251,24 @@ def title_criteria(trial: Trial) -> list[Criterion]:
                 status="parsed",
                 rule=rule,
                 confidence=0.7,
+                source="title",
+            )
+        )
+    elif not dis and (conds or title.strip()):
+        # a disease the vocabulary does not know (or no disease word at all): the trial still
+        # studies it, so whether the patient has it stays a visible open question
+        src_text = "; ".join(conds) or title
+        out.append(
+            Criterion(
+                kind="inclusion",
+                text=f"Condition studied: {src_text}",
+                category="diagnosis",
+                status="needs_review",
+                rule=Review(
+                    reason="the condition studied is not in the vocabulary",
+                    question=f"Does the patient have: {src_text[:200]}?",
+                ),
+                confidence=0.3,
                 source="title",
             )
         )
