@@ -11,7 +11,6 @@ in ``KNOWN_GAPS`` with the diagnosis and run as strict xfails.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 from pathlib import Path
@@ -22,12 +21,12 @@ import yaml
 
 from tests.conftest import SHARED
 from tests.generalization.convert import find_study
+from tests.seedspec import expand, judge
 from trialmatch.matching.match import PreparedTrial, match_patient
 from trialmatch.matching.model import TrialResult
 from trialmatch.patients.model import Patient
 
 SPEC = Path(__file__).with_name("nen_patients.yaml")
-FAILED = {("inclusion", "not_met"), ("exclusion", "met")}
 
 #: variant id -> precise diagnosis of why the product still gets it wrong (strict xfail).
 KNOWN_GAPS: dict[str, str] = {
@@ -75,43 +74,8 @@ KNOWN_GAPS: dict[str, str] = {
 }
 
 
-def _merge(base: Any, change: Any) -> Any:
-    if isinstance(base, dict) and isinstance(change, dict):
-        out = copy.deepcopy(base)
-        for k, v in change.items():
-            out[k] = _merge(out[k], v) if k in out else copy.deepcopy(v)
-        return out
-    return copy.deepcopy(change)
-
-
-def _expand() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    spec = yaml.safe_load(SPEC.read_text())
-    defaults = spec.get("defaults", {})
-    out = []
-    for key, trial in spec["trials"].items():
-        for v in trial["variants"]:
-            p = _merge(defaults, _merge(trial["base"], v.get("change", {})))
-            p["id"] = f"{key}--{v['id']}"
-            out.append((key, v, json.loads(json.dumps(p, default=str))))
-    return out
-
-
-VARIANTS = _expand()
+VARIANTS = [(key, v, p) for key, _, v, p in expand(SPEC)]
 AS_OF = dt.date.fromisoformat(str(yaml.safe_load(SPEC.read_text())["defaults"]["as_of"]))
-
-
-def judge(v: dict[str, Any], result: TrialResult | None) -> tuple[bool, str]:
-    """The seed semantics (``shared/tools/eval_patients.py``)."""
-    if result is None:
-        return False, "no result for this trial"
-    failed = [c for c in result.criteria if (c.kind, c.verdict) in FAILED]
-    why = f"verdict={result.verdict} failed={[c.text[:80] for c in failed]}"
-    if v["expect"] == "possible":
-        return result.verdict in ("eligible", "possibly_eligible") and not failed, why
-    if v["expect"] == "not_eligible":
-        return result.verdict != "eligible", why
-    because = v["because"].lower()
-    return result.verdict == "ineligible" and any(because in c.text.lower() for c in failed), why
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ and values replace; `remove` lists dotted paths to delete), judged as of `defaul
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 from pathlib import Path
@@ -23,62 +22,14 @@ import pytest
 import yaml
 
 from tests.conftest import SHARED
+from tests.seedspec import expand, judge
 from trialmatch.matching.match import PreparedTrial, match_patient
-from trialmatch.matching.model import TrialResult
 from trialmatch.patients.fhir import bundle_to_patient
 from trialmatch.patients.fhir_write import patient_to_fhir
 from trialmatch.patients.model import Patient
 
 SPEC = SHARED / "spec" / "seed_patients.yaml"
-FAILED = {("inclusion", "not_met"), ("exclusion", "met")}
-
-
-def _merge(base: Any, change: Any) -> Any:
-    if isinstance(base, dict) and isinstance(change, dict):
-        out = copy.deepcopy(base)
-        for k, v in change.items():
-            out[k] = _merge(out[k], v) if k in out else copy.deepcopy(v)
-        return out
-    return copy.deepcopy(change)
-
-
-def _remove(obj: dict[str, Any], dotted: str) -> None:
-    *head, last = dotted.split(".")
-    for part in head:
-        obj = obj.get(part, {})
-    obj.pop(last, None)
-
-
-def expand(spec_file: Path) -> list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]]:
-    """(trial key, trial spec, variant, patient dict) for every variant."""
-    spec = yaml.safe_load(spec_file.read_text())
-    defaults = spec.get("defaults", {})
-    out = []
-    for key, trial in spec["trials"].items():
-        for v in trial["variants"]:
-            p = _merge(trial["base"], v.get("change", {}))
-            for path in v.get("remove", []):
-                _remove(p, path)
-            p = _merge(defaults, p)
-            p["id"] = f"{key}--{v['id']}"
-            out.append((key, trial, v, json.loads(json.dumps(p, default=str))))
-    return out
-
-
 VARIANTS = expand(SPEC) if SPEC.is_file() else []
-
-
-def judge(v: dict[str, Any], result: TrialResult | None) -> tuple[bool, str]:
-    if result is None:
-        return False, "no result for this trial"
-    failed = [c for c in result.criteria if (c.kind, c.verdict) in FAILED]
-    why = f"verdict={result.verdict} failed={[c.text[:70] for c in failed]}"
-    if v["expect"] == "possible":
-        return result.verdict in ("eligible", "possibly_eligible") and not failed, why
-    if v["expect"] == "not_eligible":
-        return result.verdict != "eligible", why
-    because = v["because"].lower()
-    return result.verdict == "ineligible" and any(because in c.text.lower() for c in failed), why
 
 
 @pytest.fixture(scope="module")
