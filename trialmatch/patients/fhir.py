@@ -26,6 +26,7 @@ from trialmatch.patients.fhir_util import (
     _KI67,
     _STAGE,
     _VITALS,
+    CANCER_EXT_FIELDS,
     LIST_FIELDS,
     LOINC,
     TM_CODES,
@@ -121,22 +122,7 @@ class _Reader:
                 g = _stage_group(_text((st or {}).get("summary")) or "")
                 if g:
                     c.setdefault("stage", {})["group"] = g
-            for key in (
-                "differentiation",
-                "grade",
-                "ki67_percent",
-                "mitoses_per_2mm2",
-                "ne_component_percent",
-                "functional_syndrome",
-                "confirmed_by",
-                "metastatic",
-                "resectable",
-                "resected",
-                "residual_disease",
-                "measurable_disease",
-                "icd_o3_topography",
-                "stage_system",
-            ):
+            for key in (*CANCER_EXT_FIELDS, "stage_system"):
                 v = _ext(r, key)
                 if v is not None:
                     if key == "stage_system":

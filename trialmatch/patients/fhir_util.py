@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 __all__ = [
+    "CANCER_EXT_FIELDS",
     "LIST_FIELDS",
     "LOINC",
     "TM_CODES",
@@ -27,6 +28,23 @@ __all__ = [
 TM_EXT = "https://trialmatch.example/fhir/StructureDefinition/"
 TM_CODES = "https://trialmatch.example/fhir/CodeSystem/patient-facts"
 LOINC = "http://loinc.org"
+#: Cancer fields carried as TrialMatch extensions on the primary-cancer Condition (written by
+#: fhir_write, read back by fhir) where FHIR/mCODE has no standard element for them.
+CANCER_EXT_FIELDS = (
+    "differentiation",
+    "grade",
+    "ki67_percent",
+    "mitoses_per_2mm2",
+    "ne_component_percent",
+    "functional_syndrome",
+    "confirmed_by",
+    "metastatic",
+    "resectable",
+    "resected",
+    "residual_disease",
+    "measurable_disease",
+    "icd_o3_topography",
+)
 #: List.title -> the profile list it makes complete
 LIST_FIELDS = (
     "conditions",

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from trialmatch.patients.fhir import LIST_FIELDS, LOINC, TM_CODES, TM_EXT
+from trialmatch.patients.fhir_util import CANCER_EXT_FIELDS
 from trialmatch.patients.model import Patient
 from trialmatch.patients.terms import lab_key_for
 
@@ -144,24 +145,7 @@ def patient_to_fhir(patient: Patient) -> dict[str, Any]:
             },
             "code": _cc(c.name or "cancer"),
         }
-        ext = _exts(
-            c,
-            (
-                "differentiation",
-                "grade",
-                "ki67_percent",
-                "mitoses_per_2mm2",
-                "ne_component_percent",
-                "functional_syndrome",
-                "confirmed_by",
-                "metastatic",
-                "resectable",
-                "resected",
-                "residual_disease",
-                "measurable_disease",
-                "icd_o3_topography",
-            ),
-        )
+        ext = _exts(c, CANCER_EXT_FIELDS)
         if c.icd_o3_morphology:
             ext.append(
                 {
