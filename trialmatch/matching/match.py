@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from haversine import haversine
+
 from trialmatch.criteria.model import Criterion
 from trialmatch.matching.evaluate import Tri, compile_rule, evaluate_criterion
 from trialmatch.matching.model import CriterionResult, MatchReport, NextQuestion, TrialResult
@@ -270,18 +272,10 @@ def _distance(
             if where is None:
                 continue
             lat, lon = where
-        d = _haversine(loc[0], loc[1], lat, lon)
+        d = haversine((loc[0], loc[1]), (lat, lon))  # km
         if best is None or d < best[0]:
             best = (d, name)
     return (round(best[0], 1), best[1]) if best else (None, None)
-
-
-def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    r = 6371.0088
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(min(1.0, a)))
 
 
 def _score(verdict: str, fit: float, known_share: float, dist: float | None) -> float:
