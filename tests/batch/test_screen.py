@@ -123,3 +123,14 @@ def test_cli_screen_writes_parquet(seeded: tuple[str, list[dict[str, Any]]], tmp
     rows = pq.read_table(out).to_pylist()
     assert len(rows) == len(pdicts)
     assert {r["trial_id"] for r in rows} == {"NCT07077551"}
+
+
+def test_a_new_trial_list_is_never_served_from_the_cache(seeded: tuple[str, list[dict[str, Any]]]) -> None:
+    """Screening one trial list, then another, must judge the second list's trials."""
+    db, pdicts = seeded
+    patients = [load_patient(pdicts[0])]
+    for ids in (["NCT07077551"], ["NCT06540937"], ["NCT07077551"]):
+        specs, _ = load_specs(db, ids)
+        rows = list(screen_patients(patients, specs, as_of=AS_OF))
+        assert [r["trial_id"] for r in rows] == ids
+        del specs  # free the list: a reused id must not hit the cache

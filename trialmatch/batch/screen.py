@@ -50,7 +50,10 @@ def _prepared(specs: Sequence[TrialSpec]) -> list[Any]:
     ]
 
 
-_CACHE: dict[int, list[Any]] = {}
+#: (the trial specs, their prepared trials): kept per process so a worker compiles a broadcast
+#: trial list once. The specs object itself is held, so an identity test cannot match a
+#: different list that happens to reuse a freed object's id.
+_CACHE: list[tuple[Sequence[TrialSpec], list[Any]]] = []
 
 
 def screen_chunk(
@@ -62,11 +65,11 @@ def screen_chunk(
     """Rows for a chunk of patients (profile dicts) against every trial in ``specs``."""
     from trialmatch.matching.match import match_patient
 
-    key = id(specs)
-    prepared = _CACHE.get(key)
-    if prepared is None:  # compile once per worker for the broadcast trial list
-        _CACHE.clear()
-        prepared = _CACHE[key] = _prepared(specs)
+    if _CACHE and _CACHE[0][0] is specs:
+        prepared = _CACHE[0][1]
+    else:  # compile once per worker for the broadcast trial list
+        prepared = _prepared(specs)
+        _CACHE[:] = [(specs, prepared)]
     ids = [s.trial_id for s in specs]
     rows: list[dict[str, Any]] = []
     for pdict in patients:
