@@ -20,33 +20,23 @@ from trialmatch.patients.model import (
     Cancer,
     Condition,
     Fact,
-    Lab,
-    Medication,
     Patient,
     PerformanceStatus,
-    Procedure,
     Stage,
-    Treatment,
     Vitals,
 )
 from trialmatch.patients.notes_cancer import is_cancer as _is_cancer
-from trialmatch.patients.notes_cancer import outcome as _outcome
 from trialmatch.patients.notes_cancer import primary_site as _primary_site
 from trialmatch.patients.notes_extract import (
     Sentence,
     find_age,
-    find_cancer_details,
     find_dates,
-    find_ecog,
-    find_karnofsky,
-    find_labs,
     find_relative_date,
     find_sex,
-    find_vitals,
-    phrase_regex,
     phrases,
     split_sentences,
 )
+from trialmatch.patients.notes_sentence import facts_for_sentence
 
 __all__ = ["MAX_NOTE_CHARS", "condition_terms", "nlp", "read_note", "sentences_of"]
 
@@ -219,183 +209,6 @@ def _sent_for(sents: list[Sentence], pos: int) -> Sentence | None:
     return None
 
 
-_SMOKE_NEVER = re.compile(
-    r"\b(non-?smoker|never smoked|never-smoker|does not smoke|denies (?:tobacco|smoking))\b", re.I
-)
-_SMOKE_FORMER = re.compile(
-    r"\b(former smoker|ex-?smoker|quit smoking|stopped smoking|previously smoked|formerly smoked|"
-    r"smoked .{0,40}\b(?:until|ago)\b)",
-    re.I,
-)
-_SMOKE_CURRENT = re.compile(
-    r"\b(smoker|smokes|smoking|smoked|pack[- ]years?|cigarettes?|tobacco use)\b", re.I
-)
-_PREG = re.compile(
-    r"\b(pregnant|weeks? (?:of )?gestation|gestational age|gravida|primigravida|\d{1,2} weeks pregnant|"
-    r"positive (?:urine |serum )?pregnancy test|pregnancy test (?:is|was|came back) positive)\b",
-    re.I,
-)
-_NOT_PREG = re.compile(
-    r"\b(not pregnant|negative (?:urine |serum )?(?:pregnancy test|b-?hcg|beta[- ]?hcg|hcg)|postmenopausal|"
-    r"post-menopausal|(?:pregnancy test|b-?hcg|beta[- ]?hcg|hcg)\b[^.;,]{0,80}?"
-    r"\b(?:is|was|were|came back|:)?\s?negative)\b",
-    re.I,
-)
-_ALLERGY = re.compile(r"\ballerg(?:y|ic|ies)\s(?:to\s)?([A-Za-z][\w -]{1,40}?)(?=[.,;]|\sand\s|$)", re.I)
-_NKDA = re.compile(r"\b(nkda|no known (?:drug )?allergies)\b", re.I)
-_MED_INTRO = re.compile(
-    r"\b(medications? (?:include|includes|are|:)|taking|on|treated with|receiving|received|started on|"
-    r"prescribed)\b",
-    re.I,
-)
-
-
-def _facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], facts: list[Fact]) -> None:
-    ph = phrases()
-    t = s.text
-    dates = find_dates(t)
-    when = find_relative_date(t, as_of) or ((dates[0][0], "date") if dates else None)
-    until = dates[1][0] if len(dates) > 1 and dates[1][0] >= dates[0][0] else None
-
-    def add(kind: str, name: str, value: Any = None, status: str = "present") -> None:
-        facts.append(
-            Fact(
-                kind=kind,
-                name=name,
-                value=value,
-                status=status,  # type: ignore[arg-type]
-                source_text=t,
-                char_start=s.start,
-                char_end=s.end,
-            )
-        )
-
-    for key, alias, value, unit, _a, _b in find_labs(t):
-        add("lab", key, {"value": value, "unit": unit, "as_written": alias})
-        p["labs"].append(Lab(name=key, value=value, unit=unit))
-    for key, value in find_vitals(t).items():
-        add("vital", key, value)
-        p["vitals"][key] = value
-    e = find_ecog(t)
-    if e:
-        add("performance_status", "ecog", e[0])
-        p["ps"].ecog = e[0]
-    k = find_karnofsky(t)
-    if k:
-        add("performance_status", "karnofsky", k[0])
-        p["ps"].karnofsky = k[0]
-    det = find_cancer_details(t)
-    for key, val in det.items():
-        add("cancer", key, val)
-    p["cancer_details"].update({k2: v for k2, v in det.items() if k2 not in p["cancer_details"]})
-    if _NOT_PREG.search(t):
-        add("reproductive", "pregnant", False, "absent")
-        p["pregnant"] = False if p["pregnant"] is None else p["pregnant"]
-    elif _PREG.search(t):
-        neg = re.search(r"\b(no|not|denies|negative)\b[^.]{0,20}pregnan", t, re.I)
-        add("reproductive", "pregnant", not neg, "absent" if neg else "present")
-        p["pregnant"] = not neg
-    if _SMOKE_NEVER.search(t):
-        add("smoking", "smoking", "never", "absent")
-        p["smoking"] = "never"
-    elif _SMOKE_FORMER.search(t):
-        add("smoking", "smoking", "former", "history")
-        p["smoking"] = "former"
-    elif _SMOKE_CURRENT.search(t):
-        add("smoking", "smoking", "current", "present")
-        p["smoking"] = "current"
-    if _NKDA.search(t):
-        add("allergy", "none known", None, "absent")
-    for m in _ALLERGY.finditer(t):
-        add("allergy", m.group(1).strip().lower())
-        p["allergies"].append(m.group(1).strip().lower())
-    # treatments by class, medications by name or suffix
-    neg_sent = bool(re.search(r"\b(no|never|denies|without)\b", t, re.I))
-    for kind, names in ph["treatments"].items():
-        for m in phrase_regex(tuple(names)).finditer(t):
-            name = m.group(0).lower()
-            after = [d for d in dates if d[1] >= m.end()]  # the dates written after the drug are its own
-            t_start = after[0][0] if after else (when[0] if when else None)
-            t_end = (
-                after[1][0]
-                if len(after) > 1 and after[1][0] >= after[0][0]
-                else (until if not after else None)
-            )
-            st = (
-                "absent"
-                if re.search(r"\b(no|never|not)\b[^.]{0,30}$", t[: m.start()], re.I)
-                else (
-                    "history"
-                    if re.search(r"\b(prior|previous|previously|received|completed|ago|history)\b", t, re.I)
-                    else "present"
-                )
-            )
-            outcome = _outcome(t)
-            add(
-                "treatment",
-                name,
-                {"kind": kind, "date": when[0].isoformat() if when else None, "outcome": outcome},
-                st,
-            )
-            if st != "absent":
-                p["treatments"].append(
-                    Treatment(
-                        name=name,
-                        kind=kind,
-                        start_date=t_start,
-                        end_date=t_end,
-                        ongoing=(True if st == "present" else None) if outcome is None else False,
-                        outcome=outcome,
-                    )
-                )
-    med_words = tuple(ph["medications"])
-    found = {m.group(0).lower() for m in phrase_regex(med_words).finditer(t)}
-    if _MED_INTRO.search(t):
-        suf = "|".join(re.escape(x) for x in ph["medication_suffixes"])
-        for m in re.finditer(rf"\b([A-Za-z]{{3,20}}(?:{suf}))\b", t):
-            found.add(m.group(1).lower())
-    for name in sorted(found):
-        st = (
-            "absent"
-            if neg_sent and re.search(rf"\b(no|never|denies|without)\b[^.]{{0,40}}{re.escape(name)}", t, re.I)
-            else "present"
-        )
-        add("medication", name, {"start_date": when[0].isoformat() if when else None}, st)
-        if st == "present":
-            p["medications"].append(Medication(name=name, ongoing=True, start_date=when[0] if when else None))
-    for m in re.finditer(
-        r"\b([A-Za-z-]{2,30}(?:ectomy|otomy|ostomy|plasty)|surgery|resection|transplant(?:ation)?|"
-        r"biopsy|colonoscopy|endoscopy|laparotomy|catheterization|angiography|whipple)\b",
-        t,
-        re.I,
-    ):
-        name = m.group(0).lower()
-        add("procedure", name, {"date": when[0].isoformat() if when else None})
-        p["procedures"].append(Procedure(name=name, date=when[0] if when else None))
-    # metastases and primary site
-    if re.search(r"\bmetasta", t, re.I) and not re.search(r"\bno (?:evidence of )?metasta", t, re.I):
-        negation = phrase_regex(tuple(ph["metastasis_negations"]))
-        sites = []
-        for sm in phrase_regex(tuple(ph["metastasis_sites"])).finditer(t):
-            before = t[max(0, sm.start() - 40) : sm.start()]
-            cues = list(negation.finditer(before))
-            cue = cues[-1] if cues else None  # the last cue before the site
-            scope = before[cue.end() :] if cue is not None else ""
-            # the cue's scope ends at a clause break or at the metastases it negated ("no bone
-            # metastases; liver metastases seen"), so later sites are not negated with it
-            if cue is not None and not re.search(r"\b(?:but|however|although)\b|[;:]|metasta", scope, re.I):
-                add("metastasis", sm.group(0).lower(), status="absent")  # "no brain metastases"
-                continue
-            sites.append(sm.group(0).lower())
-        if sites or not phrase_regex(tuple(ph["metastasis_sites"])).search(t):
-            add("cancer", "metastatic", True)
-            p["metastatic"] = True
-        for site in sites:
-            add("metastasis", site)
-            if site not in p["met_sites"]:
-                p["met_sites"].append(site)
-
-
 def read_note(text: str, as_of: dt.date | None = None) -> Patient:
     """Read an English clinical note into a Patient (never raises on odd input)."""
     warnings: list[str] = []
@@ -451,7 +264,7 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
             )
         )
     for s in sents:
-        _facts_for_sentence(s, as_of, p, facts)
+        facts_for_sentence(s, as_of, p, facts)
     conditions: list[Condition] = []
     if text.strip():
         try:
