@@ -60,6 +60,15 @@ class JudgeContext:
     facts: Any = None  # PatientFacts, built on first use by the computed-criteria rule
     as_of: dt.date | None = None
 
+    @property
+    def source(self) -> str:
+        """What the patient's data came from, as explanations name it: "the note" for a free-text
+        note, "the patient record" for FHIR, else "the patient profile"."""
+        p = self.patient
+        if p.notes or p.source_format == "note":
+            return "the note"
+        return "the patient record" if p.source_format == "fhir" else "the patient profile"
+
 
 def _profile_sentences(p: Patient) -> list[str]:
     """A profile without a note, written out as sentences so that the same matching applies."""

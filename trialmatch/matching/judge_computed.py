@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from trialmatch.matching.judge_rules import _MEASURE_NUM, Decision
+from trialmatch.matching.judge_base import Decision
+from trialmatch.matching.judge_measure import MEASURE_NUM
 
 if TYPE_CHECKING:
     from trialmatch.matching.judge import JudgeContext
@@ -39,9 +40,7 @@ def _computable(rule: object) -> bool:
 def rule_computable(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     """Numeric criteria (labs, vitals, ECOG, Ki-67 ...) parsed by the criteria parser and evaluated on the
     values the note gives; silent notes fall through to the other rules."""
-    if not _MEASURE_NUM.search(text) or not (
-        ctx.labs or ctx.patient.performance_status or ctx.patient.cancer
-    ):
+    if not MEASURE_NUM.search(text) or not (ctx.labs or ctx.patient.performance_status or ctx.patient.cancer):
         return None
     try:
         import datetime as dt

@@ -15,7 +15,7 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-from trialmatch.matching.judge_rules import Decision, coverage
+from trialmatch.matching.judge_base import Decision, coverage
 from trialmatch.matching.judge_text import content_terms, rules_vocab, sex_restriction
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ import functools
 import re
 from typing import TYPE_CHECKING, Any
 
-from trialmatch.matching.judge_rules import Decision
+from trialmatch.matching.judge_base import Decision
 from trialmatch.matching.judge_text import rules_vocab
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from trialmatch.matching.judge_rules import Decision
+from trialmatch.matching.judge_base import Decision
 
 if TYPE_CHECKING:
     from trialmatch.matching.judge import JudgeContext

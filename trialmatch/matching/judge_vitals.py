@@ -13,7 +13,7 @@ from trialmatch.matching.judge_text import rules_vocab
 
 if TYPE_CHECKING:
     from trialmatch.matching.judge import JudgeContext
-    from trialmatch.matching.judge_rules import Decision
+    from trialmatch.matching.judge_base import Decision
 
 __all__ = ["criterion_vital", "note_vital", "rule_vitals"]
 
@@ -129,7 +129,7 @@ def _holds(x_cmp: str, x: float, cmp: str, v: float) -> bool | None:
 
 
 def rule_vitals(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
-    from trialmatch.matching.judge_rules import Decision
+    from trialmatch.matching.judge_base import Decision
 
     cv = criterion_vital(text)
     if cv is None:
