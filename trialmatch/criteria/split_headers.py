@@ -1,0 +1,239 @@
+"""Section headers and scope labels of criteria text, for the criteria splitter.
+
+All phrases come from ``trialmatch/vocab/data/criteria_headers.yaml`` (loaded once by
+``header_vocab()``); this module only holds the structure around them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trialmatch.criteria.split_markers import TERMINAL, marker
+
+__all__ = ["MAX_LABEL", "HeaderVocab", "classify_header", "header_vocab", "is_label", "norm", "scope_label"]
+
+#: Longest line examined for markers/headers (longer lines are plain text).
+MAX_LABEL = 80
+
+_VOCAB_PATH = Path(__file__).resolve().parents[1] / "vocab" / "data" / "criteria_headers.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderVocab:
+    """The compiled header vocabulary."""
+
+    version: int
+    headers: dict[str, str]  # normalised phrase -> "inclusion" | "exclusion" | "neutral"
+    sentences: tuple[tuple[str, str], ...]
+    scope_re: re.Pattern[str]
+    scope_reset: frozenset[str]
+    first_words: frozenset[str]  # first word of every header phrase (a quick filter)
+    sentence_re: re.Pattern[str]
+    leadin_re: re.Pattern[str]
+    qualified_re: re.Pattern[str]  # "inclusion criteria (phase ii only)", "... for cohort b"
+    link_always: tuple[str, ...]  # "for ": the qualifier after it is always the header's
+    bare_qualified_re: re.Pattern[str]  # "inclusion criteria step 2"
+    clear_scope_re: re.Pattern[str]  # "Phase II only", "NET cohort", "Part 2"
+    reset_starts: tuple[str, ...]  # "all ..." qualifiers are no scope
+    continuation_starts: tuple[str, ...]  # "Note: ..." after a blank line continues the item
+    flow_probe: tuple[str, ...]  # cheap substrings that must occur for a flowed header
+    any_header_re: re.Pattern[str]  # "inclusion criteria:" anywhere
+    midline_header_re: re.Pattern[str]  # a header run into the text before it
+    header_dash_re: re.Pattern[str]  # "Exclusion Criteria: - item" on one line
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in words)
+
+
+def _cases(words: list[str], *styles: str) -> str:
+    out: list[str] = []
+    for w in words:
+        for s in styles:
+            c = w.capitalize() if s == "title" else w.upper() if s == "upper" else w.lower()
+            if c not in out:
+                out.append(c)
+    return _alt(out)
+
+
+def _strs(data: dict[str, Any], key: str) -> list[str]:
+    return [str(x) for x in data.get(key) or []]
+
+
+@lru_cache(maxsize=1)
+def header_vocab() -> HeaderVocab:
+    """The header vocabulary from ``criteria_headers.yaml`` (read once)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data: dict[str, Any] = yaml.load(_VOCAB_PATH.read_text(encoding="utf-8"), Loader=loader)
+    headers: dict[str, str] = {}
+    for kind in ("inclusion", "exclusion", "neutral"):
+        for p in _strs(data, kind):
+            headers[norm(p)] = kind
+    sentences: list[tuple[str, str]] = []
+    for kind in ("inclusion", "exclusion"):
+        for p in _strs(data, f"{kind}_sentences"):
+            sentences.append((norm(p), kind))
+    sentences.sort(key=lambda x: -len(x[0]))
+    words = "|".join(_strs(data, "scope_words"))  # entries may be regexes ("randomi[sz]ed")
+    scope_re = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+    reset = frozenset(norm(p) for p in _strs(data, "scope_reset"))
+    first = frozenset(p.split()[0] for p in [*headers, *(s for s, _ in sentences)] if p.split())
+    alts = "|".join(
+        f"(?P<{'i' if k == 'inclusion' else 'e'}{n}>{re.escape(p)})" for n, (p, k) in enumerate(sentences)
+    )
+    leadin = re.compile(rf"\b(?:{_alt(_strs(data, 'leadin_cues'))})\b", re.IGNORECASE)
+    hw: dict[str, Any] = data.get("header_words") or {}
+    kinds = [str(w) for w in hw.get("kinds") or []]
+    noun = str(hw.get("noun") or "criteria")
+    quals = [str(w) for w in hw.get("qualifiers") or []]
+    flow_quals = [str(w) for w in hw.get("flow_qualifiers") or []]
+    links: dict[str, Any] = data.get("qualifier_links") or {}
+    always = [str(w) for w in links.get("always") or []]
+    scoped = [str(w) for w in links.get("scoped") or []]
+    qualified = re.compile(
+        rf"^(.{{3,40}}?)\s*(?:\((.{{1,60}})\)|(?:{_alt([*always, *scoped])}|-|–)\s+(.{{1,60}}))$"
+    )
+    bare = re.compile(rf"^((?:(?:{_alt(quals)}) )?(?:{_alt(kinds)})(?: {re.escape(noun)})?)\s+(.{{1,40}})$")
+    clear = _strs(data, "clear_scope_words")
+    clear_starts = _strs(data, "clear_scope_starts")
+    clear_re = re.compile(rf"\b(?:{_alt(clear)})\b|^(?:{_alt(clear_starts)})\b", re.IGNORECASE)
+    any_header = re.compile(rf"(?:{_alt(kinds)}) {re.escape(noun)}\s*:", re.IGNORECASE)
+    midline = re.compile(
+        rf"(?<=[^\s•·▪■◦○●➢►‣⁃∙*>-])[ \t]+"
+        rf"(?=(?:(?:{_cases(flow_quals, 'title', 'upper')}) )?(?:{_cases(kinds, 'title', 'upper')})"
+        rf" (?:{_cases([noun], 'title', 'lower', 'upper')})\s*:)"
+        rf"|(?<=\S)[ \t]+-{{1,2}}[ \t]*"
+        rf"(?=(?i:(?:(?:{_alt(flow_quals)}) )?(?:{_alt(kinds)}) {re.escape(noun)})\s*:)"
+    )
+    dash = re.compile(
+        rf"(?im)^([ \t]*(?:(?:{_alt(flow_quals)}) )?(?:{_alt(kinds)}) {re.escape(noun)}\s*:)[ \t]*(?=-[ \t])"
+    )
+    return HeaderVocab(
+        version=int(data.get("version") or 0),
+        headers=headers,
+        sentences=tuple(sentences),
+        scope_re=scope_re,
+        scope_reset=reset,
+        first_words=first,
+        sentence_re=re.compile(f"^(?:{alts})"),
+        leadin_re=leadin,
+        qualified_re=qualified,
+        link_always=tuple(f"{w} " for w in always),
+        bare_qualified_re=bare,
+        clear_scope_re=clear_re,
+        reset_starts=tuple(f"{w} " for w in _strs(data, "scope_reset_starts")),
+        continuation_starts=tuple(w.lower() for w in _strs(data, "continuation_starts")),
+        flow_probe=(noun[1:].lower(), noun[1:].upper()),
+        any_header_re=any_header,
+        midline_header_re=midline,
+        header_dash_re=dash,
+    )
+
+
+_NORM_STRIP = re.compile(r"[\s:：\-–—.*#_=]+$")
+
+
+def norm(s: str) -> str:
+    """A header phrase as looked up: lower-cased, whitespace collapsed, trailing ":"/"-" dropped."""
+    s = " ".join(s.split()).lower()
+    s = s.strip("*#_ ")
+    return _NORM_STRIP.sub("", s)
+
+
+def classify_header(line: str) -> tuple[str, str | None, str] | None:
+    """If ``line`` is a criteria section header: (kind, scope, rest of line); else None.
+
+    kind is "inclusion", "exclusion" or "neutral"; rest is item text after "Header:".
+    """
+    raw = line.strip()
+    if not raw or len(raw) > 400:
+        return None
+    _, body = marker(raw)
+    body = body.strip().strip("*#_").strip()
+    v = header_vocab()
+    words = body[:60].lower().split(maxsplit=1)
+    if not words or (norm(words[0]) not in v.first_words and words[0].rstrip(":：") not in v.first_words):
+        return None
+    head, sep, rest = body.partition(":")
+    if not sep:
+        head, sep, rest = body.partition("：")
+    nhead = norm(head)
+    if len(nhead) <= MAX_LABEL:
+        kind = v.headers.get(nhead)
+        scope: str | None = None
+        if kind is None:
+            # "Inclusion Criteria (Phase II only)", "Exclusion criteria for cohort B", "INCLUSION - NET"
+            m = v.qualified_re.match(nhead)
+            if m and v.headers.get(norm(m.group(1))) in ("inclusion", "exclusion"):
+                qual = (m.group(2) or m.group(3) or "").strip()
+                scoped = bool(v.scope_re.search(qual))
+                if m.group(2) or scoped or nhead[len(m.group(1)) :].lstrip().startswith(v.link_always):
+                    kind = v.headers[norm(m.group(1))]
+                    if (
+                        scoped
+                        and norm(qual) not in v.scope_reset
+                        and not norm(qual).startswith(v.reset_starts)
+                    ):
+                        scope = _scope_text(head, qual)
+            elif not sep:
+                # "inclusion criteria STEP 2", "Exclusion criteria Phase II only"
+                m2 = v.bare_qualified_re.match(nhead)
+                if m2 and v.scope_re.search(m2.group(2)) and norm(m2.group(1)) in v.headers:
+                    kind = v.headers[norm(m2.group(1))]
+                    scope = _scope_text(head, m2.group(2))
+        if kind is not None and (sep or not rest):
+            return kind, scope, rest.strip()
+    # sentence headers: "Patients are not eligible if any of the following apply:"
+    nbody = norm(body)
+    if len(body) <= 200 and (body.rstrip().endswith((":", "：")) or len(nbody) <= 60):
+        sm = v.sentence_re.match(nbody)
+        if sm and sm.lastgroup:
+            return ("inclusion" if sm.lastgroup[0] == "i" else "exclusion"), None, ""
+    return None
+
+
+def _scope_text(head: str, qual: str) -> str:
+    m = re.search(re.escape(qual), head, re.IGNORECASE)
+    return head[m.start() : m.end()] if m else qual
+
+
+def scope_label(line: str, next_marked: bool = False) -> tuple[str, str | None] | None:
+    """A short unmarked label line ending with ':' -> ("scope", text) / ("reset", None) / ("label", None)."""
+    s = line.strip()
+    if not s or len(s) > MAX_LABEL + 1:
+        return None
+    bare = s.strip("*#_ ").rstrip()
+    ends_colon = bare.endswith((":", "："))
+    core = bare.rstrip(":：").strip().strip("*#_").strip()
+    if not core:
+        return None
+    v = header_vocab()
+    if norm(core) in v.scope_reset:
+        return "reset", None
+    words = core.split()
+    if not ends_colon:
+        # "Phase II only", "NET cohort" without colon: accept only clear scope labels
+        if len(words) <= 6 and v.scope_re.search(core) and v.clear_scope_re.search(core):
+            return "scope", core
+        if next_marked and len(words) <= 5 and v.scope_re.search(core) and not core.endswith(TERMINAL):
+            return "scope", core  # "Run-in period" above a bulleted list
+        return None
+    if len(words) > 8:
+        return None
+    if v.scope_re.search(core):
+        return "scope", core
+    return "label", None
+
+
+def is_label(head: list[str]) -> bool:
+    """Do unmarked lines ``head`` only introduce the list after them ("Hematology:", "Patients must ...:")?"""
+    txt = " ".join(head).rstrip()
+    if not txt.endswith((":", "：")) or len(txt) > 400:
+        return False
+    return len(txt.split()) <= 5 or bool(header_vocab().leadin_re.search(txt))

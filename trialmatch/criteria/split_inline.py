@@ -1,0 +1,128 @@
+"""Lists written inside one line, for the criteria splitter.
+
+``unflow`` re-opens criteria flowed into running text ("... Exclusion Criteria: - A - B"),
+``inline_numbered`` cuts "1. A; 2. B; 3. C" into lines and ``inline_parts`` reads an inline
+enumeration ("(i) ... (ii) ...", "① ... ②") out of an item. Bounded: long inputs are left as is.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from trialmatch.criteria.split_headers import header_vocab
+from trialmatch.criteria.split_markers import CIRCLED, ROMAN, ROMAN_VALUES, marker
+
+__all__ = ["inline_numbered", "inline_parts", "unflow"]
+
+_FLOW_BULLET_RE = re.compile(r"(?<=[^\dIVX\s-])[ \t]+-[ \t]+(?=[A-Z][a-z]|\(|[A-Z]{2,}[\s(])")
+_FLOW_START_RE = re.compile(r"^(?:[^\n]{0,60}:)?[ \t]*-[ \t]+\S")
+_PARA_RE = re.compile(r"(\n[ \t]*\n)")
+
+
+def unflow(text: str) -> str:
+    """Re-open criteria flowed into running text: "... 45 kg/m^2 Exclusion Criteria: - Treatment ..."."""
+    v = header_vocab()
+    if not any(p in text for p in v.flow_probe):
+        return text
+    if not v.any_header_re.search(text):
+        return text
+    lines = text.split("\n")
+    for k, ln in enumerate(lines):
+        if any(p in ln for p in v.flow_probe) and v.any_header_re.search(ln):
+            ln = v.midline_header_re.sub("\n\n", ln)
+            lines[k] = v.header_dash_re.sub("\\1\n\n", ln)
+    text = "\n".join(lines)
+    if " - " not in text:
+        return text
+    paras = _PARA_RE.split(text)
+    out: list[str] = []
+    for para in paras:
+        lines = [ln for ln in para.split("\n") if ln.strip()]
+        if len(lines) < 2 or " - " not in para or any(marker(ln.strip())[0] for ln in lines[1:]):
+            out.append(para)
+            continue
+        joined = " ".join(ln.strip() for ln in lines)
+        head, sep, body = joined.partition(": ")
+        target = body if sep and len(head) < 60 else joined
+        if not _FLOW_START_RE.match(target if target is joined else "- " + target.lstrip("- ")):
+            out.append(para)
+            continue
+        if not target.lstrip().startswith("-") or len(_FLOW_BULLET_RE.findall(target)) < 1:
+            out.append(para)
+            continue
+        pieces = _FLOW_BULLET_RE.sub("\n- ", target)
+        out.append((head + ":\n" if target is body else "") + pieces)
+    return "".join(out)
+
+
+_INLINE_NUM_RE = re.compile(r"(?<=[;。；.])\s*(\d{1,2})([.、)])\s+(?=\S)")
+_LEAD_NUM_RE = re.compile(r"^\(?1([.、)])\s*(?=\S)")
+
+
+def inline_numbered(line: str) -> list[str]:
+    """ "1. Aged 18-75; 2. NET G1/G2; 3. ECOG 0-1" on one line -> one piece per number (or [])."""
+    m = _LEAD_NUM_RE.match(line)
+    if not m or len(line) > 20_000:
+        return []
+    punct, want, cuts = m.group(1), 2, []
+    for hit in _INLINE_NUM_RE.finditer(line):
+        if hit.group(2) == punct and int(hit.group(1)) == want:
+            cuts.append(hit.start(1))
+            want += 1
+    if not cuts:
+        return []
+    bounds = [0, *cuts, len(line)]
+    return [line[a:b].strip() for a, b in itertools.pairwise(bounds) if line[a:b].strip()]
+
+
+# Inline enumerations inside one item: "(i) ... (ii) ...", "(1) ... (2) ...", "① ... ②".
+_INLINE_RE = re.compile(
+    rf"\((?:(?P<r>{ROMAN})|(?P<n>\d{{1,2}})|(?P<a>[a-h]))\)|(?P<c>[{CIRCLED}])",
+    re.IGNORECASE,
+)
+_CIRCLED_RE = re.compile(f"[{CIRCLED}]")
+
+
+def inline_parts(text: str) -> tuple[str, list[str]]:
+    """Split an inline enumeration out of ``text``: (text before the list, [part texts])."""
+    if len(text) > 20_000:
+        return text, []
+    if "(" not in text and not _CIRCLED_RE.search(text):
+        return text, []
+    hits = [
+        m
+        for m in _INLINE_RE.finditer(text)
+        if m.group("c") or m.start() == 0 or text[m.start() - 1] in " \t\n:;,."
+    ]
+    if not hits:
+        return text, []
+    circled = [m for m in hits if m.group("c")]
+    if circled:
+        use = circled
+    else:
+        # a sequence starting at 1 / a / i: (i) (ii) (iii) ...
+        seq: list[tuple[re.Match[str], str, int]] = []
+        for m in hits:
+            if m.group("r"):
+                val, fam = ROMAN_VALUES.get(m.group("r").lower(), 0), "r"
+            elif m.group("n"):
+                val, fam = int(m.group("n")), "n"
+            else:
+                val, fam = ord(m.group("a").lower()) - 96, "a"
+            if not seq:
+                if val == 1:
+                    seq.append((m, fam, val))
+            elif fam == seq[-1][1] and val == seq[-1][2] + 1:
+                seq.append((m, fam, val))
+        if len(seq) < 2:
+            return text, []
+        use = [u[0] for u in seq]
+    parts: list[str] = []
+    for k, m in enumerate(use):
+        end = use[k + 1].start() if k + 1 < len(use) else len(text)
+        p = text[m.end() : end].strip().rstrip(";,").strip()
+        if p:
+            parts.append(p)
+    before = text[: use[0].start()].strip()
+    return before, parts

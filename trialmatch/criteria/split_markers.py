@@ -1,0 +1,92 @@
+"""List structure for the criteria splitter: markers, bullets, indentation.
+
+Numbering ("1.", "1)", "(1)", "(i)", "a.", "①") and bullets ("-", "*", "•", "·") are structure,
+not vocabulary, so they live in code. Every regex is anchored.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "BULLETS",
+    "CIRCLED",
+    "ROMAN",
+    "ROMAN_VALUES",
+    "TERMINAL",
+    "indent",
+    "marker",
+    "next_is_marked",
+    "strip_bullets",
+]
+
+CIRCLED = "\u2460-\u2473\u24f5-\u24fe\u2776-\u2793"
+BULLETS = "-*•·▪■◦○●➢►–—‣⁃∙>"
+ROMAN = r"(?:viii|vii|iii|ix|iv|vi|ii|x|v|i)"
+ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+#: Line endings that close a sentence (a line ending so is not hard-wrapped).
+TERMINAL = (".", ";", ":", "!", "?", "。", "；")
+
+_MARKER_RE = re.compile(
+    rf"""^(?:
+        (?P<bullet>[{re.escape(BULLETS)}]|o(?=\s))(?=\s|$)
+      | (?P<circled>[{CIRCLED}])
+      | \((?P<proman>{ROMAN})\)
+      | \((?P<pnum>\d{{1,2}})\)
+      | \((?P<palpha>[a-zA-Z])\)
+      | (?P<roman>{ROMAN})(?P<rp>[.)])(?=\s)
+      | (?P<num>\d{{1,2}})(?P<np>[.)、．:])(?=\s|$|[^\d\s.,:%)])
+      | (?P<alpha>[a-zA-Z])(?P<ap>[.)])(?=\s)
+    )\s*""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_STYLE_GROUPS = ("circled", "proman", "pnum", "palpha", "roman", "alpha")
+_LEAD_BULLET_RE = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s+)+")
+
+
+def marker(line: str) -> tuple[str | None, str]:
+    """(style, rest): style of the innermost list marker at the start of ``line``, or None."""
+    style: str | None = None
+    rest = line
+    for _ in range(3):  # "• 8. text", "- (a) text"
+        m = _MARKER_RE.match(rest)
+        if not m:
+            break
+        g = m.groupdict()
+        if g["bullet"]:
+            style = "b" + g["bullet"]
+        elif g["num"]:
+            style = "num" + (")" if g["np"] == ")" else ".")
+        else:
+            style = next(k for k in _STYLE_GROUPS if g[k]) + (g.get("rp") or g.get("ap") or "")
+        rest = rest[m.end() :]
+        if style == "circled":
+            break
+    return style, rest
+
+
+def indent(line: str) -> int:
+    """Indentation width of ``line`` (a tab counts 4)."""
+    n = 0
+    for ch in line:
+        if ch == " " or ch == "\u00a0" or ch == "\u3000":
+            n += 1
+        elif ch == "\t":
+            n += 4
+        else:
+            break
+    return n
+
+
+def next_is_marked(lines: list[str], i: int) -> bool:
+    """Is the next non-blank line (from index ``i``) a marked list item?"""
+    for j in range(i, min(i + 4, len(lines))):
+        s = lines[j].strip()
+        if s:
+            return marker(s)[0] is not None
+    return False
+
+
+def strip_bullets(s: str) -> str:
+    """Drop leading bullet characters (they carry no meaning); keep numbering markers."""
+    return _LEAD_BULLET_RE.sub("", s, count=1) if len(s) < 100_000 else s
