@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from trialmatch.search.query import SearchQuery
+from trialmatch.store.connection import as_aware_utc, as_naive_utc
 
 __all__ = [
     "AlertDigest",
@@ -78,14 +79,6 @@ def _store(db_or_store: Any) -> Any:
     return db_or_store
 
 
-def _naive(d: dt.datetime) -> dt.datetime:
-    return d.astimezone(dt.UTC).replace(tzinfo=None) if d.tzinfo else d
-
-
-def _aware(d: dt.datetime) -> dt.datetime:
-    return d.replace(tzinfo=dt.UTC) if d.tzinfo is None else d
-
-
 def _query_from(
     query: SearchQuery | str | dict[str, Any] | None, filters: dict[str, Any] | None
 ) -> SearchQuery:
@@ -128,7 +121,7 @@ def save_search(
         unsubscribe_token=secrets.token_urlsafe(24),
         name=name,
         patient=patient,
-        created_at=_aware(now or dt.datetime.now(dt.UTC)),
+        created_at=as_aware_utc(now or dt.datetime.now(dt.UTC)),
     )
     with store.session() as s:
         s.add(
@@ -140,7 +133,7 @@ def save_search(
                 patient_json=json.dumps(patient) if patient is not None else None,
                 unsubscribe_token=saved.unsubscribe_token,
                 active=True,
-                created_at=_naive(saved.created_at or dt.datetime.now(dt.UTC)),
+                created_at=as_naive_utc(saved.created_at or dt.datetime.now(dt.UTC)),
                 last_run_at=None,
             )
         )
@@ -156,8 +149,8 @@ def _from_row(r: Any) -> SavedSearch:
         name=r.name,
         patient=json.loads(r.patient_json) if r.patient_json else None,
         active=bool(r.active),
-        created_at=_aware(r.created_at) if r.created_at else None,
-        last_run_at=_aware(r.last_run_at) if r.last_run_at else None,
+        created_at=as_aware_utc(r.created_at) if r.created_at else None,
+        last_run_at=as_aware_utc(r.last_run_at) if r.last_run_at else None,
     )
 
 
@@ -283,7 +276,7 @@ def _message(
     msg["To"] = email_to or "undisclosed-recipients:;"
     what = f'"{_label(groups[0][0])[:60]}"' if len(groups) == 1 else f"{len(groups)} saved searches"
     msg["Subject"] = f"TrialMatch: {total} trial update{'s' if total != 1 else ''} for {what}"
-    msg["Date"] = format_datetime(_aware(now))
+    msg["Date"] = format_datetime(as_aware_utc(now))
     msg["Message-ID"] = make_msgid(domain="trialmatch.invalid")
     msg["List-Unsubscribe"] = ", ".join(f"<{link}>" for link in links)
     lines: list[str] = []
@@ -317,7 +310,7 @@ def run_alerts(
 
     store = _store(store)
     store.create_tables()
-    now = _aware(now or dt.datetime.now(dt.UTC))
+    now = as_aware_utc(now or dt.datetime.now(dt.UTC))
     outbox = Path(outbox_dir) if outbox_dir is not None else Path("outbox")
     idx = as_index(store)
     sender = smtp.sender if smtp else SmtpConfig(host="").sender
@@ -353,13 +346,13 @@ def run_alerts(
             for saved, items, since in runs:
                 row = s.get(SavedSearchRow, saved.id)
                 if row is not None:
-                    row.last_run_at = _naive(now)
+                    row.last_run_at = as_naive_utc(now)
                 if items and digest is not None:
                     s.add(
                         AlertRunRow(
                             saved_search_id=saved.id,
-                            ran_at=_naive(now),
-                            since=_naive(since),
+                            ran_at=as_naive_utc(now),
+                            since=as_naive_utc(since),
                             trial_count=len(items),
                             trial_ids=json.dumps([i["trial_id"] for i in items]),
                             delivered_to=digest.path or (f"smtp:{smtp.host}" if smtp else None),

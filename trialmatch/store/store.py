@@ -9,22 +9,26 @@ interruption (``resume_key``). Parsed criteria are cached per parser version.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
-import logging
-import pkgutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
 
 from trialmatch.records.model import Trial
 from trialmatch.store.base import Base
+from trialmatch.store.connection import (
+    as_aware_utc,
+    as_naive_utc,
+    load_table_modules,
+    make_engine,
+    normalise_url,
+    utcnow,
+)
 from trialmatch.store.importing import prepare_row, reason, save_progress, write_group
 from trialmatch.store.tables import (
     ImportProgressRow,
@@ -41,9 +45,8 @@ from trialmatch.store.types import (
     rejection_from,
 )
 
-__all__ = ["Store", "WriteHook", "normalise_url", "register_write_hook", "utcnow"]
+__all__ = ["Store", "WriteHook", "normalise_url", "register_write_hook", "unregister_write_hook", "utcnow"]
 
-log = logging.getLogger(__name__)
 
 T = cast(Table, TrialRow.__table__)
 V = cast(Table, TrialVersionRow.__table__)
@@ -67,79 +70,12 @@ def unregister_write_hook(hook: WriteHook) -> None:
         _WRITE_HOOKS.remove(hook)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _naive(d: dt.datetime) -> dt.datetime:
-    return d.astimezone(dt.UTC).replace(tzinfo=None) if d.tzinfo else d
-
-
-def _aware(d: dt.datetime) -> dt.datetime:
-    return d.replace(tzinfo=dt.UTC) if d.tzinfo is None else d
-
-
-def normalise_url(url: str) -> str:
-    """``postgresql://`` and ``postgres://`` mean psycopg 3 here (psycopg2 is not installed);
-    a plain file path means a SQLite database there."""
-    if "://" not in url and url not in ("", ":memory:"):
-        from pathlib import Path
-
-        return f"sqlite:///{Path(url).expanduser().resolve()}"
-    if url in ("", ":memory:"):
-        return "sqlite://"
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def _make_engine(url: str) -> Engine:
-    url = normalise_url(url)
-    if url.startswith("sqlite"):
-        memory = url in ("sqlite://", "sqlite:///:memory:")
-        if not memory and url.startswith("sqlite:///"):
-            from pathlib import Path
-
-            Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-        kw: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
-        if memory:
-            kw["poolclass"] = StaticPool
-        engine = create_engine(url, **kw)
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _rec: Any) -> None:
-            cur = dbapi_conn.cursor()
-            if not memory:
-                cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
-
-
-def _load_table_modules() -> None:
-    """Import every module of trialmatch.store so all tables are known before create_all."""
-    import trialmatch.store as pkg
-
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if info.name in ("store", "tables", "types", "base", "criteria_cache", "bench", "importing"):
-            continue
-        try:
-            importlib.import_module(f"trialmatch.store.{info.name}")
-        except Exception as exc:  # another area's module is broken: keep ours working
-            log.warning("could not import trialmatch.store.%s: %s", info.name, exc)
-
-
 class Store:
     """Trials, their versions and parsed criteria in one database. ``url`` is a SQLAlchemy URL."""
 
     def __init__(self, url: str, *, create: bool = True) -> None:
         self.url = normalise_url(url)
-        self.engine: Engine = _make_engine(self.url)
+        self.engine: Engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if create:
             self.create_tables()
@@ -152,7 +88,7 @@ class Store:
         return cls(db_url(db))
 
     def create_tables(self) -> None:
-        _load_table_modules()
+        load_table_modules()
         for attempt in range(3):
             try:
                 Base.metadata.create_all(self.engine)
@@ -197,7 +133,7 @@ class Store:
         ``source`` names the input in rejections that have no file of their own.
         """
         t0 = time.perf_counter()
-        when = _naive(now) if now else utcnow()
+        when = as_naive_utc(now) if now else utcnow()
         summary = ImportSummary()
         start_after = self._progress_start(resume_key) if resume_key else -1
         batch: list[tuple[int, Trial]] = []
@@ -440,7 +376,7 @@ class Store:
             TrialVersion(
                 trial_id=r.trial_id,
                 version=r.version,
-                recorded_at=_aware(r.recorded_at),
+                recorded_at=as_aware_utc(r.recorded_at),
                 change=r.change.split(","),
                 status=r.status,
                 previous_status=r.previous_status,
@@ -455,7 +391,7 @@ class Store:
         """What happened since ``when``: new trials, status changes, criteria changes, other edits."""
         q = select(
             V.c.trial_id, V.c.version, V.c.recorded_at, V.c.change, V.c.status, V.c.previous_status
-        ).where(V.c.recorded_at >= _naive(when))
+        ).where(V.c.recorded_at >= as_naive_utc(when))
         if trial_ids is not None:
             q = q.where(V.c.trial_id.in_(list(trial_ids)))
         q = q.order_by(V.c.recorded_at, V.c.trial_id, V.c.version)
@@ -467,7 +403,7 @@ class Store:
                         Change(
                             trial_id=r.trial_id,
                             kind=kind,
-                            at=_aware(r.recorded_at),
+                            at=as_aware_utc(r.recorded_at),
                             version=r.version,
                             old_status=r.previous_status,
                             new_status=r.status,
@@ -479,12 +415,14 @@ class Store:
     def get_sync_state(self, query_key: str) -> dt.datetime | None:
         with self.engine.connect() as conn:
             v = conn.execute(select(S.c.last_sync).where(S.c.query_key == query_key)).scalar()
-        return _aware(v) if v is not None else None
+        return as_aware_utc(v) if v is not None else None
 
     def set_sync_state(self, query_key: str, when: dt.datetime, count: int = 0) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(S).where(S.c.query_key == query_key))
-            conn.execute(insert(S).values(query_key=query_key, last_sync=_naive(when), last_count=count))
+            conn.execute(
+                insert(S).values(query_key=query_key, last_sync=as_naive_utc(when), last_count=count)
+            )
 
     # ------------------------------------------------------------------ parsed criteria
     def get_criteria(
