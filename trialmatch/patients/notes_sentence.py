@@ -21,6 +21,7 @@ from trialmatch.patients.notes_extract import (
     phrase_regex,
     phrases,
 )
+from trialmatch.patients.notes_treatments import find_treatments
 
 __all__ = ["facts_for_sentence"]
 
@@ -53,6 +54,17 @@ _MED_INTRO = re.compile(
     r"prescribed)\b",
     re.I,
 )
+
+
+_TREAT_NEG = re.compile(r"\b(?:no|never|not)\b([^.;]{0,60})$", re.I)
+_SCOPE_END = re.compile(r"\b(?:but|however|although|then|until)\b", re.I)
+
+
+def _negated_before(head: str) -> bool:
+    """A negation shortly before a treatment whose scope reaches it ("never received cisplatin or any
+    platinum-based chemotherapy"; not "no response to cisplatin, then ...": the scope ends at but/then)."""
+    m = _TREAT_NEG.search(head)
+    return bool(m and (len(m.group(1)) <= 30 or not _SCOPE_END.search(m.group(1))))
 
 
 def facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], facts: list[Fact]) -> None:
@@ -117,43 +129,39 @@ def facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], fa
         p["allergies"].append(m.group(1).strip().lower())
     # treatments by class, medications by name or suffix
     neg_sent = bool(re.search(r"\b(no|never|denies|without)\b", t, re.I))
-    for kind, names in ph["treatments"].items():
-        for m in phrase_regex(tuple(names)).finditer(t):
-            name = m.group(0).lower()
-            after = [d for d in dates if d[1] >= m.end()]  # the dates written after the drug are its own
-            t_start = after[0][0] if after else (when[0] if when else None)
-            t_end = (
-                after[1][0]
-                if len(after) > 1 and after[1][0] >= after[0][0]
-                else (until if not after else None)
+    for m_start, m_end, name, kind in find_treatments(t):
+        after = [d for d in dates if d[1] >= m_end]  # the dates written after the drug are its own
+        t_start = after[0][0] if after else (when[0] if when else None)
+        t_end = (
+            after[1][0] if len(after) > 1 and after[1][0] >= after[0][0] else (until if not after else None)
+        )
+        st = (
+            "absent"
+            if _negated_before(t[:m_start])
+            else (
+                "history"
+                if re.search(r"\b(prior|previous|previously|received|completed|ago|history)\b", t, re.I)
+                else "present"
             )
-            st = (
-                "absent"
-                if re.search(r"\b(no|never|not)\b[^.]{0,30}$", t[: m.start()], re.I)
-                else (
-                    "history"
-                    if re.search(r"\b(prior|previous|previously|received|completed|ago|history)\b", t, re.I)
-                    else "present"
+        )
+        outcome = _outcome(t)
+        add(
+            "treatment",
+            name,
+            {"kind": kind, "date": when[0].isoformat() if when else None, "outcome": outcome},
+            st,
+        )
+        if st != "absent":
+            p["treatments"].append(
+                Treatment(
+                    name=name,
+                    kind=kind,
+                    start_date=t_start,
+                    end_date=t_end,
+                    ongoing=(True if st == "present" else None) if outcome is None else False,
+                    outcome=outcome,
                 )
             )
-            outcome = _outcome(t)
-            add(
-                "treatment",
-                name,
-                {"kind": kind, "date": when[0].isoformat() if when else None, "outcome": outcome},
-                st,
-            )
-            if st != "absent":
-                p["treatments"].append(
-                    Treatment(
-                        name=name,
-                        kind=kind,
-                        start_date=t_start,
-                        end_date=t_end,
-                        ongoing=(True if st == "present" else None) if outcome is None else False,
-                        outcome=outcome,
-                    )
-                )
     med_words = tuple(ph["medications"])
     found = {m.group(0).lower() for m in phrase_regex(med_words).finditer(t)}
     if _MED_INTRO.search(t):
