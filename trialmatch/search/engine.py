@@ -15,7 +15,7 @@ import re
 import time
 from typing import Any
 
-from trialmatch.search.geo import Place, country_code, distance_km, resolve_place, site_counts
+from trialmatch.search.geo import Place, country_code, nearest_site, resolve_place
 from trialmatch.search.index import SearchIndex
 from trialmatch.search.query import SearchHit, SearchQuery, SearchResults, SiteHit
 from trialmatch.search.textproc import QueryGroup, analyse_query, fts_expression
@@ -158,25 +158,31 @@ def _filters(q: SearchQuery, place: Place | None) -> tuple[list[str], list[Any]]
 def _nearest(
     idx: SearchIndex, rowid: int, status: str | None, q: SearchQuery, place: Place
 ) -> SiteHit | None:
-    best: SiteHit | None = None
-    for lat, lon, st, fac, city, state, country in idx.query(
+    rows = idx.query(
         "SELECT lat, lon, status, facility, city, state, country FROM sites WHERE trial_rowid=?", (rowid,)
-    ):
-        if not site_counts(st, status, q.status):
-            continue
-        dist = distance_km((place.lat, place.lon), (lat, lon))
-        if dist <= q.radius_km and (best is None or dist < best.distance_km):
-            best = SiteHit(
-                facility=fac,
-                city=city,
-                state=state,
-                country=country,
-                status=st or status,
-                lat=lat,
-                lon=lon,
-                distance_km=round(dist, 1),
-            )
-    return best
+    )
+    found = nearest_site(
+        rows,
+        (place.lat, place.lon),
+        point=lambda r: (r[0], r[1]) if r[0] is not None and r[1] is not None else None,
+        status=lambda r: r[2],
+        study_status=status,
+        statuses=q.status,
+        radius_km=q.radius_km,
+    )
+    if found is None:
+        return None
+    (lat, lon, st, fac, city, state, country), dist = found
+    return SiteHit(
+        facility=fac,
+        city=city,
+        state=state,
+        country=country,
+        status=st or status,
+        lat=lat,
+        lon=lon,
+        distance_km=round(dist, 1),
+    )
 
 
 _SENT = re.compile(r"(?<=[.!?])\s+|\n+")

