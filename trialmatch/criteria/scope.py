@@ -9,14 +9,12 @@ import re
 from trialmatch.criteria.clinical import concepts_in
 from trialmatch.criteria.rules import Admin, And, Has, If, Or, Review, Rule
 from trialmatch.vocab.concepts import concepts, is_a
+from trialmatch.vocab.patterns import pattern
 
 __all__ = ["scoped_rule"]
 
 _LABEL = re.compile(r"^\W{0,3}(?P<label>[^:;.]{2,90}?)\s*:\s+\S")
-_COHORT_WORD = re.compile(
-    r"\b(?:cohorts?|arms?|dose[\s-]*escalation|expansion|module|substudy|sub-study)\b",
-    re.I,
-)
+_COHORT_WORD = pattern("scope.cohort_word")
 
 
 def scoped_rule(rule: Rule, t: str, scope: str | None, kind: str = "inclusion") -> Rule:

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from trialmatch.criteria.rules import Window
 
@@ -80,9 +80,15 @@ def _num(s: str | None) -> float | None:
 
 def find_windows(text: str) -> list[tuple[Window, int, int]]:
     """Every time window in ``text`` with its span (bounded to the first 4,000 characters)."""
+    return list(_windows(text))
+
+
+@lru_cache(maxsize=4096)
+def _windows(text: str) -> tuple[tuple[Window, int, int], ...]:
+    """``find_windows``, memoised: several builders read the windows of the same item."""
     out: list[tuple[Window, int, int]] = []
     if not _UNIT_HINT.search(text):
-        return out
+        return ()
     for m in _window_re().finditer(text[:4000]):
         if m.group("unit2"):
             amount: float | None = 1.0
@@ -115,12 +121,12 @@ def find_windows(text: str) -> list[tuple[Window, int, int]]:
         anchor = post[:60] or None
         w = Window(amount=round(amount, 4), unit=unit, relation=relation, anchor=anchor)  # type: ignore[arg-type]
         out.append((w, m.start(), m.end()))
-    return out
+    return tuple(out)
 
 
 def first_window(text: str) -> Window | None:
     """The first window that is not in the future ("after the last dose"), or None."""
-    for w, _, _ in find_windows(text):
+    for w, _, _ in _windows(text):
         if w.relation != "after":
             return w
     return None

@@ -32,7 +32,7 @@ def _code_version() -> str:
     h = hashlib.sha1()
     here = Path(__file__).resolve().parent
     files = sorted(here.glob("*.py")) + sorted((here.parent / "vocab").rglob("*.py"))
-    files += sorted((here.parent / "vocab" / "data").glob("*.yaml"))
+    files += sorted((here.parent / "vocab" / "data").rglob("*.yaml"))
     for f in files:
         try:
             h.update(f.read_bytes())
