@@ -53,7 +53,10 @@ def test_mitre_bundles_give_what_they_can(shared: Path) -> None:
     assert p.procedures and any(x.kind == "radiotherapy" for x in p.procedures)
     assert p.treatments and "Paclitaxel" in p.treatments[0].name
     warnings = " ".join(p.warnings or [])
-    assert "Observation/95d74cb0-15d5-44dd-a289-b622bfed80be" in warnings and "several values" in warnings
+    assert "Observation/95d74cb0-15d5-44dd-a289-b622bfed80be" in warnings  # not valid R4 ...
+    assert "several values" not in warnings  # ... but its coded result and its number are both read
+    her2 = [b for b in p.biomarkers or [] if b.name == "HER2 Receptor"]
+    assert her2 and all(b.result == "Positive" for b in her2) and {b.value for b in her2} == {3.0, 0.01}
 
     q = load_patient(d / "patient_data_missing_birthdate_invalid_ecog_karnofsky.json")
     assert q.birth_date is None and q.performance_status is None

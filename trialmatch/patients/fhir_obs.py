@@ -30,6 +30,27 @@ from trialmatch.patients.fhir_util import (
 __all__ = ["ObservationReader"]
 
 
+#: value[x] kinds that carry one number (read beside a coded result)
+_NUMERIC = ("valueQuantity", "valueRatio", "valueInteger", "valueDecimal")
+_TAG = re.compile(r"\s*\((?:qualifier value|finding)\)", re.I)
+
+
+def _untagged(text: Any) -> str | None:
+    """A coded result without its SNOMED semantic tag ("Positive (qualifier value)" -> "Positive")."""
+    return _TAG.sub("", str(text)).strip() or None if text else None
+
+
+def _ratio(v: Any) -> float | None:
+    """numerator / denominator of a valueRatio (denominator 1 when absent); None when unreadable."""
+    if not isinstance(v, dict):
+        return None
+    n = (v.get("numerator") or {}).get("value") if isinstance(v.get("numerator"), dict) else None
+    d = (v.get("denominator") or {}).get("value", 1) if isinstance(v.get("denominator"), dict) else 1
+    if not isinstance(n, (int, float)) or not isinstance(d, (int, float)) or isinstance(n, bool) or d == 0:
+        return None
+    return float(n) / float(d)
+
+
 class ObservationReader:
     """What one bundle read has gathered so far, and the Observation reader."""
 
@@ -50,8 +71,13 @@ class ObservationReader:
     # ----------------------------------------------------------- observations
     def observation(self, r: dict[str, Any]) -> None:
         vals = _values(r)
-        if len(vals) > 1:
-            keep = "valueQuantity" if "valueQuantity" in vals else vals[0]
+        coded = "valueCodeableConcept" in vals
+        if len(vals) > 1 and not (coded and len(vals) == 2 and any(k in _NUMERIC for k in vals)):
+            # a coded result and one number are read together (the result, and its value); any other
+            # mix is not: the coded value wins, else the quantity
+            keep = (
+                "valueCodeableConcept" if coded else "valueQuantity" if "valueQuantity" in vals else vals[0]
+            )
             self.warn(r, f"several values ({', '.join(vals)}); kept {keep}")
             r = {k: v for k, v in r.items() if not k.startswith("value") or k == keep}
         code = r.get("code") or {}
@@ -61,6 +87,16 @@ class ObservationReader:
         when = _date(r.get("effectiveDateTime")) or _date((r.get("effectivePeriod") or {}).get("start"))
         q = r.get("valueQuantity") if isinstance(r.get("valueQuantity"), dict) else None
         num = q.get("value") if q else r.get("valueInteger", r.get("valueDecimal"))
+        ratio = _ratio(r.get("valueRatio")) if "valueRatio" in r else None
+        if "valueRatio" in r and ratio is None:
+            if "valueCodeableConcept" not in r:
+                self.warn(r, "valueRatio without a numerator and a non-zero denominator; skipped")
+                return
+            self.warn(
+                r, "valueRatio without a numerator and a non-zero denominator; read the coded value only"
+            )
+        if ratio is not None and num is None:
+            num = ratio
         if tm:
             self.tm_fact(r, tm[0], when)
             return
@@ -147,10 +183,12 @@ class ObservationReader:
                 return
         ki67 = any(lc in _KI67 for lc in loincs) or re.search(r"(?i)\bki-?67\b", name or "")
         if ki67 and isinstance(num, (int, float)):
-            self.cancer["ki67_percent"] = float(num)
+            # a ratio is a share of cells (12/100); Ki-67 is kept in percent
+            self.cancer["ki67_percent"] = float(num) * 100 if num is ratio else float(num)
             return
+        result = _untagged(_text(r.get("valueCodeableConcept")) or r.get("valueString"))
         if isinstance(num, (int, float)) and (
-            q is not None or T.lab_key_for(name, loincs[0] if loincs else None)
+            T.lab_key_for(name, loincs[0] if loincs else None) or (q is not None and not result)
         ):
             lab: dict[str, Any] = {"name": name, "value": float(num)}
             if loincs:
@@ -167,18 +205,24 @@ class ObservationReader:
                 lab["date"] = when
             self.add("labs", lab)
             return
-        result = _text(r.get("valueCodeableConcept")) or r.get("valueString")
         interp = _codes(r.get("interpretation")) if isinstance(r.get("interpretation"), list) else []
         if isinstance(r.get("interpretation"), dict):
             self.warn(r, "interpretation given as an object, not a list; read anyway")
             interp = _codes(r.get("interpretation"))
-        if result or interp:
+        number = float(num) if isinstance(num, (int, float)) and not isinstance(num, bool) else None
+        if result or interp or number is not None:
             bm: dict[str, Any] = {"name": name or "genetic variant"}
             res = result or ""
             if interp:
-                res = (res + " " + {"POS": "positive", "NEG": "negative"}.get(interp[0], interp[0])).strip()
+                word = {"POS": "positive", "NEG": "negative"}.get(interp[0], interp[0])
+                if word.lower() not in res.lower():
+                    res = (res + " " + word).strip()
             if res:
                 bm["result"] = res
+            if number is not None:
+                bm["value"] = number
+                if q and (q.get("code") or q.get("unit")):
+                    bm["unit"] = str(q.get("code") or q.get("unit"))
             origin = _ext(r, "origin")
             if origin:
                 bm["origin"] = origin
