@@ -17,8 +17,6 @@ __all__ = ["judge_pairs", "register"]
 MAX_LINE = 2_000_000
 
 
-
-
 def judge_pairs(lines: Any, out: Any, as_of: dt.date | None = None) -> int:
     """Read JSON lines ``{"id", "patient", "criterion", "kind"}``; write ``{"id", "verdict", ...}`` lines.
     Patient contexts are built once per distinct patient. Returns the number of lines that failed."""

@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 __all__ = ["load_prepared", "register"]
 
 
-
-
 def load_prepared(
     db: str | None, trial_ids: list[str], need_locations: bool = False
 ) -> tuple[list[PreparedTrial], list[str]]:

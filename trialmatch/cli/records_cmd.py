@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from trialmatch.cli import search_opts
 from trialmatch.cli.common import DbOption
 
 if TYPE_CHECKING:
@@ -300,7 +301,11 @@ def register(app: typer.Typer) -> None:
         if not (condition or term or location):
             _err("Give at least one of --condition, --term, --location.")
             raise typer.Exit(2)
-        statuses = [s.strip().upper() for v in status or [] for s in v.split(",") if s.strip()]
+        try:
+            statuses = search_opts.statuses(status)
+        except search_opts.QueryError as exc:
+            _err(str(exc))
+            raise typer.Exit(2) from None
         store = _open(db)
         with CtgovClient(base_url=base_url, rate_limit=rate, max_retries=retries) as client:
             try:

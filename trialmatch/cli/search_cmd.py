@@ -12,6 +12,18 @@ from typing import Any
 import typer
 
 from trialmatch.cli.common import DbOption
+from trialmatch.cli.search_opts import (
+    AgeOption,
+    ConditionOption,
+    CountryOption,
+    InterventionOption,
+    NearOption,
+    PhaseOption,
+    RadiusOption,
+    SexOption,
+    StatusOption,
+    build_query,
+)
 
 __all__ = ["register"]
 
@@ -28,18 +40,17 @@ def _fail(msg: str, code: int = 2) -> None:
 
 
 def search_command(
+    ctx: typer.Context,
     query: str = typer.Argument("", help="Words, a condition or a patient's note."),
-    near: str | None = typer.Option(None, "--near", help="Place name, postal code or 'lat,lon'."),
-    radius_km: float = typer.Option(100.0, "--radius-km", help="Radius around --near (km)."),
-    status: list[str] = typer.Option(
-        [], "--status", help="CT.gov status (repeatable; default RECRUITING + NOT_YET_RECRUITING; 'any')."
-    ),
-    phase: list[str] = typer.Option([], "--phase", help="Phase: 1, 2, 3, 4, early1, NA (repeatable)."),
-    age: float | None = typer.Option(None, "--age", help="Patient age in years."),
-    sex: str | None = typer.Option(None, "--sex", help="MALE or FEMALE."),
-    condition: str | None = typer.Option(None, "--condition", help="Condition named in conditions/title."),
-    intervention: str | None = typer.Option(None, "--intervention", help="Intervention (drug, device ...)."),
-    country: str | None = typer.Option(None, "--country", help="Country with a site (name or ISO code)."),
+    near: str | None = NearOption,
+    radius_km: float = RadiusOption,
+    status: list[str] = StatusOption,
+    phase: list[str] = PhaseOption,
+    age: float | None = AgeOption,
+    sex: str | None = SexOption,
+    condition: str | None = ConditionOption,
+    intervention: str | None = InterventionOption,
+    country: str | None = CountryOption,
     sponsor: str | None = typer.Option(None, "--sponsor", help="Lead sponsor or collaborator contains."),
     study_type: str | None = typer.Option(None, "--study-type", help="INTERVENTIONAL, OBSERVATIONAL ..."),
     healthy_volunteers: bool | None = typer.Option(
@@ -57,10 +68,7 @@ def search_command(
     db: str | None = DbOption,
 ) -> None:
     """Search trials (BM25 full text, NEN-aware) with filters and distance to recruiting sites."""
-    from pydantic import ValidationError
-
     from trialmatch.search.engine import search
-    from trialmatch.search.query import SearchQuery
 
     try:
         if patient is not None:
@@ -73,30 +81,9 @@ def search_command(
             sex = sex or base.sex
             if near is None and base.near:
                 near, radius_km = base.near, base.radius_km if radius_km == 100.0 else radius_km
-        q = SearchQuery(
-            q=query,
-            near=near,
-            radius_km=radius_km,
-            status=status or None,
-            phase=phase,
-            age=age,
-            sex=sex,
-            condition=condition,
-            intervention=intervention,
-            country=country,
-            sponsor=sponsor,
-            study_type=study_type,
-            healthy_volunteers=healthy_volunteers,
-            updated_since=updated_since,
-            limit=limit,
-            offset=offset,
-        )
-    except (ValidationError, ValueError) as exc:
-        _fail(
-            str(exc).splitlines()[0]
-            if not isinstance(exc, ValidationError)
-            else "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        )
+        q = build_query(ctx.params, query=query, age=age, sex=sex, near=near, radius_km=radius_km)
+    except ValueError as exc:
+        _fail(str(exc).splitlines()[0])
         return
     try:
         res = search(_store(db), q)
@@ -184,43 +171,30 @@ alerts_app = typer.Typer(help="Saved searches and alerts.", no_args_is_help=True
 
 @alerts_app.command("save")
 def alerts_save(
+    ctx: typer.Context,
     query: str = typer.Argument("", help="Search words."),
     email: str = typer.Option(..., "--email", help="Subscriber e-mail."),
     name: str | None = typer.Option(None, "--name"),
-    near: str | None = typer.Option(None, "--near"),
-    radius_km: float = typer.Option(100.0, "--radius-km"),
-    status: list[str] = typer.Option([], "--status"),
-    phase: list[str] = typer.Option([], "--phase"),
-    age: float | None = typer.Option(None, "--age"),
-    sex: str | None = typer.Option(None, "--sex"),
-    condition: str | None = typer.Option(None, "--condition"),
-    intervention: str | None = typer.Option(None, "--intervention"),
-    country: str | None = typer.Option(None, "--country"),
+    near: str | None = NearOption,
+    radius_km: float = RadiusOption,
+    status: list[str] = StatusOption,
+    phase: list[str] = PhaseOption,
+    age: float | None = AgeOption,
+    sex: str | None = SexOption,
+    condition: str | None = ConditionOption,
+    intervention: str | None = InterventionOption,
+    country: str | None = CountryOption,
     patient: Path | None = typer.Option(None, "--patient", help="Patient profile JSON (optional)."),
     db: str | None = DbOption,
 ) -> None:
     """Save a search for a subscriber; prints its id and unsubscribe token."""
-    from pydantic import ValidationError
-
     from trialmatch.search.alerts import save_search
-    from trialmatch.search.query import SearchQuery
 
     try:
-        q = SearchQuery(
-            q=query,
-            near=near,
-            radius_km=radius_km,
-            status=status or None,
-            phase=phase,
-            age=age,
-            sex=sex,
-            condition=condition,
-            intervention=intervention,
-            country=country,
-        )
+        q = build_query(ctx.params)
         prof = json.loads(patient.read_text("utf-8")) if patient else None
         saved = save_search(_store(db), q, email=email, name=name, patient=prof)
-    except (ValidationError, ValueError, OSError) as exc:
+    except (ValueError, OSError) as exc:
         _fail(str(exc).splitlines()[0])
         return
     typer.echo(
