@@ -167,3 +167,19 @@ def test_revoked_and_expired_links(app) -> None:  # type: ignore[no-untyped-def]
             friend.post(f"/notes/share/{link_id}/revoke", data={"csrf_token": csrf_of(other)}).status_code
             == 404
         )
+
+
+def test_only_the_owner_deletes_a_note(app) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(app) as me, TestClient(app) as other:
+        _add_note(me, "Mine to delete")
+        page = me.get("/notes").text
+        note_id = page.split('action="/notes/')[1].split("/")[0]
+        theirs = other.get("/notes").text
+        r = other.post(
+            f"/notes/{note_id}/delete", data={"csrf_token": csrf_of(theirs)}, follow_redirects=False
+        )
+        assert r.status_code == 404 and "No such note" in r.text
+        assert "Mine to delete" in me.get("/notes").text
+        r = me.post(f"/notes/{note_id}/delete", data={"csrf_token": csrf_of(page)}, follow_redirects=False)
+        assert r.status_code == 303
+        assert "Mine to delete" not in me.get("/notes").text

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trialmatch.store.base import Base
+from trialmatch.store.connection import utcnow
 
 __all__ = [
     "WEB_TABLES",
@@ -21,10 +22,6 @@ __all__ = [
     "TeamUser",
     "create_web_tables",
 ]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class ContactRequest(Base):
@@ -39,7 +36,7 @@ class ContactRequest(Base):
     phone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     language: Mapped[str | None] = mapped_column(String(64), nullable=True)
     message: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class TeamUser(Base):
@@ -50,7 +47,7 @@ class TeamUser(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     trial_ids: Mapped[str] = mapped_column(Text, default="*")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Note(Base):
@@ -62,7 +59,7 @@ class Note(Base):
     trial_id: Mapped[str] = mapped_column(String(64))
     quote: Mapped[str | None] = mapped_column(Text, nullable=True)
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class ShareLink(Base):
@@ -73,7 +70,7 @@ class ShareLink(Base):
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     workspace: Mapped[str] = mapped_column(String(64), index=True)
     passcode_hash: Mapped[str] = mapped_column(String(300))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     revoked: Mapped[int] = mapped_column(Integer, default=0)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -91,7 +88,7 @@ class AlertSignup(Base):
     unsubscribe_digest: Mapped[str] = mapped_column(String(64), unique=True)
     saved_search_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     active: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 WEB_TABLES = [m.__table__ for m in (ContactRequest, TeamUser, Note, ShareLink, AlertSignup)]

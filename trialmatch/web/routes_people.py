@@ -8,12 +8,13 @@ import datetime as dt
 import io
 import json
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from trialmatch.store.connection import utcnow
 from trialmatch.store.web_tables import AlertSignup, ContactRequest, Note, ShareLink
 from trialmatch.web.accounts import authenticate
 from trialmatch.web.app import client_ip, render
@@ -21,16 +22,14 @@ from trialmatch.web.backend import optional
 from trialmatch.web.routes_match import checked_form
 from trialmatch.web.security import WORKSPACE_COOKIE, digest, hash_secret, new_token, verify_secret
 
+R = TypeVar("R", Note, ShareLink)
+
 __all__ = ["MAX_FAILED_PASSCODES", "router"]
 
 router = APIRouter(include_in_schema=False)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")
 MAX_FAILED_PASSCODES = 5
 LOCK_MINUTES = 15
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _field(form: Any, name: str, n: int) -> str:
@@ -261,15 +260,19 @@ async def add_note(request: Request) -> Response:
     return _set_ws(RedirectResponse(back, status_code=303), new, request)
 
 
+def _owned(row: R | None, ws: str, what: str) -> R:
+    """A workspace's own note or link; 404 otherwise (another workspace's rows are not shown to exist)."""
+    if row is None or row.workspace != ws:
+        raise HTTPException(404, f"No such {what}.")
+    return row
+
+
 @router.post("/notes/{note_id}/delete")
 async def delete_note(request: Request, note_id: int) -> Response:
     await checked_form(request)
     ws, _ = _workspace(request)
     with request.app.state.sessions() as s:
-        row = s.get(Note, note_id)
-        if row is None or row.workspace != ws:
-            raise HTTPException(404, "No such note.")
-        s.delete(row)
+        s.delete(_owned(s.get(Note, note_id), ws, "note"))
         s.commit()
     return RedirectResponse("/notes", status_code=303)
 
@@ -289,7 +292,7 @@ def notes_page(request: Request) -> Response:
         render(
             request,
             "notes.html",
-            {"notes": notes, "links": links, "now": _now(), "new_link": shared, "title": "My notes"},
+            {"notes": notes, "links": links, "now": utcnow(), "new_link": shared, "title": "My notes"},
         ),
         new,
         request,
@@ -314,7 +317,7 @@ async def share_notes(request: Request) -> Response:
                 token_digest=digest(token),
                 workspace=ws,
                 passcode_hash=hash_secret(passcode),
-                expires_at=_now() + dt.timedelta(days=days) if days else None,
+                expires_at=utcnow() + dt.timedelta(days=days) if days else None,
             )
         )
         s.commit()
@@ -328,7 +331,7 @@ async def share_notes(request: Request) -> Response:
         render(
             request,
             "notes.html",
-            {"notes": notes, "links": links, "now": _now(), "new_link": link, "title": "My notes"},
+            {"notes": notes, "links": links, "now": utcnow(), "new_link": link, "title": "My notes"},
         ),
         new,
         request,
@@ -340,10 +343,7 @@ async def revoke_link(request: Request, link_id: int) -> Response:
     await checked_form(request)
     ws, _ = _workspace(request)
     with request.app.state.sessions() as s:
-        row = s.get(ShareLink, link_id)
-        if row is None or row.workspace != ws:
-            raise HTTPException(404, "No such link.")
-        row.revoked = 1
+        _owned(s.get(ShareLink, link_id), ws, "link").revoked = 1
         s.commit()
     return RedirectResponse("/notes", status_code=303)
 
@@ -351,7 +351,7 @@ async def revoke_link(request: Request, link_id: int) -> Response:
 def _live_link(request: Request, token: str) -> ShareLink:
     with request.app.state.sessions() as s:
         row = s.scalars(select(ShareLink).where(ShareLink.token_digest == digest(token[:100]))).first()
-    if row is None or row.revoked or (row.expires_at is not None and row.expires_at < _now()):
+    if row is None or row.revoked or (row.expires_at is not None and row.expires_at < utcnow()):
         raise HTTPException(404, "This shared link does not exist, has expired or was revoked.")
     return row
 
@@ -366,7 +366,7 @@ def shared_form(request: Request, token: str) -> HTMLResponse:
 async def shared_open(request: Request, token: str) -> HTMLResponse:
     form = await checked_form(request, "passcode")
     link = _live_link(request, token)
-    now = _now()
+    now = utcnow()
     if link.locked_until is not None and link.locked_until > now:
         raise HTTPException(429, "Too many wrong passcodes. Try again later.", headers={"Retry-After": "900"})
     ok = verify_secret(str(form.get("passcode") or "")[:200], link.passcode_hash)
