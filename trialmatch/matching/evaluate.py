@@ -98,36 +98,27 @@ def _and(vals: list[Tri]) -> Tri:
     return True if all(v is True for v in vals) else None
 
 
+def _junction(fns: list[Fn], decisive: bool) -> Fn:
+    """And (``decisive`` False) or Or (True): the first part with the decisive value decides; else
+    unknown when any part is, else the other value."""
+
+    def f_junction(facts: PatientFacts) -> Tri:
+        unknown = False
+        for fn in fns:
+            v = fn(facts)
+            if v is decisive:
+                return decisive
+            if v is None:
+                unknown = True
+        return None if unknown else not decisive
+
+    return f_junction
+
+
 def compile_rule(rule: Rule, admin_value: bool = True) -> Fn:
     """A closure giving the rule's truth value for a patient's facts (True / False / None)."""
-    if isinstance(rule, And):
-        fns = [compile_rule(a, admin_value) for a in rule.args]
-
-        def f_and(facts: PatientFacts) -> Tri:
-            unknown = False
-            for fn in fns:
-                v = fn(facts)
-                if v is False:
-                    return False
-                if v is None:
-                    unknown = True
-            return None if unknown else True
-
-        return f_and
-    if isinstance(rule, Or):
-        fns = [compile_rule(a, admin_value) for a in rule.args]
-
-        def f_or(facts: PatientFacts) -> Tri:
-            unknown = False
-            for fn in fns:
-                v = fn(facts)
-                if v is True:
-                    return True
-                if v is None:
-                    unknown = True
-            return None if unknown else False
-
-        return f_or
+    if isinstance(rule, (And, Or)):
+        return _junction([compile_rule(a, admin_value) for a in rule.args], decisive=isinstance(rule, Or))
     if isinstance(rule, Not):
         inner = compile_rule(rule.arg, not admin_value)
 
