@@ -280,6 +280,11 @@ async def delete_note(request: Request, note_id: int) -> Response:
 @router.get("/notes", response_class=HTMLResponse)
 def notes_page(request: Request) -> Response:
     ws, new = _workspace(request)
+    return _notes_response(request, ws, new, request.query_params.get("shared", "")[:100])
+
+
+def _notes_response(request: Request, ws: str, new: str | None, new_link: str) -> Response:
+    """The workspace's notes page: its notes by trial, its share links, and a link just made."""
     with request.app.state.sessions() as s:
         notes = list(
             s.scalars(select(Note).where(Note.workspace == ws).order_by(Note.trial_id, Note.created_at))
@@ -287,16 +292,8 @@ def notes_page(request: Request) -> Response:
         links = list(
             s.scalars(select(ShareLink).where(ShareLink.workspace == ws).order_by(ShareLink.created_at))
         )
-    shared = request.query_params.get("shared", "")[:100]
-    return _set_ws(
-        render(
-            request,
-            "notes.html",
-            {"notes": notes, "links": links, "now": utcnow(), "new_link": shared, "title": "My notes"},
-        ),
-        new,
-        request,
-    )
+    ctx = {"notes": notes, "links": links, "now": utcnow(), "new_link": new_link, "title": "My notes"}
+    return _set_ws(render(request, "notes.html", ctx), new, request)
 
 
 @router.post("/notes/share", response_class=HTMLResponse)
@@ -321,21 +318,7 @@ async def share_notes(request: Request) -> Response:
             )
         )
         s.commit()
-    link = str(request.url_for("shared_notes", token=token))
-    with request.app.state.sessions() as s:
-        notes = list(
-            s.scalars(select(Note).where(Note.workspace == ws).order_by(Note.trial_id, Note.created_at))
-        )
-        links = list(s.scalars(select(ShareLink).where(ShareLink.workspace == ws)))
-    return _set_ws(
-        render(
-            request,
-            "notes.html",
-            {"notes": notes, "links": links, "now": utcnow(), "new_link": link, "title": "My notes"},
-        ),
-        new,
-        request,
-    )
+    return _notes_response(request, ws, new, str(request.url_for("shared_notes", token=token)))
 
 
 @router.post("/notes/share/{link_id}/revoke")
