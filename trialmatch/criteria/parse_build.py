@@ -1,0 +1,377 @@
+"""Build the rule of one cleaned eligibility item: which reader applies (investigator judgement,
+administration, reproduction, age, sex, performance, labs, history, findings ...) and what it reads.
+
+``build_cached(text, kind, parts) -> (category, rule, confidence, applies_if, note)``; the wording
+around the rule (negations, subgroups, washouts) is applied afterwards by ``parse_post``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from trialmatch.criteria.clinical import any_of, concepts_in, disease_state_rule, split_exceptions
+from trialmatch.criteria.facets import PS_CUE, age_rule, bp_slash_rule, life_expectancy_rule, performance_rule
+from trialmatch.criteria.findings import (
+    allergy_rule,
+    biomarker_rule,
+    imaging_rule,
+    infection_rule,
+    trial_participation_rule,
+)
+from trialmatch.criteria.history import (
+    _DRUGLIKE,
+    cns_rule,
+    comorbidity_rule,
+    other_malignancy_rule,
+    therapy_rule,
+)
+from trialmatch.criteria.lexicon import find_phrase, has_phrase
+from trialmatch.criteria.numeric import lab_rules
+from trialmatch.criteria.rules import Admin, And, Flag, Has, Is, Not, Or, Review, Rule
+from trialmatch.vocab.concepts import concepts, is_a
+from trialmatch.vocab.patterns import pattern
+
+__all__ = ["build_cached", "categorise"]
+
+_NOTE = pattern("parse.note")
+_NEG_START = pattern("parse.negation_start")
+_INVESTIGATOR_STRONG = pattern("parse.investigator_strong")
+_EXCEPTION_LEAD = pattern("parse.exception_lead")
+_JUDGEMENT_LEAD = pattern("parse.judgement_lead")
+_OTHER_CONDITION = pattern("parse.other_condition")
+_CONSENT = pattern("parse.consent_word")
+_CONTRA_REFUSAL = pattern("parse.contraception_refusal")
+_PREGNANT = pattern("parse.pregnant_word")
+_BREASTFEEDING = pattern("parse.breastfeeding_word")
+_SEX_ONLY = pattern("parse.sex_only")
+_SEX_FEMALE = pattern("parse.sex_female")
+_AGE_WORD = pattern("parse.age_word")
+_HISTORY_LEAD = pattern("parse.history_lead")
+_BLOOD_PRESSURE = pattern("parse.blood_pressure")
+_HIGH_BP = pattern("parse.high_blood_pressure")
+_NOT_CONTROLLED = pattern("parse.not_controlled")
+_BP_WORD = pattern("parse.bp_word")
+_AND = pattern("parse.and_word")
+_ORGAN_FUNCTION = pattern("parse.organ_function")
+_CANCER_WORD = pattern("parse.cancer_word")
+_CONTRAINDICATION = pattern("parse.contraindication")
+_PROVISO = pattern("parse.proviso")
+_OR_RECEIVING = pattern("parse.or_receiving")
+_LOCAL_TREATMENT = pattern("parse.local_treatment")
+_ALTERNATIVE_RECURRED = pattern("parse.alternative_recurred")
+_CONDITION_WORD = pattern("parse.condition_word")
+_GRADE_LIMIT = pattern("parse.grade_limit")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def _reproductive(t: str, kind: str) -> tuple[Rule, str, Rule | None] | None:
+    preg = has_phrase("pregnancy_cues", t)
+    contra = has_phrase("contraception_cues", t)
+    if not (preg or contra):
+        return None
+    low = t.lower()
+    female: Rule = Is("sex", ("female",))
+    if contra and (kind == "inclusion" or _CONTRA_REFUSAL.search(low)):
+        return Admin("contraception"), "reproductive", None
+    flags: list[Rule] = []
+    if _PREGNANT.search(low):
+        flags.append(Flag("pregnant"))
+    if _BREASTFEEDING.search(low):
+        flags.append(Flag("breastfeeding"))
+    if not flags:
+        return Admin("contraception"), "reproductive", None
+    r: Rule = flags[0] if len(flags) == 1 else Or(tuple(flags))
+    if kind == "inclusion":
+        r = Not(r)
+    return r, "reproductive", female
+
+
+def _sex(t: str) -> Rule | None:
+    if has_phrase("sex_any", t):
+        return None
+    m = _SEX_ONLY.match(t)
+    if not m:
+        return None
+    return Is("sex", ("female",) if _SEX_FEMALE.match(t) else ("male",))
+
+
+def _hypertension(t: str) -> Rule | None:
+    ids = {h.concept for h in concepts_in(t)}
+    if "hypertension" not in ids and not _BLOOD_PRESSURE.search(t):
+        return None
+    bp = bp_slash_rule(t)
+    labs, _ = lab_rules(t)
+    parts: list[Rule] = []
+    if "hypertension" in ids or _HIGH_BP.search(t):
+        unc = has_phrase("uncontrolled_cues", t) or _NOT_CONTROLLED.search(t)
+        parts.append(
+            Has("hypertension", kinds=("condition",), qualifiers=(("uncontrolled", True),) if unc else ())
+        )
+    if bp is not None:
+        parts.append(bp)
+    elif labs is not None:
+        parts.append(labs)
+    return any_of(parts)
+
+
+_GENERIC_TX = frozenset({"investigational_agent", "systemic_therapy", "anticancer_therapy"})
+
+
+def _condition_first(t: str) -> bool:
+    """A condition is named before any treatment ("autoimmune disease requiring systemic therapy")."""
+    hits = concepts_in(t)
+    cs = concepts()
+    first_cond = next((h.start for h in hits if cs[h.concept].type == "condition"), None)
+    first_tx = next((h.start for h in hits if cs[h.concept].type in ("treatment", "drug", "regimen")), None)
+    return first_cond is not None and first_tx is not None and first_cond < first_tx
+
+
+def _investigator(t: str) -> bool:
+    low = t.lower()
+    if "investigator" not in low and "suitab" not in low and "appropriate" not in low:
+        return False
+    main, _ = split_exceptions(t)
+    return bool(_INVESTIGATOR_STRONG.search(main))
+
+
+def _generic_other(t: str) -> bool:
+    return bool(find_phrase("generic_other", t))
+
+
+@lru_cache(maxsize=50_000)
+def build_cached(
+    t: str, kind: str, parts: tuple[str, ...]
+) -> tuple[str, Rule, float, Rule | None, str | None]:
+    """Rules are immutable: an item text seen before (common across trials) is read once."""
+    return _build(t, kind, parts)
+
+
+def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, Rule | None, str | None]:
+    """(category, rule, confidence, applies_if, note)."""
+    low = t.lower()
+    if _EXCEPTION_LEAD.match(t):
+        return "other", Admin("allowed"), 0.7, None, "an exception to the item before"
+    main0, exc0 = split_exceptions(t)
+    if exc0 and len(_NON_WORD.sub("", main0)) < 4:
+        return "other", Admin("allowed"), 0.7, None, "a permission, not a requirement"
+    if kind == "inclusion" and has_phrase("refusal_cues", t):
+        q = f"Did the patient refuse, or can the patient not receive, the treatment named? ({t[:160]})"
+        th0 = therapy_rule(t, kind)
+        alt = Review("received, refused or ineligible", q)
+        return "prior_therapy", Or((th0[0], alt)) if th0 is not None else alt, 0.5, None, "alternatives"
+    if kind == "inclusion" and has_phrase("conditional_permission_cues", t):
+        q = f"Does the patient meet the conditions of this permission? ({t[:160]})"
+        return categorise(t), Review("permission with conditions", q), 0.4, None, "conditional permission"
+    if _NOTE.match(t):
+        q = f"Note in the criteria: {t[:200]}"
+        return categorise(t), Review("a note, not a criterion", q), 0.3, None, "note"
+    ids = [h.concept for h in concepts_in(t)]
+    types = {concepts()[c].type for c in ids}
+    inv = _investigator(t)
+    if inv and (
+        kind == "inclusion"
+        or _generic_other(t)
+        or not ids
+        or _JUDGEMENT_LEAD.match(t)
+        or _OTHER_CONDITION.search(low)
+    ):
+        return (
+            "investigator_judgement",
+            Review("investigator judgement", t[:200], investigator=True),
+            0.9,
+            None,
+            None,
+        )
+    if (
+        has_phrase("admin_cues", t)
+        and not (types & {"condition", "disease", "metastasis"})
+        and not lab_rules(t)[0]
+    ):
+        what = "consent" if _CONSENT.search(low) else "compliance"
+        return "administrative", Admin(what), 0.9, None, None
+    rep = _reproductive(t, kind)
+    if rep is not None:
+        return rep[1], rep[0], 0.85, rep[2], None
+    age = age_rule(t) if _AGE_WORD.search(low) else None
+    if age is not None and not _HISTORY_LEAD.search(low[:40]):
+        sx = _sex(t)
+        return "age", age if sx is None else And((age, sx)), 0.95, None, None
+    sx = _sex(t)
+    if sx is not None:
+        return "sex", sx, 0.9, None, None
+    if PS_CUE.search(t):
+        ps = performance_rule(t)
+        if ps is not None:
+            return "performance_status", ps, 0.95, None, None
+    le = life_expectancy_rule(t)
+    if le is not None:
+        return "life_expectancy", le, 0.95, None, None
+    cns = cns_rule(t)
+    if cns is not None:
+        neg = kind == "inclusion" and _NEG_START.match(t) and not isinstance(cns[0], Not)
+        return cns[1], Not(cns[0]) if neg else cns[0], 0.85, None, None
+    if "hypertension" in ids or _BP_WORD.search(t):
+        ht = _hypertension(t)
+        if ht is not None:
+            return "comorbidity" if "hypertension" in ids else "vital_sign", ht, 0.85, None, None
+    labs, keys = lab_rules(t)
+    if labs is not None and kind == "exclusion" and isinstance(labs, And) and not _AND.search(t):
+        labs = Or(labs.args)  # an exclusion list of limits: any one of them excludes
+    if labs is not None and set(keys) <= {"ki67", "mitoses"} and types & {"disease", "histology"}:
+        labs = None  # "NEC or Ki-67 > 55%": read with the diagnosis
+    if labs is not None:
+        cat = "lab"
+        if all(
+            k
+            in (
+                "qtc",
+                "lvef",
+                "systolic_bp",
+                "diastolic_bp",
+                "heart_rate",
+                "oxygen_saturation",
+                "weight",
+                "bmi",
+            )
+            for k in keys
+        ):
+            cat = "vital_sign"
+        elif all(k in ("ki67", "mitoses") for k in keys):
+            cat = "grade"
+        elif len(keys) >= 3 or _ORGAN_FUNCTION.search(low):
+            cat = "organ_function"
+        if kind == "inclusion" and _NEG_START.match(t) and not isinstance(labs, Not):
+            labs = Not(labs)  # "No ... QTc >= 500 msec" as an inclusion item
+        return cat, labs, 0.9, None, None
+    first_tx = next(
+        (
+            h.start
+            for h in concepts_in(t)
+            if h.concept not in _GENERIC_TX and concepts()[h.concept].type in ("treatment", "drug", "regimen")
+        ),
+        None,
+    )
+    ca_word = _CANCER_WORD.search(low)
+    om = (
+        other_malignancy_rule(t, kind)
+        if ("cancer" in ids or ca_word)
+        and not (first_tx is not None and ca_word and first_tx < ca_word.start())
+        else None
+    )
+    if om is not None:
+        return om[1], om[0], 0.85, None, None
+    al = allergy_rule(t)
+    if al is not None:
+        return al[1], al[0], 0.9, None, None
+    if _CONTRAINDICATION.search(low):
+        return (
+            "allergy",
+            Review("contraindication", f"Does the patient have a contraindication? ({t[:150]})"),
+            0.5,
+            None,
+            None,
+        )
+    real_tx = {c for c in ids if concepts()[c].type in ("treatment", "drug", "regimen")} - _GENERIC_TX
+    tp = trial_participation_rule(t) if not real_tx else None
+    if tp is not None:
+        return tp[1], tp[0], 0.85, None, None
+    im = imaging_rule(t)
+    if im is not None:
+        return im[1], im[0], 0.8, None, None
+    bm = biomarker_rule(t)
+    if bm is not None and not (types & {"disease"} - set()):
+        return bm[1], bm[0], 0.85, None, None
+    cond_ids = {c for c in ids if concepts()[c].type == "condition"}
+    only_inf = all(c in ("infection", "hepatitis") or is_a(c, "infection") for c in cond_ids)
+    inf = infection_rule(t) if only_inf else None
+    if inf is not None:
+        return inf[1], inf[0], 0.85, None, None
+    if exc0 and has_phrase("permissive_cues", exc0) and _PROVISO.search(t):
+        q = f"Does the patient meet the conditions of this permission? ({t[:160]})"
+        return categorise(t), Review("permission with conditions", q), 0.4, None, "conditional permission"
+    if _condition_first(t):
+        cm0 = comorbidity_rule(t, list(parts) if parts else None)
+        if cm0 is not None:
+            r0 = Not(cm0[0]) if kind == "inclusion" and _NEG_START.match(t) else cm0[0]
+            either = _OR_RECEIVING.search(t)
+            th1 = therapy_rule(t, kind) if kind == "exclusion" and either else None
+            if th1 is not None and not isinstance(th1[0], (Not, Review)):
+                # "immunodeficiency or receiving systemic steroid therapy": either excludes
+                r0 = any_of([r0, th1[0]]) or r0
+            return cm0[1], r0, 0.8, None, None
+    tx_first = (
+        bool(types & {"treatment", "drug", "regimen"})
+        or has_phrase("failure_cues", t)
+        or bool(_DRUGLIKE.search(t))
+    ) and (
+        # "toxicity from prior radiation has not resolved" is about the toxicity, not the radiation
+        not ids or ids[0] != "toxicity_unresolved"
+    )
+    ds = disease_state_rule(t)
+    th = therapy_rule(t, kind) if tx_first else None
+    local_tx = _LOCAL_TREATMENT.search(low)
+    # "metastatic MCC or locoregional MCC that has recurred following ... therapy": the therapy belongs to
+    # one alternative only, so it is not required of everyone
+    alt_tx = ds is not None and _ALTERNATIVE_RECURRED.search(low)
+    if ds is not None and th is not None and not (ds[1] == "measurable_disease" and local_tx) and not alt_tx:
+        return ds[1], And((ds[0], th[0])), 0.8, None, None
+    if bm is not None and ds is not None:
+        return "biomarker", And((ds[0], bm[0])), 0.8, None, None
+    if ds is not None:
+        return ds[1], ds[0], 0.85, None, None
+    if bm is not None:
+        return bm[1], bm[0], 0.85, None, None
+    if th is not None:
+        return th[1], th[0], 0.85, None, None
+    cm = comorbidity_rule(t, list(parts) if parts else None)
+    if cm is not None:
+        r = cm[0]
+        if kind == "inclusion" and _NEG_START.match(t):
+            r = Not(r)
+        elif kind == "inclusion" and _GRADE_LIMIT.search(t):
+            # "Peripheral neuropathy grade 0-1": a severity limit, not a requirement to have it
+            q = f"Is the condition within the stated grade? ({t[:150]})"
+            return cm[1], Review("severity limit", q), 0.5, None, "grade limit"
+        return cm[1], r, 0.8, None, None
+    if inv:
+        return (
+            "investigator_judgement",
+            Review("investigator judgement", t[:200], investigator=True),
+            0.9,
+            None,
+            None,
+        )
+    if _generic_other(t) and _CONDITION_WORD.search(low):
+        q = f"Does the patient have another condition that rules this out? ({t[:150]})"
+        return "comorbidity", Review("other conditions left to judgement", q), 0.5, None, "open-ended"
+    if has_phrase("admin_cues", t):
+        return "administrative", Admin("compliance"), 0.7, None, None
+    cat = categorise(t)
+    return (
+        cat,
+        Review("not understood", f"Does the patient meet: {t[:200]}?"),
+        0.2,
+        None,
+        "no rule could be read",
+    )
+
+
+_CATEGORY_CUES = (
+    ("investigator_judgement", pattern("parse.category_investigator_judgement")),
+    ("lab", pattern("parse.category_lab")),
+    ("organ_function", pattern("parse.category_organ_function")),
+    ("prior_therapy", pattern("parse.category_prior_therapy")),
+    ("diagnosis", pattern("parse.category_diagnosis")),
+    ("comorbidity", pattern("parse.category_comorbidity")),
+    ("administrative", pattern("parse.category_administrative")),
+)
+
+
+def categorise(text: str) -> str:
+    """A category from cue words (used when no rule could be read)."""
+    for cat, rx in _CATEGORY_CUES:
+        if rx.search(text):
+            return cat
+    return "other"

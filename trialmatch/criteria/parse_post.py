@@ -1,0 +1,97 @@
+"""How an item is worded, applied to the rule built from it: an inclusion item written as an
+exclusion ("patients with X are ineligible"), a negated presence ("No active infection"), a
+requirement for a subgroup ("For patients with chronic HBV, ..."), a washout ("more than 28 days
+since prior surgery"), a duration for those on a drug, a permission written among the exclusions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from trialmatch.criteria.lexicon import has_phrase
+from trialmatch.criteria.rules import Admin, And, Compare, Has, Not, Or, Review, Rule, Window
+from trialmatch.vocab.patterns import pattern
+
+__all__ = ["settle_rule"]
+
+_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")  # "(platelet transfusion is not allowed ...)" is an aside
+_INELIGIBLE = pattern("parse.ineligible")
+_NEG_START = pattern("parse.negation_start")
+_CONDITIONAL_SUBJECT = pattern("parse.conditional_subject")
+_WHO_RECEIVE = pattern("parse.who_receive")
+
+
+def _positive_has(rule: Rule) -> bool:
+    """A bare presence test (``Has``, or an and/or of them) with no negation inside."""
+    if isinstance(rule, Has):
+        return True
+    return isinstance(rule, (And, Or)) and all(isinstance(a, Has) for a in rule.args)
+
+
+def _washout(rule: Rule) -> Rule:
+    """An inclusion "more than 28 days since prior major surgery" does not require surgery: a positive
+    ``Has`` with a ``before`` window becomes "not within that window"."""
+    if isinstance(rule, Has) and rule.window is not None and rule.window.relation == "before":
+        w = rule.window
+        within = Window(amount=w.amount, unit=w.unit, relation="within", anchor=w.anchor)
+        return Not(Has(rule.concept, rule.kinds, within, rule.status, rule.qualifiers))
+    if isinstance(rule, (And, Or)):
+        args = tuple(_washout(a) for a in rule.args)
+        if args == rule.args:
+            return rule
+        if isinstance(rule, Or) and all(isinstance(a, Not) for a in args):
+            return And(args)  # "since prior surgery or biopsy": neither within the window
+        return type(rule)(args)
+    return rule
+
+
+def _presence_test(rule: Rule) -> bool:
+    """A presence test, possibly with vital-sign limits ("No uncontrolled hypertension (BP > 150/90)")."""
+    if isinstance(rule, (And, Or)):
+        return all(
+            isinstance(a, Has) or (isinstance(a, Compare) and a.var.startswith("vital.")) for a in rule.args
+        ) and any(isinstance(a, Has) for a in rule.args)
+    return isinstance(rule, Has)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;])\s")
+
+
+def _first_sentence(t: str) -> str:
+    return _SENTENCE_END.split(t, maxsplit=1)[0]
+
+
+def _permission_among_exclusions(t: str) -> bool:
+    """An exclusion item whose first sentence grants a permission ("... are eligible", "... are allowed")
+    outside brackets: it excludes nobody by itself."""
+    first = _first_sentence(t)
+    outside = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", first)
+    return has_phrase("permission_statement_cues", outside) and not _INELIGIBLE.search(first)
+
+
+def settle_rule(rule: Rule, t: str, k: str, cat: str) -> Rule:
+    """The rule built for item ``t`` (kind ``k``, category ``cat``) as the item's wording asks."""
+    if (
+        k == "inclusion"
+        and _INELIGIBLE.search(_BRACKETS.sub(" ", _first_sentence(t)))
+        and cat not in ("reproductive", "administrative", "investigator_judgement")
+        and not isinstance(rule, (Not, Review, Admin))
+    ):
+        rule = Not(rule)  # an inclusion item written as an exclusion ("patients with X are ineligible")
+    elif k == "inclusion" and _NEG_START.match(t) and _presence_test(rule):
+        rule = Not(rule)  # "No active infection", "Free of ...": every builder's Has read as written
+    elif k == "inclusion" and _CONDITIONAL_SUBJECT.match(t) and _positive_has(rule):
+        # "For patients with chronic HBV, the viral load must be undetectable": binds only them
+        q = f"Does the patient meet what this item asks of that group? ({t[:160]})"
+        rule = Or((Not(rule), Review("requirement for a subgroup", q)))
+    if k == "inclusion" and not has_phrase("duration_requirement_cues", t):
+        rule = _washout(rule)  # (not "on a stable dose of X for at least 3 months": that requires X)
+    elif k == "inclusion" and isinstance(rule, Has) and _WHO_RECEIVE.match(t):
+        # "Subjects receiving anticoagulation must be on a stable regimen for >= 2 weeks": only for them
+        q = f"Has the patient been on it as long as required? ({t[:160]})"
+        none = Not(Has(rule.concept, rule.kinds, None, rule.status, rule.qualifiers))
+        rule = Or((none, Review("duration", q)))
+    elif _permission_among_exclusions(t) and not isinstance(rule, (Review, Admin)):
+        q = f"A permission written among the exclusions: does it apply? ({t[:160]})"
+        rule = Review("permission among exclusions", q)  # "Subjects who received ... for asthma are eligible"
+    return rule
