@@ -1,0 +1,74 @@
+"""Lab and vital names in criteria text (``vocab/data/labs.yaml``): longest match first, full names
+case-insensitively on normalised tokens, abbreviations ("ALT", "ANC") case-sensitively."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from trialmatch.vocab.concepts import locate, norm_token, normed_words, tokenize
+from trialmatch.vocab.labs import labs
+
+__all__ = ["LabMention", "lab_mentions"]
+
+
+@dataclass(slots=True)
+class LabMention:
+    key: str
+    var: str
+    start: int
+    end: int
+
+
+@cache
+def _lab_index() -> tuple[
+    dict[tuple[str, ...], tuple[str, str]],
+    dict[tuple[str, ...], tuple[str, str]],
+    dict[str, int],
+    dict[str, int],
+]:
+    names: dict[tuple[str, ...], tuple[str, str]] = {}
+    abbrs: dict[tuple[str, ...], tuple[str, str]] = {}
+    fn: dict[str, int] = {}
+    fa: dict[str, int] = {}
+    for lv in labs():
+        for n in lv.names:
+            k = tuple(norm_token(t) for t, _, _ in tokenize(n))
+            if k and k not in names:
+                names[k] = (lv.key, lv.var)
+                fn[k[0]] = max(fn.get(k[0], 0), len(k))
+        for a in lv.abbr:
+            k = tuple(t for t, _, _ in tokenize(a))
+            if k and k not in abbrs:
+                abbrs[k] = (lv.key, lv.var)
+                fa[k[0]] = max(fa.get(k[0], 0), len(k))
+    return names, abbrs, fn, fa
+
+
+def lab_mentions(text: str) -> list[LabMention]:
+    """Lab / vital names in ``text`` (longest match; abbreviations case-sensitive)."""
+    words, normed = normed_words(text)
+    names, abbrs, fn, fa = _lab_index()
+    out: list[LabMention] = []
+    n = len(words)
+    nxt, k, pos = 0, 0, 0
+    for i in [j for j in range(n) if normed[j] in fn or words[j] in fa]:
+        if i < nxt:
+            continue
+        best: tuple[int, tuple[str, str]] | None = None
+        for L in range(min(fn.get(normed[i], 0), n - i), 0, -1):
+            hit = names.get(normed[i : i + L])
+            if hit is not None:
+                best = (L, hit)
+                break
+        for L in range(min(fa.get(words[i], 0), n - i), best[0] if best else 0, -1):
+            hit = abbrs.get(words[i : i + L])
+            if hit is not None:
+                best = (L, hit)
+                break
+        if best is not None:
+            L, (key, var) = best
+            s, e, pos = locate(text, words, i, L, k, pos)
+            k = nxt = i + L
+            out.append(LabMention(key, var, s, e))
+    return out

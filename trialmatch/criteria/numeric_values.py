@@ -1,0 +1,192 @@
+"""Numbers in criteria text: number formats, operator + number (+ unit / ULN multiple) comparisons,
+and values stated without an operator but with a trailing one ("9 g/dL or more").
+
+Operator, trailing-operator and ULN / LLN words are phrase lists (``criteria_phrases.yaml``); the
+words around them are patterns (``patterns/numeric.yaml``). Number and unit syntax stay here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from trialmatch.criteria.lab_mentions import LabMention
+from trialmatch.criteria.lexicon import alternation, phrases
+from trialmatch.criteria.temporal import _UNIT as _TIME_UNIT
+from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.units import normalize_unit
+
+__all__ = ["NUM", "Comparison", "comparisons", "parse_number", "plain_values"]
+
+#: A number: "100,000", "100 000", "1.5", "1,5", ".5" (structure, not vocabulary).
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?![\d.])|\d{1,3}(?: \d{3})+(?![\d.,])|\d{1,7}(?:[.,]\d{1,4})?|[.]\d{1,4})"
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+")
+_WS = re.compile(r"\s+")
+_GLUED_X = re.compile(r"^(\s{0,3})[xX](?=[A-Za-z])")  # "3xULN"
+_UNIT_WORDS = re.compile(r"^(\s{0,2})(\S{1,20})(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?")
+_BARE_ULN = pattern("numeric.bare_uln")
+_TIME_AFTER = re.compile(rf"\s{{0,2}}(?:-\s{{0,2}})?{_TIME_UNIT}\b", re.I)
+
+
+def parse_number(s: str) -> float | None:
+    s = s.strip()
+    if _GROUPED.fullmatch(s):
+        s = s.replace(",", "").replace(" ", "")  # "100,000" / "100 000"
+    s = s.replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class Comparison:
+    op: str
+    value: float
+    start: int
+    end: int
+    high: float | None = None
+    unit: str | None = None
+    ref: str | None = None  # "uln" | "lln"
+
+
+@cache
+def _cmp_re() -> re.Pattern[str]:
+    words: list[str] = []
+    for ws in phrases()["operators"].values():
+        words.extend(str(w) for w in ws)
+    ops = alternation(words)
+    glue = pattern("numeric.op_glue").pattern
+    dash = pattern("numeric.range_sep").pattern
+    return re.compile(
+        rf"(?P<op>{ops})\s{{0,3}}{glue}?(?P<num>{NUM})(?:\s{{0,2}}{dash}\s{{0,2}}(?P<num2>{NUM}))?",
+        re.I,
+    )
+
+
+@cache
+def _trailing_re() -> re.Pattern[str]:
+    words: list[str] = []
+    for ws in phrases()["trailing_operators"].values():
+        words.extend(str(w) for w in ws if w != "+")
+    return re.compile(rf"^\s{{0,3}}(?P<t>{alternation(words)})", re.I)
+
+
+@cache
+def _plain_re() -> re.Pattern[str]:
+    # a value without an operator: "hemoglobin of 9 g/dL or more", "ANC 1500/mm3 or higher"
+    glue = pattern("numeric.value_glue").pattern
+    return re.compile(rf"(?:(?<=\s)|^){glue}?(?P<num>{NUM})", re.I)
+
+
+@cache
+def _ref_re() -> re.Pattern[str]:
+    p = phrases()
+    uln = alternation(list(p["uln"]))
+    lln = alternation(list(p["lln"]))
+    lead = pattern("numeric.multiple_lead").pattern
+    return re.compile(rf"{lead}(?:(?P<uln>{uln})|(?P<lln>{lln}))", re.I)
+
+
+@cache
+def _op_lookup() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for op, ws in phrases()["operators"].items():
+        for w in ws:
+            out[_WS.sub(" ", str(w).lower())] = str(op)
+    return out
+
+
+def _unit_after(s: str) -> tuple[str | None, str | None, int]:
+    """(unit code, ref, characters consumed) for the text right after a number."""
+    # "3xULN": the glued multiplication sign, same length, so that the ULN phrase starts a word
+    m = _ref_re().match(_GLUED_X.sub("\\1\u00d7", s, count=1))
+    if m:
+        return None, ("uln" if m.group("uln") else "lln"), m.end()
+    m2 = _UNIT_WORDS.match(s)
+    if not m2:
+        return None, None, 0
+    pieces = [g for g in m2.groups()[1:] if g]
+    lead = len(m2.group(1) or "")
+    for k in range(len(pieces), 0, -1):
+        raw = "".join(pieces[:k])
+        cand = raw.replace(" ", "").rstrip(",;.:)")
+        # strip a closing parenthesis only when it is not part of the unit
+        code = normalize_unit(cand)
+        if code is None and cand.endswith(")"):
+            code = normalize_unit(cand[:-1])
+        if code is not None:
+            used = (
+                lead
+                + len(raw.rstrip())
+                - (len(raw.replace(" ", "")) - len(cand) if raw.replace(" ", "") != cand else 0)
+            )
+            return code, None, max(used, 1)
+    return None, None, 0
+
+
+def comparisons(text: str, *, durations: bool = True) -> list[Comparison]:
+    """Every operator + number (+ unit / ULN multiple) in ``text``; ``durations=False`` leaves out
+    numbers followed by a time unit ("=< 14 days prior to registration": a window, not a value)."""
+    out: list[Comparison] = []
+    lookup = _op_lookup()
+    for m in _BARE_ULN.finditer(text):
+        op = lookup.get(_WS.sub(" ", m.group("op").lower()))
+        if op is None:
+            continue
+        bref = "lln" if m.group("ref").lower().startswith(("lln", "lower")) else "uln"
+        out.append(Comparison(op=op, value=1.0, start=m.start(), end=m.end(), ref=bref))
+    for m in _cmp_re().finditer(text):
+        op = lookup.get(_WS.sub(" ", m.group("op").lower()))
+        v = parse_number(m.group("num"))
+        if op is None or v is None:
+            continue
+        v2 = parse_number(m.group("num2")) if m.group("num2") else None
+        if not durations and _TIME_AFTER.match(text, m.end()):
+            continue
+        unit, ref, used = _unit_after(text[m.end() : m.end() + 60])
+        out.append(
+            Comparison(
+                op=op,
+                value=v,
+                start=m.start(),
+                end=m.end() + used,
+                unit=unit,
+                ref=ref,
+                high=v2 if (v2 is not None and v2 > v) else None,
+            )
+        )
+    return out
+
+
+def plain_values(text: str, mentions: list[LabMention], taken: list[tuple[int, int]]) -> list[Comparison]:
+    """Values stated without an operator but with a trailing one ("9 g/dL or more") after a lab
+    mention, outside the ``taken`` spans of operator comparisons."""
+    out: list[Comparison] = []
+    for mm in mentions:
+        seg = text[mm.end : mm.end + 40]
+        m = _plain_re().search(seg)
+        if not m or ";" in seg[: m.start()]:
+            continue
+        s0 = mm.end + m.start("num")
+        if any(a <= s0 < b for a, b in taken):
+            continue
+        v = parse_number(m.group("num"))
+        unit, ref, used = _unit_after(text[mm.end + m.end() : mm.end + m.end() + 60])
+        after = text[mm.end + m.end() + used : mm.end + m.end() + used + 20]
+        t = _trailing_re().match(after)
+        if v is None or t is None:
+            continue
+        word = _WS.sub(" ", t.group("t").lower())
+        op = next(
+            (o for o, ws in phrases()["trailing_operators"].items() if word in [str(w) for w in ws]), None
+        )
+        if op is None:
+            continue
+        out.append(
+            Comparison(
+                op=str(op), value=v, start=s0, end=mm.end + m.end() + used + t.end(), unit=unit, ref=ref
+            )
+        )
+    return out
