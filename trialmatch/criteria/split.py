@@ -14,9 +14,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
 
-from trialmatch.criteria.split_headers import classify_header, header_vocab, is_label, scope_label
+from trialmatch.criteria.split_headers import (
+    classify_body,
+    classify_header,
+    header_vocab,
+    is_label,
+    scope_label,
+)
 from trialmatch.criteria.split_inline import inline_numbered, inline_parts, unflow
 from trialmatch.criteria.split_markers import TERMINAL, indent, marker, next_is_marked, strip_bullets
 
@@ -74,6 +81,8 @@ def split_criteria(text: str) -> list[SplitItem]:
     if not text or not isinstance(text, str):
         return []
     text = unflow(text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n"))
+    v = header_vocab()
+    cont_starts = (*v.continuation_starts, "(")
     items: list[_Item] = []
     kind: Kind = "inclusion"
     scope: str | None = None
@@ -82,64 +91,59 @@ def split_criteria(text: str) -> list[SplitItem]:
     top_indent = 0
     prev_blank = True
     label_item: _Item | None = None
-    section_start = 0
-
-    def new_section() -> None:
-        nonlocal cur, top_style, top_indent, label_item, section_start
-        cur = None
-        top_style = None
-        top_indent = 0
-        label_item = None
-        section_start = len(items)
 
     lines = text.split("\n")
     i = 0
     while i < len(lines):
         line = lines[i]
         i += 1
-        if not line.strip():
+        stripped = line.strip()
+        if not stripped:
             prev_blank = True
             continue
         ind = indent(line)
-        stripped = line.strip()
-        pieces = inline_numbered(stripped) if len(lines) < 50_000 else []
-        if pieces:
-            lines[i:i] = [" " * ind + p for p in pieces[1:]]
-            stripped = pieces[0]
+        if stripped[0] in "(1" and len(lines) < 50_000:  # "1. A; 2. B" (inline_numbered's own test)
+            pieces = inline_numbered(stripped)
+            if pieces:
+                lines[i:i] = [" " * ind + p for p in pieces[1:]]
+                stripped = pieces[0]
         style, rest = marker(stripped)
         rest = rest.strip()
         if len(stripped) <= 400:
-            hdr = classify_header(stripped)
-            inline_neutral = (
-                hdr is not None
-                and style is not None
+            hdr = classify_body(rest)
+            if hdr is not None and not (
+                style is not None
                 and hdr[0] == "neutral"
                 and cur is not None
-                and bool(rest)
+                and rest
                 and not rest.endswith(":")
-            )
-            if hdr is not None and not inline_neutral:
+            ):
                 hkind, hscope, after = hdr
-                if hkind in ("inclusion", "exclusion"):
+                if hkind == "inclusion" or hkind == "exclusion":
                     kind = hkind  # type: ignore[assignment]
                     scope = hscope
-                new_section()
+                # a new section
+                cur = label_item = None
+                top_style = None
+                top_indent = 0
                 prev_blank = True
                 if after:
                     lines.insert(i, " " * ind + after)
                 continue
         if style is None:
-            last_line = cur.last_text().rstrip() if cur is not None else ""
-            at_break = prev_blank or cur is None or last_line.endswith(TERMINAL) or len(last_line) < 50
-            clear = (
-                len(stripped) <= 40
-                and stripped.endswith(":")
-                and bool(header_vocab().clear_scope_re.search(stripped))
-            )
-            lab = scope_label(stripped, next_is_marked(lines, i)) if at_break or clear else None
-            if lab is not None and lab[0] in ("scope", "reset"):
+            if cur is None:
+                at_break = True
+            else:
+                last = cur.last_text().rstrip()
+                at_break = prev_blank or last.endswith(TERMINAL) or len(last) < 50
+            clear = len(stripped) <= 40 and stripped.endswith(":") and bool(v.clear_scope_re.search(stripped))
+            lab = scope_label(stripped, partial(next_is_marked, lines, i)) if at_break or clear else None
+            if lab is not None and lab[0] != "label":
                 scope = lab[1]
-                new_section()
+                # a new section
+                cur = label_item = None
+                top_style = None
+                top_indent = 0
                 prev_blank = True
                 continue
             if cur is None:
@@ -150,7 +154,6 @@ def split_criteria(text: str) -> list[SplitItem]:
                 label_item = cur
                 prev_blank = False
                 continue
-            last = cur.last_text().rstrip()
             if lab is not None and top_style != "plain" and next_is_marked(lines, i):
                 # "Sex:" between bulleted groups: a group label (dropped when its list follows)
                 cur = _Item(kind, scope, [stripped])
@@ -167,10 +170,7 @@ def split_criteria(text: str) -> list[SplitItem]:
                     label_item = cur
                 else:
                     cur.add_cont(stripped)
-            elif stripped[0].islower() or (
-                stripped.lower().startswith((*header_vocab().continuation_starts, "("))
-                and top_style != "plain"
-            ):
+            elif stripped[0].islower() or (stripped.lower().startswith(cont_starts) and top_style != "plain"):
                 cur.add_cont(stripped)
             else:
                 cur = _Item(kind, scope, [stripped])
@@ -221,8 +221,15 @@ def _starts_new_plain(last: str, line: str) -> bool:
     return len(last) < 60
 
 
+_WORD_RE = re.compile(r"\w")
+
+
 def _join(parts: list[str]) -> str:
-    return " ".join(" ".join(p.split()) for p in parts if p.strip())
+    """The lines joined with single spaces (blank lines dropped)."""
+    s = " ".join(parts)
+    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
+        return s  # (no whitespace but single inner spaces: split() and join would give s again)
+    return " ".join(s.split())
 
 
 def _finish(raw: list[_Item]) -> list[SplitItem]:
@@ -246,9 +253,9 @@ def _finish(raw: list[_Item]) -> list[SplitItem]:
             if body:
                 parts.append(body)
         text = " ".join([head, *subs]).strip()
-        if not re.search(r"\w", text):
+        if not (text[:1].isalnum() or _WORD_RE.search(text)):
             continue
-        out.append(SplitItem(it.kind, text, parts, it.scope, len(out), head=head, sub_lines=subs))
+        out.append(SplitItem(it.kind, text, parts, it.scope, len(out), head, subs))
     return out
 
 

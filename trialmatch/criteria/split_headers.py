@@ -7,6 +7,7 @@ All phrases come from ``trialmatch/vocab/data/criteria_headers.yaml`` (loaded on
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,16 @@ import yaml
 
 from trialmatch.criteria.split_markers import TERMINAL, marker
 
-__all__ = ["MAX_LABEL", "HeaderVocab", "classify_header", "header_vocab", "is_label", "norm", "scope_label"]
+__all__ = [
+    "MAX_LABEL",
+    "HeaderVocab",
+    "classify_body",
+    "classify_header",
+    "header_vocab",
+    "is_label",
+    "norm",
+    "scope_label",
+]
 
 #: Longest line examined for markers/headers (longer lines are plain text).
 MAX_LABEL = 80
@@ -136,14 +146,13 @@ def header_vocab() -> HeaderVocab:
     )
 
 
-_NORM_STRIP = re.compile(r"[\s:：\-–—.*#_=]+$")
+_NORM_TAIL = " :：-–—.*#_="
 
 
 def norm(s: str) -> str:
     """A header phrase as looked up: lower-cased, whitespace collapsed, trailing ":"/"-" dropped."""
-    s = " ".join(s.split()).lower()
-    s = s.strip("*#_ ")
-    return _NORM_STRIP.sub("", s)
+    # (after the join the only whitespace is " ", so rstrip does what a [\s:...]+$ regex would)
+    return " ".join(s.split()).lower().strip("*#_ ").rstrip(_NORM_TAIL)
 
 
 def classify_header(line: str) -> tuple[str, str | None, str] | None:
@@ -154,12 +163,19 @@ def classify_header(line: str) -> tuple[str, str | None, str] | None:
     raw = line.strip()
     if not raw or len(raw) > 400:
         return None
-    _, body = marker(raw)
+    return classify_body(marker(raw)[1])
+
+
+def classify_body(body: str) -> tuple[str, str | None, str] | None:
+    """``classify_header`` of a stripped line of at most 400 characters, its list marker removed."""
     body = body.strip().strip("*#_").strip()
     v = header_vocab()
     words = body[:60].lower().split(maxsplit=1)
-    if not words or (norm(words[0]) not in v.first_words and words[0].rstrip(":：") not in v.first_words):
+    if not words:
         return None
+    w = words[0]
+    if w.strip("*#_").rstrip(_NORM_TAIL) not in v.first_words and w.rstrip(":：") not in v.first_words:
+        return None  # (the first word of norm(body): cheaper than norm itself)
     head, sep, rest = body.partition(":")
     if not sep:
         head, sep, rest = body.partition("：")
@@ -190,8 +206,10 @@ def classify_header(line: str) -> tuple[str, str | None, str] | None:
         if kind is not None and (sep or not rest):
             return kind, scope, rest.strip()
     # sentence headers: "Patients are not eligible if any of the following apply:"
-    nbody = norm(body)
-    if len(body) <= 200 and (body.rstrip().endswith((":", "：")) or len(nbody) <= 60):
+    if len(body) > 200:
+        return None
+    nbody = nhead if head is body else norm(body)
+    if body.rstrip().endswith((":", "：")) or len(nbody) <= 60:
         sm = v.sentence_re.match(nbody)
         if sm and sm.lastgroup:
             return ("inclusion" if sm.lastgroup[0] == "i" else "exclusion"), None, ""
@@ -203,8 +221,11 @@ def _scope_text(head: str, qual: str) -> str:
     return head[m.start() : m.end()] if m else qual
 
 
-def scope_label(line: str, next_marked: bool = False) -> tuple[str, str | None] | None:
-    """A short unmarked label line ending with ':' -> ("scope", text) / ("reset", None) / ("label", None)."""
+def scope_label(line: str, next_marked: bool | Callable[[], bool] = False) -> tuple[str, str | None] | None:
+    """A short unmarked label line ending with ':' -> ("scope", text) / ("reset", None) / ("label", None).
+
+    ``next_marked``: is the next line a marked item (or a function that tells, called if needed)?
+    """
     s = line.strip()
     if not s or len(s) > MAX_LABEL + 1:
         return None
@@ -221,7 +242,12 @@ def scope_label(line: str, next_marked: bool = False) -> tuple[str, str | None] 
         # "Phase II only", "NET cohort" without colon: accept only clear scope labels
         if len(words) <= 6 and v.scope_re.search(core) and v.clear_scope_re.search(core):
             return "scope", core
-        if next_marked and len(words) <= 5 and v.scope_re.search(core) and not core.endswith(TERMINAL):
+        if (
+            len(words) <= 5
+            and (next_marked() if callable(next_marked) else next_marked)
+            and v.scope_re.search(core)
+            and not core.endswith(TERMINAL)
+        ):
             return "scope", core  # "Run-in period" above a bulleted list
         return None
     if len(words) > 8:

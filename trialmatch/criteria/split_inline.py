@@ -16,30 +16,56 @@ from trialmatch.criteria.split_markers import CIRCLED, ROMAN, ROMAN_VALUES, mark
 __all__ = ["inline_numbered", "inline_parts", "unflow"]
 
 _FLOW_BULLET_RE = re.compile(r"(?<=[^\dIVX\s-])[ \t]+-[ \t]+(?=[A-Z][a-z]|\(|[A-Z]{2,}[\s(])")
+# A necessary condition for _FLOW_BULLET_RE that starts with a literal (so re scans for it fast).
+_FLOW_BULLET_PRE = re.compile(r"-(?<=[ \t]-)[ \t]+(?=[A-Z][a-z]|\(|[A-Z]{2,}[\s(])")
 _FLOW_START_RE = re.compile(r"^(?:[^\n]{0,60}:)?[ \t]*-[ \t]+\S")
 _PARA_RE = re.compile(r"(\n[ \t]*\n)")
+
+
+def _probe_lines(text: str, probes: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each line of ``text`` that holds one of ``probes``, in order."""
+    spans: set[tuple[int, int]] = set()
+    for p in probes:
+        k = text.find(p)
+        while k >= 0:
+            a = text.rfind("\n", 0, k) + 1
+            b = text.find("\n", k)
+            if b < 0:
+                b = len(text)
+            spans.add((a, b))
+            k = text.find(p, b)
+    return sorted(spans)
 
 
 def unflow(text: str) -> str:
     """Re-open criteria flowed into running text: "... 45 kg/m^2 Exclusion Criteria: - Treatment ..."."""
     v = header_vocab()
-    if not any(p in text for p in v.flow_probe):
+    p0, p1 = v.flow_probe
+    if p0 not in text and p1 not in text:
         return text
-    if not v.any_header_re.search(text):
-        return text
-    lines = text.split("\n")
-    for k, ln in enumerate(lines):
-        if any(p in ln for p in v.flow_probe) and v.any_header_re.search(ln):
+    found = False
+    pieces: list[str] = []
+    done = 0
+    for a, b in _probe_lines(text, (p0, p1)):
+        ln = text[a:b]
+        if v.any_header_re.search(ln):
+            found = True
             ln = v.midline_header_re.sub("\n\n", ln)
-            lines[k] = v.header_dash_re.sub("\\1\n\n", ln)
-    text = "\n".join(lines)
+            pieces += [text[done:a], v.header_dash_re.sub("\\1\n\n", ln)]
+            done = b
+    if not found and not v.any_header_re.search(text):  # (a header may span lines: "Criteria\n:")
+        return text
+    if pieces:
+        text = "".join([*pieces, text[done:]])
     if " - " not in text:
         return text
-    paras = _PARA_RE.split(text)
     out: list[str] = []
-    for para in paras:
+    for para in _PARA_RE.split(text):
+        if " - " not in para:
+            out.append(para)
+            continue
         lines = [ln for ln in para.split("\n") if ln.strip()]
-        if len(lines) < 2 or " - " not in para or any(marker(ln.strip())[0] for ln in lines[1:]):
+        if len(lines) < 2 or any(marker(ln.strip())[0] for ln in lines[1:]):
             out.append(para)
             continue
         joined = " ".join(ln.strip() for ln in lines)
@@ -48,7 +74,9 @@ def unflow(text: str) -> str:
         if not _FLOW_START_RE.match(target if target is joined else "- " + target.lstrip("- ")):
             out.append(para)
             continue
-        if not target.lstrip().startswith("-") or len(_FLOW_BULLET_RE.findall(target)) < 1:
+        if not target.lstrip().startswith("-") or not (
+            _FLOW_BULLET_PRE.search(target) and _FLOW_BULLET_RE.search(target)
+        ):
             out.append(para)
             continue
         pieces = _FLOW_BULLET_RE.sub("\n- ", target)
@@ -81,6 +109,7 @@ _INLINE_RE = re.compile(
     rf"\((?:(?P<r>{ROMAN})|(?P<n>\d{{1,2}})|(?P<a>[a-h]))\)|(?P<c>[{CIRCLED}])",
     re.IGNORECASE,
 )
+_PAREN_RE = re.compile(rf"\((?:(?P<r>{ROMAN})|(?P<n>\d{{1,2}})|(?P<a>[a-h]))\)", re.IGNORECASE)
 _CIRCLED_RE = re.compile(f"[{CIRCLED}]")
 
 
@@ -88,18 +117,20 @@ def inline_parts(text: str) -> tuple[str, list[str]]:
     """Split an inline enumeration out of ``text``: (text before the list, [part texts])."""
     if len(text) > 20_000:
         return text, []
-    if "(" not in text and not _CIRCLED_RE.search(text):
+    circled = not text.isascii() and bool(_CIRCLED_RE.search(text))
+    if "(" not in text and not circled:
         return text, []
+    rx = _INLINE_RE if circled else _PAREN_RE  # (the same matches when there is no circled number)
     hits = [
         m
-        for m in _INLINE_RE.finditer(text)
-        if m.group("c") or m.start() == 0 or text[m.start() - 1] in " \t\n:;,."
+        for m in rx.finditer(text)
+        if m.lastgroup == "c" or m.start() == 0 or text[m.start() - 1] in " \t\n:;,."
     ]
     if not hits:
         return text, []
-    circled = [m for m in hits if m.group("c")]
-    if circled:
-        use = circled
+    circ = [m for m in hits if m.lastgroup == "c"]
+    if circ:
+        use = circ
     else:
         # a sequence starting at 1 / a / i: (i) (ii) (iii) ...
         seq: list[tuple[re.Match[str], str, int]] = []

@@ -40,25 +40,40 @@ _MARKER_RE = re.compile(
     )\s*""",
     re.VERBOSE | re.IGNORECASE,
 )
-_STYLE_GROUPS = ("circled", "proman", "pnum", "palpha", "roman", "alpha")
 _LEAD_BULLET_RE = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s+)+")
+
+
+_STYLE_OF = {"circled": "circled", "proman": "proman", "pnum": "pnum", "palpha": "palpha"}
+_ASCII_STARTS = frozenset("(-*>0123456789")
+_INDENT_CHARS = " \t\u00a0\u3000"
 
 
 def marker(line: str) -> tuple[str | None, str]:
     """(style, rest): style of the innermost list marker at the start of ``line``, or None."""
+    c = line[:1]
+    if c.isascii():  # a quick "no marker" for most unmarked lines (the regex decides the rest)
+        if c.isalpha():
+            if c not in "ivxoIVXO" and line[1:2] not in (".", ")"):
+                return None, line
+        elif c not in _ASCII_STARTS:
+            return None, line
     style: str | None = None
     rest = line
     for _ in range(3):  # "• 8. text", "- (a) text"
         m = _MARKER_RE.match(rest)
         if not m:
             break
-        g = m.groupdict()
-        if g["bullet"]:
-            style = "b" + g["bullet"]
-        elif g["num"]:
-            style = "num" + (")" if g["np"] == ")" else ".")
+        last = m.lastgroup
+        if last == "bullet":
+            style = "b" + m.group("bullet")
+        elif last == "np":
+            style = "num)" if m.group("np") == ")" else "num."
+        elif last == "rp":
+            style = "roman" + m.group("rp")
+        elif last == "ap":
+            style = "alpha" + m.group("ap")
         else:
-            style = next(k for k in _STYLE_GROUPS if g[k]) + (g.get("rp") or g.get("ap") or "")
+            style = _STYLE_OF[last or ""]
         rest = rest[m.end() :]
         if style == "circled":
             break
@@ -67,15 +82,10 @@ def marker(line: str) -> tuple[str | None, str]:
 
 def indent(line: str) -> int:
     """Indentation width of ``line`` (a tab counts 4)."""
-    n = 0
-    for ch in line:
-        if ch == " " or ch == "\u00a0" or ch == "\u3000":
-            n += 1
-        elif ch == "\t":
-            n += 4
-        else:
-            break
-    return n
+    if line[:1] not in _INDENT_CHARS:
+        return 0
+    n = len(line) - len(line.lstrip(_INDENT_CHARS))
+    return n + 3 * line.count("\t", 0, n)
 
 
 def next_is_marked(lines: list[str], i: int) -> bool:
