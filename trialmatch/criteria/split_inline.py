@@ -44,19 +44,19 @@ def unflow(text: str) -> str:
     if p0 not in text and p1 not in text:
         return text
     found = False
-    pieces: list[str] = []
+    chunks: list[str] = []
     done = 0
     for a, b in _probe_lines(text, (p0, p1)):
         ln = text[a:b]
         if v.any_header_re.search(ln):
             found = True
             ln = v.midline_header_re.sub("\n\n", ln)
-            pieces += [text[done:a], v.header_dash_re.sub("\\1\n\n", ln)]
+            chunks += [text[done:a], v.header_dash_re.sub("\\1\n\n", ln)]
             done = b
     if not found and not v.any_header_re.search(text):  # (a header may span lines: "Criteria\n:")
         return text
-    if pieces:
-        text = "".join([*pieces, text[done:]])
+    if chunks:
+        text = "".join([*chunks, text[done:]])
     if " - " not in text:
         return text
     out: list[str] = []
