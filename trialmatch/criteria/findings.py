@@ -3,22 +3,31 @@
 
 from __future__ import annotations
 
-import re
-
 from trialmatch.criteria.clinical import any_of, concepts_in, split_exceptions
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.rules import Compare, Has, Review, Rule
 from trialmatch.criteria.temporal import first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
+from trialmatch.vocab.patterns import pattern
 
 __all__ = ["allergy_rule", "biomarker_rule", "imaging_rule", "infection_rule", "trial_participation_rule"]
+
+_CONTRA = pattern("findings.contra_cue")
+_NOT_ASSESSABLE = pattern("findings.not_assessable")
+_GERMLINE = pattern("findings.germline")
+_SOMATIC = pattern("findings.somatic")
+_KRENNING = pattern("findings.krenning")
+_ABOVE_LIVER = pattern("findings.above_liver")
+_ABOVE_SPLEEN = pattern("findings.above_spleen")
+_SSTR_POSITIVE = pattern("findings.sstr_positive")
+_PARTICIPATION = pattern("findings.participation_verb")
 
 
 def allergy_rule(text: str) -> tuple[Rule, str] | None:
     m = find_phrase("allergy_cues", text)
     if m is None:
         return None
-    if re.match(r"contra", m.group(), re.I):
+    if _CONTRA.match(m.group()):
         return None
     hits = [
         h
@@ -31,10 +40,8 @@ def allergy_rule(text: str) -> tuple[Rule, str] | None:
     return (r, "allergy") if r is not None else None
 
 
-_HEP_BC = re.compile(r"hepatitis\s+B\s*(?:,|or|and|and/or|/)\s*(?:hepatitis\s+)?C\b", re.I)
-_ACTIVE_INF = re.compile(
-    r"\b(?:active|uncontrolled|ongoing|current|serious|severe|persistent|acute|chronic\s+active)\b", re.I
-)
+_HEP_BC = pattern("findings.hepatitis_b_c")
+_ACTIVE_INF = pattern("findings.active_infection")
 
 
 def infection_rule(text: str) -> tuple[Rule, str] | None:
@@ -73,12 +80,7 @@ def biomarker_rule(text: str) -> tuple[Rule, str] | None:
     ]
     if not hits:
         return None
-    if re.search(
-        r"\bnot\s+(?:be\s+)?(?:evaluable|available|assessable|known|determined)|\binsufficient\b|\bunknown\b|"
-        r"\bmissing\b|\binadequate\s+(?:tissue|sample)",
-        text,
-        re.I,
-    ):
+    if _NOT_ASSESSABLE.search(text):
         question = f"Is the biomarker result available? ({text[:150]})"
         return Review("biomarker not assessable", question), "biomarker"  # about the sample, not the result
     rules: list[Rule] = []
@@ -87,9 +89,9 @@ def biomarker_rule(text: str) -> tuple[Rule, str] | None:
         local = text[h.start : hits[i + 1].start if i + 1 < len(hits) else len(text)]
         before = text[max(0, h.start - 40) : h.start]
         origin = None
-        if re.search(r"germ[\s-]?line|hereditary|inherited", local + before, re.I):
+        if _GERMLINE.search(local + before):
             origin = "germline"
-        elif re.search(r"somatic", local + before, re.I):
+        elif _SOMATIC.search(local + before):
             origin = "somatic"
         key = f"{h.concept}:{origin}"
         if key in seen:
@@ -112,24 +114,15 @@ def imaging_rule(text: str) -> tuple[Rule, str] | None:
     if not ids & {"sstr_expression", "sstr_pet", "sstr_imaging"}:
         return None
     low = text.lower()
-    kr = re.search(
-        r"krenning[^.;\d]{0,25}(?:≥|>=|of\s+at\s+least|at\s+least)?\s{0,2}(?:score\s+|grade\s+)?(\d)", low
-    )
+    kr = _KRENNING.search(low)
     if kr:
         return Compare("cancer.krenning_score", ">=", float(kr.group(1))), "imaging"
-    if re.search(
-        r"(?:>|≥|above|greater\s+than|higher\s+than|exceed\w*|more\s+than|superior\s+to|at\s+least)\s{0,3}(?:the\s+)?"
-        r"(?:basal\s+|normal\s+|background\s+)?(?:liver|hepatic)",
-        low,
-    ):
+    if _ABOVE_LIVER.search(low):
         op = ">="
         return Compare("cancer.krenning_score", op, 3.0), "imaging"
-    if re.search(
-        r"(?:>|≥|above|greater\s+than|higher\s+than|exceed\w*)\s{0,3}(?:the\s+)?(?:normal\s+)?(?:spleen|splenic|kidney)",
-        low,
-    ):
+    if _ABOVE_SPLEEN.search(low):
         return Compare("cancer.krenning_score", ">=", 4.0), "imaging"
-    if re.search(r"positiv|avid|express|uptake|demonstrat", low):
+    if _SSTR_POSITIVE.search(low):
         return Has("sstr_expression", kinds=("imaging", "biomarker")), "imaging"
     return None
 
@@ -137,9 +130,7 @@ def imaging_rule(text: str) -> tuple[Rule, str] | None:
 def trial_participation_rule(text: str) -> tuple[Rule, str] | None:
     if not has_phrase("trial_cues", text):
         return None
-    if not re.search(
-        r"particip|enrol|receiv|treat|took\s+part|taking\s+part|involved|investigational", text, re.I
-    ):
+    if not _PARTICIPATION.search(text):
         return None
     w = first_window(text)
     return Has("trial_participation", kinds=("trial_participation",), window=w), "trial_participation"
