@@ -18,6 +18,7 @@ from trialmatch.criteria.rules import And, Compare, Flag, Has, Is, Not, Or, Rule
 from trialmatch.criteria.temporal import first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, descendants, is_a
 from trialmatch.vocab.concepts import concepts_in as _concepts_in
+from trialmatch.vocab.patterns import pattern
 
 __all__ = [
     "all_of",
@@ -43,8 +44,8 @@ def concepts_in(text: str) -> list[ConceptHit]:
 _CLAUSE = re.compile(r"[^.;,()]+")
 _SENT = re.compile(r"[^.;]+")
 _GRADED = {"nen.net.g1": ("nen.net", "G1"), "nen.net.g2": ("nen.net", "G2"), "nen.net.g3": ("nen.net", "G3")}
-_GRADE_WORD = re.compile(r"\b(?:grade|G[123])\b")
-_SEVERE_OR = re.compile(r"\bsevere\s+(?:and/or|or)\s+(?:poorly\s+controlled|uncontrolled|unstable)\b", re.I)
+_GRADE_WORD = pattern("clinical.grade_word")
+_SEVERE_OR = pattern("clinical.severe_or")
 
 
 def any_of(rules: list[Rule]) -> Rule | None:
@@ -70,6 +71,7 @@ def all_of(rules: list[Rule]) -> Rule | None:
 
 
 _PERM_HINTS = ("eligib", "allow", "permit", "may ", "can ", "accept", "not exclu", "consider")
+_NOT_PERMITTED = pattern("clinical.not_permitted")
 
 
 @lru_cache(maxsize=4096)
@@ -84,12 +86,7 @@ def split_exceptions(text: str) -> tuple[str, str]:
     perm = any(w in low for w in _PERM_HINTS)
     for m in _CLAUSE.finditer(text) if perm else ():
         clause = m.group()
-        if has_phrase("permissive_cues", clause) and not re.search(
-            r"\bnot\s+(?:be\s+)?eligible\b|\bineligible\b|\b(?:not|n't|never|no\s+longer)\s+(?:be\s+)?"
-            r"(?:allowed|permitted|acceptable|eligible)",
-            clause,
-            re.I,
-        ):
+        if has_phrase("permissive_cues", clause) and not _NOT_PERMITTED.search(clause):
             spans.append((m.start(), m.end()))
     # exception cues
     for hit in find_all("exception_cues", text):
@@ -147,45 +144,27 @@ def subtract(concept: str, excepted: frozenset[str]) -> list[str]:
 
 # ------------------------------------------------------------------ disease state
 
-_DISJ = re.compile(r"\bor\b|,|;")
+_DISJ = pattern("clinical.disjunction")
 # "metastatic MCC or locoregional MCC that has recurred": metastatic is one alternative, not a must
-_METS_ALT = re.compile(
-    r"metasta\w*[^.;]{0,60}\b(?:and/or|or)\b[^.;]{0,40}\b(?:locoregional|loco-regional|local|locally|recurrent|recurred|"
-    r"relapsed|persistent|residual)\b|\b(?:locoregional|loco-regional|locally\s+advanced|recurrent|relapsed)\b[^.;]{0,60}"
-    r"\b(?:and/or|or)\b[^.;]{0,20}metasta",
-    re.I,
-)
-_EXAMPLES = re.compile(
-    r"[(\[]\s*(?:including|incl|e\.?g\.?|eg|such\s+as|i\.?e\.?|for\s+example|for\s+instance)\b[^()\[\]]{0,200}[)\]]",
-    re.I,
-)
-_ANY_TUMOUR = re.compile(
-    r"\bany\s+(?:(?:advanced|metastatic|solid|recurrent|refractory|type\s+of|histolog\w*)[\s,]+){0,3}"
-    r"(?:solid\s+)?(?:tumou?rs?|cancers?|malignan\w*|neoplasm)",
-    re.I,
-)
-_DIAG_WORDS = re.compile(
-    r"diagnos|confirmed|histolog|cytolog|patholog|documented|proven|known|with\s+(?:a\s+)?(?:cancer|malignan)",
-    re.I,
-)
-_TOX = re.compile(
-    r"toxicit|adverse|ctcae|common\s+terminology|neuropath|pneumonitis|diarrh|nause|rash|mucositis|"
-    r"fatigue|resolved|recovered|dyspn|hypertension\s+grade|grade\s*[≥>]|[≥>]\s*grade|or\s+higher\s+toxicity",
-    re.I,
-)
-_TUMOUR_GRADE_CTX = re.compile(
-    r"tumou?r|neoplas|carcinoma|\bNETs?\b|\bNENs?\b|neuroendocrine|differentiat|WHO|ki-?67|histolog|"
-    r"glioma|astrocytoma|lymphoma|gleason|sarcoma",
-    re.I,
-)
-_TREAT_OF = re.compile(
-    r"(?:treatment|management|therapy|care|conference|board|guidelines?)\s+(?:for|of)\s+(?:the\s+)?$", re.I
-)
-_ANCHOR_BEFORE = re.compile(
-    r"(?:dose|use|administration|initiation|start|first|prior\s+to|before|after|during|end\s+of|"
-    r"receiving|discontinu\w*|last|of|beginning|commencing|starting|initiating|initiation\s+of|begin)\s+(?:the\s+|of\s+)*$",
-    re.I,
-)
+_METS_ALT = pattern("clinical.mets_alternative")
+_EXAMPLES = pattern("clinical.examples")
+_ANY_TUMOUR = pattern("clinical.any_tumour")
+_SOLID_TUMOUR = pattern("clinical.solid_tumour")
+_DIAG_WORDS = pattern("clinical.diagnosis_word")
+_OTHER_BEFORE = pattern("clinical.other_before")
+_CONFIRMED = pattern("clinical.confirmed")
+_TOX = pattern("clinical.toxicity")
+_ANY_GRADE = pattern("clinical.any_grade")
+_TUMOUR_GRADE_CTX = pattern("clinical.tumour_grade_context")
+_TREAT_OF = pattern("clinical.treatment_of")
+_ANCHOR_BEFORE = pattern("clinical.anchor_before")
+_WELL_DIFF = pattern("clinical.well_differentiated")
+_POORLY_DIFF = pattern("clinical.poorly_differentiated")
+_KI67 = pattern("clinical.ki67")
+_OR = pattern("clinical.or_word")
+_METASTATIC = pattern("clinical.metastatic")
+_UNRES_OR_METS = pattern("clinical.unresectable_or_metastatic")
+_NON_MEASURABLE = pattern("clinical.non_measurable")
 
 
 def _diag_has(cid: str, local: str = "") -> Rule:
@@ -212,17 +191,9 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
     # drop generic "cancer" when something more specific is named, or when nothing is diagnosed
     if dis and (any(h.concept != "cancer" for h in dis) or not _DIAG_WORDS.search(main)):
         dis = [h for h in dis if h.concept != "cancer"]
-    if dis and (
-        _ANY_TUMOUR.search(main) or re.search(r"\bsolid\s+(?:tumou?rs?|malignanc\w*|cancers?)\b", main, re.I)
-    ):
+    if dis and (_ANY_TUMOUR.search(main) or _SOLID_TUMOUR.search(main)):
         dis = []  # "any advanced solid tumour ... colorectal ...": the named ones are examples
-    if (
-        dis
-        and re.search(
-            r"\b(?:other|another|second|prior|previous|concurrent|history\s+of)\b", main[: dis[0].start], re.I
-        )
-        and not re.search(r"confirmed|diagnos", main[: dis[0].start], re.I)
-    ):
+    if dis and _OTHER_BEFORE.search(main[: dis[0].start]) and not _CONFIRMED.search(main[: dis[0].start]):
         dis = []
     disjuncts: list[Rule] = []
     for i, h in enumerate(dis):
@@ -243,7 +214,7 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
             if h.concept not in _GRADED and not _TOX.search(local)
             else ()
         )
-        if gs and not re.search(r"any\s+grade", local, re.I):
+        if gs and not _ANY_GRADE.search(local):
             conj.append(Is("cancer.grade", gs))
         st = stages_in(local)
         if st:
@@ -268,15 +239,13 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
             parts.append(Is("cancer.stage_group", st))
             cats.append("stage")
     covered = " ".join(h.text for h in dis).lower()
-    if re.search(r"\bwell[\s-]+differentiated\b", main, re.I) and "well" not in covered:
+    if _WELL_DIFF.search(main) and "well" not in covered:
         parts.append(Is("cancer.differentiation", ("well",)))
         cats.append("grade")
-    elif re.search(r"\bpoorly[\s-]+differentiated\b", main, re.I) and "poorly" not in covered:
+    elif _POORLY_DIFF.search(main) and "poorly" not in covered:
         parts.append(Is("cancer.differentiation", ("poorly",)))
         cats.append("grade")
-    ki = re.search(
-        r"\bKi[\s-]?67\b[^.;\d]{0,30}?(?P<op>≥|>=|>|≤|<=|<)\s{0,2}(?P<n>\d{1,3}(?:\.\d)?)\s{0,2}%", main, re.I
-    )
+    ki = _KI67.search(main)
     if ki:
         kc = Compare(
             "cancer.ki67_percent",
@@ -284,23 +253,14 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
             float(ki.group("n")),
             "%",
         )
-        if d is not None and dis and re.search(r"\bor\b", main[dis[-1].end : ki.start()], re.I):
+        if d is not None and dis and _OR.search(main[dis[-1].end : ki.start()]):
             parts[parts.index(d)] = any_of([d, kc]) or d  # "NEC or Ki-67 > 55%"
         else:
             parts.append(kc)
             cats.append("grade")
     unres = find_phrase("unresectable_cues", main)
-    metas = re.search(r"\bmetastatic\b|\bmetastasized\b|\bstage\s+IV\b|\bdistant\s+metasta", main, re.I)
-    if (
-        unres
-        and metas
-        and re.search(
-            r"(?:unresectable|inoperable|advanced)[^.;]{0,40}\b(?:and/or|or)\b[^.;]{0,30}metasta|"
-            r"metasta[^.;]{0,40}\b(?:and/or|or)\b[^.;]{0,30}(?:unresectable|inoperable)",
-            main,
-            re.I,
-        )
-    ):
+    metas = _METASTATIC.search(main)
+    if unres and metas and _UNRES_OR_METS.search(main):
         parts.append(Or((Flag("cancer.metastatic"), Not(Flag("cancer.resectable")))))
         cats.append("stage")
     else:
@@ -313,7 +273,7 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
     if not unres and find_phrase("resected_cues", main):
         parts.append(Flag("cancer.resected"))
         cats.append("resectability")
-    if has_phrase("measurable_cues", main) and not re.search(r"\bnon[\s-]*measurable\b", main, re.I):
+    if has_phrase("measurable_cues", main) and not _NON_MEASURABLE.search(main):
         parts.append(Flag("cancer.measurable_disease"))
         cats.append("measurable_disease")
     pm = find_phrase("progression_cues", main)

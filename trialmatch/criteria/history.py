@@ -21,19 +21,15 @@ from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Review, Rule, Window
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
+from trialmatch.vocab.patterns import pattern
 
 __all__ = ["cns_rule", "comorbidity_rule", "other_malignancy_rule", "therapy_rule"]
 
 
 # ------------------------------------------------------------------ therapy
 
-_LINES = re.compile(
-    r"(?P<op>at\s+least|≥|>=|more\s+than|no\s+more\s+than|not\s+more\s+than|up\s+to|maximum\s+of|at\s+most|≤|<=|<|>)?\s{0,2}"
-    r"(?P<n>\d|one|two|three|four|five|a\s+single|single)\s+(?:or\s+more\s+)?(?:prior|previous|lines?|regimens?|"
-    r"standard|systemic|(?:line|lines)\s+of|courses?)\b(?:[\w\s-]{0,40}?)(?:therap|treatment|regimen|chemotherap|line)",
-    re.I,
-)
-_ORDINAL = re.compile(r"\b(?P<o>first|second|third|1st|2nd|3rd)[\s-]+line\b", re.I)
+_LINES = pattern("history.lines")
+_ORDINAL = pattern("history.ordinal_line")
 _LINE_OPS = {
     "at least": ">=", "≥": ">=", ">=": ">=", "more than": ">", ">": ">", "no more than": "<=",
     "not more than": "<=", "up to": "<=", "maximum of": "<=", "at most": "<=",
@@ -42,11 +38,13 @@ _LINE_OPS = {
 _NUMW = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a single": 1, "single": 1}
 
 
-_DRUGLIKE = re.compile(
-    r"\b[a-z]{3,}(?:mab|nib|lib|parib|tecan|platin|taxel|rubicin|mycin|tabine|fosfamide|mustine|ectedin|trexed|zomib|"
-    r"degib|sertib|lisib|rafenib|ciclib|stat|tide|lutamide|relin|tinib)\b",
-    re.I,
-)
+_DRUGLIKE = pattern("history.drug_stem")
+_THERAPY_WORD = pattern("history.therapy_word")
+_PRIOR_OR_LINE = pattern("history.prior_or_line")
+_WASHOUT_WORDS = pattern("history.washout_words")
+_EXTENT = pattern("history.extent")
+_LOCAL_DISEASE = pattern("history.local_disease")
+_WS = re.compile(r"\s+")
 
 
 def _unknown_drugs(text: str) -> list[ConceptHit]:
@@ -81,13 +79,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     failure = find_phrase("failure_cues", main)
     parts: list[Rule] = []
     cat = "prior_therapy"
-    if (
-        failure is not None
-        and not tx
-        and not re.search(
-            r"\b(?:therap\w*|treatments?|regimens?|lines?|chemo\w*|agents?|drugs?|inhibitors?)\b", main, re.I
-        )
-    ):
+    if failure is not None and not tx and not _THERAPY_WORD.search(main):
         failure = None  # "refractory nausea", "resistant hypertension": not a failed therapy
     if failure is not None:
         specific = [
@@ -117,10 +109,10 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         r = all_of(parts)
         return (r, cat) if r is not None else None
     m = _LINES.search(main)
-    if m and (m.group("op") or re.search(r"\bprior|previous|lines?\b", m.group(0), re.I)):
+    if m and (m.group("op") or _PRIOR_OR_LINE.search(m.group(0))):
         nw = m.group("n").lower()
         n = _NUMW.get(nw, int(nw) if nw.isdigit() else 1)
-        op = re.sub(r"\s+", " ", (m.group("op") or "").lower())
+        op = _WS.sub(" ", (m.group("op") or "").lower())
         cmp = _LINE_OPS.get(op, ">=")
         return Compare("prior_lines", cmp, float(n)), cat
     if not tx:
@@ -165,21 +157,12 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     r = any_of(rules)
     if r is None:
         return None
-    if naive and (
-        (win is None and re.search(r"half[\s-]?li|wash[\s-]?out|whichever", main, re.I))
-        or re.search(
-            r"\bto\s+(?:[≥>]\s*|more\s+than\s+|at\s+least\s+)?\d+\s*%|\bto\s+the\s+(?:only|target|index|measurable)",
-            main,
-            re.I,
-        )
-    ):
+    if naive and ((win is None and _WASHOUT_WORDS.search(main)) or _EXTENT.search(main)):
         # a washout without a readable window, or an extent ("no prior radiotherapy to >= 25% of the marrow")
         return Review("prior therapy with a condition", f"Does the patient meet: {main[:160]}?"), cat
     if naive:
         r = Not(r)  # "no prior X" (inclusion) / "patients who have not received X" (exclusion)
-        if kind == "exclusion" and re.search(
-            r"\b(?:locoregional|loco-regional|localized|localised|local)\s+disease\b", main, re.I
-        ):
+        if kind == "exclusion" and _LOCAL_DISEASE.search(main):
             r = And((Not(Flag("cancer.metastatic")), r))
     return r, cat
 
@@ -188,6 +171,10 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
 
 _COND_TYPES = ("condition", "procedure", "metastasis")
 _SKIP = {"procedure", "metastases", "lymph_node_metastases", "biopsy", "surgery"}
+_ACTIVE_BEFORE = pattern("history.active_before")
+_AND_BREAK = pattern("history.and_break")
+_UNSTABLE_ANGINA = pattern("history.unstable_angina")
+_LIST_HEADING = pattern("history.list_heading")
 
 
 def _qualified_has(h: ConceptHit, text: str, win: Window | None, prev_end: int = 0) -> Rule:
@@ -209,9 +196,7 @@ def _qualified_has(h: ConceptHit, text: str, win: Window | None, prev_end: int =
     near_before = text[max(0, prev_end, h.start - 45) : h.start]
     near_after = text[h.end : h.end + 60]
     status = "any"
-    if re.search(
-        r"\b(?:active|ongoing|current|untreated|symptomatic|persistent)\b[^,;.]{0,25}$", near_before, re.I
-    ):
+    if _ACTIVE_BEFORE.search(near_before):
         status = "active"
     severe_or = _SEVERE_OR.search(near_before)
     if severe_or:
@@ -224,8 +209,8 @@ def _qualified_has(h: ConceptHit, text: str, win: Window | None, prev_end: int =
     ua = find_phrase("uncontrolled_cues", near_after)
     if (
         find_phrase("uncontrolled_cues", near_before[-30:])
-        or (ua is not None and not re.search(r"[,;]|\band\b", near_after[: ua.start()]))
-    ) and not re.search(r"\bunstable\s+angina", h.text, re.I):
+        or (ua is not None and not _AND_BREAK.search(near_after[: ua.start()]))
+    ) and not _UNSTABLE_ANGINA.search(h.text):
         quals.append(("uncontrolled", True))
     return Has(cid, kinds=kinds, window=win, status=status, qualifiers=tuple(quals))  # type: ignore[arg-type]
 
@@ -264,7 +249,7 @@ def comorbidity_rule(
         for h in hits
         if not (
             any(o.concept != h.concept and is_a(o.concept, h.concept) for o in hits)
-            and re.match(r"^[^.;,]{0,40}?(?::|one\s+of\s+the\s+following)", main[h.end :], re.I)
+            and _LIST_HEADING.match(main[h.end :])
         )
     ]
     if not hits:
@@ -290,6 +275,13 @@ def comorbidity_rule(
     return r, cat
 
 
+_CNS_METS = pattern("history.cns_mets")
+_CNS_ALLOWED = pattern("history.cns_allowed")
+_CNS_ACTIVE = pattern("history.cns_active")
+_STEROID = pattern("history.steroid")
+_ON_STEROIDS = pattern("history.on_steroids")
+
+
 def cns_rule(text: str) -> tuple[Rule, str] | None:
     """CNS metastases with the usual exceptions (treated and stable; off steroids N days)."""
     hits = [
@@ -299,28 +291,20 @@ def cns_rule(text: str) -> tuple[Rule, str] | None:
     ]
     if not hits:
         return None
-    if all(h.concept == "leptomeningeal_disease" for h in hits) and re.search(
-        r"\b(?:CNS|central\s+nervous\s+system|brain)\b[^.;]{0,40}metasta", text, re.I
-    ):  # "CNS or leptomeningeal metastases"
+    if all(h.concept == "leptomeningeal_disease" for h in hits) and _CNS_METS.search(text):
+        # "CNS or leptomeningeal metastases"
         hits.append(ConceptHit("cns_metastases", hits[0].start, hits[0].end, hits[0].text))
     low = text.lower()
     ids = {h.concept for h in hits}
-    allowed = re.search(
-        r"(?:treated|stable|asymptomatic)[^.]{0,120}(?:may|are|is|can)\s+(?:participate|eligible|allowed|permitted|"
-        r"be\s+(?:enrolled|included|eligible))|(?:may|are|is|can)\s+(?:participate|eligible|be\s+enrolled)[^.]{0,80}"
-        r"(?:treated|stable)|unless\s+(?:they\s+(?:are|have\s+been)\s+)?(?:treated|stable|asymptomatic)|"
-        r"except\s+(?:for\s+)?(?:those\s+)?(?:with\s+)?(?:treated|stable|asymptomatic)|"
-        r"(?:stable|treated)\s+(?:brain|cns)\s+metasta[^.]{0,60}(?:eligible|allowed|permitted)",
-        low,
-    )
-    active_word = re.search(r"\b(?:active|untreated|symptomatic|progressive|unstable|uncontrolled)\b", low)
+    allowed = _CNS_ALLOWED.search(low)
+    active_word = _CNS_ACTIVE.search(low)
     rules: list[Rule] = []
     if "leptomeningeal_disease" in ids:
         rules.append(Has("leptomeningeal_disease", kinds=("metastasis", "condition")))
     if ids - {"leptomeningeal_disease"}:
         if allowed or active_word:
             rules.append(Has("cns_metastases", kinds=("metastasis", "condition"), status="active"))
-            sm = re.search(r"steroid|corticosteroid|dexamethasone", low)
+            sm = _STEROID.search(low)
             if sm:
                 w = None
                 for win, a, _ in find_windows(text):
@@ -336,9 +320,7 @@ def cns_rule(text: str) -> tuple[Rule, str] | None:
                             )
                         )
                     )
-                elif re.search(
-                    r"(?:requir|need|on|receiv)\w*\s+(?:\w+\s+){0,3}(?:steroid|corticosteroid)", low
-                ):
+                elif _ON_STEROIDS.search(low):
                     rules.append(
                         And(
                             (
@@ -353,18 +335,11 @@ def cns_rule(text: str) -> tuple[Rule, str] | None:
     return (r, "metastases") if r is not None else None
 
 
-_OTHER_CA = re.compile(
-    r"\b(?:other|another|second|prior|previous|concurrent|concomitant|additional|synchronous|metachronous|secondary|history\s+of|"
-    r"diagnosed\s+with)\s+(?:(?!for\b|of\b|to\b|with\b|non\b)[\w-]+\s+){0,3}(?<!non-)(?:malignan|cancer|tumou?r|neoplas|carcinoma)|"
-    r"\bmalignanc(?:y|ies)\b",
-    re.I,
-)
-
-
-_NO_OTHER = re.compile(
-    r"^\W*(?:no|without|absence\s+of|free\s+of|not\b)|\bno\s+(?:other|prior|previous|history|second|concurrent|active)\b",
-    re.I,
-)
+_OTHER_CA = pattern("history.other_cancer")
+_NO_OTHER = pattern("history.no_other")
+_ACTIVE_CANCER = pattern("history.active_cancer")
+_REMISSION = pattern("history.remission")
+_LEADING_NO = pattern("history.leading_no")
 
 
 def other_malignancy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
@@ -383,23 +358,9 @@ def other_malignancy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
             }
         )
     )
-    status = (
-        "active"
-        if re.search(
-            r"\b(?:active|progressing|requir\w+\s+(?:active\s+)?treatment|concurrent|under\s+treatment|"
-            r"currently\s+(?:being\s+)?treated|ongoing)\b",
-            main,
-            re.I,
-        )
-        else "any"
-    )
+    status = "active" if _ACTIVE_CANCER.search(main) else "any"
     w: Window | None = None
-    rem = re.search(
-        r"(?:remission|disease[\s-]free|no\s+evidence\s+of\s+disease|cured|curative(?:ly)?|without\s+recurrence|"
-        r"relapse[\s-]free|recurrence[\s-]free)[^.;]{0,80}",
-        text,
-        re.I,
-    )
+    rem = _REMISSION.search(text)
     for win, a, _ in find_windows(text):
         if win.relation == "after":
             continue
@@ -411,6 +372,6 @@ def other_malignancy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
             break
     quals: tuple[tuple[str, object], ...] = (("except", excepted),) if excepted else ()
     r: Rule = Has("cancer", kinds=("other_cancer",), status=status, window=w, qualifiers=quals)  # type: ignore[arg-type]
-    if kind == "inclusion" and re.search(r"^\s*(?:no|without|absence\s+of|free\s+of)\b", text, re.I):
+    if kind == "inclusion" and _LEADING_NO.search(text):
         r = Not(r)
     return r, "other_malignancy"
