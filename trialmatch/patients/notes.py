@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 import threading
 from typing import Any
@@ -29,6 +30,8 @@ from trialmatch.patients.notes_cancer import is_cancer as _is_cancer
 from trialmatch.patients.notes_cancer import primary_site as _primary_site
 from trialmatch.patients.notes_extract import (
     Sentence,
+    cue_alt,
+    cue_regex,
     find_age,
     find_dates,
     find_relative_date,
@@ -166,15 +169,13 @@ def _status(ent: Any) -> str:
     return "present"
 
 
-#: A finished event in the past: "he had / suffered / sustained a myocardial infarction two years ago".
-_PAST_EVENT = re.compile(
-    r"\b(?:had|suffered|sustained|experienced|underwent|was treated for|recovered from|survived)\b", re.I
-)
-_ONGOING = re.compile(
-    r"\b(?:has had|have had|since|ongoing|still|persist\w*|continu\w*|currently|worsen\w*|began|started|"
-    r"for the (?:past|last)|for \d|presents?|now)\b",
-    re.I,
-)
+@functools.cache
+def _time_cues() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(a finished past event: "he had / suffered ...", something ongoing, a past time after a mention)
+    from the vocabulary's ``past_event_cues``, ``ongoing_cues`` and ``ago_words``."""
+    ongoing = re.compile(rf"(?<!\w)(?:{cue_alt('ongoing_cues')}|for \d{{1,3}})(?!\w)", re.I)
+    rel = re.compile(rf"\b{cue_alt('ago_words')}\b|\bin (?:19|20)\d\d\b|\bat (?:the )?age (?:of )?\d", re.I)
+    return cue_regex("past_event_cues"), ongoing, rel
 
 
 def _condition_time(sentence: str, pos: int, as_of: dt.date | None) -> tuple[dt.date | None, bool]:
@@ -188,13 +189,10 @@ def _condition_time(sentence: str, pos: int, as_of: dt.date | None) -> tuple[dt.
     when = find_relative_date(tail, as_of) or find_relative_date(sentence, as_of)
     dates = find_dates(tail) or find_dates(sentence)
     onset = when[0] if when else (dates[0][0] if dates else None)
-    rel = re.search(
-        r"\b(?:ago|earlier|before|prior)\b|\bin (?:19|20)\d\d\b|\bat (?:the )?age (?:of )?\d", tail, re.I
-    )
+    past_event, ongoing, relative = _time_cues()
+    rel = relative.search(tail)
     head = sentence[:pos]
-    past = bool(
-        rel and _PAST_EVENT.search(head[-80:]) and not _ONGOING.search(head[-80:] + tail[: rel.end()])
-    )
+    past = bool(rel and past_event.search(head[-80:]) and not ongoing.search(head[-80:] + tail[: rel.end()]))
     return onset, past
 
 
@@ -318,18 +316,14 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
         if names:
             cancer.name = str((names[0].value or {}).get("as_written", names[0].name))
             diag = find_dates(names[0].source_text or "")
-            if diag and re.search(r"diagnos", names[0].source_text or "", re.I):
+            if diag and cue_regex("diagnosis_cues").search(names[0].source_text or ""):
                 cancer.diagnosis_date = diag[0][0]
         site = next(
             (x for x in map(_primary_site, sorted(cancer_facts, key=lambda f: f.char_start or 0)) if x), None
         )
         if site:
             cancer.primary_site = site
-        if re.search(
-            r"\b(biops\w*|histolog\w*|patholog\w*|resection specimen|immunohistochem\w*)",
-            text[:MAX_NOTE_CHARS],
-            re.I,
-        ):
+        if cue_regex("histology_cues").search(text[:MAX_NOTE_CHARS]):
             cancer.confirmed_by = "histology"
     ps = p["ps"]
     patient = Patient(

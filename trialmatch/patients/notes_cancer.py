@@ -6,17 +6,15 @@ from __future__ import annotations
 import re
 
 from trialmatch.patients.model import Fact
-from trialmatch.patients.notes_extract import phrase_regex, phrases
+from trialmatch.patients.notes_extract import cue_alt, cue_regex, phrase_regex, phrases
 
 __all__ = ["is_cancer", "outcome", "primary_site"]
-
-_CANCER_NAMES = frozenset({"cancer", "neuroendocrine tumor", "neuroendocrine carcinoma"})
 
 
 def is_cancer(name: str) -> bool:
     """A condition name that is a cancer: the note vocabulary's cancer groups, or a concept under
     ``cancer`` in the shared concepts vocabulary."""
-    if name in _CANCER_NAMES:
+    if name in phrases()["cancer_conditions"]:
         return True
     try:
         import importlib
@@ -27,22 +25,11 @@ def is_cancer(name: str) -> bool:
         return False
 
 
-_OUTCOMES = (
-    ("progression", re.compile(r"\b(progress(?:ed|ion|ive disease)?|failed|refractory|relapsed?)\b", re.I)),
-    (
-        "intolerance",
-        re.compile(r"\b(intoleran\w*|toxicity|stopped due to|discontinued (?:due|because))", re.I),
-    ),
-    ("response", re.compile(r"\b((?:complete|partial) (?:clinical )?response|responded)\b", re.I)),
-    ("completed", re.compile(r"\b(completed|finished)\b", re.I)),
-)
-
-
 def outcome(sentence: str) -> str | None:
     """How a treatment ended, as the sentence says (progression / intolerance / response / completed)."""
-    for name, rx in _OUTCOMES:
-        if rx.search(sentence):
-            return name
+    for name in phrases()["treatment_outcomes"]:  # in order of precedence
+        if cue_regex(f"treatment_outcomes.{name}").search(sentence):
+            return str(name)
     return None
 
 
@@ -58,6 +45,6 @@ def primary_site(fact: Fact) -> str | None:
         return None
     window = sent[max(0, i - 40) : i + len(written) + 40]
     for m in phrase_regex(tuple(phrases()["primary_sites"])).finditer(window):
-        if not re.search(r"\b(to|into|involving)\s(?:the\s)?$", window[: m.start()], re.I):
+        if not re.search(rf"\b{cue_alt('spread_cues')}\s(?:the\s)?$", window[: m.start()], re.I):
             return m.group(0).lower()
     return None

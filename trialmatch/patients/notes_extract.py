@@ -10,13 +10,15 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
+from trialmatch.vocab._load import load_data
 
 __all__ = [
     "Sentence",
+    "cue_alt",
+    "cue_regex",
+    "cue_words",
     "find_age",
     "find_cancer_details",
     "find_dates",
@@ -32,23 +34,44 @@ __all__ = [
     "split_sentences",
 ]
 
-_DATA = Path(__file__).resolve().parents[1] / "vocab" / "data"
 
-
-@functools.cache
 def phrases() -> dict[str, Any]:
     """The note reader's vocabulary (``vocab/data/note_phrases.yaml``)."""
-    with open(_DATA / "note_phrases.yaml", encoding="utf-8") as fh:
-        data: dict[str, Any] = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return data
+    return load_data("note_phrases")
+
+
+def _alternatives(words: tuple[str, ...]) -> str:
+    """Escaped phrases, longest first; a trailing ``*`` lets the word go on ("persist*")."""
+    alts = sorted({str(w).lower() for w in words if w}, key=len, reverse=True)
+    parts = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in alts]
+    return "|".join(parts) or "(?!x)x"
 
 
 @functools.cache
 def phrase_regex(words: tuple[str, ...]) -> re.Pattern[str]:
     """A word-bounded, case-insensitive alternation of literal phrases (longest first)."""
-    alts = sorted({w.lower() for w in words if w}, key=len, reverse=True)
-    body = "|".join(re.escape(w) for w in alts) or "(?!x)x"
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.I)
+    return re.compile(rf"(?<![\w-])(?:{_alternatives(words)})(?![\w])", re.I)
+
+
+def cue_words(key: str) -> tuple[str, ...]:
+    """The phrase list ``key`` of the vocabulary; ``a.b`` is list ``b`` under ``a``."""
+    node: Any = phrases()
+    for part in key.split("."):
+        node = node[part]
+    return tuple(str(w) for w in node)
+
+
+@functools.cache
+def cue_alt(key: str) -> str:
+    """The phrase list ``key`` of the vocabulary as a regex group without boundaries, to build
+    patterns from (``rf"\b{cue_alt('allergy_words')}\\s..."``)."""
+    return _alt_of(cue_words(key))
+
+
+@functools.cache
+def cue_regex(key: str) -> re.Pattern[str]:
+    """The phrase list ``key`` as a case-insensitive regex bounded like ``\b...\b``."""
+    return re.compile(rf"(?<!\w){cue_alt(key)}(?!\w)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +127,16 @@ _AGE = re.compile(
 _AGE_WORD = re.compile(r"\b(?:aged?|age of)\s{1,3}(\d{1,3})\b", re.I)
 
 
+@functools.cache
+def _duration_before() -> re.Pattern[str]:
+    return re.compile(rf"\b{cue_alt('duration_cues')}\s*$", re.I)
+
+
 def find_age(text: str) -> tuple[float, int, int] | None:
     """Age in years from the first ``58-year-old`` / ``58 yo`` / ``8-month-old`` / ``aged 58``."""
     for m in _AGE.finditer(text[:4000]):
         ctx = text[max(0, m.start() - 25) : m.start()].lower()
-        if re.search(r"\b(for|since|past|last|over|of|ago)\s*$", ctx) and not m.group(0).lower().endswith(
-            "old"
-        ):
+        if _duration_before().search(ctx) and not m.group(0).lower().endswith("old"):
             continue  # "for 5 years" is a duration
         if not re.search(r"old|yo|y/o|\.o\.", m.group(0), re.I) and not re.search(r"\by\b", m.group(0), re.I):
             continue
@@ -228,13 +254,17 @@ def find_labs(sentence: str) -> list[tuple[str, str, float, str | None, int, int
     return out
 
 
-_REL = re.compile(
-    r"\b(?:(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an|several|few)\s"
-    r"(day|week|month|year)s?\s(ago|earlier|prior|before)|(?:for|over|during)\s(?:the\s)?(?:past|last)\s"
-    r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an|several|few)?\s?"
-    r"(day|week|month|year)s?|last\s(week|month|year))\b",
-    re.I,
-)
+@functools.cache
+def _rel() -> re.Pattern[str]:
+    """ "two years ago", "for the past 3 months", "last year" (number words and cues from the vocabulary)."""
+    num = r"(\d{1,3}|" + _alternatives(tuple(str(k) for k in phrases()["numbers"])) + ")"
+    return re.compile(
+        rf"\b(?:{num}\s(day|week|month|year)s?\s({cue_alt('ago_words')})|{cue_alt('recent_period_cues')}\s"
+        rf"{num}?\s?(day|week|month|year)s?|last\s(week|month|year))\b",
+        re.I,
+    )
+
+
 _DAYS = {"day": 1, "week": 7, "month": 30.4375, "year": 365.25}
 
 
@@ -242,7 +272,7 @@ def find_relative_date(sentence: str, as_of: dt.date | None) -> tuple[dt.date, s
     """The date a relative phrase ("two years ago", "for the past 3 months") points to, from ``as_of``."""
     if as_of is None:
         return None
-    m = _REL.search(sentence)
+    m = _rel().search(sentence)
     if not m:
         return None
     nums = phrases()["numbers"]
@@ -257,20 +287,26 @@ def find_relative_date(sentence: str, as_of: dt.date | None) -> tuple[dt.date, s
     return as_of - dt.timedelta(days=days), m.group(0)
 
 
-_ECOG = re.compile(
-    r"\b(?:ecog|who|zubrod)(?:\s(?:performance\s)?(?:status|score|ps|grade))?\s{0,3}(?:of|is|was|:|=)?"
-    r"\s{0,3}([0-4])(?!\d)",
-    re.I,
-)
-_KPS = re.compile(
-    r"\b(?:karnofsky|kps)(?:\s(?:performance\s)?(?:status|score|index))?\s{0,3}(?:of|is|was|:|=)?"
-    r"\s{0,3}(\d{2,3})\s?%?",
-    re.I,
-)
+@functools.cache
+def _ecog_re() -> re.Pattern[str]:
+    return re.compile(
+        rf"\b{cue_alt('ecog_labels')}(?:\s(?:performance\s)?(?:status|score|ps|grade))?\s{{0,3}}"
+        r"(?:of|is|was|:|=)?\s{0,3}([0-4])(?!\d)",
+        re.I,
+    )
+
+
+@functools.cache
+def _kps_re() -> re.Pattern[str]:
+    return re.compile(
+        rf"\b{cue_alt('karnofsky_labels')}(?:\s(?:performance\s)?(?:status|score|index))?\s{{0,3}}"
+        r"(?:of|is|was|:|=)?\s{0,3}(\d{2,3})\s?%?",
+        re.I,
+    )
 
 
 def find_ecog(sentence: str) -> tuple[int, str] | None:
-    m = _ECOG.search(sentence)
+    m = _ecog_re().search(sentence)
     if m:
         return int(m.group(1)), m.group(0)
     words = phrases()["performance_words"]
@@ -281,7 +317,7 @@ def find_ecog(sentence: str) -> tuple[int, str] | None:
 
 
 def find_karnofsky(sentence: str) -> tuple[int, str] | None:
-    m = _KPS.search(sentence)
+    m = _kps_re().search(sentence)
     if m and 0 <= int(m.group(1)) <= 100:
         return int(m.group(1)), m.group(0)
     return None
@@ -328,41 +364,49 @@ def find_cancer_details(sentence: str) -> dict[str, Any]:
     return out
 
 
-_BP = re.compile(
-    r"\b(?:blood pressure|bp)\W{0,3}(?:(?:is|was|of|at)\W{1,3}){0,2}(\d{2,3})\s?/\s?(\d{2,3})", re.I
-)
 _VITAL_NUM = r"\W{0,3}(?:(?:is|was|of|at|up to|reaching|about)\W{1,3}){0,2}(\d{1,3}(?:\.\d{1,2})?)\s?"
-_VITALS = (
-    (
-        "heart_rate",
-        re.compile(r"\b(?:heart rate|pulse|hr)" + _VITAL_NUM + r"(?:bpm|/min|beats)?", re.I),
-        None,
-    ),
-    (
-        "weight_kg",
-        re.compile(r"\b(?:weight|weighs|weighing)" + _VITAL_NUM + r"(kg|lbs?|pounds)\b", re.I),
-        None,
-    ),
-    ("height_cm", re.compile(r"\b(?:height|measures)" + _VITAL_NUM + r"(cm|m)\b", re.I), None),
-    (
-        "temperature_c",
-        re.compile(r"\b(?:temperature|temp|fever)" + _VITAL_NUM + r"(?:°\s?)?([cf])\b", re.I),
-        None,
-    ),
-    ("lvef_percent", re.compile(r"\b(?:lvef|ejection fraction|ef)" + _VITAL_NUM + r"%", re.I), None),
-    ("qtc_ms", re.compile(r"\bqtc" + _VITAL_NUM + r"(?:ms|msec)?", re.I), None),
-    ("bmi", re.compile(r"\b(?:bmi|body mass index)" + _VITAL_NUM, re.I), None),
-)
+#: what may follow a vital's value (its unit, captured when it changes the value); the labels written
+#: before the value are the vocabulary's ``vitals`` lists
+_VITAL_UNITS = {
+    "heart_rate": r"(?:bpm|/min|beats)?",
+    "weight_kg": r"(kg|lbs?|pounds)\b",
+    "height_cm": r"(cm|m)\b",
+    "temperature_c": r"(?:°\s?)?([cf])\b",
+    "lvef_percent": r"%",
+    "qtc_ms": r"(?:ms|msec)?",
+    "bmi": r"",
+}
+
+
+@functools.cache
+def _vital_res() -> tuple[re.Pattern[str], tuple[tuple[str, re.Pattern[str]], ...]]:
+    bp = re.compile(
+        rf"\b{cue_alt('blood_pressure')}\W{{0,3}}(?:(?:is|was|of|at)\W{{1,3}}){{0,2}}(\d{{2,3}})\s?/\s?(\d{{2,3}})",
+        re.I,
+    )
+    labels = phrases()["vitals"]
+    out = tuple(
+        (key, re.compile(rf"\b{_alt_of(tuple(labels[key]))}" + _VITAL_NUM + unit, re.I))
+        for key, unit in _VITAL_UNITS.items()
+        if labels.get(key)
+    )
+    return bp, out
+
+
+def _alt_of(words: tuple[str, ...]) -> str:
+    """Like :func:`cue_alt`, for phrases already in hand."""
+    return f"(?:{_alternatives(words)})"
 
 
 def find_vitals(sentence: str) -> dict[str, float]:
     """Vital signs written with a value: heart rate, blood pressure, weight (kg), height (cm),
     temperature (C), LVEF, QTc, BMI."""
     out: dict[str, float] = {}
-    m = _BP.search(sentence)
+    bp, vitals = _vital_res()
+    m = bp.search(sentence)
     if m:
         out["systolic_bp"], out["diastolic_bp"] = float(m.group(1)), float(m.group(2))
-    for key, rx, _ in _VITALS:
+    for key, rx in vitals:
         vm = rx.search(sentence)
         if not vm:
             continue

@@ -4,13 +4,17 @@ smoking, allergies, treatments, medications, procedures and metastasis sites (se
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from trialmatch.patients.model import Fact, Lab, Medication, Procedure, Treatment
 from trialmatch.patients.notes_cancer import outcome as _outcome
 from trialmatch.patients.notes_extract import (
     Sentence,
+    cue_alt,
+    cue_regex,
     find_cancer_details,
     find_dates,
     find_ecog,
@@ -25,51 +29,77 @@ from trialmatch.patients.notes_treatments import find_treatments
 
 __all__ = ["facts_for_sentence"]
 
-_SMOKE_NEVER = re.compile(
-    r"\b(non-?smoker|never smoked|never-smoker|does not smoke|denies (?:tobacco|smoking))\b", re.I
-)
-_SMOKE_FORMER = re.compile(
-    r"\b(former smoker|ex-?smoker|quit smoking|stopped smoking|previously smoked|formerly smoked|"
-    r"smoked .{0,40}\b(?:until|ago)\b)",
-    re.I,
-)
-_SMOKE_CURRENT = re.compile(
-    r"\b(smoker|smokes|smoking|smoked|pack[- ]years?|cigarettes?|tobacco use)\b", re.I
-)
-_PREG = re.compile(
-    r"\b(pregnant|weeks? (?:of )?gestation|gestational age|gravida|primigravida|\d{1,2} weeks pregnant|"
-    r"positive (?:urine |serum )?pregnancy test|pregnancy test (?:is|was|came back) positive)\b",
-    re.I,
-)
-_NOT_PREG = re.compile(
-    r"\b(not pregnant|negative (?:urine |serum )?(?:pregnancy test|b-?hcg|beta[- ]?hcg|hcg)|postmenopausal|"
-    r"post-menopausal|(?:pregnancy test|b-?hcg|beta[- ]?hcg|hcg)\b[^.;,]{0,80}?"
-    r"\b(?:is|was|were|came back|:)?\s?negative)\b",
-    re.I,
-)
-_ALLERGY = re.compile(r"\ballerg(?:y|ic|ies)\s(?:to\s)?([A-Za-z][\w -]{1,40}?)(?=[.,;]|\sand\s|$)", re.I)
-_NKDA = re.compile(r"\b(nkda|no known (?:drug )?allergies)\b", re.I)
-_MED_INTRO = re.compile(
-    r"\b(medications? (?:include|includes|are|:)|taking|on|treated with|receiving|received|started on|"
-    r"prescribed)\b",
-    re.I,
-)
+
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    """The sentence reader's patterns, built once from the phrase lists of ``note_phrases.yaml``."""
+
+    smoke_never: re.Pattern[str]
+    smoke_former: re.Pattern[str]
+    smoke_current: re.Pattern[str]
+    pregnant: re.Pattern[str]
+    not_pregnant: re.Pattern[str]
+    pregnancy_denied: re.Pattern[str]
+    allergy: re.Pattern[str]
+    no_allergies: re.Pattern[str]
+    medication_intro: re.Pattern[str]
+    negation: re.Pattern[str]
+    treatment_negation: re.Pattern[str]
+    scope_end: re.Pattern[str]
+    treatment_history: re.Pattern[str]
+    procedure: re.Pattern[str]
+    metastasis: re.Pattern[str]
+    no_metastasis: re.Pattern[str]
+    metastasis_scope_end: re.Pattern[str]
 
 
-_TREAT_NEG = re.compile(r"\b(?:no|never|not)\b([^.;]{0,60})$", re.I)
-_SCOPE_END = re.compile(r"\b(?:but|however|although|then|until)\b", re.I)
+@functools.cache
+def _cues() -> _Cues:
+    tests = cue_alt("pregnancy_tests")
+    return _Cues(
+        smoke_never=cue_regex("smoking_never"),
+        smoke_former=re.compile(
+            rf"(?<!\w){cue_alt('smoking_former')}(?!\w)|\bsmoked .{{0,40}}\b(?:until|ago)\b", re.I
+        ),
+        smoke_current=cue_regex("smoking_current"),
+        pregnant=cue_regex("pregnancy_positive"),
+        not_pregnant=re.compile(
+            rf"(?<!\w)(?:{cue_alt('pregnancy_negative')}|negative {tests}|"
+            rf"{tests}(?!\w)[^.;,]{{0,80}}?\b(?:is|was|were|came back|:)?\s?negative)(?!\w)",
+            re.I,
+        ),
+        pregnancy_denied=re.compile(rf"\b{cue_alt('pregnancy_negations')}\b[^.]{{0,20}}pregnan", re.I),
+        allergy=re.compile(
+            rf"\b{cue_alt('allergy_words')}\s(?:to\s)?([A-Za-z][\w -]{{1,40}}?)(?=[.,;]|\sand\s|$)", re.I
+        ),
+        no_allergies=cue_regex("no_allergies"),
+        medication_intro=cue_regex("medication_intro_cues"),
+        negation=cue_regex("negation_cues"),
+        treatment_negation=re.compile(rf"\b{cue_alt('treatment_negations')}\b([^.;]{{0,60}})$", re.I),
+        scope_end=cue_regex("negation_scope_ends"),
+        treatment_history=cue_regex("treatment_history_cues"),
+        procedure=re.compile(
+            rf"\b([A-Za-z-]{{2,30}}{cue_alt('procedure_suffixes')}|{cue_alt('procedure_words')})\b", re.I
+        ),
+        metastasis=re.compile(rf"\b{cue_alt('metastasis_words')}", re.I),
+        no_metastasis=re.compile(rf"\b{cue_alt('metastasis_absent')}", re.I),
+        metastasis_scope_end=re.compile(
+            rf"\b{cue_alt('negation_scope_ends')}\b|[;:]|{cue_alt('metastasis_words')}", re.I
+        ),
+    )
 
 
 def _negated_before(head: str) -> bool:
     """A negation shortly before a treatment whose scope reaches it ("never received cisplatin or any
     platinum-based chemotherapy"; not "no response to cisplatin, then ...": the scope ends at but/then)."""
-    m = _TREAT_NEG.search(head)
-    return bool(m and (len(m.group(1)) <= 30 or not _SCOPE_END.search(m.group(1))))
+    m = _cues().treatment_negation.search(head)
+    return bool(m and (len(m.group(1)) <= 30 or not _cues().scope_end.search(m.group(1))))
 
 
 def facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], facts: list[Fact]) -> None:
     """Append the facts of sentence ``s`` to ``facts`` and fill the patient fields in ``p``."""
     ph = phrases()
+    cu = _cues()
     t = s.text
     dates = find_dates(t)
     when = find_relative_date(t, as_of) or ((dates[0][0], "date") if dates else None)
@@ -106,29 +136,29 @@ def facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], fa
     for key, val in det.items():
         add("cancer", key, val)
     p["cancer_details"].update({k2: v for k2, v in det.items() if k2 not in p["cancer_details"]})
-    if _NOT_PREG.search(t):
+    if cu.not_pregnant.search(t):
         add("reproductive", "pregnant", False, "absent")
         p["pregnant"] = False if p["pregnant"] is None else p["pregnant"]
-    elif _PREG.search(t):
-        neg = re.search(r"\b(no|not|denies|negative)\b[^.]{0,20}pregnan", t, re.I)
+    elif cu.pregnant.search(t):
+        neg = cu.pregnancy_denied.search(t)
         add("reproductive", "pregnant", not neg, "absent" if neg else "present")
         p["pregnant"] = not neg
-    if _SMOKE_NEVER.search(t):
+    if cu.smoke_never.search(t):
         add("smoking", "smoking", "never", "absent")
         p["smoking"] = "never"
-    elif _SMOKE_FORMER.search(t):
+    elif cu.smoke_former.search(t):
         add("smoking", "smoking", "former", "history")
         p["smoking"] = "former"
-    elif _SMOKE_CURRENT.search(t):
+    elif cu.smoke_current.search(t):
         add("smoking", "smoking", "current", "present")
         p["smoking"] = "current"
-    if _NKDA.search(t):
+    if cu.no_allergies.search(t):
         add("allergy", "none known", None, "absent")
-    for m in _ALLERGY.finditer(t):
+    for m in cu.allergy.finditer(t):
         add("allergy", m.group(1).strip().lower())
         p["allergies"].append(m.group(1).strip().lower())
     # treatments by class, medications by name or suffix
-    neg_sent = bool(re.search(r"\b(no|never|denies|without)\b", t, re.I))
+    neg_sent = bool(cu.negation.search(t))
     for m_start, m_end, name, kind in find_treatments(t):
         after = [d for d in dates if d[1] >= m_end]  # the dates written after the drug are its own
         t_start = after[0][0] if after else (when[0] if when else None)
@@ -138,11 +168,7 @@ def facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], fa
         st = (
             "absent"
             if _negated_before(t[:m_start])
-            else (
-                "history"
-                if re.search(r"\b(prior|previous|previously|received|completed|ago|history)\b", t, re.I)
-                else "present"
-            )
+            else ("history" if cu.treatment_history.search(t) else "present")
         )
         outcome = _outcome(t)
         add(
@@ -164,30 +190,26 @@ def facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], fa
             )
     med_words = tuple(ph["medications"])
     found = {m.group(0).lower() for m in phrase_regex(med_words).finditer(t)}
-    if _MED_INTRO.search(t):
+    if cu.medication_intro.search(t):
         suf = "|".join(re.escape(x) for x in ph["medication_suffixes"])
         for m in re.finditer(rf"\b([A-Za-z]{{3,20}}(?:{suf}))\b", t):
             found.add(m.group(1).lower())
     for name in sorted(found):
         st = (
             "absent"
-            if neg_sent and re.search(rf"\b(no|never|denies|without)\b[^.]{{0,40}}{re.escape(name)}", t, re.I)
+            if neg_sent
+            and re.search(rf"\b{cue_alt('negation_cues')}\b[^.]{{0,40}}{re.escape(name)}", t, re.I)
             else "present"
         )
         add("medication", name, {"start_date": when[0].isoformat() if when else None}, st)
         if st == "present":
             p["medications"].append(Medication(name=name, ongoing=True, start_date=when[0] if when else None))
-    for m in re.finditer(
-        r"\b([A-Za-z-]{2,30}(?:ectomy|otomy|ostomy|plasty)|surgery|resection|transplant(?:ation)?|"
-        r"biopsy|colonoscopy|endoscopy|laparotomy|catheterization|angiography|whipple)\b",
-        t,
-        re.I,
-    ):
+    for m in cu.procedure.finditer(t):
         name = m.group(0).lower()
         add("procedure", name, {"date": when[0].isoformat() if when else None})
         p["procedures"].append(Procedure(name=name, date=when[0] if when else None))
     # metastases and primary site
-    if re.search(r"\bmetasta", t, re.I) and not re.search(r"\bno (?:evidence of )?metasta", t, re.I):
+    if cu.metastasis.search(t) and not cu.no_metastasis.search(t):
         negation = phrase_regex(tuple(ph["metastasis_negations"]))
         sites = []
         for sm in phrase_regex(tuple(ph["metastasis_sites"])).finditer(t):
@@ -197,7 +219,7 @@ def facts_for_sentence(s: Sentence, as_of: dt.date | None, p: dict[str, Any], fa
             scope = before[cue.end() :] if cue is not None else ""
             # the cue's scope ends at a clause break or at the metastases it negated ("no bone
             # metastases; liver metastases seen"), so later sites are not negated with it
-            if cue is not None and not re.search(r"\b(?:but|however|although)\b|[;:]|metasta", scope, re.I):
+            if cue is not None and not cu.metastasis_scope_end.search(scope):
                 add("metastasis", sm.group(0).lower(), status="absent")  # "no brain metastases"
                 continue
             sites.append(sm.group(0).lower())
