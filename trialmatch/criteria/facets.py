@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
-from trialmatch.criteria.numeric import NUM, comparisons, parse_number
+from trialmatch.criteria.numeric import comparisons, parse_number
 from trialmatch.criteria.rules import And, Compare, Is, Or, Rule
 from trialmatch.criteria.temporal import NUMBER_WORDS
+from trialmatch.vocab.patterns import pattern
 
 __all__ = [
     "AGE_CUE",
@@ -23,26 +24,11 @@ __all__ = [
     "stages_in",
 ]
 
-AGE_CUE = re.compile(
-    r"\b(?:age[ds]?|years?\s+old|years?\s+of\s+age|year-old|yrs?\s+old|adults?\s+aged)\b", re.I
-)
-_AGE_RANGE = re.compile(
-    r"(?:\bage[ds]?\b|\bbetween\b)[^\d.;]{0,20}?(?P<a>\d{1,3})\s{0,2}(?:years?\s{0,2})?(?:-|–|~|to|and|through)\s{0,2}"
-    r"(?P<b>\d{1,3})(?!\s*(?:days?|weeks?|months?)\b)|(?P<c>\d{1,3})\s{0,2}(?:-|–|~|to)\s{0,2}(?P<d>\d{1,3})\s{0,2}"
-    r"(?:years?|yrs?)(?:\s{1,2}old|\s{1,2}of\s{1,2}age)?",
-    re.I,
-)
-_AGE_TRAIL = re.compile(
-    rf"(?P<n>{NUM})\s{{0,2}}(?:years?|yrs?)(?:\s{{1,2}}of\s{{1,2}}age|\s{{1,2}}old|\s{{1,2}}of\s{{1,2}}older)?\s{{0,3}}"
-    r"(?:,\s{0,2})?(?P<t>or\s+older|or\s+more|or\s+above|or\s+over|and\s+older|and\s+above|and\s+over|or\s+greater|\+|"
-    r"or\s+younger|or\s+less|and\s+younger|and\s+under|or\s+below)",
-    re.I,
-)
-_AGE_WORDS = re.compile(
-    rf"(?P<w>older\s+than|younger\s+than|over\s+the\s+age\s+of|under\s+the\s+age\s+of|above\s+the\s+age\s+of|"
-    rf"below\s+the\s+age\s+of)\s{{0,2}}(?P<n>{NUM})",
-    re.I,
-)
+AGE_CUE = pattern("facets.age_cue")
+_AGE_RANGE = pattern("facets.age_range")
+_AGE_TRAIL = pattern("facets.age_trail")
+_AGE_WORDS = pattern("facets.age_words")
+_YEARS_UNIT = pattern("facets.years_unit")
 
 
 def age_rule(text: str) -> Rule | None:
@@ -62,7 +48,7 @@ def age_rule(text: str) -> Rule | None:
         if (
             c.unit is None
             and c.ref is None
-            and (re.match(r"^\s{0,2}(?:years?|yrs?)\b", tail) or "age" in head)
+            and (_YEARS_UNIT.match(tail) or "age" in head)
             and 0 <= c.value <= 120
         ):
             if c.high is not None:
@@ -89,26 +75,10 @@ def age_rule(text: str) -> Rule | None:
     return out[0] if len(out) == 1 else And(tuple(out))
 
 
-PS_CUE = re.compile(
-    r"\b(?:ECOG|Eastern\s+Cooperative\s+Oncology\s+Group|Zubrod|WHO\s+performance|performance\s+status|"
-    r"performance\s+score|physical\s+condition\s+score|Karnofsky|KPS|Lansky|PS)\b",
-    re.I,
-)
-_ECOG = re.compile(
-    r"\b(?:ECOG|Eastern\s+Cooperative\s+Oncology\s+Group|Zubrod|WHO|performance\s+status|PS|performance\s+score|"
-    r"physical\s+condition\s+score)\b[^.;\d]{0,45}?"
-    r"(?P<op>≤|<=|=<|<|≥|>=|=>|>|less\s+than\s+or\s+equal\s+to|no\s+more\s+than|not\s+more\s+than|at\s+most|"
-    r"greater\s+than\s+or\s+equal\s+to|at\s+least|more\s+than|greater\s+than|less\s+than|of|between|:|=|is)?"
-    r"\s{0,3}(?P<a>[0-4])(?!\d|\.\d|%)(?:\s{0,2}(?:-|–|to|or|and|,|/)\s{0,2}(?P<b>[0-4])(?!\d|\.\d|%))?"
-    r"(?:\s{0,2}(?:,|or|and)\s{0,2}(?P<c>[0-4])(?!\d|\.\d|%))?(?P<trail>\s{0,2}or\s+(?:less|lower|better|higher|more|greater|worse))?",
-    re.I,
-)
-_KPS = re.compile(
-    r"\b(?:Karnofsky|KPS|Lansky)\b[^.;\d]{0,45}?(?P<op>≤|<=|<|≥|>=|>|at\s+least|more\s+than|greater\s+than|"
-    r"less\s+than|of|:|=|is|between)?\s{0,3}(?P<a>\d{2,3})\s{0,2}%?(?:\s{0,2}(?:-|–|to)\s{0,2}(?P<b>\d{2,3}))?"
-    r"(?P<trail>\s{0,2}%?\s{0,2}or\s+(?:higher|more|above|greater|less|lower|below))?",
-    re.I,
-)
+PS_CUE = pattern("facets.performance_cue")
+_ECOG = pattern("facets.ecog")
+_KPS = pattern("facets.karnofsky")
+_KARNOFSKY_WORD = pattern("facets.karnofsky_word")
 _GE = (">=", "≥", "=>", "at least", "greater than or equal to")
 _LE = ("<=", "≤", "=<", "at most", "no more than", "not more than", "less than or equal to")
 
@@ -134,7 +104,7 @@ def _ps_compare(var: str, op: str, a: float, b: float | None, trail: str, defaul
 def performance_rule(text: str) -> Rule | None:
     """ECOG / Karnofsky limits ("ECOG 0-1", "ECOG PS score of 0 or 1", "Karnofsky >= 70")."""
     out: list[Rule] = []
-    ms = [m for m in _ECOG.finditer(text) if not re.match(r"(?i)KPS|Karnofsky", m.group(0))]
+    ms = [m for m in _ECOG.finditer(text) if not _KARNOFSKY_WORD.match(m.group(0))]
     if len(ms) > 1 and not has_phrase("part_cues", text):
         ms = ms[:1]  # several limits only when given one per part ("<= 1 for phase 1b, <= 2 for phase 2")
     for m in ms:
@@ -155,14 +125,7 @@ def performance_rule(text: str) -> Rule | None:
     return out[0] if len(out) == 1 else Or(tuple(out))
 
 
-_LIFE = re.compile(
-    r"(?P<op>at\s+least|more\s+than|greater\s+than|longer\s+than|over|of\s+at\s+least|no\s+less\s+than|not\s+less\s+than|"
-    r"≥|>=|>|less\s+than|<|≤|<=|of|:|is|be)?\s{0,3}(?P<n>\d{1,3}(?:\.\d)?|"
-    + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-    + r")\s{0,2}(?P<u>months?|weeks?|years?|days?|mos?|wks?)\b"
-    r"(?P<trail>\s{0,2}or\s+(?:more|longer|greater))?",
-    re.I,
-)
+_LIFE = pattern("facets.life_expectancy_limit")
 
 
 def life_expectancy_rule(text: str) -> Rule | None:
@@ -189,11 +152,7 @@ def life_expectancy_rule(text: str) -> Rule | None:
     return Compare(var="life_expectancy_months", cmp=cmp, value=round(months, 2), unit="mo")
 
 
-_BP = re.compile(
-    r"(?P<op>≥|>=|>|≤|<=|<|greater\s+than\s+or\s+equal\s+to|greater\s+than|higher\s+than|more\s+than|above|over|"
-    r"exceeding|at\s+least|less\s+than|below)?\s{0,3}(?P<s>\d{2,3})\s{0,2}/\s{0,2}(?P<d>\d{2,3})\s{0,2}mm\s{0,2}hg",
-    re.I,
-)
+_BP = pattern("facets.bp_slash")
 
 
 def bp_slash_rule(text: str) -> Rule | None:
@@ -211,14 +170,7 @@ def bp_slash_rule(text: str) -> Rule | None:
 
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_NYHA = re.compile(
-    r"\b(?:NYHA|New\s+York\s+Heart\s+Association)\b[^.;]{0,30}?(?P<op>≥|>=|>)?\s{0,2}(?:class|grade|functional\s+class)?"
-    r"\s{0,2}(?P<op2>≥|>=|>)?\s{0,2}(?P<n>IV|III|II|I|[1-4])\b(?P<up>[^.;]{0,25}?(?:or\s+(?:higher|greater|above|worse|more)|"
-    r"-\s{0,2}IV|to\s+IV|/\s{0,2}IV|or\s+IV|\+))?"
-    r"|\b(?:class|grade)\s{0,2}(?P<n2>IV|III|II|[2-4])\s{0,2}(?:/\s{0,2}IV|-\s{0,2}IV|or\s+(?:higher|greater|above|IV))?"
-    r"[^.;]{0,20}?(?:congestive\s+)?(?:heart|cardiac)\s+failure",
-    re.I,
-)
+_NYHA = pattern("facets.nyha")
 
 
 def nyha_min(text: str) -> int | None:
@@ -235,11 +187,11 @@ def nyha_min(text: str) -> int | None:
     return v
 
 
-_GRADE = re.compile(
-    r"\b(?:G(?P<g>[123])(?:\s{0,2}/\s{0,2}G?(?P<g2>[123]))?|grade\s{0,2}(?P<n>[123]|I{1,3})"
-    r"(?:\s{0,2}(?:/|-|or|and|to)\s{0,2}(?P<n2>[123]|I{1,3}))?)\b",
-    re.I,
-)
+_GRADE = pattern("facets.grade")
+_HIGH_GRADE = pattern("facets.high_grade")
+_LOW_GRADE = pattern("facets.low_grade")
+_LOW_INTERMEDIATE_GRADE = pattern("facets.low_intermediate_grade")
+_INTERMEDIATE_GRADE = pattern("facets.intermediate_grade")
 
 
 def grades_in(text: str) -> tuple[str, ...]:
@@ -258,22 +210,18 @@ def grades_in(text: str) -> tuple[str, ...]:
             for k in range(lo, hi + 1):
                 if f"G{k}" not in out:
                     out.append(f"G{k}")
-    if re.search(r"\bhigh[\s-]grade\b", text, re.I) and "G3" not in out:
+    if _HIGH_GRADE.search(text) and "G3" not in out:
         out.append("G3")
-    if re.search(r"\blow[\s-]grade\b", text, re.I):
+    if _LOW_GRADE.search(text):
         out.extend(g for g in ("G1", "G2") if g not in out)
-    if re.search(r"\blow\s+(?:or|and|/|to)\s+intermediate[\s-]+grade\b", text, re.I):
+    if _LOW_INTERMEDIATE_GRADE.search(text):
         out.extend(g for g in ("G1", "G2") if g not in out)
-    elif re.search(r"\bintermediate[\s-]+grade\b", text, re.I) and "G2" not in out:
+    elif _INTERMEDIATE_GRADE.search(text) and "G2" not in out:
         out.append("G2")
     return tuple(sorted(out))
 
 
-_STAGE = re.compile(
-    r"\bstage\s{0,2}(?P<a>IV|III|II|I|[1-4])(?P<sa>[ABC])?(?:\s{0,2}(?:-|–|to|or|/|and)\s{0,2}(?:stage\s{0,2})?"
-    r"(?P<b>IV|III|II|I|[1-4])[ABC]?)?\b",
-    re.I,
-)
+_STAGE = pattern("facets.stage")
 _ROMANS = ("I", "II", "III", "IV")
 
 
@@ -293,11 +241,7 @@ def stages_in(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-_NEC = re.compile(
-    r"(?:neuroendocrine|NE)\s+(?:component|differentiation|part)[^\d<>≥≤]{0,15}(?P<op>≥|>=|>|≤|<=|<|at\s+least|more\s+than)"
-    rf"\s{{0,2}}(?P<n>{NUM})\s{{0,2}}%",
-    re.I,
-)
+_NEC = pattern("facets.ne_component")
 
 
 def ne_component_rule(text: str) -> Rule | None:
