@@ -128,3 +128,28 @@ def test_her2_positive_from_a_coded_and_numeric_observation_meets_the_criterion(
     )
     f = PatientFacts.build(p, dt.date(2025, 1, 1))
     assert compile_rule(Has("her2_positive", ("biomarker",)), True)(f) is True
+
+
+def test_biomarker_value_survives_the_fhir_round_trip() -> None:
+    from trialmatch.patients.fhir_write import patient_to_fhir
+    from trialmatch.patients.model import Patient
+
+    p = Patient.model_validate(
+        {
+            "age": 50,
+            "biomarkers": [
+                {"name": "HER2", "result": "positive", "value": 3},
+                {"name": "HER2/CEP17 ratio", "value": 2.4},
+                {"name": "PD-L1 TPS", "value": 60, "unit": "%"},
+            ],
+        }
+    )
+    back = bundle_to_patient(patient_to_fhir(p))
+    got = {b.name: (b.result, b.value, b.unit) for b in back.biomarkers or []}
+    assert got == {
+        "HER2": ("positive", 3, None),
+        "HER2/CEP17 ratio": (None, 2.4, None),
+        "PD-L1 TPS": (None, 60, "%"),
+    }
+    assert not back.labs
+    assert not [w for w in back.warnings or [] if "Observation" in w]  # valid R4, nothing skipped

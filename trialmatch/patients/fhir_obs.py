@@ -51,6 +51,19 @@ def _ratio(v: Any) -> float | None:
     return float(n) / float(d)
 
 
+def _own_component(r: dict[str, Any], code: Any) -> tuple[dict[str, Any] | None, float | None]:
+    """(quantity, number) of a component coded like the Observation itself: the biomarker's value
+    when it has no value[x] or a coded one (as ``fhir_write`` writes it)."""
+    own = _text(code)
+    for comp in r.get("component") or []:
+        cq = (comp or {}).get("valueQuantity") if isinstance(comp, dict) else None
+        if isinstance(cq, dict) and _text(comp.get("code")) == own:
+            v = cq.get("value")
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                return cq, float(v)
+    return None, None
+
+
 class ObservationReader:
     """What one bundle read has gathered so far, and the Observation reader."""
 
@@ -210,6 +223,8 @@ class ObservationReader:
             self.warn(r, "interpretation given as an object, not a list; read anyway")
             interp = _codes(r.get("interpretation"))
         number = float(num) if isinstance(num, (int, float)) and not isinstance(num, bool) else None
+        if number is None:
+            q, number = _own_component(r, code)
         if result or interp or number is not None:
             bm: dict[str, Any] = {"name": name or "genetic variant"}
             res = result or ""

@@ -295,6 +295,11 @@ def patient_to_fhir(patient: Patient) -> dict[str, Any]:
         w.add(w.obs(_cc("imaging finding", TM_CODES, "imaging"), value, im.date, extension=ext), "imaging")
     for b in p.biomarkers or []:
         bvalue: dict[str, Any] = {"valueCodeableConcept": _cc(b.result)} if b.result else {}
+        if b.value is not None:  # a number beside (or instead of) the result: a component of the same code
+            qty: dict[str, Any] = {"value": b.value}
+            if b.unit:
+                qty["unit"] = b.unit
+            bvalue["component"] = [{"code": _cc(b.name), "valueQuantity": qty}]
         ext = _exts(b, ("origin",))
         w.add(
             w.obs(
