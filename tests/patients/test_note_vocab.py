@@ -61,6 +61,7 @@ MOVED = (
     "blood_pressure",
     "spread_cues",
     "treatment_kinds",
+    "pronouns",
 )
 
 
@@ -219,6 +220,13 @@ def test_vital_labels() -> None:
         "qtc_ms",
         "bmi",
     }
+
+
+def test_pronouns_decide_sex_only_without_a_sex_word() -> None:
+    from trialmatch.patients.notes_extract import find_sex
+
+    assert find_sex("Patient presents with cough. She reports her fatigue.")[0] == "female"  # type: ignore[index]
+    assert find_sex("A 60-year-old man. She (his wife) reports his fatigue.")[0] == "male"  # type: ignore[index]
 
 
 def test_spread_cues_are_not_the_primary_site() -> None:

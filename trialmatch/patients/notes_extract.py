@@ -162,11 +162,8 @@ def find_sex(text: str) -> tuple[str, int, int] | None:
     m = _SEX_SHORT.search(head)
     if m:
         return ("female" if m.group(1) == "F" else "male"), m.start(1), m.end(1)
-    ph = phrases()["sex"]
-    strong = {
-        "female": [w for w in ph["female"] if w not in ("she", "her")],
-        "male": [w for w in ph["male"] if w not in ("he", "his", "him")],
-    }
+    ph, pronouns = phrases()["sex"], phrases()["pronouns"]
+    strong = {sex: [w for w in ph[sex] if w not in pronouns[sex]] for sex in ("female", "male")}
     best: tuple[str, int, int] | None = None
     for sex, words in strong.items():
         sm = phrase_regex(tuple(words)).search(head)
@@ -174,8 +171,8 @@ def find_sex(text: str) -> tuple[str, int, int] | None:
             best = (sex, sm.start(), sm.end())
     if best:
         return best
-    f = len(phrase_regex(("she", "her")).findall(head))
-    ma = len(phrase_regex(("he", "his", "him")).findall(head))
+    f = len(phrase_regex(tuple(pronouns["female"])).findall(head))
+    ma = len(phrase_regex(tuple(pronouns["male"])).findall(head))
     if f != ma:
         return ("female" if f > ma else "male"), 0, 0
     return None
