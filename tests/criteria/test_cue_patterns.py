@@ -138,6 +138,14 @@ def test_lines_and_ordinal_lines() -> None:
         Compare("prior_lines", ">=", 2.0),
         "prior_therapy",
     )
+    assert therapy_rule("No more than two prior chemotherapy regimens", "inclusion") == (
+        Compare("prior_lines", "<=", 2.0),
+        "prior_therapy",
+    )
+    assert therapy_rule("2 prior lines of therapy", "inclusion") == (  # no operator: at least
+        Compare("prior_lines", ">=", 2.0),
+        "prior_therapy",
+    )
     got = therapy_rule("Disease progression after second-line chemotherapy", "inclusion")
     assert got == (Compare("prior_lines_failed", ">=", 2.0), "prior_therapy")
 

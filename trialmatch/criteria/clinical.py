@@ -70,7 +70,7 @@ def all_of(rules: list[Rule]) -> Rule | None:
     return uniq[0] if len(uniq) == 1 else And(tuple(uniq))
 
 
-_PERM_HINTS = ("eligib", "allow", "permit", "may ", "can ", "accept", "not exclu", "consider")
+_PERM_HINT = pattern("clinical.permissive_hint")
 _NOT_PERMITTED = pattern("clinical.not_permitted")
 
 
@@ -82,8 +82,7 @@ def split_exceptions(text: str) -> tuple[str, str]:
     main = text
     # permissive clauses
     spans: list[tuple[int, int]] = []
-    low = text.lower()
-    perm = any(w in low for w in _PERM_HINTS)
+    perm = _PERM_HINT.search(text.lower()) is not None
     for m in _CLAUSE.finditer(text) if perm else ():
         clause = m.group()
         if has_phrase("permissive_cues", clause) and not _NOT_PERMITTED.search(clause):

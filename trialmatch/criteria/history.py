@@ -3,8 +3,6 @@ comorbidities and procedures within windows, CNS metastases, other malignancies.
 
 from __future__ import annotations
 
-import re
-
 from trialmatch.criteria.clinical import (
     _ANCHOR_BEFORE,
     _SENT,
@@ -17,7 +15,7 @@ from trialmatch.criteria.clinical import (
     subtract,
 )
 from trialmatch.criteria.facets import nyha_min
-from trialmatch.criteria.lexicon import find_phrase, has_phrase
+from trialmatch.criteria.lexicon import find_phrase, has_phrase, op_of
 from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Review, Rule, Window
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
@@ -30,11 +28,6 @@ __all__ = ["cns_rule", "comorbidity_rule", "other_malignancy_rule", "therapy_rul
 
 _LINES = pattern("history.lines")
 _ORDINAL = pattern("history.ordinal_line")
-_LINE_OPS = {
-    "at least": ">=", "≥": ">=", ">=": ">=", "more than": ">", ">": ">", "no more than": "<=",
-    "not more than": "<=", "up to": "<=", "maximum of": "<=", "at most": "<=",
-    "≤": "<=", "<=": "<=", "<": "<",
-}  # fmt: skip
 _NUMW = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a single": 1, "single": 1}
 
 
@@ -44,7 +37,6 @@ _PRIOR_OR_LINE = pattern("history.prior_or_line")
 _WASHOUT_WORDS = pattern("history.washout_words")
 _EXTENT = pattern("history.extent")
 _LOCAL_DISEASE = pattern("history.local_disease")
-_WS = re.compile(r"\s+")
 
 
 def _unknown_drugs(text: str) -> list[ConceptHit]:
@@ -112,8 +104,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     if m and (m.group("op") or _PRIOR_OR_LINE.search(m.group(0))):
         nw = m.group("n").lower()
         n = _NUMW.get(nw, int(nw) if nw.isdigit() else 1)
-        op = _WS.sub(" ", (m.group("op") or "").lower())
-        cmp = _LINE_OPS.get(op, ">=")
+        cmp = op_of(m.group("op") or "") or ">="  # the operator phrases of criteria_phrases.yaml
         return Compare("prior_lines", cmp, float(n)), cat
     if not tx:
         tx = _unknown_drugs(main)
