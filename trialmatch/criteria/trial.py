@@ -17,6 +17,7 @@ from trialmatch.criteria.parse import parse_item
 from trialmatch.criteria.rules import Compare, Has, Is, Not, Or, Review, Rule
 from trialmatch.vocab._load import data_version
 from trialmatch.vocab.concepts import concepts, concepts_in, is_a
+from trialmatch.vocab.patterns import pattern
 
 if TYPE_CHECKING:
     from trialmatch.records.model import Trial
@@ -65,7 +66,7 @@ def parse_criteria(text: str) -> list[Criterion]:
     return out
 
 
-_TRAILING_OR = re.compile(r"\s(?:or|and/or)\s*[,;:]?\s*$", re.I)
+_TRAILING_OR = pattern("trial.trailing_or")
 
 
 def _join_alternatives(
@@ -107,9 +108,7 @@ def _list_entry(item: str, parts: list[str]) -> bool:
     return len(item.split()) <= 6
 
 
-_NOT_ENTRY = re.compile(
-    r"^\W*(?:any|all|no|patients?|subjects?|participants?)\b|.*\b(?:must|should|have|has|had)\b", re.I
-)
+_NOT_ENTRY = pattern("trial.not_entry")
 
 
 def _years(v: float) -> str:
@@ -160,24 +159,23 @@ def field_criteria(trial: Trial) -> list[Criterion]:
 
 
 _SITE_WORDS = (
-    (re.compile(r"\bpancrea(?:s|tic)\b|\bpNETs?\b|\bpanNETs?\b|\bpNENs?\b", re.I), "pancreas"),
-    (
-        re.compile(r"\b(?:small[\s-]+(?:intestin\w*|bowel)|midgut|ileal|jejunal)\b|\bSI-NETs?\b", re.I),
-        "small intestine",
-    ),
-    (re.compile(r"\b(?:lung|pulmonary|bronchial|bronchopulmonary)\b", re.I), "lung"),
-    (re.compile(r"\b(?:gastric|stomach)\b", re.I), "stomach"),
-    (re.compile(r"\b(?:colorectal|rectal|colon|colonic)\b", re.I), "colorectum"),
-    (re.compile(r"\bthymic\b", re.I), "thymus"),
+    (pattern("trial.site_pancreas"), "pancreas"),
+    (pattern("trial.site_small_intestine"), "small intestine"),
+    (pattern("trial.site_lung"), "lung"),
+    (pattern("trial.site_stomach"), "stomach"),
+    (pattern("trial.site_colorectum"), "colorectum"),
+    (pattern("trial.site_thymus"), "thymus"),
 )
-_DISEASE_NEAR = re.compile(
-    r"neuroendocrine|carcinoid|NETs?\b|NENs?\b|NECs?\b|cancer|carcinoma|adenocarcinoma|tumou?rs?|neoplas",
-    re.I,
-)
+_DISEASE_NEAR = pattern("trial.disease_word")
+_EXTRAPULMONARY = pattern("trial.extrapulmonary")
+_SITE_NOT_PRIMARY = pattern("trial.site_not_primary")
+_MEN1 = pattern("trial.men1")
+_HIGH_GRADE = pattern("facets.high_grade")
+_NEUROENDOCRINE = pattern("trial.neuroendocrine_word")
 
 
 _INVERTED = re.compile(r"^\s*([A-Za-z][A-Za-z -]{2,40}),\s*([A-Za-z][A-Za-z -]{2,60})\s*$")
-_CANCER_WORD = re.compile(r"\bcancers?\b", re.I)
+_CANCER_WORD = pattern("trial.cancer_word")
 
 
 def _name_variants(text: str) -> list[str]:
@@ -272,7 +270,7 @@ def title_criteria(trial: Trial) -> list[Criterion]:
                 source="title",
             )
         )
-    if re.search(r"\bextra[\s-]?pulmonary\b", title, re.I):
+    if _EXTRAPULMONARY.search(title):
         out.append(
             Criterion(
                 kind="inclusion",
@@ -290,11 +288,7 @@ def title_criteria(trial: Trial) -> list[Criterion]:
             if (
                 m
                 and _DISEASE_NEAR.search(title[m.end() : m.end() + 40])
-                and not re.search(
-                    r"\b(?:metastas|metastatic\s+to|and|or|with)\b",
-                    title[max(0, m.start() - 15) : m.start()],
-                    re.I,
-                )
+                and not _SITE_NOT_PRIMARY.search(title[max(0, m.start() - 15) : m.start()])
             ):
                 out.append(
                     Criterion(
@@ -308,7 +302,7 @@ def title_criteria(trial: Trial) -> list[Criterion]:
                     )
                 )
                 break
-    if re.search(r"\bMEN[\s-]?1\b|multiple\s+endocrine\s+neoplasia\s+type\s+(?:1|I)\b", title):
+    if _MEN1.search(title):
         out.append(
             Criterion(
                 kind="inclusion",
@@ -320,7 +314,7 @@ def title_criteria(trial: Trial) -> list[Criterion]:
                 source="title",
             )
         )
-    if re.search(r"\bhigh[\s-]grade\b", title, re.I) and re.search(r"neuroendocrine|NEN|NEC", title, re.I):
+    if _HIGH_GRADE.search(title) and _NEUROENDOCRINE.search(title):
         out.append(
             Criterion(
                 kind="inclusion",
