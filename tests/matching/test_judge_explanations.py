@@ -87,3 +87,19 @@ def test_source_of_a_fhir_patient_is_the_record(profile: Path) -> None:
     ctx.patient.source_format = "fhir"
     assert ctx.source == "the patient record"
     assert context_for(NOTE).source == "the note"
+
+
+def test_every_explanation_names_a_profile_as_the_profile() -> None:
+    p = {"age": 60, "sex": "female", "source_format": "profile", "conditions": [{"name": "hypertension"}]}
+    cases = [
+        ("Hypertension", "inclusion", "The patient profile describes hypertension."),
+        ("BMI < 30", "inclusion", "The patient profile gives no BMI."),
+        ("Measurable disease per RECIST", "inclusion", "The patient profile does not show whether"),
+        ("Active hepatitis B", "exclusion", "The patient profile does not mention this excluding condition"),
+    ]
+    for criterion, kind, start in cases:
+        r = judge(p, criterion, kind)  # type: ignore[arg-type]
+        assert r.explanation.startswith(start), (criterion, r.explanation)
+        assert "note" not in r.explanation
+    r = judge("A 60-year-old woman with hypertension.", "Hypertension", "inclusion")
+    assert r.explanation == "The note describes hypertension."

@@ -162,16 +162,28 @@ def judge(
             d = Decision("unknown", f"Could not judge this text ({type(exc).__name__}).", "error")
         if d is not None:
             ev = [ctx.sentences[i] for i in sorted(set(d.sentences)) if 0 <= i < len(ctx.sentences)]
-            return JudgeResult(verdict=d.verdict, explanation=d.explanation, evidence=ev, rule=d.rule)
+            return JudgeResult(
+                verdict=d.verdict, explanation=_in_source(d.explanation, ctx), evidence=ev, rule=d.rule
+            )
     if kind == "exclusion":
         return JudgeResult(
             verdict="not_met",
             rule="silent_exclusion",
-            explanation="The note does not mention this excluding condition; a complete history "
-            "would, so it is taken as absent (not excluded).",
+            explanation=_in_source(
+                "The note does not mention this excluding condition; a complete history "
+                "would, so it is taken as absent (not excluded).",
+                ctx,
+            ),
         )
     return JudgeResult(
         verdict="unknown",
         rule="silent_inclusion",
-        explanation="The note does not show whether this requirement is fulfilled.",
+        explanation=_in_source("The note does not show whether this requirement is fulfilled.", ctx),
     )
+
+
+def _in_source(explanation: str, ctx: JudgeContext) -> str:
+    """The rules word explanations for a note; name the patient's actual source instead."""
+    if ctx.source == "the note":
+        return explanation
+    return explanation.replace("The note", ctx.source.capitalize()).replace("the note", ctx.source)

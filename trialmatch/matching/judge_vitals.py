@@ -130,13 +130,14 @@ def _holds(x_cmp: str, x: float, cmp: str, v: float) -> bool | None:
 
 def rule_vitals(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     from trialmatch.matching.judge_base import Decision
+    from trialmatch.matching.judge_measure import measure_display
 
     cv = criterion_vital(text)
     if cv is None:
         return None
     key, cmp, v = cv
     nv = note_vital(ctx, key)
-    name = key.replace("_", " ")
+    name = measure_display(key.replace("_", " "))
     if nv is None:
         return (
             Decision("unknown", f"The note gives no {name}.", "vital_missing")
@@ -148,6 +149,5 @@ def rule_vitals(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     if ok is None:
         return None
     shown = f"{x:g}" if x_cmp == "=" else f"{x_cmp} {x:g} (implied)"
-    return Decision(
-        "met" if ok else "not_met", f"{name.capitalize()} {shown}; required {cmp} {v:g}.", "vitals", [si]
-    )
+    why = f"{name[:1].upper()}{name[1:]} {shown}; required {cmp} {v:g}."
+    return Decision("met" if ok else "not_met", why, "vitals", [si])
