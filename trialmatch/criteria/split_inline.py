@@ -19,6 +19,7 @@ _FLOW_BULLET_RE = re.compile(r"(?<=[^\dIVX\s-])[ \t]+-[ \t]+(?=[A-Z][a-z]|\(|[A-
 # A necessary condition for _FLOW_BULLET_RE that starts with a literal (so re scans for it fast).
 _FLOW_BULLET_PRE = re.compile(r"-(?<=[ \t]-)[ \t]+(?=[A-Z][a-z]|\(|[A-Z]{2,}[\s(])")
 _FLOW_START_RE = re.compile(r"^(?:[^\n]{0,60}:)?[ \t]*-[ \t]+\S")
+_COLON_LINE_RE = re.compile(r"\n\s*:")
 _PARA_RE = re.compile(r"(\n[ \t]*\n)")
 
 
@@ -48,12 +49,17 @@ def unflow(text: str) -> str:
     done = 0
     for a, b in _probe_lines(text, (p0, p1)):
         ln = text[a:b]
-        if v.any_header_re.search(ln):
+        m = v.any_header_re.search(ln)
+        if m:
             found = True
-            ln = v.midline_header_re.sub("\n\n", ln)
-            chunks += [text[done:a], v.header_dash_re.sub("\\1\n\n", ln)]
+            if m.start() > len(ln) - len(ln.lstrip()) or v.any_header_re.search(ln, m.end()):
+                ln = v.midline_header_re.sub("\n\n", ln)  # (else its one header opens the line)
+            if "-" in ln:  # (header_dash_re needs one; a "\\1" template costs even without a match)
+                ln = v.header_dash_re.sub("\\1\n\n", ln)
+            chunks += [text[done:a], ln]
             done = b
-    if not found and not v.any_header_re.search(text):  # (a header may span lines: "Criteria\n:")
+    if not found and not (_COLON_LINE_RE.search(text) and v.any_header_re.search(text)):
+        # (a header may span lines, "Criteria\n:", and then a line starts with ":")
         return text
     if chunks:
         text = "".join([*chunks, text[done:]])

@@ -44,22 +44,35 @@ _LEAD_BULLET_RE = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s+)+")
 
 
 _STYLE_OF = {"circled": "circled", "proman": "proman", "pnum": "pnum", "palpha": "palpha"}
-_ASCII_STARTS = frozenset("(-*>0123456789")
+_BULLET_SET = frozenset(BULLETS)
+_NUM_PUNCT = frozenset(".)、．:")
 _INDENT_CHARS = " \t\u00a0\u3000"
 
 
 def marker(line: str) -> tuple[str | None, str]:
     """(style, rest): style of the innermost list marker at the start of ``line``, or None."""
-    c = line[:1]
-    if c.isascii():  # a quick "no marker" for most unmarked lines (the regex decides the rest)
-        if c.isalpha():
-            if c not in "ivxoIVXO" and line[1:2] not in (".", ")"):
-                return None, line
-        elif c not in _ASCII_STARTS:
-            return None, line
     style: str | None = None
     rest = line
     for _ in range(3):  # "• 8. text", "- (a) text"
+        # Quick paths that decide as _MARKER_RE would: bullets, "12." numbers, no marker at all.
+        c = rest[:1]
+        if c in _BULLET_SET:
+            if rest[1:2] and not rest[1].isspace():
+                break
+            style, rest = "b" + c, rest[1:].lstrip()
+            continue
+        if "0" <= c <= "9":
+            k = 2 if rest[1:2].isdecimal() else 1
+            p, nxt = rest[k : k + 1], rest[k + 1 : k + 2]
+            if not p or p not in _NUM_PUNCT or (nxt and (nxt.isdecimal() or nxt in ".,:%)")):
+                break
+            style, rest = ("num)" if p == ")" else "num."), rest[k + 1 :].lstrip()
+            continue
+        if c.isascii() and (
+            (c.isalpha() and c not in "ivxoIVXO" and rest[1:2] not in (".", ")"))
+            or (not c.isalpha() and c != "(")
+        ):
+            break
         m = _MARKER_RE.match(rest)
         if not m:
             break
