@@ -170,7 +170,7 @@ def classify_body(body: str) -> tuple[str, str | None, str] | None:
     """``classify_header`` of a stripped line of at most 400 characters, its list marker removed."""
     body = body.strip().strip("*#_").strip()
     v = header_vocab()
-    words = body[:60].lower().split(maxsplit=1)
+    words = body[:60].lower().split(None, 1)
     if not words:
         return None
     w = words[0]

@@ -70,18 +70,20 @@ def unflow(text: str) -> str:
         if " - " not in para:
             out.append(para)
             continue
-        lines = [ln for ln in para.split("\n") if ln.strip()]
-        if len(lines) < 2 or any(marker(ln.strip())[0] for ln in lines[1:]):
+        lines = [ln.strip() for ln in para.split("\n")]
+        lines = [ln for ln in lines if ln]
+        if len(lines) < 2:
             out.append(para)
             continue
-        joined = " ".join(ln.strip() for ln in lines)
+        joined = " ".join(lines)
         head, sep, body = joined.partition(": ")
         target = body if sep and len(head) < 60 else joined
-        if not _FLOW_START_RE.match(target if target is joined else "- " + target.lstrip("- ")):
-            out.append(para)
-            continue
-        if not target.lstrip().startswith("-") or not (
-            _FLOW_BULLET_PRE.search(target) and _FLOW_BULLET_RE.search(target)
+        if (
+            not target.lstrip().startswith("-")
+            or not _FLOW_START_RE.match(target if target is joined else "- " + target.lstrip("- "))
+            or not _FLOW_BULLET_PRE.search(target)
+            or not _FLOW_BULLET_RE.search(target)
+            or any(marker(ln)[0] for ln in lines[1:])
         ):
             out.append(para)
             continue

@@ -112,4 +112,6 @@ def next_is_marked(lines: list[str], i: int) -> bool:
 
 def strip_bullets(s: str) -> str:
     """Drop leading bullet characters (they carry no meaning); keep numbering markers."""
-    return _LEAD_BULLET_RE.sub("", s, count=1) if len(s) < 100_000 else s
+    if s[:1] not in _BULLET_SET or len(s) >= 100_000:
+        return s
+    return _LEAD_BULLET_RE.sub("", s, count=1)
