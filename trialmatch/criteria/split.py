@@ -110,7 +110,7 @@ def split_criteria(text: str) -> list[SplitItem]:
         style, rest = marker(stripped)
         rest = rest.strip()
         if len(stripped) <= 400:
-            hdr = classify_body(rest)
+            hdr = classify_body(rest, v)
             if hdr is not None and not (
                 style is not None
                 and hdr[0] == "neutral"

@@ -44,6 +44,7 @@ class HeaderVocab:
     scope_re: re.Pattern[str]
     scope_reset: frozenset[str]
     first_words: frozenset[str]  # first word of every header phrase (a quick filter)
+    first_pairs: frozenset[str] | None  # their first two characters (a quicker one), if all have two
     sentence_re: re.Pattern[str]
     leadin_re: re.Pattern[str]
     qualified_re: re.Pattern[str]  # "inclusion criteria (phase ii only)", "... for cohort b"
@@ -131,6 +132,7 @@ def header_vocab() -> HeaderVocab:
         scope_re=scope_re,
         scope_reset=reset,
         first_words=first,
+        first_pairs=frozenset(w[:2] for w in first) if all(len(w) > 1 for w in first) else None,
         sentence_re=re.compile(f"^(?:{alts})"),
         leadin_re=leadin,
         qualified_re=qualified,
@@ -147,12 +149,16 @@ def header_vocab() -> HeaderVocab:
 
 
 _NORM_TAIL = " :：-–—.*#_="
+_LEAD_STRIP = frozenset("*#_")
 
 
 def norm(s: str) -> str:
     """A header phrase as looked up: lower-cased, whitespace collapsed, trailing ":"/"-" dropped."""
-    # (after the join the only whitespace is " ", so rstrip does what a [\s:...]+$ regex would)
-    return " ".join(s.split()).lower().strip("*#_ ").rstrip(_NORM_TAIL)
+    # After the join the only whitespace is " ", so rstrip does what a [\s:...]+$ regex would. A
+    # string with no whitespace but single spaces only loses an end space to the join: strip drops it.
+    if not (s.isprintable() and "  " not in s):
+        s = " ".join(s.split())
+    return s.lower().strip("*#_ ").rstrip(_NORM_TAIL)
 
 
 def classify_header(line: str) -> tuple[str, str | None, str] | None:
@@ -166,10 +172,15 @@ def classify_header(line: str) -> tuple[str, str | None, str] | None:
     return classify_body(marker(raw)[1])
 
 
-def classify_body(body: str) -> tuple[str, str | None, str] | None:
+def classify_body(body: str, v: HeaderVocab | None = None) -> tuple[str, str | None, str] | None:
     """``classify_header`` of a stripped line of at most 400 characters, its list marker removed."""
     body = body.strip().strip("*#_").strip()
-    v = header_vocab()
+    if v is None:
+        v = header_vocab()
+    p2 = body[:2].lower()[:2]  # the first two characters of the first word below (Σ lower-cases by context)
+    pairs = v.first_pairs
+    if pairs is not None and p2 not in pairs and p2[:1] not in _LEAD_STRIP and "Σ" not in body[:2]:
+        return None
     words = body[:60].lower().split(None, 1)
     if not words:
         return None
