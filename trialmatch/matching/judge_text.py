@@ -142,6 +142,48 @@ def _h4() -> Any:
         return None
 
 
+def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    n = len(shorter)
+    return len(longer) > n and any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_parts(cid: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(words of the concept's basic names, words its longer names add) as stems. A basic name
+    contains no other name of the concept ("platinum-based chemotherapy"); a longer name adds
+    qualifiers to one ("metastatic breast cancer" adds "metastatic" to "breast cancer")."""
+    h4 = _h4()
+    c = h4.concept(cid) if h4 is not None else None
+    if c is None:
+        return frozenset(), frozenset()
+    names = {tuple(stem(t) for t in _WORD.findall(str(n).lower())) for n in (*c.names, *c.abbr)}
+    names.discard(())
+    basic: set[str] = set()
+    added: set[str] = set()
+    for toks in names:
+        inner = [o for o in names if _contains(toks, o)]
+        if inner:
+            added.update(set(toks).difference(*inner))
+        else:
+            basic.update(toks)
+    return frozenset(basic), frozenset(added)
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_words(cid: str) -> frozenset[str]:
+    """Stems of the words that name a shared-vocabulary concept itself: those of its basic names and
+    its ancestors' (a note naming cisplatin satisfies "platinum-based chemotherapy" without these
+    words), not the qualifiers its longer names add ("metastatic" in "metastatic breast cancer")."""
+    h4 = _h4()
+    if h4 is None:
+        return frozenset()
+    basic, added = _name_parts(cid)
+    implied = set(basic)
+    for anc in h4.ancestors(cid):
+        implied |= _name_parts(anc)[0]
+    return frozenset(basic | (added & implied))
+
+
 def _keep(key: str) -> bool:
     if key.startswith("w:"):
         w = key[2:]
@@ -287,9 +329,11 @@ class NoteIndex:
             keys = [k for k in own.split("+") if k]
             parts = [self.find(k) for k in keys]
             # plain qualifier words ("metastatic", "HER2 positive") must be there too: the shared
-            # vocabulary may file "metastatic breast cancer" under breast cancer
+            # vocabulary may file "metastatic breast cancer" under breast cancer; words of the
+            # concept's own names ("platinum-based chemotherapy") are the concept, not qualifiers
+            named = _name_words(cid[2:]) if cid.startswith("c:") else frozenset()
             for k, p in zip(keys, parts, strict=True):
-                if k.startswith("w:"):
+                if k.startswith("w:") and k[2:] not in named:
                     aff = aff & p[0]
             together = set.intersection(*(p[0] for p in parts)) if parts else set()
             if together:  # the span's own words, in one sentence
