@@ -140,7 +140,7 @@ def rule_vitals(ctx: JudgeContext, text: str, kind: str) -> Decision | None:
     name = measure_display(key.replace("_", " "))
     if nv is None:
         return (
-            Decision("unknown", f"The note gives no {name}.", "vital_missing")
+            Decision("unknown", f"{ctx.source.capitalize()} gives no {name}.", "vital_missing")
             if kind == "inclusion"
             else None
         )
