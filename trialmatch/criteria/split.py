@@ -8,6 +8,10 @@ phase- or cohort-specific sections, which are kept as ``scope``.
 
 Pure and bounded: input over ``MAX_CHARS`` is truncated, every regex is anchored or linear.
 ``render_criteria(items)`` writes items back as normalised text that splits the same way.
+
+The parts: ``split_markers`` (list structure: markers, bullets, indentation), ``split_headers``
+(section headers and scope labels from the vocabulary) and ``split_inline`` (criteria flowed into
+running text, "1. A; 2. B" lines and "(i) ... (ii) ..." lists inside an item).
 """
 
 from __future__ import annotations
