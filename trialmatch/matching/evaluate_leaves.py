@@ -61,6 +61,28 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _lab_label(name: str, key: str) -> str:
+    """A lab as explanations name it: its abbreviation when the name is one ("alt" -> "ALT", as the
+    judge writes it), the vocabulary's name when only the key is known, else the name as given."""
+    from trialmatch.vocab import lab
+
+    lv = lab(key)
+    if lv is None:
+        return name
+    for abbr in sorted(lv.abbr, key=lambda a: a != name):  # the exact spelling first
+        if abbr.lower() == name.lower():
+            return abbr
+    if name.lower() == key and lv.names:
+        first = lv.names[0]
+        return next((a for a in lv.abbr if a.lower() == first.lower()), first)
+    return name
+
+
+def _lab_value(name: str, key: str, value: float, unit: str | None) -> str:
+    """ "ALT 50 U/L", or "ALT 50" when no unit is given."""
+    return f"{_lab_label(name, key)} {value:g}" + (f" {unit}" if unit else "")
+
+
 def _cmp(x: float, op: str, v: float, hi: float | None) -> bool:
     if op == "<":
         return x < v
@@ -111,31 +133,34 @@ def compare_leaf(rule: Compare, facts: PatientFacts) -> Outcome:
             for alt in _KIDNEY:
                 alt_key = T.lab_key_for(alt) or alt
                 if facts.lab(alt_key) is not None:
-                    obs, note = facts.lab(alt_key), f" (using {alt_key} for {raw})"
+                    obs = facts.lab(alt_key)
+                    note = f" (using {_lab_label(alt_key, alt_key)} for {_lab_label(raw, key)})"
                     key = alt_key
                     break
         if obs is None:
-            return Outcome(None, f"{raw} not known", missing=[f"lab.{raw}"])
+            return Outcome(None, f"{_lab_label(raw, key)} not known", missing=[f"lab.{raw}"])
         if (
             rule.window is not None
             and obs.date is not None
             and (facts.as_of - obs.date).days > rule.window.days
         ):
-            return Outcome(None, f"{obs.name} result of {obs.date} is too old", missing=[f"lab.{raw}"])
+            shown_name = _lab_label(obs.name, key)
+            return Outcome(None, f"{shown_name} result of {obs.date} is too old", missing=[f"lab.{raw}"])
         if rule.ref is not None:
             limit = obs.uln if rule.ref == "uln" else obs.lln
             if not limit:
                 return Outcome(
                     None,
-                    f"{obs.name} {obs.value:g} {obs.unit or ''}: no {rule.ref.upper()} given",
+                    f"{_lab_value(obs.name, key, obs.value, obs.unit)}: no {rule.ref.upper()} given",
                     evidence=[{"fact": f"lab.{key}", "value": obs.value, "unit": obs.unit}],
                     missing=[f"lab.{key}.{rule.ref}"],
                 )
             x = obs.value / limit
             ok = _cmp(x, rule.cmp, rule.value, rule.high)
+            ref = rule.ref.upper()
             text = (
-                f"{obs.name} {obs.value:g} {obs.unit or ''} = {x:.2f} x {rule.ref.upper()} ({limit:g}); "
-                f"required {want} x {rule.ref.upper()}{note}"
+                f"{_lab_value(obs.name, key, obs.value, obs.unit)} = {x:.2f} x {ref} ({limit:g}); "
+                f"required {want} x {ref}{note}"
             )
             ref_ev = {
                 "fact": f"lab.{key}",
@@ -148,14 +173,15 @@ def compare_leaf(rule: Compare, facts: PatientFacts) -> Outcome:
         if conv is None:
             return Outcome(
                 None,
-                f"{obs.name} {obs.value:g} {obs.unit}: cannot convert to {rule.unit}",
+                f"{_lab_value(obs.name, key, obs.value, obs.unit)}: cannot convert to {rule.unit}",
                 evidence=[{"fact": f"lab.{key}", "value": obs.value, "unit": obs.unit}],
                 missing=[f"lab.{raw}"],
             )
         x, how = conv
         ok = _cmp(x, rule.cmp, rule.value, rule.high)
         shown = rule.unit or obs.unit or ""
-        text = f"{obs.name} {_fmt(x)} {shown}; required {want} {rule.unit or ''}{note}".strip()
+        text = f"{_lab_label(obs.name, key)} {_fmt(x)}" + (f" {shown}" if shown else "")
+        text = f"{text}; required {want}" + (f" {rule.unit}" if rule.unit else "") + note
         lab_ev = {"fact": f"lab.{key}", "value": round(x, 4), "unit": rule.unit or obs.unit, "how": how}
         return Outcome(ok, text, evidence=[lab_ev])
     fact = facts.get(var)
