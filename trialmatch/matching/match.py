@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from haversine import haversine
-
 from trialmatch.criteria.model import Criterion
 from trialmatch.matching.evaluate import Tri, compile_rule, evaluate_criterion
 from trialmatch.matching.model import CriterionResult, MatchReport, NextQuestion, TrialResult
@@ -24,8 +22,17 @@ from trialmatch.patients import terms as T
 from trialmatch.patients.derive import PatientFacts
 from trialmatch.patients.model import Patient
 from trialmatch.records.model import OPEN_STATUSES, Trial
+from trialmatch.search.geo import nearest_site
 
-__all__ = ["VERDICT_RANK", "PreparedTrial", "disease_fit", "match_patient", "prepare_trials", "screen_trial"]
+__all__ = [
+    "SITE_STATUSES",
+    "VERDICT_RANK",
+    "PreparedTrial",
+    "disease_fit",
+    "match_patient",
+    "prepare_trials",
+    "screen_trial",
+]
 
 VERDICT_RANK = {"eligible": 3, "possibly_eligible": 2, "ineligible": 0}
 
@@ -252,30 +259,39 @@ def disease_fit(pt: PreparedTrial, facts: PatientFacts) -> float:
 Geocoder = Callable[[str], "tuple[float, float] | None"]
 
 
+#: The statuses the matcher asks about when it names a trial's nearest site: the open ones, so a site
+#: counts when it (or, without a status of its own, its open study) is recruiting or not yet recruiting;
+#: an invitation-only, suspended or closed site does not (a patient cannot walk into it).
+SITE_STATUSES = list(OPEN_STATUSES)
+
+
 def _distance(
     pt: PreparedTrial, loc: tuple[float, float] | None, geocode: Geocoder | None = None
 ) -> tuple[float | None, str | None]:
-    """Distance to the nearest site that is recruiting (or has no site status)."""
+    """Distance (km) to the nearest site that counts, and its name, by the one site rule the search
+    engine and the web app use (:func:`trialmatch.search.geo.nearest_site`)."""
     if loc is None or not pt.locations:
         return None, None
-    best: tuple[float, str] | None = None
-    for lat, lon, name, status in pt.locations:
-        if status is not None and status.upper() not in (
-            "RECRUITING",
-            "NOT_YET_RECRUITING",
-            "ENROLLING_BY_INVITATION",
-        ):
-            continue
+
+    def point(site: tuple[float, float, str, str | None]) -> tuple[float, float] | None:
+        lat, lon, name, _status = site
         if math.isnan(lat):
-            name, _, query = name.partition("\x00")
-            where = geocode(query) if geocode is not None else None
-            if where is None:
-                continue
-            lat, lon = where
-        d = haversine((loc[0], loc[1]), (lat, lon))  # km
-        if best is None or d < best[0]:
-            best = (d, name)
-    return (round(best[0], 1), best[1]) if best else (None, None)
+            query = name.partition("\x00")[2]
+            return geocode(query) if geocode is not None else None
+        return lat, lon
+
+    found = nearest_site(
+        pt.locations,
+        loc,
+        point=point,
+        status=lambda site: site[3],
+        study_status=pt.status,
+        statuses=SITE_STATUSES,
+    )
+    if found is None:
+        return None, None
+    site, dist = found
+    return round(dist, 1), site[2].partition("\x00")[0]
 
 
 def _score(verdict: str, fit: float, known_share: float, dist: float | None) -> float:
