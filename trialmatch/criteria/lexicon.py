@@ -126,25 +126,50 @@ def _tokset(text: str) -> frozenset[str]:
     return frozenset(_TOK.findall(text.lower()))
 
 
-@lru_cache(maxsize=16384)
+_WORDS: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str]]] = {}
+_WORDS_MAX = 16384
+
+
 def _words(text: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
     """(lower-cased tokens, the set ``_tokset`` prefilters on, the set of the tokens), without
-    positions (read only for a hit). When no character lower-cases to several, lower-casing first
-    gives the same tokens (no character changes class; checked over all of Unicode), in one C
-    call, and both sets are one."""
+    positions (read only for a hit), memoised in ``_WORDS`` (emptied when full). When no character
+    lower-cases to several, lower-casing first gives the same tokens (no character changes class;
+    checked over all of Unicode), in one C call, and both sets are one."""
+    w = _WORDS.get(text)
+    if w is not None:
+        return w
+    if len(_WORDS) >= _WORDS_MAX:
+        _WORDS.clear()
     low = text.lower()
     if len(low) == len(text):
         toks = tuple(_TOK.findall(low))
         tset = frozenset(toks)
-        return toks, tset, tset
-    toks = _tokens(text)[0]
-    return toks, _tokset(text), frozenset(toks)
+        w = (toks, tset, tset)
+    else:
+        toks = _tokens(text)[0]
+        w = (toks, _tokset(text), frozenset(toks))
+    _WORDS[text] = w
+    return w
+
+
+@cache
+def _required(key: str) -> re.Pattern[str]:
+    """A cheap necessary condition for list ``key`` to occur in a text not tokenised yet: the
+    longest token of some phrase is a substring of the lower-cased text (a phrase's tokens are
+    tokens of the lower-cased text, so each is a substring of it)."""
+    longest = {max(c, key=len) for cands in _index(key)[0].values() for c in cands}
+    return re.compile("|".join(re.escape(t) for t in sorted(longest, key=len, reverse=True)))
 
 
 def _common(key: str, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """The tokens of ``text`` and those of them that start a phrase of ``key`` (empty when the
     first-token prefilter rules the list out)."""
-    toks, pre, tset = _words(text)
+    w = _WORDS.get(text)
+    if w is None:
+        if not _required(key).search(text.lower()):
+            return (), frozenset()
+        w = _words(text)
+    toks, pre, tset = w
     firsts = _firsts(key)
     if firsts.isdisjoint(pre):
         return toks, frozenset()
