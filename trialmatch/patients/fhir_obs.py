@@ -13,7 +13,6 @@ from typing import Any
 from trialmatch.patients import terms as T
 from trialmatch.patients.fhir_util import (
     _ECOG_LA,
-    _KI67,
     _STAGE,
     _VITALS,
     LOINC,
@@ -21,6 +20,7 @@ from trialmatch.patients.fhir_util import (
     _codes,
     _date,
     _ext,
+    _ki67_loincs,
     _profiles,
     _stage_group,
     _text,
@@ -194,7 +194,7 @@ class ObservationReader:
                     c in ("77386006", "LA15173-0") for c in _codes(r.get("valueCodeableConcept"))
                 )
                 return
-        ki67 = any(lc in _KI67 for lc in loincs) or re.search(r"(?i)\bki-?67\b", name or "")
+        ki67 = any(lc in _ki67_loincs() for lc in loincs) or re.search(r"(?i)\bki-?67\b", name or "")
         if ki67 and isinstance(num, (int, float)):
             # a ratio is a share of cells (12/100); Ki-67 is kept in percent
             self.cancer["ki67_percent"] = float(num) * 100 if num is ratio else float(num)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 from typing import Any
+
+from trialmatch.vocab.labs import lab
 
 __all__ = [
     "CANCER_EXT_FIELDS",
@@ -13,12 +16,13 @@ __all__ = [
     "TM_CODES",
     "TM_EXT",
     "_ECOG_LA",
-    "_KI67",
+    "_KI67_EXTRA",
     "_STAGE",
     "_VITALS",
     "_codes",
     "_date",
     "_ext",
+    "_ki67_loincs",
     "_profiles",
     "_stage_group",
     "_text",
@@ -74,7 +78,18 @@ _STAGE = {
     "21900-6": "n",
     "21901-4": "m",
 }
-_KI67 = ("29593-1", "85330-9", "85319-2x")
+#: LOINC 85330-9 (Ki-67 nuclear Ag/100 cells in Breast cancer specimen by Immune stain) is read as a
+#: Ki-67 index beside the codes of the ``ki67`` entry of vocab/data/labs.yaml, which does not list it.
+_KI67_EXTRA = ("85330-9",)
+
+
+@cache
+def _ki67_loincs() -> frozenset[str]:
+    """LOINC codes of a Ki-67 index: labs.yaml's ``ki67`` codes and :data:`_KI67_EXTRA`."""
+    ki67 = lab("ki67")
+    return frozenset((ki67.loinc if ki67 else ()) + _KI67_EXTRA)
+
+
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 
 
