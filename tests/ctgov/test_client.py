@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -75,13 +76,54 @@ def test_gives_up_after_max_retries(server: ReplayServer) -> None:
         c.search_page(condition="breast")
 
 
-def test_rate_limit_spaces_requests(server: ReplayServer) -> None:
+class FakeClock:
+    """A clock that moves only when the client sleeps or a response "takes" time."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_rate_limit_spaces_requests() -> None:
+    clock = FakeClock()
+    sent: list[float] = []
+    took = iter([0.0, 0.01, 0.03, 0.07, 0.2])  # how long each response takes
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(clock.now)
+        clock.now += next(took)
+        return httpx.Response(200, json={"studies": []})
+
+    with CtgovClient(
+        "https://example.invalid",
+        rate_limit=20,
+        transport=httpx.MockTransport(handler),
+        sleep=clock.sleep,
+        clock=clock,
+    ) as c:
+        for _ in range(5):
+            c.search_page(condition="breast")
+    gaps = [b - a for a, b in itertools.pairwise(sent)]
+    assert len(sent) == 5 and min(gaps) >= 0.05 - 1e-9, gaps
+    # it waits out only what is left of the 1/20 s interval; a slow response (0.07 s) needs no wait
+    assert clock.slept == pytest.approx([0.05, 0.04, 0.02])
+
+
+def test_rate_limit_with_the_real_clock(server: ReplayServer) -> None:
+    # a lower bound on wall time: load on the machine can only lengthen it
+    start = time.monotonic()
     with CtgovClient(server.base_url, rate_limit=20) as c:
         for _ in range(5):
             c.search_page(condition="breast")
-    times = [t for t, _, _ in server.requests]
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.045, gaps
+    assert time.monotonic() - start >= 4 * 0.05
+    assert len([r for r in server.requests if r[1] == "/api/v2/studies"]) == 5
 
 
 def test_backoff_and_timeouts_with_mock_transport() -> None:
