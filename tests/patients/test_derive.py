@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from trialmatch.patients.derive import (
-    PatientFacts,
+from trialmatch.patients.derive import PatientFacts
+from trialmatch.patients.formulas import (
     age_at,
     bmi,
     bsa_mosteller,

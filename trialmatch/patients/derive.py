@@ -27,21 +27,7 @@ from trialmatch.patients.formulas import (
 from trialmatch.patients.items import Item, build_absent, build_items
 from trialmatch.patients.model import Lab, Patient
 
-__all__ = [
-    "ITEM_KINDS",
-    "Fact",
-    "Item",
-    "LabObs",
-    "PatientFacts",
-    "age_at",
-    "bmi",
-    "bsa_mosteller",
-    "ckd_epi_2021",
-    "cockcroft_gault",
-    "ecog_from_karnofsky",
-    "karnofsky_from_ecog",
-    "who_grade",
-]
+__all__ = ["ITEM_KINDS", "Fact", "Item", "LabObs", "PatientFacts"]  # the formulas: patients.formulas
 
 ITEM_KINDS = (
     "diagnosis",
