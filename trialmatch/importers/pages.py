@@ -65,13 +65,19 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def _read_capped(fp: IO[bytes], cap: int, what: str, source: str) -> str | RecordError:
+    """The decoded content, or a RecordError when it is larger than ``cap`` bytes."""
+    data = fp.read(cap + 1)
+    if len(data) > cap:
+        return RecordError(source, None, f"{what} larger than {cap // (1024 * 1024)} MB; refused")
+    return _decode(data)
+
+
 def read_text_page(fp: IO[bytes], source: str, source_url: str | None) -> Iterator[Trial | RecordError]:
-    data = fp.read(MAX_TEXT_PAGE_BYTES + 1)
-    if len(data) > MAX_TEXT_PAGE_BYTES:
-        mb = MAX_TEXT_PAGE_BYTES // (1024 * 1024)
-        yield RecordError(source, None, f"text page larger than {mb} MB; refused")
+    text = _read_capped(fp, MAX_TEXT_PAGE_BYTES, "text page", source)
+    if isinstance(text, RecordError):
+        yield text
         return
-    text = _decode(data)
     if not looks_like_trial(text):
         why = "plain text that is not a trial page (no registry id, trial or eligibility wording)"
         yield RecordError(source, None, why)
@@ -82,12 +88,10 @@ def read_text_page(fp: IO[bytes], source: str, source_url: str | None) -> Iterat
 def read_html_page(fp: IO[bytes], source: str, source_url: str | None) -> Iterator[Trial | RecordError]:
     from trialmatch.importers.html_text import html_to_text
 
-    data = fp.read(MAX_HTML_BYTES + 1)
-    if len(data) > MAX_HTML_BYTES:
-        mb = MAX_HTML_BYTES // (1024 * 1024)
-        yield RecordError(source, None, f"HTML page larger than {mb} MB; refused")
+    html = _read_capped(fp, MAX_HTML_BYTES, "HTML page", source)
+    if isinstance(html, RecordError):
+        yield html
         return
-    html = _decode(data)
     m = _TITLE.search(html[:20_000])
     title = f" ({m.group(1).strip()!r})" if m and m.group(1).strip() else ""
     text = html_to_text(html)
