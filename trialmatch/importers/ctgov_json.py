@@ -57,9 +57,14 @@ def _fast_build(cls: type[_M], **values: Any) -> _M:
         name: values[name] if name in values else (factory() if factory is not None else default)
         for name, default, factory in _spec(cls)
     }  # in field order: the JSON serialiser follows the dict's order
+    return _instance(cls, data, set(values))
+
+
+def _instance(cls: type[_M], data: dict[str, Any], fields_set: set[str]) -> _M:
+    """A model instance over ``data`` as pydantic's ``model_construct`` leaves it, without validation."""
     m = cls.__new__(cls)
     object.__setattr__(m, "__dict__", data)
-    object.__setattr__(m, "__pydantic_fields_set__", set(values))
+    object.__setattr__(m, "__pydantic_fields_set__", fields_set)
     object.__setattr__(m, "__pydantic_extra__", None)
     object.__setattr__(m, "__pydantic_private__", None)
     return m
@@ -70,12 +75,7 @@ def _construct(cls: type[_M], **values: Any) -> _M:
 
 
 def _wrap_fast(cls: type[_M], data: dict[str, Any]) -> _M:
-    m = cls.__new__(cls)
-    object.__setattr__(m, "__dict__", data)
-    object.__setattr__(m, "__pydantic_fields_set__", set(data))
-    object.__setattr__(m, "__pydantic_extra__", None)
-    object.__setattr__(m, "__pydantic_private__", None)
-    return m
+    return _instance(cls, data, set(data))
 
 
 def _wrap_construct(cls: type[_M], data: dict[str, Any]) -> _M:
