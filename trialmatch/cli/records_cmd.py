@@ -22,6 +22,9 @@ __all__ = ["read_any", "register"]
 #: At most this many rejection lines are printed (the count is always printed).
 MAX_REJECTION_LINES = 50
 
+TrialIdArg = typer.Argument(..., help="Trial id, registry id or local id.")
+TextOrJsonOption = typer.Option("text", "--format", help="text or json")
+
 
 def _err(msg: str) -> None:
     typer.echo(msg, err=True)
@@ -97,12 +100,19 @@ def _open(db: str | None) -> Store:
     return Store.from_db_option(db)
 
 
-def _find(store: Store, trial_id: str, db: str | None) -> Trial:
+def _open_trial(db: str | None, trial_id: str) -> tuple[Store, Trial]:
+    """The store and the trial with this id in it (exit 1 when there is none)."""
+    store = _open(db)
     trial = store.get_trial(trial_id)
     if trial is None:
         _err(f"No trial with id {trial_id!r} in the database ({store.url}). Try `trialmatch list`.")
         raise typer.Exit(1)
-    return trial
+    return store, trial
+
+
+def _comma_values(values: list[str] | None) -> list[str]:
+    """The values of a repeatable option that also takes comma lists, stripped, empties dropped."""
+    return [s.strip() for v in values or [] for s in v.split(",") if s.strip()]
 
 
 def flags_for(trial: Trial, today: Any) -> list[Any]:
@@ -340,7 +350,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List stored trials."""
         store = _open(db)
-        statuses = [s.strip().upper() for v in status or [] for s in v.split(",") if s.strip()] or None
+        statuses = [s.upper() for s in _comma_values(status)] or None
         rows = store.list_trials(statuses=statuses)
         if fmt == "json":
             typer.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False))
@@ -360,16 +370,15 @@ def register(app: typer.Typer) -> None:
 
     @app.command("show")
     def show_cmd(
-        trial_id: str = typer.Argument(..., help="Trial id, registry id or local id."),
-        fmt: str = typer.Option("text", "--format", help="text or json"),
+        trial_id: str = TrialIdArg,
+        fmt: str = TextOrJsonOption,
         today: str = typer.Option(None, "--today", help="Date for data-quality flags (YYYY-MM-DD)."),
         db: str = DbOption,
     ) -> None:
         """Show one trial record, with its data-quality flags."""
         import datetime as dt
 
-        store = _open(db)
-        trial = _find(store, trial_id, db)
+        store, trial = _open_trial(db, trial_id)
         day = dt.date.fromisoformat(today) if today else dt.date.today()
         flags = flags_for(trial, day)
         if fmt == "json":
@@ -382,13 +391,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command("export")
     def export_cmd(
-        trial_id: str = typer.Argument(..., help="Trial id, registry id or local id."),
+        trial_id: str = TrialIdArg,
         fmt: str = typer.Option("ctgov-json", "--format", help="ctgov-json or json (TrialMatch record)"),
         db: str = DbOption,
     ) -> None:
         """Export one trial as ClinicalTrials.gov API v2 study JSON."""
-        store = _open(db)
-        trial = _find(store, trial_id, db)
+        _, trial = _open_trial(db, trial_id)
         if fmt == "json":
             typer.echo(trial.model_dump_json(indent=2))
             return
@@ -404,15 +412,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command("history")
     def history_cmd(
-        trial_id: str = typer.Argument(..., help="Trial id, registry id or local id."),
-        fmt: str = typer.Option("text", "--format", help="text or json"),
+        trial_id: str = TrialIdArg,
+        fmt: str = TextOrJsonOption,
         db: str = DbOption,
     ) -> None:
         """Show a trial's stored versions and what changed between them."""
         from trialmatch.store import diff_trials
 
-        store = _open(db)
-        trial = _find(store, trial_id, db)
+        store, trial = _open_trial(db, trial_id)
         versions = store.versions(trial.id)
         rows = []
         for i, v in enumerate(versions):
@@ -435,7 +442,7 @@ def register(app: typer.Typer) -> None:
     def changes_cmd(
         since: str = typer.Option(..., "--since", help="Date or date-time (UTC), e.g. 2026-11-01."),
         kind: list[str] = typer.Option(None, "--kind", help="new, status, criteria, content (repeatable)."),
-        fmt: str = typer.Option("text", "--format", help="text or json"),
+        fmt: str = TextOrJsonOption,
         db: str = DbOption,
     ) -> None:
         """What changed in the stored trials since a date: new trials, status and criteria changes."""
@@ -447,7 +454,7 @@ def register(app: typer.Typer) -> None:
             _err(f"--since must be an ISO date or date-time, not {since!r}")
             raise typer.Exit(2) from None
         store = _open(db)
-        kinds = {k.strip().lower() for v in kind or [] for k in v.split(",") if k.strip()}
+        kinds = {k.lower() for k in _comma_values(kind)}
         changes = [c for c in store.changes_since(when) if not kinds or c.kind in kinds]
         if fmt == "json":
             typer.echo(json.dumps([c.to_dict() for c in changes], ensure_ascii=False))
