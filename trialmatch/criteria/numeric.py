@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from trialmatch.criteria.lab_mentions import LabMention, lab_mentions
-from trialmatch.criteria.numeric_values import NUM, Comparison, comparisons, parse_number, plain_values
+from trialmatch.criteria.numeric_values import (
+    NUM,
+    Comparison,
+    comparisons,
+    normal_values,
+    parse_number,
+    plain_values,
+    range_values,
+)
 from trialmatch.criteria.rules import And, Compare, Has, If, Or, Rule
 from trialmatch.vocab.concepts import concepts, concepts_in
 from trialmatch.vocab.patterns import pattern
@@ -62,6 +70,7 @@ _OR_ALT = pattern("numeric.or_alternative")
 _CONJ = pattern("numeric.conjunction")
 _STARTS_COND = pattern("numeric.starts_cond")
 _DIGIT = re.compile(r"\d")
+_NORMAL_WORD = re.compile(r"normal|wnl", re.I)
 _PAREN = re.compile(r"\([^()]{0,80}\)")
 _SEMI_PAREN = re.compile(r"[;)]")
 
@@ -102,14 +111,17 @@ def _count_unit(var: str, c: Comparison) -> str | None:
 
 
 def _extracts(text: str) -> list[_Extract]:
-    if not _DIGIT.search(text):
+    if not _DIGIT.search(text) and not _NORMAL_WORD.search(text):
         return []
     mentions = lab_mentions(text)
     if not mentions:
         return []
     comps = comparisons(text, durations=False)
     taken = [(c.start, c.end) for c in comps]
+    comps += range_values(text, mentions, taken)
+    taken = [(c.start, c.end) for c in comps]
     comps += plain_values(text, mentions, taken)
+    comps += normal_values(text, mentions, taken)
     comps.sort(key=lambda c: c.start)
     events: list[tuple[int, int, object]] = [(m.start, 0, m) for m in mentions]
     events += [(c.start, 1, c) for c in comps]
@@ -270,9 +282,13 @@ def _lenient(parts: list[Rule]) -> list[Rule]:
 
 
 def extract_numeric(text: str) -> list[tuple[str, str, float, str | None, str | None]]:
-    """Flat (var, op, value, unit, ref) tuples (benchmarks)."""
-    out = []
+    """Flat (var, op, value, unit, ref) tuples (benchmarks); a range gives both of its ends."""
+    out: list[tuple[str, str, float, str | None, str | None]] = []
     for e in _extracts(text):
         for _, var in e.keys:
+            if e.cmp.high is not None and e.cmp.op in (">=", ">") and e.cmp.ref is None:
+                out.append((var, "between", e.cmp.value, e.cmp.unit, None))
+                out.append((var, "between", e.cmp.high, e.cmp.unit, None))
+                continue
             out.append((var, e.cmp.op, e.cmp.value, e.cmp.unit, e.cmp.ref))
     return out

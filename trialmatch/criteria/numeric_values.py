@@ -12,12 +12,20 @@ from dataclasses import dataclass
 from functools import cache
 
 from trialmatch.criteria.lab_mentions import LabMention
-from trialmatch.criteria.lexicon import alternation, phrases
+from trialmatch.criteria.lexicon import alternation, phrase_re, phrases
 from trialmatch.criteria.temporal import _UNIT as _TIME_UNIT
 from trialmatch.vocab.patterns import pattern
 from trialmatch.vocab.units import normalize_unit
 
-__all__ = ["NUM", "Comparison", "comparisons", "parse_number", "plain_values"]
+__all__ = [
+    "NUM",
+    "Comparison",
+    "comparisons",
+    "normal_values",
+    "parse_number",
+    "plain_values",
+    "range_values",
+]
 
 #: A number: "100,000", "100 000", "1.5", "1,5", ".5" (structure, not vocabulary).
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?![\d.])|\d{1,3}(?: \d{3})+(?![\d.,])|\d{1,7}(?:[.,]\d{1,4})?|[.]\d{1,4})"
@@ -26,6 +34,10 @@ _WS = re.compile(r"\s+")
 _GLUED_X = re.compile(r"^(\s{0,3})[xX](?=[A-Za-z])")  # "3xULN"
 _UNIT_WORDS = re.compile(r"^(\s{0,2})(\S{1,20})(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?")
 _BARE_ULN = pattern("numeric.bare_uln")
+_RANGE_LEAD = pattern("numeric.range_lead")
+_RANGE_JOIN = pattern("numeric.range_join")
+_NORMAL_GLUE = pattern("numeric.normal_glue")
+_NUM_RE = re.compile(NUM)
 _TIME_AFTER = re.compile(rf"\s{{0,2}}(?:-\s{{0,2}})?{_TIME_UNIT}\b", re.I)
 
 
@@ -189,4 +201,57 @@ def plain_values(text: str, mentions: list[LabMention], taken: list[tuple[int, i
                 op=str(op), value=v, start=s0, end=mm.end + m.end() + used + t.end(), unit=unit, ref=ref
             )
         )
+    return out
+
+
+def range_values(text: str, mentions: list[LabMention], taken: list[tuple[int, int]]) -> list[Comparison]:
+    """Ranges right after a lab mention, outside the ``taken`` spans: "BMI between 18 and 30 kg/m2",
+    "Body mass index (BMI) of 18.5 to 30.0 kg/m2", "BMI 19-32" (a ``>=`` comparison with ``high``)."""
+    out: list[Comparison] = []
+    for mm in mentions:
+        seg = text[mm.end : mm.end + 60]
+        m1 = _NUM_RE.search(seg)
+        if m1 is None or not _RANGE_LEAD.match(seg[: m1.start()]):
+            continue
+        s0 = mm.end + m1.start()
+        if any(a <= s0 < b for a, b in taken) or (out and out[-1].start == s0):
+            continue
+        pos = mm.end + m1.end()
+        unit1, ref1, used1 = _unit_after(text[pos : pos + 60])
+        if ref1 is not None:
+            continue
+        m2 = _NUM_RE.search(text, pos + used1, pos + used1 + 12)
+        if m2 is None or not _RANGE_JOIN.match(text[pos + used1 : m2.start()]):
+            continue
+        v, v2 = parse_number(m1.group()), parse_number(m2.group())
+        if v is None or v2 is None or v2 <= v or _TIME_AFTER.match(text, m2.end()):
+            continue
+        unit, ref, used = _unit_after(text[m2.end() : m2.end() + 60])
+        if ref is not None:
+            continue
+        out.append(Comparison(op=">=", value=v, start=s0, end=m2.end() + used, high=v2, unit=unit or unit1))
+    return out
+
+
+def normal_values(
+    text: str, mentions: list[LabMention], taken: list[tuple[int, int]]
+) -> list[Comparison]:
+    """A lab said to be normal ("Bilirubin normal", "AST and ALT within normal limits"): ``<= 1 x ULN``,
+    only when every lab named with it is one whose limit is the upper one (``normal_means_uln``)."""
+    uln_labs = {str(k) for k in phrases()["normal_means_uln"]}
+    out: list[Comparison] = []
+    for i, mm in enumerate(mentions):
+        seg = text[mm.end : mm.end + 60]
+        m = phrase_re("normal_limits").search(seg)
+        if m is None or not _NORMAL_GLUE.match(seg[: m.start()]):
+            continue
+        s0 = mm.end + m.start()
+        if any(a <= s0 < b for a, b in taken):
+            continue
+        near = [x for x in mentions[: i + 1] if x.end > mm.end - 80]
+        if any(x.key not in uln_labs for x in near):
+            continue
+        if text[mm.end + m.end() : mm.end + m.end() + 1].isalnum():
+            continue
+        out.append(Comparison(op="<=", value=1.0, start=s0, end=mm.end + m.end(), ref="uln"))
     return out
