@@ -21,7 +21,11 @@ JSON = st.recursive(
 PATIENT_KEYS = st.sampled_from(["age", "sex", "cancer", "labs", "performance_status", "as_of", "treatments"])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(patient=st.dictionaries(PATIENT_KEYS, JSON, max_size=4), extra=JSON)
 def test_api_match_never_500(client: TestClient, patient: dict, extra: object) -> None:  # type: ignore[type-arg]
     body = {"patient": patient, "trial_ids": ["NCT07077551"], "x": extra}
