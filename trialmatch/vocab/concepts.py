@@ -163,23 +163,30 @@ def _abbr_key(abbr: str) -> tuple[str, ...]:
     return tuple(t for t, _, _ in tokenize(abbr))
 
 
+_Lengths = dict[str, tuple[int, ...]]
+
+
 @cache
-def _index() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str], dict[str, int], dict[str, int]]:
+def _index() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str], _Lengths, _Lengths]:
+    """(names by normalised tokens, abbreviations by tokens as written, and for each first token the
+    lengths of the names / abbreviations starting with it, longest first)."""
     names: dict[tuple[str, ...], str] = {}
     abbrs: dict[tuple[str, ...], str] = {}
-    first_n: dict[str, int] = {}
-    first_a: dict[str, int] = {}
+    len_n: dict[str, set[int]] = {}
+    len_a: dict[str, set[int]] = {}
     for c in concepts().values():
         for n in (*c.names, *c.codes):
             k = _name_key(n)
             if k and k not in names:
                 names[k] = c.id
-                first_n[k[0]] = max(first_n.get(k[0], 0), len(k))
+                len_n.setdefault(k[0], set()).add(len(k))
         for a in c.abbr:
             k = _abbr_key(a)
             if k and k not in abbrs:
                 abbrs[k] = c.id
-                first_a[k[0]] = max(first_a.get(k[0], 0), len(k))
+                len_a.setdefault(k[0], set()).add(len(k))
+    first_n = {t: tuple(sorted(v, reverse=True)) for t, v in len_n.items()}
+    first_a = {t: tuple(sorted(v, reverse=True)) for t, v in len_a.items()}
     return names, abbrs, first_n, first_a
 
 
@@ -224,14 +231,19 @@ def concepts_in(text: str) -> list[ConceptHit]:
         i = cand[ci]
         ci += 1
         best_len, best_id = 0, ""
-        mn = first_n.get(normed[i], 0)
-        for L in range(min(mn, n - i), 0, -1):
+        room = n - i
+        for L in first_n.get(normed[i], ()):
+            if room < L:
+                continue
             cid = names.get(normed[i : i + L])
             if cid is not None:
                 best_len, best_id = L, cid
                 break
-        ma = first_a.get(words[i], 0)
-        for L in range(min(ma, n - i), best_len, -1):
+        for L in first_a.get(words[i], ()):
+            if best_len >= L:
+                break
+            if room < L:
+                continue
             cid = abbrs.get(words[i : i + L])
             if cid is not None:
                 best_len, best_id = L, cid
