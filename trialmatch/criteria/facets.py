@@ -29,6 +29,7 @@ _AGE_RANGE = pattern("facets.age_range")
 _AGE_TRAIL = pattern("facets.age_trail")
 _AGE_WORDS = pattern("facets.age_words")
 _YEARS_UNIT = pattern("facets.years_unit")
+_AGE_LEAD_TRAIL = pattern("facets.age_lead_trail")
 
 
 def age_rule(text: str) -> Rule | None:
@@ -70,6 +71,14 @@ def age_rule(text: str) -> Rule | None:
         w = m3.group("w").lower()
         op = ">" if w.startswith(("older", "over", "above")) else "<"
         out.append(Compare(var="age", cmp=op, value=v, unit="a"))
+    for m4 in _AGE_LEAD_TRAIL.finditer(text):  # "Age: 18 and over" (no "years")
+        v = parse_number(m4.group("n"))
+        if v is None or not 0 <= v <= 120:
+            continue
+        young = any(w in m4.group("t").lower() for w in ("younger", "less", "under", "below"))
+        cmp = Compare(var="age", cmp="<=" if young else ">=", value=v, unit="a")
+        if cmp not in out:
+            out.append(cmp)
     if not out:
         return None
     return out[0] if len(out) == 1 else And(tuple(out))

@@ -63,6 +63,12 @@ _LOCAL_TREATMENT = pattern("parse.local_treatment")
 _ALTERNATIVE_RECURRED = pattern("parse.alternative_recurred")
 _CONDITION_WORD = pattern("parse.condition_word")
 _GRADE_LIMIT = pattern("parse.grade_limit")
+_NO_RESTRICTION = pattern("parse.no_restriction")
+_SEX_EITHER = pattern("parse.sex_either")
+_PROTOCOL_NOTE = pattern("parse.protocol_note")
+_HEALTHY_PEOPLE = pattern("parse.healthy_people")
+_FEMALE_WORD = re.compile(r"\b(?:females?|women)\b", re.I)
+_MALE_WORD = re.compile(r"\b(?:males?|men)\b", re.I)
 _NON_WORD = re.compile(r"[\W_]+")
 
 
@@ -119,6 +125,17 @@ def _hypertension(t: str) -> Rule | None:
 _GENERIC_TX = frozenset({"investigational_agent", "systemic_therapy", "anticancer_therapy"})
 
 
+def _healthy(t: str) -> Rule | None:
+    """"Healthy male subjects": a healthy volunteer (of the one sex named, if only one is)."""
+    if not _HEALTHY_PEOPLE.match(t):
+        return None
+    hv: Rule = Flag("healthy_volunteer")
+    fem, mal = _FEMALE_WORD.search(t), _MALE_WORD.search(t)
+    if bool(fem) != bool(mal):
+        return And((hv, Is("sex", ("female",) if fem else ("male",))))
+    return hv
+
+
 def _condition_first(t: str) -> bool:
     """A condition is named before any treatment ("autoimmune disease requiring systemic therapy")."""
     hits = concepts_in(t)
@@ -164,6 +181,10 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     if kind == "inclusion" and has_phrase("conditional_permission_cues", t):
         q = f"Does the patient meet the conditions of this permission? ({t[:160]})"
         return categorise(t), Review("permission with conditions", q), 0.4, None, "conditional permission"
+    if _PROTOCOL_NOTE.match(t):
+        return "administrative", Admin("protocol"), 0.8, None, "a pointer to criteria set out elsewhere"
+    if _NO_RESTRICTION.match(t) or _SEX_EITHER.match(t):
+        return categorise(t), Admin("allowed"), 0.8, None, "no restriction"
     if _NOTE.match(t):
         q = f"Note in the criteria: {t[:200]}"
         return categorise(t), Review("a note, not a criterion", q), 0.3, None, "note"
@@ -201,6 +222,9 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     sx = _sex(t)
     if sx is not None:
         return "sex", sx, 0.9, None, None
+    hv = _healthy(t) if kind == "inclusion" else None
+    if hv is not None:
+        return "other", hv, 0.85, None, None
     if PS_CUE.search(t):
         ps = performance_rule(t)
         if ps is not None:

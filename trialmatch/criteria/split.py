@@ -30,6 +30,7 @@ from trialmatch.criteria.split_headers import (
 )
 from trialmatch.criteria.split_inline import inline_numbered, inline_parts, unflow
 from trialmatch.criteria.split_markers import TERMINAL, indent, marker, next_is_marked, strip_bullets
+from trialmatch.vocab.patterns import pattern
 
 __all__ = ["MAX_CHARS", "SplitItem", "classify_header", "render_criteria", "split_criteria"]
 
@@ -226,6 +227,7 @@ def _starts_new_plain(last: str, line: str) -> bool:
 
 
 _WORD_RE = re.compile(r"\w")
+_HEADING_FRAGMENT = pattern("parse.heading_fragment")
 
 
 def _join(parts: list[str]) -> str:
@@ -257,7 +259,7 @@ def _finish(raw: list[_Item]) -> list[SplitItem]:
             if body:
                 parts.append(body)
         text = " ".join([head, *subs]).strip()
-        if not (text[:1].isalnum() or _WORD_RE.search(text)):
+        if not (text[:1].isalnum() or _WORD_RE.search(text)) or _HEADING_FRAGMENT.match(text):
             continue
         out.append(SplitItem(it.kind, text, parts, it.scope, len(out), head, subs))
     return out
