@@ -14,7 +14,15 @@ from trialmatch.patients import terms as T
 if TYPE_CHECKING:
     from trialmatch.patients.derive import PatientFacts
 
-__all__ = ["LIST_OF", "Item", "build_absent", "build_items", "concepts_of_texts", "join_text"]
+__all__ = [
+    "LIST_OF",
+    "Item",
+    "build_absent",
+    "build_items",
+    "concepts_of_texts",
+    "implied_by_site",
+    "join_text",
+]
 
 
 @dataclass(slots=True)
@@ -61,6 +69,31 @@ def concepts_of_texts(*texts: str | None) -> frozenset[str]:
     return out
 
 
+def implied_by_site(diagnosis: frozenset[str], sites: frozenset[str]) -> frozenset[str]:
+    """Site-specific diagnoses implied by a diagnosis and its primary site (``diagnosis_by_site``
+    in ``patients/data/terms.yaml``): a concept is implied when one of the patient's sites is (within)
+    one of its sites and every one of its parents is the diagnosis or an ancestor of it, so
+    NEC + pancreas gives pancreatic NEN and pancreatic NEC, never pancreatic NET."""
+    table: dict[str, list[str]] = T.terms().get("diagnosis_by_site") or {}
+    if not diagnosis or not sites or not table:
+        return frozenset()
+    from trialmatch.vocab.concepts import concepts
+
+    cs = concepts()
+    have = set(diagnosis)
+    changed = True
+    while changed:
+        changed = False
+        for cid, where in table.items():
+            c = cs.get(cid)
+            if c is None or cid in have or not any(T._is_a(s, w) for s in sites for w in where):
+                continue
+            if all(any(T._is_a(d, par) for d in have) for par in c.parents):
+                have.add(cid)
+                changed = True
+    return frozenset(have - diagnosis)
+
+
 def join_text(*parts: Any) -> str:
     return " ".join(str(p) for p in parts if p not in (None, "", [], ()))
 
@@ -93,6 +126,8 @@ def build_items(self: PatientFacts) -> None:
         fam = gd.get("family", "")
         if grade is not None and gd.get(grade.value) and any(T.concept_matches((x,), "", fam) for x in cs):
             cs = cs | concepts_of_texts(gd[grade.value])
+        site_cs = concepts_of_texts(c.primary_site, c.icd_o3_topography)
+        cs = cs | implied_by_site(cs, site_cs)
         _add(self, Item("diagnosis", name, text, cs, active=True, start=c.diagnosis_date))
         if "cancer.differentiation" not in self.scalars:
             for concept, diff_word in (T.terms().get("differentiation_from_concept") or {}).items():
