@@ -61,11 +61,6 @@ KNOWN_GAPS: dict[str, str] = {
         "eligible' is split into its own item, so the organ-function item keeps AST <= 1.5 x ULN with"
         " no liver exception"
     ),
-    "NCT01642251--prior-chemo": (
-        "'Patients cannot have had prior chemotherapy or biologic therapy for SCLC ...; patients "
-        "receiving prior radiation cannot register within 7 days ...': read as a question (prior "
-        "therapy with a condition)"
-    ),
     "NCT01642251--lcnec-stage-iv": (
         "'Inclusion Criteria (phase II)' items are scoped 'phase II' by the splitter, but scoped_rule"
         " does not treat a phase section as an alternative population: the phase II 'extensive stage "

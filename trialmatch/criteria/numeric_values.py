@@ -233,9 +233,7 @@ def range_values(text: str, mentions: list[LabMention], taken: list[tuple[int, i
     return out
 
 
-def normal_values(
-    text: str, mentions: list[LabMention], taken: list[tuple[int, int]]
-) -> list[Comparison]:
+def normal_values(text: str, mentions: list[LabMention], taken: list[tuple[int, int]]) -> list[Comparison]:
     """A lab said to be normal ("Bilirubin normal", "AST and ALT within normal limits"): ``<= 1 x ULN``,
     only when every lab named with it is one whose limit is the upper one (``normal_means_uln``)."""
     uln_labs = {str(k) for k in phrases()["normal_means_uln"]}

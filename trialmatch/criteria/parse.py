@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from trialmatch.criteria.lexicon import has_phrase
 from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.parse_build import build_cached, categorise
+from trialmatch.criteria.parse_clauses import clause_rule
 from trialmatch.criteria.parse_post import settle_rule
 from trialmatch.criteria.rules import And, Not, Or, Review, Rule
 from trialmatch.criteria.scope import scoped_rule
@@ -69,6 +70,12 @@ def _definition_lead(t: str, parts: tuple[str, ...]) -> str | None:
     return lead if len(lead) >= 15 and not has_phrase("definition_cues", lead) else None
 
 
+def _build_clause(c: str, k: str) -> tuple[str, Rule, str | None]:
+    """(category, rule as worded, note) of one clause of an item."""
+    cat, rule, _conf, _applies, note = _build_cached(c, k, ())
+    return cat, settle_rule(rule, c, k, cat), note
+
+
 def parse_item(
     text: str, kind: str, parts: Sequence[str] = (), scope: str | None = None, index: int = 0
 ) -> Criterion:
@@ -99,6 +106,10 @@ def parse_item(
             "parser error",
         )
     rule = settle_rule(rule, t, k, cat)
+    if not cparts and ";" in t:
+        split = clause_rule(t, k, rule, lambda c: _build_clause(c, k))
+        if split is not None:
+            rule, cat = split[0], split[1] if cat == "other" and split[1] else cat
     rule = scoped_rule(rule, t, scope, k)
     crit.category = cat
     crit.rule = rule
