@@ -8,7 +8,7 @@ import pytest
 
 from trialmatch.criteria import parse_criteria
 from trialmatch.criteria.parse import parse_item
-from trialmatch.criteria.rules import Admin, And, Compare, Flag, Is, Review
+from trialmatch.criteria.rules import Admin, And, Compare, Flag, Has, If, Is, Review
 
 
 @pytest.mark.parametrize(
@@ -96,3 +96,24 @@ def test_heading_word_cut_off_is_dropped() -> None:
     ]
     assert [c.index for c in items] == [0, 1, 2]
     assert isinstance(items[-1].rule, Review)
+
+
+def test_dashed_note_under_a_sub_item_belongs_to_it() -> None:
+    text = (
+        "Inclusion Criteria:\n\n* Adequate organ function as defined below:\n\n"
+        "  * Absolute neutrophil count (ANC) >=1,500/microliter\n"
+        "  * Aspartate aminotransferase (AST)/ alanine aminotransferase (ALT) <=1.5 x institutional ULN\n\n"
+        "    ---Participants with tumor involving the liver with AST and ALT <= 5.0 x ULN may be eligible.\n"
+        "  * Creatinine clearance (CrCl) >= 30 mL/min\n"
+        "* Age >= 18 years\n"
+    )
+    items = parse_criteria(text)
+    assert len(items) == 2
+    organ = items[0]
+    assert len(organ.parts) == 3 and "---Participants with tumor involving the liver" in organ.parts[1]
+    rule = organ.rule
+    assert isinstance(rule, And)
+    ifs = [a for a in rule.args if isinstance(a, If)]
+    assert ifs and ifs[0].cond == Has("liver_metastases", kinds=("metastasis",))
+    assert ifs[0].then == Compare(var="lab.ast", cmp="<=", value=5.0, ref="uln")
+    assert ifs[0].else_ == Compare(var="lab.ast", cmp="<=", value=1.5, ref="uln")

@@ -56,11 +56,6 @@ KNOWN_GAPS: dict[str, str] = {
         " warfarin are excluded': the lab builder reads the PT/INR limits of the item's note, the "
         "anticoagulant is lost"
     ),
-    "NCT06228066--ast-3x-liver-mets": (
-        "'---Participants with tumor involving the liver with AST and ALT <= 5.0 x ULN ... may be "
-        "eligible' is split into its own item, so the organ-function item keeps AST <= 1.5 x ULN with"
-        " no liver exception"
-    ),
     "NCT01642251--lcnec-stage-iv": (
         "'Inclusion Criteria (phase II)' items are scoped 'phase II' by the splitter, but scoped_rule"
         " does not treat a phase section as an alternative population: the phase II 'extensive stage "

@@ -126,7 +126,7 @@ _GENERIC_TX = frozenset({"investigational_agent", "systemic_therapy", "anticance
 
 
 def _healthy(t: str) -> Rule | None:
-    """A healthy-volunteer item ("Healthy male subjects"): a healthy volunteer (of the one sex named, if only one is)."""
+    """A healthy-volunteer item ("Healthy male subjects"), of the one sex named if only one is."""
     if not _HEALTHY_PEOPLE.match(t):
         return None
     hv: Rule = Flag("healthy_volunteer")

@@ -177,6 +177,15 @@ def split_criteria(text: str) -> list[SplitItem]:
                     cur.add_cont(stripped)
             elif stripped[0].islower() or (stripped.lower().startswith(cont_starts) and top_style != "plain"):
                 cur.add_cont(stripped)
+            elif (
+                cur.subs
+                and top_style not in (None, "plain")
+                and ind > top_indent + 1
+                and stripped[:2] == "--"
+            ):
+                # "---Participants with tumor involving the liver ... may be eligible" indented under a sub
+                # item: a dashed note of that sub item, not a new item
+                cur.add_cont(stripped)
             else:
                 cur = _Item(kind, scope, [stripped])
                 items.append(cur)
