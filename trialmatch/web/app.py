@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from trialmatch.store.web_tables import create_web_tables
 from trialmatch.web import views
 from trialmatch.web.backend import Backend
 from trialmatch.web.security import RateLimiter, SecurityMiddleware
+from trialmatch.web.warmup import WarmUp, warm_up_enabled
 
 __all__ = ["client_ip", "create_app", "render"]
 
@@ -70,14 +72,32 @@ def create_app(
     *,
     team_users: dict[str, str] | None = None,
     rate_limits: dict[str, tuple[float, float]] | None = None,
+    warm_up: bool | None = None,
 ) -> FastAPI:
     """Build the app on the database at ``db_url``.
 
     ``trials``: serve this fixed list instead of the store's trials (tests, demos).
     ``team_users``: study-team accounts to create or update at start (username -> password);
     see also ``$TRIALMATCH_TEAM_USERS`` and ``trialmatch serve --team-user``.
+    ``warm_up``: when the app starts on a store, prepare every open trial for the matcher in a
+    background thread (``trialmatch.web.warmup``; stopped when the app shuts down). Default: on,
+    unless ``$TRIALMATCH_WEB_WARMUP=0``; never for a fixed ``trials`` list.
     """
+    backend = Backend(db_url, trials=trials)
+    warm = WarmUp(backend) if trials is None and (warm_up_enabled() if warm_up is None else warm_up) else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm is not None:
+            warm.start()
+        try:
+            yield
+        finally:
+            if warm is not None:
+                warm.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="TrialMatch",
         version="0.1.0",
         description="Clinical-trial search and eligibility "
@@ -85,7 +105,8 @@ def create_app(
         redoc_url=None,
         docs_url=None,
     )
-    app.state.backend = Backend(db_url, trials=trials)
+    app.state.backend = backend
+    app.state.warm_up = warm
     engine = create_engine(db_url, future=True, pool_pre_ping=False)
     if engine.dialect.name == "sqlite":
 

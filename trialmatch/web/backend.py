@@ -3,13 +3,21 @@
 Each capability calls the owning package when it is there (store, criteria, search, matching,
 patients) and falls back to a small local implementation otherwise, so that the app works while
 the project grows. Per-trial derived data (parsed criteria, plain summary, quality flags) is
-cached in-process; trials themselves are cached for ``ttl`` seconds.
+cached in-process; trials themselves are cached for ``ttl`` seconds. Parsed criteria and the
+matcher's prepared trials are kept (keyed by trial id and last update) until the LRU drops them;
+``trialmatch.web.warmup`` fills them for every open trial when the app starts.
+
+The patient matcher screens every open trial, up to a safety cap of 5,000 trials
+(``$TRIALMATCH_WEB_MATCH_CAP`` overrides it; beyond the cap, trials naming the patient's disease
+in title or conditions are chosen first).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
+import os
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -36,7 +44,31 @@ from trialmatch.web.backend_util import (
     stale_warning,
 )
 
-__all__ = ["Backend", "Hit", "SearchFilters", "optional", "stale_warning"]
+__all__ = [
+    "DEFAULT_MATCH_CAP",
+    "MATCH_CAP_ENV",
+    "Backend",
+    "Hit",
+    "SearchFilters",
+    "match_cap",
+    "optional",
+    "stale_warning",
+]
+
+#: Environment variable: the most open trials the web matcher screens for one patient.
+MATCH_CAP_ENV = "TRIALMATCH_WEB_MATCH_CAP"
+DEFAULT_MATCH_CAP = 5000
+
+
+def match_cap() -> int:
+    """The matcher's cap on trials screened per patient: ``$TRIALMATCH_WEB_MATCH_CAP`` when it is a
+    positive whole number, else 5,000."""
+    raw = os.environ.get(MATCH_CAP_ENV, "").strip()
+    try:
+        cap = int(raw) if raw else DEFAULT_MATCH_CAP
+    except ValueError:
+        return DEFAULT_MATCH_CAP
+    return cap if cap > 0 else DEFAULT_MATCH_CAP
 
 
 class Backend:
@@ -46,8 +78,10 @@ class Backend:
         self.db_url = db_url
         self._fixed = {t.id: t for t in trials} if trials is not None else None
         self._store: Any = None
-        self._trials = TTLCache(4096, ttl)
+        room = max(4096, match_cap() + 1024)
+        self._trials = TTLCache(room, ttl)
         self._derived = TTLCache(4096, 3600.0)
+        self._prep = TTLCache(2 * room, math.inf)  # parsed criteria and prepared trials
         self._all: tuple[float, list[Trial]] | None = None
         self._fixed_index: Any = None
         self._summary_rows: tuple[float, list[tuple[str, str | None, set[str]]]] | None = None
@@ -83,13 +117,46 @@ class Backend:
         return trials
 
     # -- derived data (cached per trial) -------------------------------------------------
-    def _cached(self, kind: str, trial: Trial, fn: Callable[[], Any]) -> Any:
-        key = f"{kind}:{trial.id}:{trial.last_update_posted}"
-        val = self._derived.get(key)
-        if val is None:
-            val = fn()
-            self._derived.put(key, val)
-        return val
+    def load_trials(self, ids: list[str]) -> list[Trial]:
+        """The trials with these ids, in order (unknown ids left out): cached ones from memory,
+        the rest read from the store in bulk and cached."""
+        if self._fixed is not None:
+            return [t for t in (self._fixed.get(i) for i in ids) if t is not None]
+        got: dict[str, Trial] = {}
+        missing = []
+        for i in ids:
+            cached = self._trials.get(i)
+            if isinstance(cached, Trial):
+                got[i] = cached
+            elif cached is None:
+                missing.append(i)
+        it = getattr(self._store, "iter_trials", None) if self._store is not None else None
+        if missing and it is not None:
+            for t in it(ids=missing):
+                self._trials.put(t.id, t)
+                got[t.id] = t
+        elif missing:
+            for i in missing:
+                t = self.get_trial(i)
+                if t is not None:
+                    got[i] = t
+        return [got[i] for i in ids if i in got]
+
+    def _key(self, kind: str, trial: Trial) -> str:
+        return f"{kind}:{trial.id}:{trial.last_update_posted}"
+
+    def _cached(self, kind: str, trial: Trial, fn: Callable[[], Any], cache: TTLCache | None = None) -> Any:
+        return (cache or self._derived).get_or_make(self._key(kind, trial), fn)
+
+    def has_prepared(self, trial: Trial) -> bool:
+        """Whether the matcher's prepared form of this version of the trial is cached."""
+        return self._key("prepared", trial) in self._prep
+
+    def seed_criteria(self, trial: Trial, criteria: list[Criterion]) -> None:
+        """Cache parsed criteria read in bulk (the warm-up), unless some are cached already."""
+        key = self._key("criteria", trial)
+        if key not in self._prep:
+            self._prep.put(key, list(criteria))
 
     def criteria(self, trial: Trial) -> list[Criterion]:
         def parse() -> list[Criterion]:
@@ -106,14 +173,18 @@ class Backend:
             except Exception:
                 return _fallback_criteria(trial)
 
-        return self._cached("criteria", trial, parse)  # type: ignore[no-any-return]
+        return self._cached("criteria", trial, parse, self._prep)  # type: ignore[no-any-return]
 
     def prepared(self, trial: Trial) -> Any:
         """The matcher's prepared form of a trial (compiled rules), cached per trial."""
         cls: Any = optional("trialmatch.matching.match", "PreparedTrial")
         if cls is None:
             return None
-        return self._cached("prepared", trial, lambda: cls.from_trial(trial, self.criteria(trial)))
+
+        def make() -> Any:
+            return cls.from_trial(trial, self.criteria(trial))
+
+        return self._cached("prepared", trial, make, self._prep)
 
     def plain_summary(self, trial: Trial) -> str | None:
         def make() -> str:
@@ -361,19 +432,19 @@ class Backend:
             warnings=["the matcher is not available yet: nothing was checked"],
         )
 
-    def match_candidates(self, patient: Patient, limit: int = 300) -> list[Trial]:
-        """Trials worth matching a patient against: open ones, those naming the patient's disease
-        in title or conditions first. Reads the store's summaries, so only the chosen trials are
-        loaded."""
-        name = (patient.cancer.name if patient.cancer and patient.cancer.name else "") or ""
+    def match_candidates(self, patient: Patient | None, limit: int | None = None) -> list[Trial]:
+        """Trials to match a patient against: every open one, up to ``limit`` (default
+        :func:`match_cap`); beyond it, those naming the patient's disease in title or conditions
+        are chosen first. Reads the store's summaries, so only the chosen trials are loaded."""
+        limit = match_cap() if limit is None else max(1, limit)
+        name = (patient.cancer.name if patient and patient.cancer and patient.cancer.name else "") or ""
         words = set(_norm_words(name)) - {"of", "the", "and", "with"}
         rows = self._summaries()
         if rows is not None:
             open_rows = [r for r in rows if r[1] is None or r[1] in OPEN_STATUSES] or rows
             if len(open_rows) > limit and words:
                 open_rows = sorted(open_rows, key=lambda r: -len(words & r[2]))
-            chosen = [self.get_trial(r[0]) for r in open_rows[:limit]]
-            return [t for t in chosen if t is not None]
+            return self.load_trials([r[0] for r in open_rows[:limit]])
         trials = [t for t in self.all_trials() if _open(t)] or self.all_trials()
         if len(trials) > limit and words:
             trials = sorted(trials, key=lambda t: -len(words & _word_set(t, True, False)))

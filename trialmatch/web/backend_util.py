@@ -87,10 +87,50 @@ def _open(trial: Trial) -> bool:
 
 
 class TTLCache:
+    """A thread-safe LRU cache whose entries expire ``ttl`` seconds after they were stored
+    (``ttl`` may be ``math.inf``). ``get_or_make`` computes a missing value once even when
+    several threads (requests, the warm-up thread) ask for it at the same time."""
+
     def __init__(self, size: int, ttl: float) -> None:
         self.size, self.ttl = size, ttl
         self._d: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._making: dict[str, threading.Event] = {}
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._d)
+
+    def get_or_make(self, key: str, make: Callable[[], Any], wait: float = 60.0) -> Any:
+        """The cached value, else ``make()`` stored (a None result is returned, not stored).
+        A thread asking for a key another thread is making waits for it (at most ``wait``
+        seconds, then makes it itself); ``make`` must not ask for the same key."""
+        val = self.get(key)
+        if val is not None:
+            return val
+        with self._lock:
+            ev = self._making.get(key)
+            mine = ev is None
+            if ev is None:
+                ev = self._making[key] = threading.Event()
+        if not mine:
+            ev.wait(wait)
+            val = self.get(key)
+            return val if val is not None else make()
+        try:
+            val = self.get(key)
+            if val is None:
+                val = make()
+                if val is not None:
+                    self.put(key, val)
+            return val
+        finally:
+            with self._lock:
+                self._making.pop(key, None)
+            ev.set()
 
     def get(self, key: str) -> Any:
         with self._lock:

@@ -167,7 +167,7 @@ async def _run(request: Request) -> tuple[MatchReport, Any, str]:
             400, f"Could not read the {kind}: {str(e).splitlines()[0][:200] if str(e) else e}"
         ) from None
     as_of = patient.as_of or today
-    trials = b.match_candidates(patient)
+    trials = await run_in_threadpool(b.match_candidates, patient)
     report = await run_in_threadpool(b.match, patient, trials, as_of)
     return report, patient, kind
 
@@ -201,7 +201,7 @@ async def match_report(request: Request) -> HTMLResponse:
     b = _backend(request)
     patient = b.load_patient(obj)
     as_of = patient.as_of or dt.date.today()
-    trials = b.match_candidates(patient)
+    trials = await run_in_threadpool(b.match_candidates, patient)
     report = await run_in_threadpool(b.match, patient, trials, as_of)
     html = _external_report(report, patient)
     if html is not None:
