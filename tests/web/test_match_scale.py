@@ -187,3 +187,12 @@ def test_cache_makes_a_value_once_across_threads() -> None:
     second.join(5)
     assert got == ["value", "value"] and len(calls) == 1
     assert cache.get_or_make("none", lambda: None) is None and "none" not in cache
+
+
+def test_serve_help_names_the_cap() -> None:
+    from typer.testing import CliRunner
+
+    from trialmatch.cli.main import app
+
+    res = CliRunner().invoke(app, ["serve", "--help"])
+    assert res.exit_code == 0 and MATCH_CAP_ENV in res.output and WARMUP_ENV in res.output

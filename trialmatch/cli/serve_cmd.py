@@ -28,7 +28,12 @@ def register(app: typer.Typer) -> None:
             help="Log each request's method, path and status (never bodies).",
         ),
     ) -> None:
-        """Serve the web app and JSON API (OpenAPI docs at /docs)."""
+        """Serve the web app and JSON API (OpenAPI docs at /docs).
+
+        The matcher screens every open trial, at most $TRIALMATCH_WEB_MATCH_CAP (default 5000).
+
+        Each worker prepares them in the background at start ($TRIALMATCH_WEB_WARMUP=0: off).
+        """
         import os
 
         import uvicorn
