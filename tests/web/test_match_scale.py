@@ -196,3 +196,33 @@ def test_serve_help_names_the_cap() -> None:
 
     res = CliRunner().invoke(app, ["serve", "--help"])
     assert res.exit_code == 0 and MATCH_CAP_ENV in res.output and WARMUP_ENV in res.output
+
+
+def test_warm_up_can_freeze_the_collector(store_url: str) -> None:
+    import gc
+
+    warm = WarmUp(Backend(store_url), freeze_gc=True)
+    try:
+        warm.start()
+        warm.join()
+        assert warm.prepared == 361 and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_reserved_keys_are_waited_for_not_made_again() -> None:
+    cache = TTLCache(8, float("inf"))
+    cache.put("cached", 1)
+    assert cache.reserve(["cached", "a", "b"]) == ["a", "b"]
+    assert cache.reserve(["a", "c"]) == ["c"]  # "a" is someone else's
+    made: list[str] = []
+    got: list[int] = []
+    waiter = threading.Thread(
+        target=lambda: got.append(cache.get_or_make("a", lambda: made.append("a") or 9))
+    )
+    waiter.start()
+    cache.put("a", 2)
+    cache.release(["a", "b", "c"])
+    waiter.join(5)
+    assert got == [2] and made == []
+    assert cache.get_or_make("b", lambda: 3) == 3  # released without a value: made on demand

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import math
 import os
 import time
@@ -43,6 +44,7 @@ from trialmatch.web.backend_util import (
     optional,
     stale_warning,
 )
+from trialmatch.web.warmup import prepare
 
 __all__ = [
     "DEFAULT_MATCH_CAP",
@@ -54,6 +56,8 @@ __all__ = [
     "optional",
     "stale_warning",
 ]
+
+log = logging.getLogger("trialmatch.web")
 
 #: Environment variable: the most open trials the web matcher screens for one patient.
 MATCH_CAP_ENV = "TRIALMATCH_WEB_MATCH_CAP"
@@ -152,11 +156,26 @@ class Backend:
         """Whether the matcher's prepared form of this version of the trial is cached."""
         return self._key("prepared", trial) in self._prep
 
-    def seed_criteria(self, trial: Trial, criteria: list[Criterion]) -> None:
-        """Cache parsed criteria read in bulk (the warm-up), unless some are cached already."""
-        key = self._key("criteria", trial)
-        if key not in self._prep:
-            self._prep.put(key, list(criteria))
+    def load_criteria(self, trials: list[Trial]) -> None:
+        """Read the parsed criteria of many trials from the store at once (it parses and stores
+        the missing ones) into the cache; trials cached or being read by another thread are
+        left alone."""
+        bulk = getattr(self._store, "load_all_criteria", None) if self._store is not None else None
+        if bulk is None:
+            return
+        keys = {self._key("criteria", t): t for t in trials}
+        mine = self._prep.reserve(list(keys))
+        if not mine:
+            return
+        try:
+            found = bulk(ids=[keys[k].id for k in mine])
+            for k in mine:
+                if keys[k].id in found:
+                    self._prep.put(k, list(found[keys[k].id]))
+        except Exception as exc:  # criteria() reads them one by one instead
+            log.warning("reading parsed criteria failed: %s", type(exc).__name__)
+        finally:
+            self._prep.release(mine)
 
     def criteria(self, trial: Trial) -> list[Criterion]:
         def parse() -> list[Criterion]:
@@ -411,6 +430,7 @@ class Backend:
         """Judge ``trials`` for a patient; every trial is reported, ineligible ones included."""
         fn = optional("trialmatch.matching.match", "match_patient")
         if fn is not None:
+            prepare(self, trials)
             prepared = [self.prepared(t) for t in trials]
             rep = fn(patient, prepared, as_of, trial_ids=tuple(trial_ids or ()), include_ineligible=True)
             return rep if isinstance(rep, MatchReport) else MatchReport.model_validate(rep)

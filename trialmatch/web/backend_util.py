@@ -104,6 +104,29 @@ class TTLCache:
         with self._lock:
             return len(self._d)
 
+    def reserve(self, keys: list[str]) -> list[str]:
+        """Mark the keys that are neither cached nor being made as being made by the caller, who
+        must ``put`` their values and then ``release`` them (other threads' ``get_or_make`` on
+        them waits until then); returns the keys reserved."""
+        got = []
+        with self._lock:
+            now = time.monotonic()
+            for k in keys:
+                hit = self._d.get(k)
+                if (hit is not None and now - hit[0] <= self.ttl) or k in self._making:
+                    continue
+                self._making[k] = threading.Event()
+                got.append(k)
+        return got
+
+    def release(self, keys: list[str]) -> None:
+        """End the reservation of ``keys`` (made or not: a waiting thread then makes a missing one)."""
+        with self._lock:
+            events = [self._making.pop(k, None) for k in keys]
+        for ev in events:
+            if ev is not None:
+                ev.set()
+
     def get_or_make(self, key: str, make: Callable[[], Any], wait: float = 60.0) -> Any:
         """The cached value, else ``make()`` stored (a None result is returned, not stored).
         A thread asking for a key another thread is making waits for it (at most ``wait``
