@@ -72,3 +72,42 @@ def test_exclusion_clauses_any_excludes() -> None:
 def test_whole_reading_kept(text: str, kind: str) -> None:
     cat, rule, *_ = build_cached(text, kind, ())
     assert parse_item(text, kind).rule == settle_rule(rule, text, kind, cat)
+
+
+WARFARIN = (
+    "Patients who require use of therapeutic doses of coumarin-derivative anticoagulants such as warfarin "
+    "are excluded, although doses of up to 2 mg daily are permitted for prophylaxis of thrombosis; Note: "
+    "Low molecular weight heparin is permitted provided the patient's prothrombin time (PT) international "
+    "normalized ratio (INR) is =< 1.5"
+)
+
+
+def test_a_conditional_permission_of_something_else_stands_beside() -> None:
+    r = parse_item(WARFARIN, "inclusion").rule
+    assert isinstance(r, And)
+    assert r.args[0] == Not(Has("vitamin_k_antagonist", kinds=("treatment", "medication")))
+    assert isinstance(r.args[1], Review)  # the heparin permission is still a person's to check
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (  # the permission is a bare one: what it lifts is not said
+            "No more than one prior treatment regimen for metastatic disease; Prior chemotherapy in the "
+            "adjuvant setting following resection of stage II or III disease allowed provided the regimen "
+            "did not contain irinotecan"
+        ),
+        (  # 'are not eligible' in a clause that opens otherwise
+            "Patients with refractory or relapsed leukemia must have greater than 25% blasts in bone marrow; "
+            "active extramedullary disease may also be present. Patients with leptomeningeal disease are not "
+            "eligible."
+        ),
+        (  # the permission names (a kind of) what another clause asks about
+            "No therapeutic anticoagulation; Note: low molecular weight heparin is permitted provided "
+            "INR <= 1.5"
+        ),
+    ],
+)
+def test_permissions_that_may_reach_another_clause(text: str) -> None:
+    cat, rule, *_ = build_cached(text, "inclusion", ())
+    assert parse_item(text, "inclusion").rule == settle_rule(rule, text, "inclusion", cat)

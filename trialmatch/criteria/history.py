@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from trialmatch.criteria.clinical import (
     _ANCHOR_BEFORE,
+    _NOT_PERMITTED,
     _SENT,
     _SEVERE_OR,
     _hits,
@@ -63,6 +64,17 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
             and _ANCHOR_BEFORE.search(main[max(0, h.start - 40) : h.start])
         )
     ]
+    # what only a permission sentence after the first names ("... Therapy with heparin, LMWH or
+    # fondaparinux is allowed.") is allowed, not asked about
+    sents = [x.group() for x in _SENT.finditer(text)]
+    grant = [
+        k > 0 and has_phrase("permission_statement_cues", x) and not _NOT_PERMITTED.search(x)
+        for k, x in enumerate(sents)
+    ]
+    if any(grant):
+        named = {h.concept for x, g in zip(sents, grant, strict=True) if not g for h in concepts_in(x)}
+        only = {h.concept for x, g in zip(sents, grant, strict=True) if g for h in concepts_in(x)} - named
+        tx = [h for h in tx if h.concept not in only]
     # the study's own drug named as a time anchor ("within 30 days ..., during treatment with atezolizumab")
     own = [h for h in tx if has_phrase("study_drug_anchor_cues", main[max(0, h.start - 40) : h.start])]
     if own and len(own) < len(tx):

@@ -4,17 +4,20 @@ previous irradiation to ..."): when the item read whole needs a person, each cla
 own and the clauses are combined (inclusion: all must hold; exclusion: any one excludes).
 
 Only when every clause opens a requirement of its own (a subject, a negation, a history or treatment
-word: ``parse.clause_lead``) and none modifies another (a permission, a note, a clause opening with a
-connective such as "however" / "unless", a phase or cohort named), the clauses leave no more parts
-to a person than the whole did and compute more from the record; otherwise the whole rule stands.
+word: ``parse.clause_lead``) or is a permission / note about things no other clause names (nor a
+kind of them), none opens with a connective ("however", "unless") or names a phase or cohort, and
+the clauses leave no more parts to a person than the whole did and compute more from the record;
+otherwise the whole item's rule stands.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from trialmatch.criteria.clinical import split_exceptions
 from trialmatch.criteria.lexicon import has_phrase
 from trialmatch.criteria.rules import Admin, And, Not, Or, Review, Rule
+from trialmatch.vocab.concepts import concepts_in, is_a
 from trialmatch.vocab.patterns import pattern
 
 __all__ = ["clause_rule", "clauses"]
@@ -67,6 +70,14 @@ _LEANING = frozenset(
 )
 
 
+def _names(text: str) -> set[str]:
+    return {h.concept for h in concepts_in(text)}
+
+
+def _related(a: set[str], b: set[str]) -> bool:
+    return any(x == y or is_a(x, y) or is_a(y, x) for x in a for y in b)
+
+
 def clause_rule(t: str, kind: str, whole: Rule, build: Builder) -> tuple[Rule, str | None] | None:
     """(rule, category of the first clause with a computable rule) from the clauses of ``t``, or
     None when the whole item's rule ``whole`` should stand. ``build(clause)`` gives a clause's
@@ -74,16 +85,31 @@ def clause_rule(t: str, kind: str, whole: Rule, build: Builder) -> tuple[Rule, s
     if ";" not in t or _reviews(whole) == 0:
         return None
     parts = clauses(t)
-    if len(parts) < 2 or any(
-        len(p.split()) < 3 or _CONNECTIVE.match(p) or not _LEAD.match(p) or _PERMISSION.search(p)
-        for p in parts
-    ):
-        return None  # a clause that does not open a requirement of its own, or lifts one
-    if any(has_phrase("permissive_cues", p) for p in parts):
-        return None  # a permission may lift what another clause asks (an exception stays in its clause)
+    if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):
+        return None
     built = [build(p) for p in parts]
-    if any(note in _LEANING or r == Admin("allowed") for _, r, note in built):
-        return None  # a clause that permits, excepts or notes: it modifies another clause
+    if any(r == Admin("allowed") for _, r, _ in built):
+        return None  # a bare permission: what it lifts is not said
+    grants = [note in _LEANING for _, _, note in built]
+    if all(grants):
+        return None
+    asked: set[str] = set()
+    for p, grant in zip(parts, grants, strict=True):
+        if grant:
+            continue
+        if _CONNECTIVE.match(p) or not _LEAD.match(p) or _PERMISSION.search(p):
+            return None  # a clause that does not open a requirement of its own, or lifts one
+        if has_phrase("permissive_cues", p) and not (
+            split_exceptions(p)[1] and not _names(p) & _names(" ".join(x for x in parts if x != p))
+        ):
+            return None  # a permission not read as an exception of its own clause may reach into another
+        asked |= _names(p)
+    for p, grant, (_, r, _) in zip(parts, grants, built, strict=True):
+        # a conditional permission or note (left to a person) stands beside the others only when
+        # what it names is not (a kind of) anything another clause asks about: "...warfarin are
+        # excluded; Note: low molecular weight heparin is permitted provided INR <= 1.5"
+        if grant and (not asked or not _names(p) or _related(_names(p), asked) or _computable(r)):
+            return None
     rules = [r for _, r, _ in built]
     combined: Rule = And(tuple(rules)) if kind == "inclusion" else Or(tuple(rules))
     if _reviews(combined) > _reviews(whole) or _computable(combined) <= _computable(whole):
