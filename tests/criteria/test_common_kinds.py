@@ -8,7 +8,7 @@ import pytest
 
 from trialmatch.criteria import parse_criteria
 from trialmatch.criteria.parse import parse_item
-from trialmatch.criteria.rules import Admin, And, Compare, Flag, Has, If, Is, Review
+from trialmatch.criteria.rules import Admin, And, Compare, Flag, Has, If, Is, Not, Review
 
 
 @pytest.mark.parametrize(
@@ -117,3 +117,25 @@ def test_dashed_note_under_a_sub_item_belongs_to_it() -> None:
     assert ifs and ifs[0].cond == Has("liver_metastases", kinds=("metastasis",))
     assert ifs[0].then == Compare(var="lab.ast", cmp="<=", value=5.0, ref="uln")
     assert ifs[0].else_ == Compare(var="lab.ast", cmp="<=", value=1.5, ref="uln")
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("History of pancreatitis (acute or chronic)", "pancreatitis"),
+        ("Have a documented or suspected history of glaucoma", "glaucoma"),
+        ("Patient has a history of narrow-angle glaucoma", "glaucoma"),
+        ("Claustrophobia", "claustrophobia"),
+        ("History of major depressive disorder", "psychiatric_disorder"),
+        ("Porphyria.", "porphyria"),
+    ],
+)
+def test_common_comorbidities(text: str, concept: str) -> None:
+    c = parse_item(text, "exclusion")
+    assert c.status == "parsed" and c.rule == Has(concept, kinds=("condition",))
+
+
+def test_able_to_swallow() -> None:
+    c = parse_item("Able to swallow and retain oral medication", "inclusion")
+    assert c.rule == Not(Has("malabsorption", kinds=("condition",), status="active"))
+    assert parse_item("Ability to swallow tablets or have a G-tube", "inclusion").rule != c.rule

@@ -67,6 +67,7 @@ _NO_RESTRICTION = pattern("parse.no_restriction")
 _SEX_EITHER = pattern("parse.sex_either")
 _PROTOCOL_NOTE = pattern("parse.protocol_note")
 _HEALTHY_PEOPLE = pattern("parse.healthy_people")
+_ABLE_TO_SWALLOW = pattern("parse.able_to_swallow")
 _FEMALE_WORD = re.compile(r"\b(?:females?|women)\b", re.I)
 _MALE_WORD = re.compile(r"\b(?:males?|men)\b", re.I)
 _NON_WORD = re.compile(r"[\W_]+")
@@ -225,6 +226,9 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     hv = _healthy(t) if kind == "inclusion" else None
     if hv is not None:
         return "other", hv, 0.85, None, None
+    if kind == "inclusion" and _ABLE_TO_SWALLOW.match(t):
+        swallow = Has("malabsorption", kinds=("condition",), status="active")
+        return "comorbidity", Not(swallow), 0.8, None, None  # able to swallow: no current problem
     if PS_CUE.search(t):
         ps = performance_rule(t)
         if ps is not None:
