@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from trialmatch.criteria import parse_criteria
+from trialmatch.criteria.facets import age_rule
 from trialmatch.criteria.parse import parse_item
 from trialmatch.criteria.rules import Admin, And, Compare, Flag, Has, If, Is, Not, Review
 
@@ -139,3 +140,26 @@ def test_able_to_swallow() -> None:
     c = parse_item("Able to swallow and retain oral medication", "inclusion")
     assert c.rule == Not(Has("malabsorption", kinds=("condition",), status="active"))
     assert parse_item("Ability to swallow tablets or have a G-tube", "inclusion").rule != c.rule
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Infants age < 6 months", Compare(var="age", cmp="<", value=0.5, unit="a")),
+        (
+            "Children whose age >= 24 months and <= 36 months",
+            And(
+                (
+                    Compare(var="age", cmp=">=", value=2.0, unit="a"),
+                    Compare(var="age", cmp="<=", value=3.0, unit="a"),
+                )
+            ),
+        ),
+    ],
+)
+def test_age_in_months_is_in_years(text: str, rule: object) -> None:
+    assert age_rule(text) == rule
+
+
+def test_gestational_age_is_not_the_age() -> None:
+    assert age_rule("Gestational age < 32 weeks") is None

@@ -30,6 +30,8 @@ _AGE_TRAIL = pattern("facets.age_trail")
 _AGE_WORDS = pattern("facets.age_words")
 _YEARS_UNIT = pattern("facets.years_unit")
 _AGE_LEAD_TRAIL = pattern("facets.age_lead_trail")
+_SHORT_AGE_UNIT = pattern("facets.short_age_unit")
+_PER_YEAR = {"d": 365.25, "w": 52.18, "m": 12.0}
 
 
 def age_rule(text: str) -> Rule | None:
@@ -51,10 +53,13 @@ def age_rule(text: str) -> Rule | None:
             and c.ref is None
             and (_YEARS_UNIT.match(tail) or "age" in head)
             and 0 <= c.value <= 120
+            and "gestation" not in head  # "gestational age < 32 weeks" is not the person's age
         ):
+            short = _SHORT_AGE_UNIT.match(tail)  # "age >= 24 months": in years
+            per = _PER_YEAR[short.group(1)[0]] if short else 1.0
             if c.high is not None:
-                return Compare(var="age", cmp="between", value=c.value, high=c.high, unit="a")
-            out.append(Compare(var="age", cmp=c.op, value=c.value, unit="a"))
+                return Compare(var="age", cmp="between", value=c.value / per, high=c.high / per, unit="a")
+            out.append(Compare(var="age", cmp=c.op, value=round(c.value / per, 3), unit="a"))
     for m2 in _AGE_TRAIL.finditer(text):
         v = parse_number(m2.group("n"))
         t = m2.group("t").lower()
