@@ -7,7 +7,7 @@ import pytest
 
 from trialmatch.criteria.numeric import extract_numeric, lab_rules
 from trialmatch.criteria.parse import parse_item
-from trialmatch.criteria.rules import And, Compare
+from trialmatch.criteria.rules import And, Compare, Or
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,25 @@ def test_normal_is_at_most_the_uln(text: str, keys: list[str]) -> None:
 )
 def test_normal_not_read(text: str) -> None:
     assert lab_rules(text)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "Triglycerides > 150 mg/dL OR HDL <50 in females",
+            Compare(var="lab.triglycerides", cmp=">", value=150.0, unit="mg/dL"),
+        ),
+        (
+            "Leukocytes > 12,000/mm^3 or < 4,000/mm^3 or > 10% immature (band) forms",
+            Or(
+                (
+                    Compare(var="lab.wbc", cmp=">", value=12000.0, unit="/uL"),
+                    Compare(var="lab.wbc", cmp="<", value=4000.0, unit="/uL"),
+                )
+            ),
+        ),
+    ],
+)
+def test_a_comparison_of_something_else_is_no_alternative(text: str, want: object) -> None:
+    assert lab_rules(text)[0] == want

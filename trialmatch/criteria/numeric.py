@@ -69,6 +69,7 @@ _GILBERT = pattern("numeric.gilbert")
 _OR_ALT = pattern("numeric.or_alternative")
 _CONJ = pattern("numeric.conjunction")
 _STARTS_COND = pattern("numeric.starts_cond")
+_OTHER_ANALYTE = pattern("numeric.other_analyte")
 _DIGIT = re.compile(r"\d")
 _NORMAL_WORD = re.compile(r"normal|wnl", re.I)
 _PAREN = re.compile(r"\([^()]{0,80}\)")
@@ -182,7 +183,10 @@ def _extracts(text: str) -> list[_Extract]:
                 continue
         if last is not None and ev.start - prev_end <= 25:
             between = text[prev_end : ev.start]
-            if _OR_ALT.search(between) or "(" in between:
+            # "Triglycerides > 150 mg/dL OR HDL < 50", "... or > 10% immature forms": not an alternative
+            other = _OTHER_ANALYTE.search(between)
+            fits = ev.unit is None or any(_unit_fits(k, ev.unit) for k, _ in last.keys)
+            if (_OR_ALT.search(between) or "(" in between) and not other and fits:
                 tail = text[ev.end : ev.end + 80]
                 cond = _cond_rule(tail.split(";")[0].split(")")[0]) or _cond_rule(between)
                 e = _Extract(
