@@ -49,6 +49,7 @@ def test_not_a_blank(text: str) -> None:
         "Further exclusion criteria apply",
         "Note: Other protocol defined Inclusion/",
         "NB. Additional eligibility criteria apply for entry into each treatment cohort.",
+        "See Disease Characteristics",
     ],
 )
 def test_pointer_to_protocol_criteria(text: str) -> None:
