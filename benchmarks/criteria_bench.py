@@ -119,6 +119,11 @@ def _parse_ann(path: Path) -> list[tuple[str, str | None, float]]:
             for i, a in enumerate(parts[1].split()):
                 if ":" in a:
                     k, v = a.split(":", 1)
+                    if i and k in args:  # a role given twice ("Value:T26 Operator:T27 Value:T28", a
+                        n = 2  # range): keep both, as Value and Value2 (not only the last)
+                        while f"{k}{n}" in args:
+                            n += 1
+                        k = f"{k}{n}"
                     args["_type" if i == 0 else k] = v
                     if i == 0:
                         args["_head"] = k
@@ -136,7 +141,7 @@ def _parse_ann(path: Path) -> list[tuple[str, str | None, float]]:
         if var is None or not nf or nf not in events:
             continue
         cmp = events[nf]
-        vals = [cmp.get("Value"), cmp.get("Value2")]
+        vals = [cmp.get("Value"), cmp.get("Value2")]  # (a third value is a unit-less repeat, rare)
         op = _gold_op(ents[cmp["Operator"]][3]) if cmp.get("Operator") in ents else None
         for v in vals:
             if v and v in ents:
