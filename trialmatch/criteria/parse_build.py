@@ -166,6 +166,12 @@ def build_cached(
     return _build(t, kind, parts)
 
 
+def _judgement(t: str) -> tuple[str, Rule, float, Rule | None, str | None]:
+    """An item left to the investigator's judgement."""
+    rule = Review("investigator judgement", t[:200], investigator=True)
+    return "investigator_judgement", rule, 0.9, None, None
+
+
 def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, Rule | None, str | None]:
     """(category, rule, confidence, applies_if, note)."""
     low = t.lower()
@@ -199,13 +205,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         or _JUDGEMENT_LEAD.match(t)
         or _OTHER_CONDITION.search(low)
     ):
-        return (
-            "investigator_judgement",
-            Review("investigator judgement", t[:200], investigator=True),
-            0.9,
-            None,
-            None,
-        )
+        return _judgement(t)
     if (
         has_phrase("admin_cues", t)
         and not (types & {"condition", "disease", "metastasis"})
@@ -364,13 +364,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
             return cm[1], Review("severity limit", q), 0.5, None, "grade limit"
         return cm[1], r, 0.8, None, None
     if inv:
-        return (
-            "investigator_judgement",
-            Review("investigator judgement", t[:200], investigator=True),
-            0.9,
-            None,
-            None,
-        )
+        return _judgement(t)
     if _generic_other(t) and _CONDITION_WORD.search(low):
         q = f"Does the patient have another condition that rules this out? ({t[:150]})"
         return "comorbidity", Review("other conditions left to judgement", q), 0.5, None, "open-ended"
