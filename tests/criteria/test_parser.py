@@ -141,8 +141,15 @@ def test_trial_without_criteria_keeps_fields() -> None:
         eligibility=Eligibility(min_age_years=18, max_age_years=80),
     )
     cs = trial_criteria(t)
-    assert [c.source for c in cs] == ["fields", "title"]
+    assert [c.source for c in cs] == ["fields", "title", "fields"]
     assert render_rule(cs[1].rule) == "has nen.pnen"
+    # no criteria text is not "no criteria": the study team decides the rest
+    assert cs[2].status == "needs_review" and "no eligibility criteria" in cs[2].text
+
+
+def test_trial_with_criteria_text_has_no_unpublished_item() -> None:
+    t = Trial(id="Y", eligibility=Eligibility(criteria_text="Inclusion Criteria:\n- Age >= 18 years"))
+    assert all("publishes no" not in c.text for c in trial_criteria(t))
 
 
 def test_parse_criteria_empty() -> None:
@@ -238,7 +245,7 @@ def test_generalisation_guards(kind: str, text: str, want: str) -> None:
 
 def test_conditions_any_of_keeps_the_general_disease() -> None:
     t = Trial(id="Y", conditions=["Lung Cancer", "Small Cell Lung Carcinoma"], eligibility=Eligibility())
-    rules = [render_rule(c.rule) for c in trial_criteria(t) if c.rule is not None]
+    rules = [render_rule(c.rule) for c in trial_criteria(t) if c.rule is not None and c.source == "title"]
     assert rules == ["has lung_cancer"]
 
 

@@ -22,7 +22,14 @@ from trialmatch.vocab.patterns import pattern
 if TYPE_CHECKING:
     from trialmatch.records.model import Trial
 
-__all__ = ["PARSER_VERSION", "field_criteria", "parse_criteria", "title_criteria", "trial_criteria"]
+__all__ = [
+    "PARSER_VERSION",
+    "field_criteria",
+    "parse_criteria",
+    "title_criteria",
+    "trial_criteria",
+    "unpublished_criteria",
+]
 
 
 def _code_version() -> str:
@@ -329,10 +336,30 @@ def title_criteria(trial: Trial) -> list[Criterion]:
     return out
 
 
+def unpublished_criteria() -> Criterion:
+    """A record with no criteria text still has criteria, only not published: a patient who fits
+    its ages, sex and condition is possibly eligible (the study team decides), never "eligible"."""
+    return Criterion(
+        kind="inclusion",
+        text="The registry record publishes no eligibility criteria",
+        category="other",
+        status="needs_review",
+        rule=Review(
+            "criteria not published",
+            "The record gives no eligibility criteria: ask the study team whether the patient qualifies.",
+        ),
+        confidence=1.0,
+        source="fields",
+        note="no criteria text",
+    )
+
+
 def trial_criteria(trial: Trial) -> list[Criterion]:
     """Every criterion of a trial: its text's items, then field and title criteria."""
     out = parse_criteria(trial.eligibility.criteria_text or "")
     extra = field_criteria(trial) + title_criteria(trial)
+    if not out:
+        extra.append(unpublished_criteria())
     for c in extra:
         c.index = len(out)
         out.append(c)
