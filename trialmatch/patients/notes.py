@@ -38,6 +38,7 @@ from trialmatch.patients.notes_extract import (
     find_sex,
     phrases,
     split_sentences,
+    unwrap_lines,
 )
 from trialmatch.patients.notes_sentence import facts_for_sentence
 
@@ -215,7 +216,7 @@ def read_note(text: str, as_of: dt.date | None = None) -> Patient:
     if len(text) > MAX_NOTE_CHARS:
         warnings.append(f"note cut to its first {MAX_NOTE_CHARS} characters")
         text = text[:MAX_NOTE_CHARS]
-    text = text.replace("\x00", " ")
+    text = unwrap_lines(text.replace("\x00", " "))
     sents = split_sentences(text)
     facts: list[Fact] = []
     p: dict[str, Any] = {

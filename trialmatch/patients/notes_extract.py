@@ -32,6 +32,7 @@ __all__ = [
     "phrase_regex",
     "phrases",
     "split_sentences",
+    "unwrap_lines",
 ]
 
 
@@ -84,6 +85,31 @@ class Sentence:
 
 _NUMBERED = re.compile(r"^\s{0,8}\d{1,3}\.\s+")
 _SENT_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"'])")
+
+
+_WRAP = re.compile(r"(?<=\S)[ \t]*(\r?\n)[ \t]*(?=\S)")
+_LINE_END_WORD = re.compile(r"(\w+)[,]?$")
+
+
+def unwrap_lines(text: str) -> str:
+    """Join hard-wrapped lines ("carcinoma of the\\npancreas, Ki-67 70%") without moving a
+    character: a line break becomes spaces when the next line goes on in lower case, or the line
+    ends with a comma or a word that cannot end a sentence (``wrap_join_words``: of, the, in ...).
+    Numbered lines and lines after a full stop, colon or semicolon stay apart."""
+    if "\n" not in text:
+        return text
+    joins = frozenset(w.lower() for w in cue_words("wrap_join_words"))
+    out = list(text)
+    for m in _WRAP.finditer(text):
+        before = text[: m.start()].rsplit("\n", 1)[-1].rstrip()
+        after = text[m.end() : m.end() + 12]
+        if not before or before[-1] in ".:;!?" or _NUMBERED.match(after):
+            continue
+        w = _LINE_END_WORD.search(before)
+        if after[0].islower() or before.endswith(",") or (w is not None and w.group(1).lower() in joins):
+            for i in range(m.start(1), m.end(1)):
+                out[i] = " "
+    return "".join(out)
 
 
 def split_sentences(text: str) -> list[Sentence]:
