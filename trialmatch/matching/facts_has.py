@@ -169,7 +169,9 @@ def eval_has(rule: Has, facts: PatientFacts) -> tuple[Tri, str, list[dict[str, A
                 return True, f"has {label}: {_describe(item)}", ev, []
             if v is None:
                 found_unknown.append(item)
-    fact = f"has.{rule.concept}"
+    # another cancer than the one studied is its own question ("Has the patient had another cancer?"),
+    # not "Does the patient have cancer?" asked of a cancer patient
+    fact = f"has.other_cancer:{rule.concept}" if kinds == ("other_cancer",) else f"has.{rule.concept}"
     if found_unknown:
         item = found_unknown[0]
         what = []

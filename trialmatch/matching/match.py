@@ -402,6 +402,10 @@ def _next_questions(questions: dict[str, list[str]], limit: int = 20) -> list[Ne
             q = fact[len("review: ") :]
         elif fact in (T.terms().get("fact_names") or {}) or fact in (T.terms().get("fact_questions") or {}):
             q = T.question_for(fact)
+        elif fact.startswith("has.other_cancer:"):
+            concept = fact.split(":", 1)[1]
+            what = "" if concept == "cancer" else f" ({T.concept_label(concept)})"
+            q = f"Has the patient had another cancer{what} besides the one studied, and is it active?"
         elif fact.startswith("has."):
             q = f"Does the patient have (or had) {T.concept_label(fact[4:])}?"
         else:

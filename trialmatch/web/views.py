@@ -184,7 +184,10 @@ def fact_text(fact: Any) -> str:
     """A fact id in words when the matcher gave no question for it: ``has.cns_metastases`` ->
     ``cns metastases``, ``lab.anc`` -> ``anc (lab result)``."""
     s = str(fact or "")
-    if s.startswith("has."):
+    if s.startswith("has.other_cancer:"):
+        concept = s.split(":", 1)[1]
+        s = "another cancer" if concept == "cancer" else "another cancer: " + concept.split(".")[-1]
+    elif s.startswith("has."):
         s = s[4:].split(".")[-1]
     elif s.startswith("lab."):
         s = s[4:] + " (lab result)"
