@@ -10,7 +10,15 @@ from trialmatch.criteria.temporal import first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
 
-__all__ = ["allergy_rule", "biomarker_rule", "imaging_rule", "infection_rule", "trial_participation_rule"]
+__all__ = [
+    "STUDY_DRUG_ALLERGY",
+    "allergy_rule",
+    "biomarker_rule",
+    "imaging_rule",
+    "infection_rule",
+    "study_drug_allergy",
+    "trial_participation_rule",
+]
 
 _CONTRA = pattern("findings.contra_cue")
 _NOT_ASSESSABLE = pattern("findings.not_assessable")
@@ -37,7 +45,17 @@ def allergy_rule(text: str) -> tuple[Rule, str] | None:
     ]
     rules: list[Rule] = [Has(h.concept, kinds=("allergy",)) for h in hits]
     r = any_of(rules)
+    if r is None and has_phrase("study_drug_terms", text):
+        return study_drug_allergy(), "allergy"  # named by the trial's interventions (criteria.trial)
     return (r, "allergy") if r is not None else None
+
+
+STUDY_DRUG_ALLERGY = "allergy to the study drug"
+
+
+def study_drug_allergy() -> Review:
+    """An allergy to "the study drug": a question until the trial's drugs name it."""
+    return Review(STUDY_DRUG_ALLERGY, "Is the patient allergic to the study drug or any of its ingredients?")
 
 
 _HEP_BC = pattern("findings.hepatitis_b_c")

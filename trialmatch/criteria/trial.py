@@ -336,6 +336,42 @@ def title_criteria(trial: Trial) -> list[Criterion]:
     return out
 
 
+_DRUG_KINDS = ("drug", "treatment", "regimen")
+
+
+def _name_study_drugs(crits: list[Criterion], trial: Trial) -> None:
+    """An exclusion "hypersensitivity to the study drug" names the trial's drugs: the drug and
+    biological interventions whose names (or other names) the concepts vocabulary knows."""
+    from trialmatch.criteria.findings import STUDY_DRUG_ALLERGY
+
+    todo = [
+        c
+        for c in crits
+        if c.kind == "exclusion" and isinstance(c.rule, Review) and c.rule.reason == STUDY_DRUG_ALLERGY
+    ]
+    if not todo:
+        return
+    cs = concepts()
+    drugs: list[str] = []
+    for iv in trial.interventions:
+        if (iv.type or "DRUG").upper() not in ("DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT"):
+            continue
+        for name in (iv.name, *iv.other_names):
+            for h in concepts_in(name):
+                cid = h.concept
+                if cs[cid].type in _DRUG_KINDS and cid not in drugs and cid != "investigational_agent":
+                    drugs.append(cid)
+    if not drugs:
+        return
+    rule: Rule = (
+        Has(drugs[0], kinds=("allergy",))
+        if len(drugs) == 1
+        else Or(tuple(Has(d, kinds=("allergy",)) for d in drugs))
+    )
+    for c in todo:
+        c.rule, c.status, c.note = rule, "parsed", "the study drugs, from the trial's interventions"
+
+
 def unpublished_criteria() -> Criterion:
     """A record with no criteria text still has criteria, only not published: a patient who fits
     its ages, sex and condition is possibly eligible (the study team decides), never "eligible"."""
@@ -357,6 +393,7 @@ def unpublished_criteria() -> Criterion:
 def trial_criteria(trial: Trial) -> list[Criterion]:
     """Every criterion of a trial: its text's items, then field and title criteria."""
     out = parse_criteria(trial.eligibility.criteria_text or "")
+    _name_study_drugs(out, trial)
     extra = field_criteria(trial) + title_criteria(trial)
     if not out:
         extra.append(unpublished_criteria())
