@@ -14,6 +14,7 @@ __all__ = [
     "STUDY_DRUG_ALLERGY",
     "allergy_rule",
     "biomarker_rule",
+    "drug_concepts",
     "imaging_rule",
     "infection_rule",
     "study_drug_allergy",
@@ -31,20 +32,23 @@ _SSTR_POSITIVE = pattern("findings.sstr_positive")
 _PARTICIPATION = pattern("findings.participation_verb")
 
 
+def drug_concepts(text: str) -> list[str]:
+    """The drugs, treatments and regimens ``text`` names (not the generic "investigational agent")."""
+    cs = concepts()
+    return [
+        h.concept
+        for h in concepts_in(text)
+        if cs[h.concept].type in ("drug", "treatment", "regimen") and h.concept != "investigational_agent"
+    ]
+
+
 def allergy_rule(text: str) -> tuple[Rule, str] | None:
     m = find_phrase("allergy_cues", text)
     if m is None:
         return None
     if _CONTRA.match(m.group()):
         return None
-    hits = [
-        h
-        for h in concepts_in(text)
-        if concepts()[h.concept].type in ("drug", "treatment", "regimen")
-        and h.concept not in ("investigational_agent",)
-    ]
-    rules: list[Rule] = [Has(h.concept, kinds=("allergy",)) for h in hits]
-    r = any_of(rules)
+    r = any_of([Has(d, kinds=("allergy",)) for d in drug_concepts(text)])
     if r is None and has_phrase("study_drug_terms", text):
         return study_drug_allergy(), "allergy"  # named by the trial's interventions (criteria.trial)
     return (r, "allergy") if r is not None else None

@@ -336,13 +336,11 @@ def title_criteria(trial: Trial) -> list[Criterion]:
     return out
 
 
-_DRUG_KINDS = ("drug", "treatment", "regimen")
-
-
 def _name_study_drugs(crits: list[Criterion], trial: Trial) -> None:
     """An exclusion "hypersensitivity to the study drug" names the trial's drugs: the drug and
     biological interventions whose names (or other names) the concepts vocabulary knows."""
-    from trialmatch.criteria.findings import STUDY_DRUG_ALLERGY
+    from trialmatch.criteria.clinical import any_of
+    from trialmatch.criteria.findings import STUDY_DRUG_ALLERGY, drug_concepts
 
     todo = [
         c
@@ -351,23 +349,17 @@ def _name_study_drugs(crits: list[Criterion], trial: Trial) -> None:
     ]
     if not todo:
         return
-    cs = concepts()
-    drugs: list[str] = []
-    for iv in trial.interventions:
-        if (iv.type or "DRUG").upper() not in ("DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT"):
-            continue
-        for name in (iv.name, *iv.other_names):
-            for h in concepts_in(name):
-                cid = h.concept
-                if cs[cid].type in _DRUG_KINDS and cid not in drugs and cid != "investigational_agent":
-                    drugs.append(cid)
-    if not drugs:
-        return
-    rule: Rule = (
-        Has(drugs[0], kinds=("allergy",))
-        if len(drugs) == 1
-        else Or(tuple(Has(d, kinds=("allergy",)) for d in drugs))
+    rule = any_of(
+        [
+            Has(d, kinds=("allergy",))
+            for iv in trial.interventions
+            if (iv.type or "DRUG").upper() in ("DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT")
+            for name in (iv.name, *iv.other_names)
+            for d in drug_concepts(name)
+        ]
     )
+    if rule is None:
+        return
     for c in todo:
         c.rule, c.status, c.note = rule, "parsed", "the study drugs, from the trial's interventions"
 

@@ -106,6 +106,7 @@ def build_items(self: PatientFacts) -> None:
     """Fill ``facts.items`` / ``facts.known`` from the patient's lists (see module docstring)."""
     p, as_of = self.patient, self.as_of
     c = p.cancer
+    site_cs = concepts_of_texts(c.primary_site, c.icd_o3_topography) if c is not None else frozenset()
     if c is not None and (c.name or c.icd_o3_morphology):
         self.known["diagnosis"] = True
         diff = c.differentiation or ""
@@ -126,7 +127,6 @@ def build_items(self: PatientFacts) -> None:
         fam = gd.get("family", "")
         if grade is not None and gd.get(grade.value) and any(T.concept_matches((x,), "", fam) for x in cs):
             cs = cs | concepts_of_texts(gd[grade.value])
-        site_cs = concepts_of_texts(c.primary_site, c.icd_o3_topography)
         cs = cs | implied_by_site(cs, site_cs)
         _add(self, Item("diagnosis", name, text, cs, active=True, start=c.diagnosis_date))
         if "cancer.differentiation" not in self.scalars:
@@ -139,13 +139,7 @@ def build_items(self: PatientFacts) -> None:
         text = join_text(c.primary_site, c.icd_o3_topography)
         _add(
             self,
-            Item(
-                "site",
-                c.primary_site or "",
-                text,
-                concepts_of_texts(c.primary_site, c.icd_o3_topography),
-                True,
-            ),
+            Item("site", c.primary_site or "", text, site_cs, True),
         )
     if c is not None:
         if c.metastasis_sites is not None or c.metastatic is False:
