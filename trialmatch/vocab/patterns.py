@@ -23,6 +23,7 @@ from functools import cache
 from typing import Any
 
 from trialmatch.vocab._load import DATA_DIR, load_data
+from trialmatch.vocab.prefilter import Cue
 
 __all__ = ["pattern", "pattern_entries", "pattern_files"]
 
@@ -41,8 +42,9 @@ def pattern_entries(group: str) -> dict[str, dict[str, Any]]:
 
 
 @cache
-def pattern(name: str) -> re.Pattern[str]:
-    """The compiled pattern ``group.key`` (``KeyError`` names the file and key when missing)."""
+def pattern(name: str) -> Cue:
+    """The compiled pattern ``group.key`` (``KeyError`` names the file and key when missing),
+    skipping the regex when a text lacks every literal a match needs (``prefilter.Cue``)."""
     group, _, key = name.partition(".")
     entries = pattern_entries(group)
     if key not in entries:
@@ -51,4 +53,4 @@ def pattern(name: str) -> re.Pattern[str]:
     flags = 0
     for ch in str(e.get("flags", "")):
         flags |= _FLAGS[ch]
-    return re.compile(str(e["pattern"]), flags)
+    return Cue(re.compile(str(e["pattern"]), flags))

@@ -1,0 +1,83 @@
+"""``vocab.prefilter``: the literals a pattern's matches must contain are a true necessary
+condition, so a ``Cue`` answers exactly as its regex does."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files
+from trialmatch.vocab.prefilter import Cue, necessary_literals
+
+ENTRIES = [(g, k) for g in pattern_files() for k in pattern_entries(g)]
+
+
+@pytest.mark.parametrize(
+    ("regex", "flags", "expected"),
+    [
+        (r"\bage[ds]?\b|\byears?\b|\byrs?\b|\bolder\b", re.I, ("older", "year", "age", "yr")),
+        (r"blood\s+pressure|\bBP\b", 0, ("pressure", "bp")),  # case-sensitive "BP" is "bp" lower-cased
+        (r"contraindicat", re.I, ("contra",)),  # "i" has extra case equivalents too
+        (r"(?:ab|cd)+x", 0, ("ab", "cd")),  # a repeat with a minimum of one keeps its literals
+        (r"ab?c", 0, None),  # only one-letter runs: not worth a test
+        (r"\d+\s*mg", 0, ("mg",)),
+        (r"(?=.*cancer)", re.I, ("cancer",)),  # a lookahead's text is in the string
+        (r"(?!cancer)x", 0, None),  # a negative lookahead promises nothing
+        (r"\bstage\b", re.I, ("tage",)),  # under IGNORECASE "s" also matches "ſ": it ends a run
+        (r"\bstage\b", 0, ("stage",)),
+        (r"x*|abc", 0, None),  # one branch needs no literal
+        (r"(?i:AB)cd", 0, ("ab",)),  # a group ends a run
+    ],
+)
+def test_necessary_literals(regex: str, flags: int, expected: tuple[str, ...] | None) -> None:
+    lits = necessary_literals(re.compile(regex, flags))
+    assert (set(lits) if lits else None) == (set(expected) if expected else None)
+
+
+def test_unicode_case_equivalents_never_hide_a_match() -> None:
+    # "ſ" (long s) matches "s" and the Kelvin sign matches "k" under IGNORECASE; "İ" lower-cases to two
+    cases = [(r"stage", "ſtage"), (r"kg", "\u212ag"), (r"\bKi[\s-]?67", "\u212ai-67"), (r"ill", "İll")]
+    for regex, text in cases:
+        cue = Cue(re.compile(regex, re.I))
+        assert bool(cue.search(text)) == bool(re.search(regex, text, re.I)), (regex, text)
+
+
+@pytest.mark.parametrize(("group", "key"), ENTRIES, ids=[f"{g}.{k}" for g, k in ENTRIES])
+def test_cue_answers_as_its_regex_on_its_examples(group: str, key: str) -> None:
+    cue = pattern(f"{group}.{key}")
+    e = pattern_entries(group)[key]
+    for ex in [*e.get("match", []), *e.get("no_match", [])]:
+        text = str(ex)
+        assert bool(cue.search(text)) == bool(cue.regex.search(text))
+        assert cue.sub("#", text) == cue.regex.sub("#", text)
+        assert cue.split(text) == cue.regex.split(text)
+        assert [m.span() for m in cue.finditer(text)] == [m.span() for m in cue.regex.finditer(text)]
+        assert cue.findall(text) == cue.regex.findall(text)
+        assert bool(cue.match(text)) == bool(cue.regex.match(text))
+        assert bool(cue.fullmatch(text)) == bool(cue.regex.fullmatch(text))
+        assert cue.subn("#", text) == cue.regex.subn("#", text)
+        if cue.regex.search(text):
+            assert cue.possible(text), f"{group}.{key}: prefilter {cue.literals} rejects {text!r}"
+
+
+_EXAMPLES = [str(x) for g, k in ENTRIES for x in pattern_entries(g)[k].get("match", [])]
+
+
+@settings(max_examples=400)
+@given(
+    st.sampled_from(_EXAMPLES),
+    st.text(alphabet=st.sampled_from(list("aAsSſkK\u212aiIİı -:;.()0123456789≥<")), max_size=12),
+    st.integers(min_value=0, max_value=200),
+    st.sampled_from(ENTRIES),
+)
+def test_prefilter_never_rejects_a_text_the_regex_matches(
+    example: str, noise: str, at: int, entry: tuple[str, str]
+) -> None:
+    text = example[:at] + noise + example[at:]
+    for variant in (text, text.upper(), text.swapcase()):
+        cue = pattern(f"{entry[0]}.{entry[1]}")
+        if cue.regex.search(variant):
+            assert cue.possible(variant), (entry, variant, cue.literals)
