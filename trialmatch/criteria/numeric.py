@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from trialmatch.criteria.lab_mentions import LabMention, lab_mentions
+from trialmatch.criteria.lab_mentions import LabMention, lab_mentions, may_mention_lab
 from trialmatch.criteria.numeric_values import (
     NUM,
     Comparison,
@@ -112,6 +112,8 @@ def _count_unit(var: str, c: Comparison) -> str | None:
 
 
 def _extracts(text: str) -> list[_Extract]:
+    if not may_mention_lab(text):
+        return []  # every extract belongs to a lab mention (cheapest test first: cached tokens)
     if not _DIGIT.search(text) and not _NORMAL_WORD.search(text):
         return []
     mentions = lab_mentions(text)
