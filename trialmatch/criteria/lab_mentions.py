@@ -9,7 +9,7 @@ from functools import cache
 from trialmatch.vocab.concepts import locate, norm_token, normed_words, tokenize
 from trialmatch.vocab.labs import labs
 
-__all__ = ["LabMention", "lab_mentions"]
+__all__ = ["LabMention", "lab_mentions", "may_mention_lab"]
 
 
 @dataclass(slots=True)
@@ -45,11 +45,29 @@ def _lab_index() -> tuple[
     return names, abbrs, fn, fa
 
 
+@cache
+def _first_tokens() -> tuple[frozenset[str], frozenset[str]]:
+    """The first tokens of the lab names (normalised) and of the abbreviations (as written)."""
+    _, _, fn, fa = _lab_index()
+    return frozenset(fn), frozenset(fa)
+
+
+def may_mention_lab(text: str) -> bool:
+    """False when ``text`` names no lab: none of its tokens starts a lab name or abbreviation
+    (a necessary condition of ``lab_mentions``, checked on the cached tokens without a scan)."""
+    words, normed = normed_words(text)
+    fn, fa = _first_tokens()
+    return not (fn.isdisjoint(normed) and fa.isdisjoint(words))
+
+
 def lab_mentions(text: str) -> list[LabMention]:
     """Lab / vital names in ``text`` (longest match; abbreviations case-sensitive)."""
     words, normed = normed_words(text)
     names, abbrs, fn, fa = _lab_index()
+    fns, fas = _first_tokens()
     out: list[LabMention] = []
+    if fns.isdisjoint(normed) and fas.isdisjoint(words):
+        return out  # a mention starts at a token that starts a lab name or abbreviation
     n = len(words)
     nxt, k, pos = 0, 0, 0
     for i in [j for j in range(n) if normed[j] in fn or words[j] in fa]:

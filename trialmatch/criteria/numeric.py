@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 
-from trialmatch.criteria.lab_mentions import LabMention, lab_mentions
+from trialmatch.criteria.lab_mentions import LabMention, lab_mentions, may_mention_lab
 from trialmatch.criteria.numeric_values import (
     NUM,
     Comparison,
@@ -28,6 +29,7 @@ from trialmatch.criteria.numeric_values import (
 )
 from trialmatch.criteria.rules import And, Compare, Has, If, Or, Rule
 from trialmatch.vocab.concepts import concepts, concepts_in
+from trialmatch.vocab.labs import lab
 from trialmatch.vocab.patterns import pattern
 from trialmatch.vocab.units import convert
 
@@ -53,9 +55,8 @@ class _Extract:
     terms: list[Rule] = field(default_factory=list)
 
 
+@lru_cache(maxsize=1024)
 def _unit_fits(key: str, unit: str) -> bool:
-    from trialmatch.vocab.labs import lab
-
     lv = lab(key)
     if lv is None:
         return True
@@ -103,8 +104,6 @@ def _compare(var: str, c: Comparison) -> Compare:
 def _count_unit(var: str, c: Comparison) -> str | None:
     """A cell count written without a unit ("Platelets > 100,000", "ANC >= 1500 μL"): a value of a
     thousand or more can only be per microlitre (10^9/L counts are below 1000)."""
-    from trialmatch.vocab.labs import lab
-
     lv = lab(var.removeprefix("lab."))
     if c.ref is None and lv is not None and lv.unit == "10*9/L" and c.value >= 1000:
         return "/uL"
@@ -112,6 +111,8 @@ def _count_unit(var: str, c: Comparison) -> str | None:
 
 
 def _extracts(text: str) -> list[_Extract]:
+    if not may_mention_lab(text):
+        return []  # every extract belongs to a lab mention (cheapest test first: cached tokens)
     if not _DIGIT.search(text) and not _NORMAL_WORD.search(text):
         return []
     mentions = lab_mentions(text)
@@ -123,10 +124,10 @@ def _extracts(text: str) -> list[_Extract]:
     taken = [(c.start, c.end) for c in comps]
     comps += plain_values(text, mentions, taken)
     comps += normal_values(text, mentions, taken)
-    comps.sort(key=lambda c: c.start)
+    comps.sort(key=attrgetter("start"))
     events: list[tuple[int, int, object]] = [(m.start, 0, m) for m in mentions]
     events += [(c.start, 1, c) for c in comps]
-    events.sort(key=lambda e: (e[0], e[1]))
+    events.sort(key=itemgetter(0, 1))
     out: list[_Extract] = []
     group: list[LabMention] = []
     last: _Extract | None = None

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from trialmatch.criteria.lab_mentions import LabMention
 from trialmatch.criteria.lexicon import alternation, phrase_re, phrases
+from trialmatch.criteria.needles import group_needles, has_needle, phrase_needles
 from trialmatch.criteria.temporal import _UNIT as _TIME_UNIT
 from trialmatch.vocab.patterns import pattern
 from trialmatch.vocab.units import normalize_unit
@@ -39,6 +40,7 @@ _RANGE_JOIN = pattern("numeric.range_join")
 _NORMAL_GLUE = pattern("numeric.normal_glue")
 _NUM_RE = re.compile(NUM)
 _TIME_AFTER = re.compile(rf"\s{{0,2}}(?:-\s{{0,2}})?{_TIME_UNIT}\b", re.I)
+_DIGIT = re.compile(r"\d")
 
 
 def parse_number(s: str) -> float | None:
@@ -110,24 +112,34 @@ def _op_lookup() -> dict[str, str]:
     return out
 
 
+@cache
+def _bare_ref_needles() -> frozenset[str] | None:
+    return group_needles(_BARE_ULN, "ref")
+
+
 def _unit_after(s: str) -> tuple[str | None, str | None, int]:
     """(unit code, ref, characters consumed) for the text right after a number."""
     # "3xULN": the glued multiplication sign, same length, so that the ULN phrase starts a word
-    m = _ref_re().match(_GLUED_X.sub("\\1\u00d7", s, count=1))
+    g = _GLUED_X.match(s)
+    m = _ref_re().match(s if g is None else f"{g.group(1)}\u00d7{s[g.end(1) + 1 :]}")
     if m:
         return None, ("uln" if m.group("uln") else "lln"), m.end()
     m2 = _UNIT_WORDS.match(s)
     if not m2:
         return None, None, 0
-    pieces = [g for g in m2.groups()[1:] if g]
-    lead = len(m2.group(1) or "")
+    return _unit_words(m2.groups())
+
+
+@lru_cache(maxsize=8192)
+def _unit_words(groups: tuple[str | None, ...]) -> tuple[str | None, str | None, int]:
+    """``_unit_after`` from the words after the number (``_UNIT_WORDS`` groups): the longest run
+    of them that is a unit (memoised: the same few words follow many numbers)."""
+    pieces = [g for g in groups[1:] if g]
+    lead = len(groups[0] or "")
     for k in range(len(pieces), 0, -1):
         raw = "".join(pieces[:k])
         cand = raw.replace(" ", "").rstrip(",;.:)")
-        # strip a closing parenthesis only when it is not part of the unit
         code = normalize_unit(cand)
-        if code is None and cand.endswith(")"):
-            code = normalize_unit(cand[:-1])
         if code is not None:
             used = (
                 lead
@@ -143,12 +155,16 @@ def comparisons(text: str, *, durations: bool = True) -> list[Comparison]:
     numbers followed by a time unit ("=< 14 days prior to registration": a window, not a value)."""
     out: list[Comparison] = []
     lookup = _op_lookup()
-    for m in _BARE_ULN.finditer(text):
-        op = lookup.get(_WS.sub(" ", m.group("op").lower()))
-        if op is None:
-            continue
-        bref = "lln" if m.group("ref").lower().startswith(("lln", "lower")) else "uln"
-        out.append(Comparison(op=op, value=1.0, start=m.start(), end=m.end(), ref=bref))
+    # a bare limit names its reference: one of the literal words its 'ref' group starts with
+    if has_needle(text.lower(), _bare_ref_needles()):
+        for m in _BARE_ULN.finditer(text):
+            op = lookup.get(_WS.sub(" ", m.group("op").lower()))
+            if op is None:
+                continue
+            bref = "lln" if m.group("ref").lower().startswith(("lln", "lower")) else "uln"
+            out.append(Comparison(op=op, value=1.0, start=m.start(), end=m.end(), ref=bref))
+    if not _DIGIT.search(text):
+        return out  # every operator comparison has a number (NUM needs a digit)
     for m in _cmp_re().finditer(text):
         op = lookup.get(_WS.sub(" ", m.group("op").lower()))
         v = parse_number(m.group("num"))
@@ -233,11 +249,20 @@ def range_values(text: str, mentions: list[LabMention], taken: list[tuple[int, i
     return out
 
 
+@cache
+def _normal_lists() -> tuple[frozenset[str], frozenset[str] | None]:
+    """The labs whose normal means <= ULN, and the needles of the 'normal_limits' phrases."""
+    p = phrases()
+    return frozenset(str(k) for k in p["normal_means_uln"]), phrase_needles(p["normal_limits"])
+
+
 def normal_values(text: str, mentions: list[LabMention], taken: list[tuple[int, int]]) -> list[Comparison]:
     """A lab said to be normal ("Bilirubin normal", "AST and ALT within normal limits"): ``<= 1 x ULN``,
     only when every lab named with it is one whose limit is the upper one (``normal_means_uln``)."""
-    uln_labs = {str(k) for k in phrases()["normal_means_uln"]}
+    uln_labs, needles = _normal_lists()
     out: list[Comparison] = []
+    if not mentions or not has_needle(text.lower(), needles):
+        return out  # each hit is a 'normal_limits' phrase, which contains one of its needles
     for i, mm in enumerate(mentions):
         seg = text[mm.end : mm.end + 60]
         m = phrase_re("normal_limits").search(seg)

@@ -1,0 +1,117 @@
+"""Necessary-condition prefilters for regex and phrase-list scans.
+
+A *needle set* is a set of lower-case words such that every match of a regex (or of a phrase list)
+contains one of them: when ``text.lower()`` contains none, the scan can be skipped. Needles are
+derived from the patterns and phrase lists themselves (never written by hand), and are made only
+of characters for which ``str.lower()`` agrees with ``re.IGNORECASE`` (see ``SAFE``); when no
+such set can be derived the helpers return None, meaning "no prefilter, scan".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["SAFE", "group_needles", "has_needle", "phrase_needles"]
+
+#: ASCII letters and digits except i and s: under re.IGNORECASE those two also match non-ASCII
+#: letters (ı and İ, ſ long s) that ``str.lower()`` does not turn into them.
+SAFE = frozenset("abcdefghjklmnopqrtuvwxyz0123456789")
+_MIN = 2  # shorter needles would hardly ever reject a text
+
+
+def _safe_run(literal: str) -> str:
+    """The longest run of SAFE characters of a literal (every match of it contains that run)."""
+    best, cur = "", ""
+    for c in literal.lower():
+        cur = cur + c if c in SAFE else ""
+        if len(cur) > len(best):
+            best = cur
+    return best
+
+
+def phrase_needles(items: Iterable[str]) -> frozenset[str] | None:
+    """Needles of a phrase list as ``lexicon.alternation`` compiles it (each phrase a literal whose
+    spaces match any whitespace): for each phrase its longest SAFE run within a word."""
+    out: set[str] = set()
+    for p in items:
+        runs = [_safe_run(w) for w in str(p).split(" ")]
+        best = max(runs, key=len, default="")
+        if len(best) < _MIN:
+            return None
+        out.add(best)
+    return frozenset(out)
+
+
+def _scan(src: str) -> Iterable[tuple[int, str, int]]:
+    """(index, character, parenthesis depth before it) of the unescaped characters outside
+    character classes."""
+    depth, j, in_class = 0, 0, False
+    while j < len(src):
+        c = src[j]
+        if c == "\\":
+            j += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if src[j + 1 : j + 2] == "]":  # "[]...]": a leading ']' is a literal
+                j += 1
+        else:
+            yield j, c, depth
+            depth += (c == "(") - (c == ")")
+        j += 1
+
+
+def _required_group(src: str, name: str) -> str | None:
+    """The source of named group ``name`` when every match of ``src`` contains a match of it: the
+    group is at the top level, not quantified, and the pattern has no top-level alternation."""
+    head = f"(?P<{name}>"
+    start = src.find(head)
+    if start < 0:
+        return None
+    end, opened = None, False
+    for j, c, depth in _scan(src):
+        if c == "|" and depth == 0:
+            return None
+        if j == start:
+            if depth != 0:
+                return None
+            opened = True
+        if c == ")" and depth == 1 and opened and end is None:
+            end = j
+    if end is None or src[end + 1 : end + 2] in ("?", "*", "{"):
+        return None
+    return src[start + len(head) : end]
+
+
+def group_needles(rx: re.Pattern[str], name: str) -> frozenset[str] | None:
+    """Needles of a regex from its named group ``name``: for each top-level alternative of the
+    group, the longest SAFE run of the literal text it starts with."""
+    if rx.flags & re.VERBOSE:
+        return None
+    body = _required_group(rx.pattern, name)
+    if body is None:
+        return None
+    cuts = [j for j, c, depth in _scan(body) if c == "|" and depth == 0]
+    out: set[str] = set()
+    for a, b in zip([-1, *cuts], [*cuts, len(body)], strict=True):
+        alt = body[a + 1 : b]
+        lit = ""
+        for k, c in enumerate(alt):
+            if not (c.isascii() and c.isalnum()):
+                break
+            if alt[k + 1 : k + 2] in ("?", "*", "{"):
+                break  # an optional character ends the required literal
+            lit += c
+        run = _safe_run(lit)
+        if len(run) < _MIN:
+            return None
+        out.add(run)
+    return frozenset(out)
+
+
+def has_needle(low: str, needles: frozenset[str] | None) -> bool:
+    """False only when ``needles`` is a needle set and the lower-cased text contains none of them."""
+    return needles is None or any(n in low for n in needles)
