@@ -24,6 +24,8 @@ from trialmatch.vocab.patterns import pattern
 __all__ = [
     "all_of",
     "any_of",
+    "concept_hits",
+    "concept_ids",
     "concepts_in",
     "disease_state_rule",
     "hits_of",
@@ -40,6 +42,16 @@ def _cached_hits(text: str) -> tuple[ConceptHit, ...]:
 def concepts_in(text: str) -> list[ConceptHit]:
     """Concept hits of a text (memoised: builders look at the same text several times)."""
     return list(_cached_hits(text))
+
+
+concept_hits = _cached_hits  # the memoised hits themselves, not to be changed (no list copy)
+
+
+@lru_cache(maxsize=8192)
+def concept_ids(text: str) -> frozenset[str]:
+    """The concepts a text names (memoised; ``ids.isdisjoint(group)`` tells a reader's concepts
+    are absent in one C call)."""
+    return frozenset(h.concept for h in _cached_hits(text))
 
 
 _CLAUSE = re.compile(r"[^.;,()]+")
