@@ -23,7 +23,7 @@ from typing import Any
 from trialmatch.criteria.lexicon import _TOK as TOKEN  # the phrase matcher's tokens
 from trialmatch.criteria.lexicon import _trie_regex
 
-__all__ = ["Gate", "finder", "folded", "gate", "needed", "phrase_strings", "union"]
+__all__ = ["Gate", "finder", "folded", "gate", "needed", "needed_all", "phrase_strings", "union"]
 
 _MAX_SET = 64  # more alternatives than this: not worth testing one by one
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
@@ -102,7 +102,13 @@ def _node(op: Any, av: Any) -> tuple[Strs | None, Strs | None]:
 
 
 def _seq(items: Any) -> tuple[Strs | None, Strs | None]:
-    """A sequence: runs of nodes with finite match sets are multiplied out into one candidate."""
+    whole, cands = _seq_cands(items)
+    return whole, _best(cands)
+
+
+def _seq_cands(items: Any) -> tuple[Strs | None, list[Strs]]:
+    """A sequence: (every string it can match, or None; candidate sets, each necessary). Runs of
+    nodes with finite match sets are multiplied out into one candidate."""
     cands: list[Strs] = []
     run: Strs | None = frozenset({""})
     whole: Strs | None = frozenset({""})
@@ -126,7 +132,7 @@ def _seq(items: Any) -> tuple[Strs | None, Strs | None]:
         cands.append(run)
     if whole is not None:
         cands.append(whole)
-    return whole, _best(cands)
+    return whole, cands
 
 
 def needed(rx: re.Pattern[str]) -> frozenset[str] | None:
@@ -134,6 +140,22 @@ def needed(rx: re.Pattern[str]) -> frozenset[str] | None:
     matches (None: no such set derived, every text may match)."""
     tree = P.parse(rx.pattern, rx.flags & ~re.UNICODE)
     return _seq(tree.data if hasattr(tree, "data") else tree)[1]
+
+
+def needed_all(rx: re.Pattern[str], most: int = 3) -> list[frozenset[str]]:
+    """Up to ``most`` sets of strings, each necessary like ``needed`` (so all of them together):
+    the parts of the pattern's top-level sequence, most selective first ("any" and a tumour word
+    for ``any ... tumours``). Empty when none is derived."""
+    tree = P.parse(rx.pattern, rx.flags & ~re.UNICODE)
+    cands = _seq_cands(tree.data if hasattr(tree, "data") else tree)[1]
+    out: list[frozenset[str]] = []
+    for c in sorted(cands, key=lambda c: (min(map(len, c), default=0), -len(c)), reverse=True):
+        m = _minimal(c) if c and min(map(len, c)) > 0 else None
+        # a set each string of a chosen set holds one of ("a" after "any") tests nothing more
+        if m is None or len(out) >= most or any(all(any(t in x for t in m) for x in o) for o in out):
+            continue
+        out.append(m)
+    return out
 
 
 def _minimal(strs: Iterable[str]) -> frozenset[str]:
@@ -178,16 +200,26 @@ def finder(strs: frozenset[str] | None) -> Callable[[str], object]:
     return re.compile(_trie_regex(sorted(strs))).search
 
 
+def _all_of(tests: list[Callable[[str], object]]) -> Callable[[str], object]:
+    """One test that passes when each of ``tests`` does (the first, most selective, first)."""
+    if len(tests) == 1:
+        return tests[0]
+    first, rest = tests[0], _all_of(tests[1:])
+    return lambda low: first(low) and rest(low)
+
+
 class Gate:
     """A regex with its necessary strings: ``search`` is ``rx.search`` but skips the regex when
-    the folded text cannot match (``may`` is that test)."""
+    the folded text cannot match (``may`` is that test: every set of ``sets`` has a string in the
+    text; ``strs`` is the first, most selective set, or None when there is none)."""
 
-    __slots__ = ("may", "rx", "strs")
+    __slots__ = ("may", "rx", "sets", "strs")
 
-    def __init__(self, rx: re.Pattern[str], strs: frozenset[str] | None) -> None:
+    def __init__(self, rx: re.Pattern[str], sets: list[frozenset[str]]) -> None:
         self.rx = rx
-        self.strs = strs
-        self.may = finder(strs)
+        self.sets = sets
+        self.strs = sets[0] if sets else None
+        self.may = _all_of([finder(s) for s in sets]) if sets else _always
 
     def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
         """``rx.search(text)``; ``low`` is ``folded`` of ``text`` or of a text holding it."""
@@ -197,8 +229,8 @@ class Gate:
 
 
 def gate(rx: re.Pattern[str]) -> Gate:
-    """``rx`` with the necessary strings ``needed`` derives from it."""
-    return Gate(rx, needed(rx))
+    """``rx`` with the necessary strings ``needed_all`` derives from it."""
+    return Gate(rx, needed_all(rx))
 
 
 def union(parts: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
