@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 
 from trialmatch.criteria import clinical
 from trialmatch.criteria.lexicon import has_phrase, phrases
-from trialmatch.criteria.regex_literals import Gate, finder, folded, gate, needed, phrase_strings, union
+from trialmatch.criteria.regex_literals import (
+    Gate,
+    finder,
+    folded,
+    gate,
+    needed,
+    needed_all,
+    phrase_strings,
+    union,
+)
 from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files
 
 NAMES = [f"{g}.{k}" for g in pattern_files() for k in pattern_entries(g)]
@@ -42,6 +51,15 @@ def test_needed_reads_literals_alternations_and_optional_parts() -> None:
     assert needed(re.compile(r"\d+\s*%")) == {"%"}
     assert needed(re.compile(r"\d+|x")) is None  # one alternative needs no string
     assert needed(re.compile(r"(?:ab)?\w+")) is None
+
+
+def test_needed_all_gives_each_necessary_part_of_the_sequence() -> None:
+    rx = re.compile(r"\bany\s+(?:solid\s+)?(?:tumou?rs?|cancers?)", re.I)
+    assert needed_all(rx) == [frozenset({"tumor", "tumour", "cancer"}), frozenset({"any"})]
+    assert needed_all(re.compile(r"\d+")) == []
+    g = gate(rx)
+    assert g.may("any solid tumours") and not g.may("solid tumours") and not g.may("any other")
+    assert gate(re.compile(r"\d+")).may("no digits")  # nothing derived: every text may match
 
 
 def test_every_pattern_example_passes_its_gate() -> None:

@@ -137,16 +137,18 @@ def biomarker_rule(text: str) -> tuple[Rule, str] | None:
     return (r, "biomarker") if r is not None else None
 
 
-_SSTR_ANY = frozenset({"sstr_discordance", "sstr_expression", "sstr_pet", "sstr_imaging"})
+_DISCORDANCE_WITH = frozenset({"fdg_pet", "sstr_pet", "sstr_imaging", "ct_scan", "mri_scan"})
+_SSTR = frozenset({"sstr_expression", "sstr_pet", "sstr_imaging"})
+_SSTR_ANY = _SSTR | {"sstr_discordance"}
 
 
 def imaging_rule(text: str) -> tuple[Rule, str] | None:
     ids = concept_ids(text)
     if ids.isdisjoint(_SSTR_ANY):
         return None  # both readings below need one of these concepts
-    if "sstr_discordance" in ids and (ids & {"fdg_pet", "sstr_pet", "sstr_imaging", "ct_scan", "mri_scan"}):
+    if "sstr_discordance" in ids and (ids & _DISCORDANCE_WITH):
         return Has("sstr_discordance", kinds=("imaging",)), "imaging"
-    if not ids & {"sstr_expression", "sstr_pet", "sstr_imaging"}:
+    if not ids & _SSTR:
         return None
     low = text.lower()
     kr = _KRENNING.search(low)
