@@ -10,6 +10,7 @@ and become ``except`` qualifiers, a subtraction over the concept tree, or ``Not`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
 
 from trialmatch.criteria.facets import grades_in, ne_component_rule, stages_in
@@ -203,15 +204,20 @@ def _cancer_dx() -> frozenset[str]:
 # strings they need matches none of them
 _STATE_GATES = (_GRADE_WORD, _STAGE_WORD, _WELL_DIFF, _POORLY_DIFF, _KI67, _METASTATIC)
 _STATE_PHRASES = ("unresectable_cues", "resected_cues", "measurable_cues", "progression_cues")
-_STATE_CUES = finder(
-    union([g.strs for g in _STATE_GATES] + [phrase_strings(phrases()[k]) for k in _STATE_PHRASES])
-)
+
+
+@cache
+def _state_cues() -> Callable[[str], object]:
+    """One test of the strings of every state cue (built on first use)."""
+    return finder(
+        union([g.strs for g in _STATE_GATES] + [phrase_strings(phrases()[k]) for k in _STATE_PHRASES])
+    )
 
 
 def _may_have_state(main: str, low: str) -> bool:
     """False only when no cue of a disease state but a named cancer can match ``main``: first
     one test of all their strings, then each cue's own test."""
-    return bool(_STATE_CUES(low)) and (
+    return bool(_state_cues()(low)) and (
         any(g.may(low) for g in _STATE_GATES) or any(has_phrase(k, main) for k in _STATE_PHRASES)
     )
 

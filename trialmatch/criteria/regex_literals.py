@@ -211,15 +211,30 @@ def _all_of(tests: list[Callable[[str], object]]) -> Callable[[str], object]:
 class Gate:
     """A regex with its necessary strings: ``search`` is ``rx.search`` but skips the regex when
     the folded text cannot match (``may`` is that test: every set of ``sets`` has a string in the
-    text; ``strs`` is the first, most selective set, or None when there is none)."""
+    text; ``strs`` is the first, most selective set, or None when there is none). The strings are
+    derived on first use, so importing a reader costs no parse of its patterns."""
 
-    __slots__ = ("may", "rx", "sets", "strs")
+    __slots__ = ("_sets", "may", "rx")
 
-    def __init__(self, rx: re.Pattern[str], sets: list[frozenset[str]]) -> None:
+    def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
-        self.sets = sets
-        self.strs = sets[0] if sets else None
+        self._sets: list[frozenset[str]] | None = None
+        self.may: Callable[[str], object] = self._first_may
+
+    def _first_may(self, low: str) -> object:
+        sets = self.sets
         self.may = _all_of([finder(s) for s in sets]) if sets else _always
+        return self.may(low)
+
+    @property
+    def sets(self) -> list[frozenset[str]]:
+        if self._sets is None:
+            self._sets = needed_all(self.rx)
+        return self._sets
+
+    @property
+    def strs(self) -> frozenset[str] | None:
+        return self.sets[0] if self.sets else None
 
     def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
         """``rx.search(text)``; ``low`` is ``folded`` of ``text`` or of a text holding it."""
@@ -229,8 +244,8 @@ class Gate:
 
 
 def gate(rx: re.Pattern[str]) -> Gate:
-    """``rx`` with the necessary strings ``needed_all`` derives from it."""
-    return Gate(rx, needed_all(rx))
+    """``rx`` with the necessary strings ``needed_all`` derives from it (on first use)."""
+    return Gate(rx)
 
 
 def union(parts: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
