@@ -10,10 +10,12 @@ and become ``except`` qualifiers, a subtraction over the concept tree, or ``Not`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
 
 from trialmatch.criteria.facets import grades_in, ne_component_rule, stages_in
-from trialmatch.criteria.lexicon import find_all, find_phrase, has_phrase
+from trialmatch.criteria.lexicon import find_all, find_phrase, has_phrase, phrases
+from trialmatch.criteria.regex_literals import finder, folded, gate, phrase_strings, union
 from trialmatch.criteria.rules import And, Compare, Flag, Has, Is, Not, Or, Rule
 from trialmatch.criteria.temporal import first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, descendants, is_a
@@ -23,6 +25,8 @@ from trialmatch.vocab.patterns import pattern
 __all__ = [
     "all_of",
     "any_of",
+    "concept_hits",
+    "concept_ids",
     "concepts_in",
     "disease_state_rule",
     "hits_of",
@@ -41,10 +45,20 @@ def concepts_in(text: str) -> list[ConceptHit]:
     return list(_cached_hits(text))
 
 
+concept_hits = _cached_hits  # the memoised hits themselves, not to be changed (no list copy)
+
+
+@lru_cache(maxsize=8192)
+def concept_ids(text: str) -> frozenset[str]:
+    """The concepts a text names (memoised; ``ids.isdisjoint(group)`` tells a reader's concepts
+    are absent in one C call)."""
+    return frozenset(h.concept for h in _cached_hits(text))
+
+
 _CLAUSE = re.compile(r"[^.;,()]+")
 _SENT = re.compile(r"[^.;]+")
 _GRADED = {"nen.net.g1": ("nen.net", "G1"), "nen.net.g2": ("nen.net", "G2"), "nen.net.g3": ("nen.net", "G3")}
-_GRADE_WORD = pattern("clinical.grade_word")
+_GRADE_WORD = gate(pattern("clinical.grade_word"))
 _SEVERE_OR = pattern("clinical.severe_or")
 
 
@@ -82,7 +96,9 @@ def split_exceptions(text: str) -> tuple[str, str]:
     main = text
     # permissive clauses
     spans: list[tuple[int, int]] = []
-    perm = _PERM_HINT.search(text.lower()) is not None
+    # a clause holds a phrase only if the whole text does (a clause is a run of the text's tokens);
+    # that token test is much cheaper than the hint's alternation, so it goes first
+    perm = has_phrase("permissive_cues", text) and _PERM_HINT.search(text.lower()) is not None
     for m in _CLAUSE.finditer(text) if perm else ():
         clause = m.group()
         if has_phrase("permissive_cues", clause) and not _NOT_PERMITTED.search(clause):
@@ -145,25 +161,26 @@ def subtract(concept: str, excepted: frozenset[str]) -> list[str]:
 
 _DISJ = pattern("clinical.disjunction")
 # "metastatic MCC or locoregional MCC that has recurred": metastatic is one alternative, not a must
-_METS_ALT = pattern("clinical.mets_alternative")
-_EXAMPLES = pattern("clinical.examples")
-_ANY_TUMOUR = pattern("clinical.any_tumour")
-_SOLID_TUMOUR = pattern("clinical.solid_tumour")
-_DIAG_WORDS = pattern("clinical.diagnosis_word")
-_OTHER_BEFORE = pattern("clinical.other_before")
-_CONFIRMED = pattern("clinical.confirmed")
-_TOX = pattern("clinical.toxicity")
-_ANY_GRADE = pattern("clinical.any_grade")
-_TUMOUR_GRADE_CTX = pattern("clinical.tumour_grade_context")
-_TREAT_OF = pattern("clinical.treatment_of")
+_METS_ALT = gate(pattern("clinical.mets_alternative"))
+_EXAMPLES = gate(pattern("clinical.examples"))
+_ANY_TUMOUR = gate(pattern("clinical.any_tumour"))
+_SOLID_TUMOUR = gate(pattern("clinical.solid_tumour"))
+_DIAG_WORDS = gate(pattern("clinical.diagnosis_word"))
+_OTHER_BEFORE = gate(pattern("clinical.other_before"))
+_CONFIRMED = gate(pattern("clinical.confirmed"))
+_TOX = gate(pattern("clinical.toxicity"))
+_ANY_GRADE = gate(pattern("clinical.any_grade"))
+_TUMOUR_GRADE_CTX = gate(pattern("clinical.tumour_grade_context"))
+_TREAT_OF = gate(pattern("clinical.treatment_of"))
 _ANCHOR_BEFORE = pattern("clinical.anchor_before")
-_WELL_DIFF = pattern("clinical.well_differentiated")
-_POORLY_DIFF = pattern("clinical.poorly_differentiated")
-_KI67 = pattern("clinical.ki67")
+_WELL_DIFF = gate(pattern("clinical.well_differentiated"))
+_POORLY_DIFF = gate(pattern("clinical.poorly_differentiated"))
+_KI67 = gate(pattern("clinical.ki67"))
 _OR = pattern("clinical.or_word")
-_METASTATIC = pattern("clinical.metastatic")
-_UNRES_OR_METS = pattern("clinical.unresectable_or_metastatic")
-_NON_MEASURABLE = pattern("clinical.non_measurable")
+_METASTATIC = gate(pattern("clinical.metastatic"))
+_UNRES_OR_METS = gate(pattern("clinical.unresectable_or_metastatic"))
+_NON_MEASURABLE = gate(pattern("clinical.non_measurable"))
+_STAGE_WORD = gate(pattern("facets.stage"))  # the test stages_in makes, to skip calling it
 
 
 def _diag_has(cid: str, local: str = "") -> Rule:
@@ -174,25 +191,68 @@ def _diag_has(cid: str, local: str = "") -> Rule:
     return Has(cid, kinds=("diagnosis",))
 
 
+@cache
+def _cancer_dx() -> frozenset[str]:
+    """The disease / histology concepts that are cancers."""
+    return frozenset(
+        c.id for c in concepts().values() if c.type in ("disease", "histology") and is_a(c.id, "cancer")
+    )
+
+
+# the cues of a disease state other than a named cancer (grade, stage, differentiation, Ki-67,
+# metastatic, the resection / measurability / progression phrases): a text holding none of the
+# strings they need matches none of them
+_STATE_GATES = (_GRADE_WORD, _STAGE_WORD, _WELL_DIFF, _POORLY_DIFF, _KI67, _METASTATIC)
+_STATE_PHRASES = ("unresectable_cues", "resected_cues", "measurable_cues", "progression_cues")
+
+
+@cache
+def _state_cues() -> Callable[[str], object]:
+    """One test of the strings of every state cue (built on first use)."""
+    return finder(
+        union([g.strs for g in _STATE_GATES] + [phrase_strings(phrases()[k]) for k in _STATE_PHRASES])
+    )
+
+
+def _may_have_state(main: str, low: str) -> bool:
+    """False only when no cue of a disease state but a named cancer can match ``main``: first
+    one test of all their strings, then each cue's own test."""
+    return bool(_state_cues()(low)) and (
+        any(g.may(low) for g in _STATE_GATES) or any(has_phrase(k, main) for k in _STATE_PHRASES)
+    )
+
+
 def disease_state_rule(text: str) -> tuple[Rule, str] | None:
     """Diagnosis / histology / grade / stage / extent / resectability / measurability /
     progression, And-ed: e.g. "metastatic NEC, NET G3 or MiNEN (neuroendocrine component > 30%)"."""
     main, exc = split_exceptions(text)
+    low = folded(main)
     # examples are not restrictions: "(including colorectal cancer)", "(e.g. ...)"
-    main = _EXAMPLES.sub(" ", main)
-    parts: list[Rule] = []
-    cats: list[str] = []
+    if _EXAMPLES.may(low):
+        sub = _EXAMPLES.rx.sub(" ", main)
+        if sub != main:
+            main, low = sub, folded(sub)
+    # every regex below reads ``main`` or a slice of it, so the strings it needs are in ``low``
+    cancer = _cancer_dx()
     dis = [
         h
-        for h in _hits(main, ("disease", "histology"))
-        if is_a(h.concept, "cancer") and not _TREAT_OF.search(main[max(0, h.start - 30) : h.start])
+        for h in _cached_hits(main)
+        if h.concept in cancer and not _TREAT_OF.search(main[max(0, h.start - 30) : h.start], low)
     ]
+    if not dis and not _may_have_state(main, low):
+        return None  # no cue below can match, so no part (the exception's diseases only add to parts)
+    parts: list[Rule] = []
+    cats: list[str] = []
     # drop generic "cancer" when something more specific is named, or when nothing is diagnosed
-    if dis and (any(h.concept != "cancer" for h in dis) or not _DIAG_WORDS.search(main)):
+    if dis and (any(h.concept != "cancer" for h in dis) or not _DIAG_WORDS.search(main, low)):
         dis = [h for h in dis if h.concept != "cancer"]
-    if dis and (_ANY_TUMOUR.search(main) or _SOLID_TUMOUR.search(main)):
+    if dis and (_ANY_TUMOUR.search(main, low) or _SOLID_TUMOUR.search(main, low)):
         dis = []  # "any advanced solid tumour ... colorectal ...": the named ones are examples
-    if dis and _OTHER_BEFORE.search(main[: dis[0].start]) and not _CONFIRMED.search(main[: dis[0].start]):
+    if (
+        dis
+        and _OTHER_BEFORE.search(main[: dis[0].start], low)
+        and not _CONFIRMED.search(main[: dis[0].start], low)
+    ):
         dis = []
     disjuncts: list[Rule] = []
     for i, h in enumerate(dis):
@@ -206,14 +266,14 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         cut = _DISJ.search(right) if i + 1 < len(dis) else None
         if cut:
             right = right[: cut.start()]
-        local = left + h.text + right
+        local = left + h.text + right  # a slice of main: its strings are in ``low``
         conj: list[Rule] = [_diag_has(h.concept, local)]
         gs = (
             grades_in(local.replace(h.text, " "))
-            if h.concept not in _GRADED and not _TOX.search(local)
+            if h.concept not in _GRADED and not _TOX.search(local, low)
             else ()
         )
-        if gs and not _ANY_GRADE.search(local):
+        if gs and not _ANY_GRADE.search(local, low):
             conj.append(Is("cancer.grade", gs))
         st = stages_in(local)
         if st:
@@ -228,23 +288,27 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         cats.append("diagnosis")
     if not dis:
         # the cheap "grade" test first: it decides most items before the long alternations
-        gated = _GRADE_WORD.search(main) and _TUMOUR_GRADE_CTX.search(main) and not _TOX.search(main)
+        gated = (
+            _GRADE_WORD.search(main, low)
+            and _TUMOUR_GRADE_CTX.search(main, low)
+            and not _TOX.search(main, low)
+        )
         gs = grades_in(main) if gated else ()
         if gs:
             parts.append(Is("cancer.grade", gs))
             cats.append("grade")
-        st = stages_in(main)
+        st = stages_in(main) if _STAGE_WORD.may(low) else ()
         if st:
             parts.append(Is("cancer.stage_group", st))
             cats.append("stage")
     covered = " ".join(h.text for h in dis).lower()
-    if _WELL_DIFF.search(main) and "well" not in covered:
+    if _WELL_DIFF.search(main, low) and "well" not in covered:
         parts.append(Is("cancer.differentiation", ("well",)))
         cats.append("grade")
-    elif _POORLY_DIFF.search(main) and "poorly" not in covered:
+    elif _POORLY_DIFF.search(main, low) and "poorly" not in covered:
         parts.append(Is("cancer.differentiation", ("poorly",)))
         cats.append("grade")
-    ki = _KI67.search(main)
+    ki = _KI67.search(main, low)
     if ki:
         kc = Compare(
             "cancer.ki67_percent",
@@ -258,12 +322,12 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
             parts.append(kc)
             cats.append("grade")
     unres = find_phrase("unresectable_cues", main)
-    metas = _METASTATIC.search(main)
-    if unres and metas and _UNRES_OR_METS.search(main):
+    metas = _METASTATIC.search(main, low)
+    if unres and metas and _UNRES_OR_METS.search(main, low):
         parts.append(Or((Flag("cancer.metastatic"), Not(Flag("cancer.resectable")))))
         cats.append("stage")
     else:
-        if metas and not _METS_ALT.search(main):
+        if metas and not _METS_ALT.search(main, low):
             parts.append(Flag("cancer.metastatic"))
             cats.append("stage")
         if unres:
@@ -272,7 +336,7 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
     if not unres and find_phrase("resected_cues", main):
         parts.append(Flag("cancer.resected"))
         cats.append("resectability")
-    if has_phrase("measurable_cues", main) and not _NON_MEASURABLE.search(main):
+    if has_phrase("measurable_cues", main) and not _NON_MEASURABLE.search(main, low):
         parts.append(Flag("cancer.measurable_disease"))
         cats.append("measurable_disease")
     pm = find_phrase("progression_cues", main)
@@ -283,9 +347,11 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         else:
             parts.append(Compare("cancer.days_since_progression", ">=", 0.0, "d"))
         cats.append("stage")
-    for h in _hits(exc, ("disease", "histology")):
+    if not parts:
+        return None
+    for h in _cached_hits(exc) if exc else ():
         # "except colorectal carcinoma" excepts that disease; a bare "carcinoma" would except every cancer
-        if is_a(h.concept, "cancer") and h.concept != "cancer" and parts:
+        if h.concept in cancer and h.concept != "cancer":
             parts.append(Not(Has(h.concept, kinds=("diagnosis",))))
     r = all_of(parts)
     if r is None:

@@ -7,6 +7,7 @@ import re
 
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.numeric import comparisons, parse_number
+from trialmatch.criteria.regex_literals import folded, gate
 from trialmatch.criteria.rules import And, Compare, Is, Or, Rule
 from trialmatch.criteria.temporal import NUMBER_WORDS
 from trialmatch.vocab.patterns import pattern
@@ -25,18 +26,24 @@ __all__ = [
 ]
 
 AGE_CUE = pattern("facets.age_cue")
+_AGE_CUE = gate(AGE_CUE)
 _AGE_RANGE = pattern("facets.age_range")
-_AGE_TRAIL = pattern("facets.age_trail")
-_AGE_WORDS = pattern("facets.age_words")
+_AGE_TRAIL = gate(pattern("facets.age_trail"))
+_AGE_WORDS = gate(pattern("facets.age_words"))
+_AGE_LEAD_TRAIL = gate(pattern("facets.age_lead_trail"))
 _YEARS_UNIT = pattern("facets.years_unit")
-_AGE_LEAD_TRAIL = pattern("facets.age_lead_trail")
 _SHORT_AGE_UNIT = pattern("facets.short_age_unit")
 _PER_YEAR = {"d": 365.25, "w": 52.18, "m": 12.0}
 
 
 def age_rule(text: str) -> Rule | None:
     """Age limits, e.g. "aged 18-75", "Age >= 18 years", "18 years or older" (None when absent)."""
-    if not AGE_CUE.search(text) and not _AGE_TRAIL.search(text) and not _AGE_WORDS.search(text):
+    low = folded(text)
+    if (
+        not _AGE_CUE.search(text, low)
+        and not _AGE_TRAIL.search(text, low)
+        and not _AGE_WORDS.search(text, low)
+    ):
         return None
     m = _AGE_RANGE.search(text)
     if m:
@@ -60,7 +67,7 @@ def age_rule(text: str) -> Rule | None:
             if c.high is not None:
                 return Compare(var="age", cmp="between", value=c.value / per, high=c.high / per, unit="a")
             out.append(Compare(var="age", cmp=c.op, value=round(c.value / per, 3), unit="a"))
-    for m2 in _AGE_TRAIL.finditer(text):
+    for m2 in _AGE_TRAIL.rx.finditer(text) if _AGE_TRAIL.may(low) else ():
         v = parse_number(m2.group("n"))
         t = m2.group("t").lower()
         if v is None or not 0 <= v <= 120:
@@ -69,14 +76,16 @@ def age_rule(text: str) -> Rule | None:
         cmp = Compare(var="age", cmp=op, value=v, unit="a")
         if cmp not in out:
             out.append(cmp)
-    for m3 in _AGE_WORDS.finditer(text):
+    for m3 in _AGE_WORDS.rx.finditer(text) if _AGE_WORDS.may(low) else ():
         v = parse_number(m3.group("n"))
         if v is None:
             continue
         w = m3.group("w").lower()
         op = ">" if w.startswith(("older", "over", "above")) else "<"
         out.append(Compare(var="age", cmp=op, value=v, unit="a"))
-    for m4 in _AGE_LEAD_TRAIL.finditer(text):  # "Age: 18 and over" (no "years")
+    for m4 in (
+        _AGE_LEAD_TRAIL.rx.finditer(text) if _AGE_LEAD_TRAIL.may(low) else ()
+    ):  # "Age: 18 and over" (no "years")
         v = parse_number(m4.group("n"))
         if v is None or not 0 <= v <= 120:
             continue
@@ -89,9 +98,10 @@ def age_rule(text: str) -> Rule | None:
     return out[0] if len(out) == 1 else And(tuple(out))
 
 
-PS_CUE = pattern("facets.performance_cue")
-_ECOG = pattern("facets.ecog")
-_KPS = pattern("facets.karnofsky")
+# ``PS_CUE.search(text)`` is the regex's search, skipped when the text lacks every string it needs
+PS_CUE = gate(pattern("facets.performance_cue"))
+_ECOG = gate(pattern("facets.ecog"))
+_KPS = gate(pattern("facets.karnofsky"))
 _KARNOFSKY_WORD = pattern("facets.karnofsky_word")
 _GE = (">=", "≥", "=>", "at least", "greater than or equal to")
 _LE = ("<=", "≤", "=<", "at most", "no more than", "not more than", "less than or equal to")
@@ -118,7 +128,12 @@ def _ps_compare(var: str, op: str, a: float, b: float | None, trail: str, defaul
 def performance_rule(text: str) -> Rule | None:
     """ECOG / Karnofsky limits ("ECOG 0-1", "ECOG PS score of 0 or 1", "Karnofsky >= 70")."""
     out: list[Rule] = []
-    ms = [m for m in _ECOG.finditer(text) if not _KARNOFSKY_WORD.match(m.group(0))]
+    low = folded(text)
+    ms = (
+        [m for m in _ECOG.rx.finditer(text) if not _KARNOFSKY_WORD.match(m.group(0))]
+        if _ECOG.may(low)
+        else []
+    )
     if len(ms) > 1 and not has_phrase("part_cues", text):
         ms = ms[:1]  # several limits only when given one per part ("<= 1 for phase 1b, <= 2 for phase 2")
     for m in ms:
@@ -128,7 +143,7 @@ def performance_rule(text: str) -> Rule | None:
         r = _ps_compare("ecog", m.group("op") or "", a, b, m.group("trail") or "", "<=")
         if r not in out:
             out.append(r)
-    k = _KPS.search(text)
+    k = _KPS.search(text, low)
     if k:
         a = float(k.group("a"))
         b = float(k.group("b")) if k.group("b") else None
@@ -166,7 +181,7 @@ def life_expectancy_rule(text: str) -> Rule | None:
     return Compare(var="life_expectancy_months", cmp=cmp, value=round(months, 2), unit="mo")
 
 
-_BP = pattern("facets.bp_slash")
+_BP = gate(pattern("facets.bp_slash"))
 
 
 def bp_slash_rule(text: str) -> Rule | None:
@@ -184,7 +199,7 @@ def bp_slash_rule(text: str) -> Rule | None:
 
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_NYHA = pattern("facets.nyha")
+_NYHA = gate(pattern("facets.nyha"))
 
 
 def nyha_min(text: str) -> int | None:
@@ -201,17 +216,18 @@ def nyha_min(text: str) -> int | None:
     return v
 
 
-_GRADE = pattern("facets.grade")
-_HIGH_GRADE = pattern("facets.high_grade")
-_LOW_GRADE = pattern("facets.low_grade")
-_LOW_INTERMEDIATE_GRADE = pattern("facets.low_intermediate_grade")
-_INTERMEDIATE_GRADE = pattern("facets.intermediate_grade")
+_GRADE = gate(pattern("facets.grade"))
+_HIGH_GRADE = gate(pattern("facets.high_grade"))
+_LOW_GRADE = gate(pattern("facets.low_grade"))
+_LOW_INTERMEDIATE_GRADE = gate(pattern("facets.low_intermediate_grade"))
+_INTERMEDIATE_GRADE = gate(pattern("facets.intermediate_grade"))
 
 
 def grades_in(text: str) -> tuple[str, ...]:
     """WHO grades named in a clause ("NET G1/G2" -> ("G1", "G2"); "high-grade" -> ("G3",))."""
     out: list[str] = []
-    for m in _GRADE.finditer(text):
+    low = folded(text)
+    for m in _GRADE.rx.finditer(text) if _GRADE.may(low) else ():
         a = m.group("g") or m.group("n")
         b = m.group("g2") or m.group("n2")
         for x in (a, b):
@@ -224,25 +240,27 @@ def grades_in(text: str) -> tuple[str, ...]:
             for k in range(lo, hi + 1):
                 if f"G{k}" not in out:
                     out.append(f"G{k}")
-    if _HIGH_GRADE.search(text) and "G3" not in out:
+    if _HIGH_GRADE.search(text, low) and "G3" not in out:
         out.append("G3")
-    if _LOW_GRADE.search(text):
+    if _LOW_GRADE.search(text, low):
         out.extend(g for g in ("G1", "G2") if g not in out)
-    if _LOW_INTERMEDIATE_GRADE.search(text):
+    if _LOW_INTERMEDIATE_GRADE.search(text, low):
         out.extend(g for g in ("G1", "G2") if g not in out)
-    elif _INTERMEDIATE_GRADE.search(text) and "G2" not in out:
+    elif _INTERMEDIATE_GRADE.search(text, low) and "G2" not in out:
         out.append("G2")
     return tuple(sorted(out))
 
 
-_STAGE = pattern("facets.stage")
+_STAGE = gate(pattern("facets.stage"))
 _ROMANS = ("I", "II", "III", "IV")
 
 
 def stages_in(text: str) -> tuple[str, ...]:
     """AJCC stage groups named ("Stage III" -> ("III",); "stage III-IV" -> ("III", "IV"))."""
     out: list[str] = []
-    for m in _STAGE.finditer(text):
+    if not _STAGE.may(folded(text)):
+        return ()
+    for m in _STAGE.rx.finditer(text):
         a = _ROMAN.get(m.group("a").lower())
         b = _ROMAN.get((m.group("b") or "").lower()) if m.group("b") else None
         if a is None:
@@ -255,7 +273,7 @@ def stages_in(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-_NEC = pattern("facets.ne_component")
+_NEC = gate(pattern("facets.ne_component"))
 
 
 def ne_component_rule(text: str) -> Rule | None:

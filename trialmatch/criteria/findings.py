@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from trialmatch.criteria.clinical import any_of, concepts_in, split_exceptions
+from functools import cache
+
+from trialmatch.criteria.clinical import any_of, concept_hits, concept_ids, split_exceptions
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.rules import Compare, Has, Review, Rule
 from trialmatch.criteria.temporal import first_window
@@ -32,14 +34,22 @@ _SSTR_POSITIVE = pattern("findings.sstr_positive")
 _PARTICIPATION = pattern("findings.participation_verb")
 
 
+@cache
+def _of_types(types: tuple[str, ...], without: str = "") -> frozenset[str]:
+    """The concepts of the given types (but ``without``)."""
+    return frozenset(c.id for c in concepts().values() if c.type in types and c.id != without)
+
+
+@cache
+def _infections() -> frozenset[str]:
+    """The concepts the infection rule reads: infections, and hepatitis."""
+    return frozenset(c for c in concepts() if is_a(c, "infection")) | {"hepatitis"}
+
+
 def drug_concepts(text: str) -> list[str]:
     """The drugs, treatments and regimens ``text`` names (not the generic "investigational agent")."""
-    cs = concepts()
-    return [
-        h.concept
-        for h in concepts_in(text)
-        if cs[h.concept].type in ("drug", "treatment", "regimen") and h.concept != "investigational_agent"
-    ]
+    drugs = _of_types(("drug", "treatment", "regimen"), "investigational_agent")
+    return [h.concept for h in concept_hits(text) if h.concept in drugs]
 
 
 def allergy_rule(text: str) -> tuple[Rule, str] | None:
@@ -67,15 +77,16 @@ _ACTIVE_INF = pattern("findings.active_infection")
 
 
 def infection_rule(text: str) -> tuple[Rule, str] | None:
-    hits = [h for h in concepts_in(text) if is_a(h.concept, "infection") or h.concept in ("hepatitis",)]
-    if not hits:
-        return None
+    inf = _infections()
+    if concept_ids(text).isdisjoint(inf):
+        return None  # no hit to read
+    hits = [h for h in concept_hits(text) if h.concept in inf]
     if _HEP_BC.search(text):
         hits = [h for h in hits if h.concept not in ("hbv", "hcv", "infection", "hepatitis")]
         bc = [ConceptHit("hbv", h0.start(), h0.end(), h0.group()) for h0 in [_HEP_BC.search(text)] if h0]
         hits = bc + [ConceptHit("hcv", b.start, b.end, b.text) for b in bc] + hits
     main, exc = split_exceptions(text)
-    excepted = {h.concept for h in concepts_in(exc)}
+    excepted = concept_ids(exc)
     rules: list[Rule] = []
     for h in hits:
         if h.concept in excepted:
@@ -95,13 +106,10 @@ def infection_rule(text: str) -> tuple[Rule, str] | None:
 
 
 def biomarker_rule(text: str) -> tuple[Rule, str] | None:
-    hits = [
-        h
-        for h in concepts_in(text)
-        if concepts()[h.concept].type == "biomarker" and h.concept != "hereditary_syndrome"
-    ]
-    if not hits:
-        return None
+    markers = _of_types(("biomarker",), "hereditary_syndrome")
+    if concept_ids(text).isdisjoint(markers):
+        return None  # no hit to read
+    hits = [h for h in concept_hits(text) if h.concept in markers]
     if _NOT_ASSESSABLE.search(text):
         question = f"Is the biomarker result available? ({text[:150]})"
         return Review("biomarker not assessable", question), "biomarker"  # about the sample, not the result
@@ -129,11 +137,18 @@ def biomarker_rule(text: str) -> tuple[Rule, str] | None:
     return (r, "biomarker") if r is not None else None
 
 
+_DISCORDANCE_WITH = frozenset({"fdg_pet", "sstr_pet", "sstr_imaging", "ct_scan", "mri_scan"})
+_SSTR = frozenset({"sstr_expression", "sstr_pet", "sstr_imaging"})
+_SSTR_ANY = _SSTR | {"sstr_discordance"}
+
+
 def imaging_rule(text: str) -> tuple[Rule, str] | None:
-    ids = {h.concept for h in concepts_in(text)}
-    if "sstr_discordance" in ids and (ids & {"fdg_pet", "sstr_pet", "sstr_imaging", "ct_scan", "mri_scan"}):
+    ids = concept_ids(text)
+    if ids.isdisjoint(_SSTR_ANY):
+        return None  # both readings below need one of these concepts
+    if "sstr_discordance" in ids and (ids & _DISCORDANCE_WITH):
         return Has("sstr_discordance", kinds=("imaging",)), "imaging"
-    if not ids & {"sstr_expression", "sstr_pet", "sstr_imaging"}:
+    if not ids & _SSTR:
         return None
     low = text.lower()
     kr = _KRENNING.search(low)
