@@ -3,6 +3,9 @@ comorbidities and procedures within windows, CNS metastases, other malignancies.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from trialmatch.criteria.clinical import (
     _ANCHOR_BEFORE,
     _NOT_PERMITTED,
@@ -17,6 +20,7 @@ from trialmatch.criteria.clinical import (
 )
 from trialmatch.criteria.facets import nyha_min
 from trialmatch.criteria.lexicon import find_phrase, has_phrase, op_of
+from trialmatch.criteria.lowre import caseless_safe, final_words, lowered, tail_from
 from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Review, Rule, Window
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
@@ -30,9 +34,41 @@ __all__ = ["cns_rule", "comorbidity_rule", "other_malignancy_rule", "therapy_rul
 _LINES = pattern("history.lines")
 _ORDINAL = pattern("history.ordinal_line")
 _NUMW = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a single": 1, "single": 1}
+_LINES_LOW = lowered(_LINES)
+_LINES_TAIL = tail_from(_LINES, "(?P<n>")
 
 
-_DRUGLIKE = pattern("history.drug_stem")
+def _lines(main: str) -> re.Match[str] | None:
+    """``history.lines`` in ``main`` (its groups lower-cased when searched on the lower-cased text)."""
+    if _LINES_LOW is None or not caseless_safe(main):
+        return _LINES.search(main)
+    low = main.lower()
+    if _LINES_TAIL is not None and not _LINES_TAIL.search(low):
+        return None  # every match of the pattern ends with a match of its tail
+    return _LINES_LOW.search(low)
+
+
+class _StemSearch:
+    """A pattern ending in a group of plain words (``history.drug_stem``: ``...(?:mab|nib)\\b``)
+    behind a necessary condition: one of those words ends a word of the lower-cased text."""
+
+    def __init__(self, p: re.Pattern[str]) -> None:
+        self.pattern = p
+        self._words = final_words(p)
+
+    def _possible(self, text: str) -> bool:
+        if self._words is None or not caseless_safe(text):
+            return True
+        return self._words.search(text.lower()) is not None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self._possible(text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text) if self._possible(text) else iter(())
+
+
+_DRUGLIKE = _StemSearch(pattern("history.drug_stem"))
 _THERAPY_WORD = pattern("history.therapy_word")
 _PRIOR_OR_LINE = pattern("history.prior_or_line")
 _WASHOUT_WORDS = pattern("history.washout_words")
@@ -66,7 +102,9 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     ]
     # what only a permission sentence after the first names ("... Therapy with heparin, LMWH or
     # fondaparinux is allowed.") is allowed, not asked about
-    sents = [x.group() for x in _SENT.finditer(text)]
+    # a sentence's tokens are tokens of the text: no cue in the text, none in a sentence
+    perm = ("." in text or ";" in text) and has_phrase("permission_statement_cues", text)
+    sents = [x.group() for x in _SENT.finditer(text)] if perm else []
     grant = [
         k > 0 and has_phrase("permission_statement_cues", x) and not _NOT_PERMITTED.search(x)
         for k, x in enumerate(sents)
@@ -93,7 +131,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
             and h.start >= failure.start() - 60
         ]
         n = 1
-        m = _LINES.search(main)
+        m = _lines(main)
         if m:
             nw = m.group("n").lower()
             n = _NUMW.get(nw, int(nw) if nw.isdigit() else 1)
@@ -112,7 +150,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
             parts.append(Compare("prior_lines_failed", ">=", float(n)))
         r = all_of(parts)
         return (r, cat) if r is not None else None
-    m = _LINES.search(main)
+    m = _lines(main)
     if m and (m.group("op") or _PRIOR_OR_LINE.search(m.group(0))):
         nw = m.group("n").lower()
         n = _NUMW.get(nw, int(nw) if nw.isdigit() else 1)
