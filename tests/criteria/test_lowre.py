@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trialmatch.criteria import history, temporal
-from trialmatch.criteria.lowre import caseless_safe, final_words, lowered, tail_from, top_level_cut
+from trialmatch.criteria.lexicon import has_phrase
+from trialmatch.criteria.lowre import Lowered, caseless_safe, final_words, lowered, tail_from, top_level_cut
 from trialmatch.vocab.patterns import pattern
 
 _WORDS = [
@@ -148,3 +149,36 @@ def test_windows_examples() -> None:
     assert got == [(28.0, "day", "within")]
     assert temporal.find_windows("within 3 mths") == []  # no unit hint: no window (as before)
     assert temporal.find_windows("6 months of treatment") == []  # a duration
+
+
+_CUE_WORDS = [
+    "uncontrolled", "Poorly", "controlled", "not", "well-controlled", "despite", "treatment", "during",
+    "with", "first", "dose", "of", "discontinuation", "while", "on", "receiving", "study", "unstable",
+    "angina", "hypertension", "İ", "Σ", "\u212a", "-", ",", ".", " ",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_CUE_WORDS), max_size=12), st.integers(0, 80), st.integers(0, 80))
+def test_cue_possible_is_necessary_for_every_piece(words: list[str], i: int, j: int) -> None:
+    text = " ".join(words)
+    piece = text[min(i, j) : max(i, j)]
+    for key in ("uncontrolled_cues", "study_drug_anchor_cues"):
+        if has_phrase(key, piece):
+            assert history._cue_possible(key, text), (key, piece)
+
+
+def test_cue_possible_examples() -> None:
+    assert history._cue_words("uncontrolled_cues") is not None
+    text = "Congestive heart failure, not well-controlled despite therapy"
+    assert history._cue_possible("uncontrolled_cues", text)
+    assert not history._cue_possible("uncontrolled_cues", "Myocardial infarction within 6 months")
+    assert not history._cue_possible("study_drug_anchor_cues", "Prior treatment with a PD-1 inhibitor")
+
+
+def test_lowered_search_gives_spans_and_lower_cased_groups() -> None:
+    p = Lowered(pattern("history.remission"))
+    got = p.search("Cancer IN REMISSION for 5 years")
+    assert got is not None and got.span() == (10, 31) and got.group() == "remission for 5 years"
+    odd = p.search("\u212a remission")  # not caseless: the original pattern on the text
+    assert odd is not None and odd.string == "\u212a remission"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from trialmatch.criteria.clinical import (
     _ANCHOR_BEFORE,
@@ -19,8 +20,8 @@ from trialmatch.criteria.clinical import (
     subtract,
 )
 from trialmatch.criteria.facets import nyha_min
-from trialmatch.criteria.lexicon import find_phrase, has_phrase, op_of
-from trialmatch.criteria.lowre import caseless_safe, final_words, lowered, tail_from
+from trialmatch.criteria.lexicon import find_phrase, has_phrase, op_of, phrases
+from trialmatch.criteria.lowre import Lowered, caseless_safe, final_words, lowered, tail_from
 from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Review, Rule, Window
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
@@ -114,7 +115,11 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         only = {h.concept for x, g in zip(sents, grant, strict=True) if g for h in concepts_in(x)} - named
         tx = [h for h in tx if h.concept not in only]
     # the study's own drug named as a time anchor ("within 30 days ..., during treatment with atezolizumab")
-    own = [h for h in tx if has_phrase("study_drug_anchor_cues", main[max(0, h.start - 40) : h.start])]
+    own = (
+        [h for h in tx if has_phrase("study_drug_anchor_cues", main[max(0, h.start - 40) : h.start])]
+        if tx and _cue_possible("study_drug_anchor_cues", main)  # the pieces are of main
+        else []
+    )
     if own and len(own) < len(tx):
         tx = [h for h in tx if h not in own]
     excepted = frozenset(h.concept for h in _hits(exc, ("treatment", "drug", "regimen")))
@@ -161,18 +166,18 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     if not tx:
         return None
     concomitant = has_phrase("concomitant_cues", main)
+    naive = has_phrase("naive_cues", main)
+    win = first_window(main)
     if not (
         concomitant
+        or naive
+        or win is not None
         or has_phrase("prior_cues", main)
-        or has_phrase("naive_cues", main)
-        or first_window(main)
         or has_phrase("history_cues", main)
     ):
         return None  # a treatment named without prior / current / washout wording
     if concomitant:
         cat = "concomitant_medication"
-    win = first_window(main)
-    naive = has_phrase("naive_cues", main)
     rules: list[Rule] = []
     seen: set[str] = set()
     for h in tx:
@@ -212,13 +217,50 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
 
 _COND_TYPES = ("condition", "procedure", "metastasis")
 _SKIP = {"procedure", "metastases", "lymph_node_metastases", "biopsy", "surgery"}
-_ACTIVE_BEFORE = pattern("history.active_before")
+_ACTIVE_BEFORE = Lowered(pattern("history.active_before"))
+_SEVERE_OR_LOW = Lowered(_SEVERE_OR)
 _AND_BREAK = pattern("history.and_break")
 _UNSTABLE_ANGINA = pattern("history.unstable_angina")
 _LIST_HEADING = pattern("history.list_heading")
 
 
-def _qualified_has(h: ConceptHit, text: str, win: Window | None, prev_end: int = 0) -> Rule:
+_WORD = re.compile(r"[^\W_]+")
+
+
+@cache
+def _cue_words(key: str) -> tuple[tuple[str, ...], ...] | None:
+    """The words of each phrase of list ``key`` (lower-cased, longest first); None when a phrase
+    is not ASCII or has no word."""
+    out: list[tuple[str, ...]] = []
+    for p in phrases()[key]:
+        ws = _WORD.findall(str(p).lower())
+        if not ws or not str(p).isascii():
+            return None
+        out.append(tuple(sorted(set(ws), key=len, reverse=True)))
+    return tuple(out)
+
+
+def _cue_possible(key: str, text: str) -> bool:
+    """A necessary condition for a phrase of list ``key`` in any piece of ``text``: every word of
+    some phrase is in the lower-cased text (a phrase matches lower-cased tokens of the piece, which
+    are substrings of the lower-cased text, for ASCII phrases)."""
+    groups = _cue_words(key)
+    if groups is None:
+        return True
+    low = text.lower()
+    for ws in groups:
+        for w in ws:
+            if w not in low:
+                break
+        else:
+            return True
+    return False
+
+
+def _qualified_has(
+    h: ConceptHit, text: str, win: Window | None, prev_end: int = 0, uncontrolled: bool = True
+) -> Rule:
+    """``uncontrolled``: False when no uncontrolled cue can occur in ``text`` (``_cue_possible``)."""
     cid = h.concept
     c = concepts()[cid]
     quals: list[tuple[str, object]] = []
@@ -239,7 +281,7 @@ def _qualified_has(h: ConceptHit, text: str, win: Window | None, prev_end: int =
     status = "any"
     if _ACTIVE_BEFORE.search(near_before):
         status = "active"
-    severe_or = _SEVERE_OR.search(near_before)
+    severe_or = _SEVERE_OR_LOW.search(near_before)
     if severe_or:
         return Or(
             (
@@ -247,9 +289,9 @@ def _qualified_has(h: ConceptHit, text: str, win: Window | None, prev_end: int =
                 Has(cid, kinds=kinds, window=win, status=status, qualifiers=(*quals, ("uncontrolled", True))),  # type: ignore[arg-type]
             )
         )
-    ua = find_phrase("uncontrolled_cues", near_after)
+    ua = find_phrase("uncontrolled_cues", near_after) if uncontrolled else None
     if (
-        find_phrase("uncontrolled_cues", near_before[-30:])
+        (uncontrolled and find_phrase("uncontrolled_cues", near_before[-30:]))
         or (ua is not None and not _AND_BREAK.search(near_after[: ua.start()]))
     ) and not _UNSTABLE_ANGINA.search(h.text):
         quals.append(("uncontrolled", True))
@@ -296,6 +338,7 @@ def comorbidity_rule(
     if not hits:
         return None
     wins = [x for x in find_windows(main) if x[0].relation != "after"]
+    uncontrolled = _cue_possible("uncontrolled_cues", main)
     rules: list[Rule] = []
     for h in hits:
         # the only window of the item, else the window of the same sentence (or the head's)
@@ -306,7 +349,7 @@ def comorbidity_rule(
                 w = ws[0] if ws else None
                 break
         prev = max((o.end for o in hits if o.end <= h.start), default=0)
-        rules.append(_qualified_has(h, main, w or head_window, prev))
+        rules.append(_qualified_has(h, main, w or head_window, prev, uncontrolled))
     r = any_of(rules)
     if r is None:
         return None
@@ -376,11 +419,12 @@ def cns_rule(text: str) -> tuple[Rule, str] | None:
     return (r, "metastases") if r is not None else None
 
 
-_OTHER_CA = pattern("history.other_cancer")
-_NO_OTHER = pattern("history.no_other")
-_ACTIVE_CANCER = pattern("history.active_cancer")
-_REMISSION = pattern("history.remission")
-_LEADING_NO = pattern("history.leading_no")
+# searched on the lower-cased text where that is the same search (only spans and truth are read)
+_OTHER_CA = Lowered(pattern("history.other_cancer"))
+_NO_OTHER = Lowered(pattern("history.no_other"))
+_ACTIVE_CANCER = Lowered(pattern("history.active_cancer"))
+_REMISSION = Lowered(pattern("history.remission"))
+_LEADING_NO = Lowered(pattern("history.leading_no"))
 
 
 def other_malignancy_rule(text: str, kind: str) -> tuple[Rule, str] | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-__all__ = ["caseless_safe", "final_words", "lowered", "tail_from", "top_level_cut"]
+__all__ = ["Lowered", "caseless_safe", "final_words", "lowered", "tail_from", "top_level_cut"]
 
 _CASELESS: dict[str, bool] = {}
 
@@ -57,6 +57,22 @@ def lowered(p: re.Pattern[str]) -> re.Pattern[str] | None:
     if any(c.isupper() or (c >= "\x80" and not c.lower() == c == c.upper()) for c in bare):
         return None
     return re.compile(src, p.flags & ~re.IGNORECASE)
+
+
+class Lowered:
+    """A case-insensitive pattern whose ``search`` runs the ``lowered`` pattern on the lower-cased
+    text when that is the same search: spans are the same, groups come lower-cased."""
+
+    __slots__ = ("_low", "pattern")
+
+    def __init__(self, p: re.Pattern[str]) -> None:
+        self.pattern = p
+        self._low = lowered(p)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._low is not None and caseless_safe(text):
+            return self._low.search(text.lower())
+        return self.pattern.search(text)
 
 
 def top_level_cut(src: str, at: int) -> bool:
