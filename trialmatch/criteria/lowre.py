@@ -14,7 +14,6 @@ for the pattern can only succeed when its mandatory tail (or one of its final wo
 from __future__ import annotations
 
 import re
-from functools import cache
 
 __all__ = ["Lowered", "caseless_safe", "final_words", "lowered", "tail_from", "top_level_cut"]
 
@@ -41,11 +40,11 @@ _INLINE_FLAG = re.compile(r"\(\?[aiLmsux-]")
 _UNSAFE_ESCAPE = re.compile(r"\\[xuUN0-9]")
 
 
-@cache
 def lowered(p: re.Pattern[str]) -> re.Pattern[str] | None:
     """``p`` compiled case-sensitively, for ``caseless_safe`` lower-cased texts; None when ``p``
     is not ``IGNORECASE`` or its source has an upper-case or cased non-ASCII character, an
-    inline flag or a character escape (whose meaning could depend on case)."""
+    inline flag or a character escape (whose meaning could depend on case). Derive it once, at
+    load time: it compiles, and even hashing a compiled pattern (a cache key) costs a search."""
     src = p.pattern
     if src.startswith("(?i)"):
         src = src[4:]

@@ -70,6 +70,16 @@ _BEFORE = (
 )
 
 
+@cache
+def _searchers() -> tuple[re.Pattern[str], re.Pattern[str], tuple[re.Pattern[str], re.Pattern[str]] | None]:
+    """The unit hint and window patterns, and their ``lowered`` forms (derived once: hashing a
+    compiled pattern for a cache lookup costs as much as a search)."""
+    hint, wre = _UNIT_HINT, _window_re()
+    low_hint, low_wre = lowered(hint), lowered(wre)
+    low = (low_hint, low_wre) if low_hint is not None and low_wre is not None else None
+    return hint, wre, low
+
+
 def _num(s: str | None) -> float | None:
     if s is None:
         return None
@@ -91,12 +101,11 @@ def find_windows(text: str) -> list[tuple[Window, int, int]]:
 def _windows(text: str) -> tuple[tuple[Window, int, int], ...]:
     """``find_windows``, memoised: several builders read the windows of the same item."""
     out: list[tuple[Window, int, int]] = []
-    hint, wre = _UNIT_HINT, _window_re()
-    low_hint, low_wre = lowered(hint), lowered(wre)
-    if low_hint is not None and low_wre is not None and caseless_safe(text):
+    hint, wre, low = _searchers()
+    if low is not None and caseless_safe(text):
         # the same searches on the lower-cased text (every group is lower-cased below anyway)
         text = text.lower()
-        hint, wre = low_hint, low_wre
+        hint, wre = low
     if not hint.search(text):
         return ()
     for m in wre.finditer(text[:4000]):
