@@ -117,7 +117,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     # the study's own drug named as a time anchor ("within 30 days ..., during treatment with atezolizumab")
     own = (
         [h for h in tx if has_phrase("study_drug_anchor_cues", main[max(0, h.start - 40) : h.start])]
-        if tx and _cue_possible("study_drug_anchor_cues", main)  # the pieces are of main
+        if tx and _cue_possible("study_drug_anchor_cues", main)  # a cue in a piece has its words in main
         else []
     )
     if own and len(own) < len(tx):
@@ -218,7 +218,6 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
 _COND_TYPES = ("condition", "procedure", "metastasis")
 _SKIP = {"procedure", "metastases", "lymph_node_metastases", "biopsy", "surgery"}
 _ACTIVE_BEFORE = Lowered(pattern("history.active_before"))
-_SEVERE_OR_LOW = Lowered(_SEVERE_OR)
 _AND_BREAK = pattern("history.and_break")
 _UNSTABLE_ANGINA = pattern("history.unstable_angina")
 _LIST_HEADING = pattern("history.list_heading")
@@ -281,7 +280,7 @@ def _qualified_has(
     status = "any"
     if _ACTIVE_BEFORE.search(near_before):
         status = "active"
-    severe_or = _SEVERE_OR_LOW.search(near_before)
+    severe_or = _SEVERE_OR.search(near_before)
     if severe_or:
         return Or(
             (
@@ -359,6 +358,7 @@ def comorbidity_rule(
     return r, cat
 
 
+_CNS_IDS = frozenset(("brain_metastases", "cns_metastases", "leptomeningeal_disease"))
 _CNS_METS = pattern("history.cns_mets")
 _CNS_ALLOWED = pattern("history.cns_allowed")
 _CNS_ACTIVE = pattern("history.cns_active")
@@ -368,11 +368,7 @@ _ON_STEROIDS = pattern("history.on_steroids")
 
 def cns_rule(text: str) -> tuple[Rule, str] | None:
     """CNS metastases with the usual exceptions (treated and stable; off steroids N days)."""
-    hits = [
-        h
-        for h in concepts_in(text)
-        if h.concept in ("brain_metastases", "cns_metastases", "leptomeningeal_disease")
-    ]
+    hits = [h for h in concepts_in(text) if h.concept in _CNS_IDS]
     if not hits:
         return None
     if all(h.concept == "leptomeningeal_disease" for h in hits) and _CNS_METS.search(text):
