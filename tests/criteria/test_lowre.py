@@ -60,6 +60,10 @@ def test_lowered_refuses_what_it_cannot_prove() -> None:
     assert lowered(re.compile("CNS", re.I)) is None
     assert lowered(re.compile(r"a(?-i:b)", re.I)) is None
     assert lowered(re.compile(r"\x41", re.I)) is None
+    assert lowered(re.compile(r"[ -_]", re.I)) is None  # a range holding upper-case letters
+    assert lowered(re.compile(r"[0-z]", re.I)) is None
+    assert lowered(re.compile(r"[a-z0-9-]x", re.I)) is not None
+    assert lowered(re.compile(r"[]a-]", re.I)) is not None
     got = lowered(re.compile(r"(?i)(?P<n>\d)\s?day"))
     assert got is not None and not got.flags & re.I
 

@@ -55,7 +55,42 @@ def lowered(p: re.Pattern[str]) -> re.Pattern[str] | None:
         return None
     if any(c.isupper() or (c >= "\x80" and not c.lower() == c == c.upper()) for c in bare):
         return None
+    if not _plain_ranges(src):
+        return None
     return re.compile(src, p.flags & ~re.IGNORECASE)
+
+
+def _plain_ranges(src: str) -> bool:
+    """True when every range in a character class of ``src`` is of lower-case letters or of
+    digits (``[ -_]`` holds the upper-case letters without naming one)."""
+    i = 0
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c != "[":
+            i += 1
+            continue
+        i += 1
+        if src[i : i + 1] == "^":
+            i += 1
+        items: list[str] = []
+        while i < len(src) and (src[i] != "]" or not items):
+            step = 2 if src[i] == "\\" else 1
+            items.append(src[i : i + step])
+            i += step
+        i += 1
+        for k in range(1, len(items) - 1):
+            if items[k] == "-":
+                lo, hi = items[k - 1], items[k + 1]
+                if not (len(lo) == len(hi) == 1 and (lo + hi).isascii()):
+                    return False
+                if not (
+                    (lo.isalpha() and lo.islower() and hi.isalpha() and hi.islower()) or (lo + hi).isdigit()
+                ):
+                    return False
+    return True
 
 
 class Lowered:
