@@ -128,8 +128,33 @@ def test_history_searches_equal_the_patterns(text: str) -> None:
     )
 
 
+@st.composite
+def _window_texts(draw: st.DrawFn) -> str:
+    """Texts shaped like a time window ("Within the last 28 DAYS prior to first dose")."""
+    parts = [
+        draw(
+            st.sampled_from(
+                ["", "within", "In the past", "during the last", "at least", "≥", "for", "over", "In"]
+            )
+        ),
+        draw(st.sampled_from(["", "the", "the last", "Previous"])),
+        draw(st.sampled_from(["28", "2", "one", "Two", "twenty-four", "a", "6 - 8", "3 to 4", "1.5"])),
+        draw(
+            st.sampled_from(["days", "D", "weeks", "wk", "Months", "mo", "mths", "years", "hrs", "h", "year"])
+        ),
+        draw(
+            st.sampled_from(
+                ["", "prior to first dose", "before", "AGO", "after the last dose", "of the start"]
+            )
+        ),
+    ]
+    sep = draw(st.sampled_from([" ", "  ", "-", ""]))
+    text = draw(_texts()) + " " + sep.join(p for p in parts if p) + ". " + draw(_texts())
+    return text.upper() if draw(st.booleans()) else text
+
+
 @settings(max_examples=300, deadline=None)
-@given(_TEXTS)
+@given(_TEXTS | _window_texts())
 def test_windows_equal_the_case_insensitive_reading(text: str) -> None:
     temporal._windows.cache_clear()
     got = temporal.find_windows(text)
@@ -186,3 +211,28 @@ def test_lowered_search_gives_spans_and_lower_cased_groups() -> None:
     assert got is not None and got.span() == (10, 31) and got.group() == "remission for 5 years"
     odd = p.search("\u212a remission")  # not caseless: the original pattern on the text
     assert odd is not None and odd.string == "\u212a remission"
+
+
+@st.composite
+def _line_counts(draw: st.DrawFn) -> str:
+    """Texts shaped like a count of prior lines ("at least 2 prior lines of therapy")."""
+    parts = [
+        draw(st.sampled_from(["", "at least", "≥", "no more than", "up to", "Maximum of", "<"])),
+        draw(st.sampled_from(["1", "2", "one", "Two", "three", "a single", "Single", "five"])),
+        draw(st.sampled_from(["", "or more"])),
+        draw(st.sampled_from(["prior", "previous", "lines of", "line", "regimens", "Standard", "courses"])),
+        draw(st.sampled_from(["", "systemic", "platinum-based", "anti-cancer"])),
+        draw(st.sampled_from(["therapy", "Treatment", "regimen", "chemotherapy", "line", "drugs"])),
+    ]
+    text = draw(_texts()) + " " + " ".join(p for p in parts if p) + " " + draw(_texts())
+    return text.upper() if draw(st.booleans()) else text
+
+
+@settings(max_examples=300, deadline=None)
+@given(_line_counts())
+def test_lines_equal_the_pattern_on_line_counts(text: str) -> None:
+    want = history._LINES.search(text)
+    got = history._lines(text)
+    assert (got and (got.span(), got.group("n").lower(), (got.group("op") or "").lower())) == (
+        want and (want.span(), want.group("n").lower(), (want.group("op") or "").lower())
+    )
