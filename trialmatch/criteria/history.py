@@ -3,6 +3,10 @@ comorbidities and procedures within windows, CNS metastases, other malignancies.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from functools import cache
+
 from trialmatch.criteria.clinical import (
     _ANCHOR_BEFORE,
     _NOT_PERMITTED,
@@ -16,7 +20,8 @@ from trialmatch.criteria.clinical import (
     subtract,
 )
 from trialmatch.criteria.facets import nyha_min
-from trialmatch.criteria.lexicon import find_phrase, has_phrase, op_of
+from trialmatch.criteria.lexicon import find_phrase, has_phrase, op_of, phrases
+from trialmatch.criteria.lowre import Lowered, caseless_safe, final_words, lowered, tail_from
 from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Review, Rule, Window
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
@@ -30,9 +35,41 @@ __all__ = ["cns_rule", "comorbidity_rule", "other_malignancy_rule", "therapy_rul
 _LINES = pattern("history.lines")
 _ORDINAL = pattern("history.ordinal_line")
 _NUMW = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a single": 1, "single": 1}
+_LINES_LOW = lowered(_LINES)
+_LINES_TAIL = tail_from(_LINES, "(?P<n>")
 
 
-_DRUGLIKE = pattern("history.drug_stem")
+def _lines(main: str) -> re.Match[str] | None:
+    """``history.lines`` in ``main`` (its groups lower-cased when searched on the lower-cased text)."""
+    if _LINES_LOW is None or not caseless_safe(main):
+        return _LINES.search(main)
+    low = main.lower()
+    if _LINES_TAIL is not None and not _LINES_TAIL.search(low):
+        return None  # every match of the pattern ends with a match of its tail
+    return _LINES_LOW.search(low)
+
+
+class _StemSearch:
+    """A pattern ending in a group of plain words (``history.drug_stem``: ``...(?:mab|nib)\\b``)
+    behind a necessary condition: one of those words ends a word of the lower-cased text."""
+
+    def __init__(self, p: re.Pattern[str]) -> None:
+        self.pattern = p
+        self._words = final_words(p)
+
+    def _possible(self, text: str) -> bool:
+        if self._words is None or not caseless_safe(text):
+            return True
+        return self._words.search(text.lower()) is not None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self._possible(text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text) if self._possible(text) else iter(())
+
+
+_DRUGLIKE = _StemSearch(pattern("history.drug_stem"))
 _THERAPY_WORD = pattern("history.therapy_word")
 _PRIOR_OR_LINE = pattern("history.prior_or_line")
 _WASHOUT_WORDS = pattern("history.washout_words")
@@ -66,7 +103,9 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     ]
     # what only a permission sentence after the first names ("... Therapy with heparin, LMWH or
     # fondaparinux is allowed.") is allowed, not asked about
-    sents = [x.group() for x in _SENT.finditer(text)]
+    # a sentence's tokens are tokens of the text: no cue in the text, none in a sentence
+    perm = ("." in text or ";" in text) and has_phrase("permission_statement_cues", text)
+    sents = [x.group() for x in _SENT.finditer(text)] if perm else []
     grant = [
         k > 0 and has_phrase("permission_statement_cues", x) and not _NOT_PERMITTED.search(x)
         for k, x in enumerate(sents)
@@ -76,7 +115,11 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         only = {h.concept for x, g in zip(sents, grant, strict=True) if g for h in concepts_in(x)} - named
         tx = [h for h in tx if h.concept not in only]
     # the study's own drug named as a time anchor ("within 30 days ..., during treatment with atezolizumab")
-    own = [h for h in tx if has_phrase("study_drug_anchor_cues", main[max(0, h.start - 40) : h.start])]
+    own = (
+        [h for h in tx if has_phrase("study_drug_anchor_cues", main[max(0, h.start - 40) : h.start])]
+        if tx and _cue_possible("study_drug_anchor_cues", main)  # a cue in a piece has its words in main
+        else []
+    )
     if own and len(own) < len(tx):
         tx = [h for h in tx if h not in own]
     excepted = frozenset(h.concept for h in _hits(exc, ("treatment", "drug", "regimen")))
@@ -93,7 +136,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
             and h.start >= failure.start() - 60
         ]
         n = 1
-        m = _LINES.search(main)
+        m = _lines(main)
         if m:
             nw = m.group("n").lower()
             n = _NUMW.get(nw, int(nw) if nw.isdigit() else 1)
@@ -112,7 +155,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
             parts.append(Compare("prior_lines_failed", ">=", float(n)))
         r = all_of(parts)
         return (r, cat) if r is not None else None
-    m = _LINES.search(main)
+    m = _lines(main)
     if m and (m.group("op") or _PRIOR_OR_LINE.search(m.group(0))):
         nw = m.group("n").lower()
         n = _NUMW.get(nw, int(nw) if nw.isdigit() else 1)
@@ -123,18 +166,18 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     if not tx:
         return None
     concomitant = has_phrase("concomitant_cues", main)
+    naive = has_phrase("naive_cues", main)
+    win = first_window(main)
     if not (
         concomitant
+        or naive
+        or win is not None
         or has_phrase("prior_cues", main)
-        or has_phrase("naive_cues", main)
-        or first_window(main)
         or has_phrase("history_cues", main)
     ):
         return None  # a treatment named without prior / current / washout wording
     if concomitant:
         cat = "concomitant_medication"
-    win = first_window(main)
-    naive = has_phrase("naive_cues", main)
     rules: list[Rule] = []
     seen: set[str] = set()
     for h in tx:
@@ -174,13 +217,49 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
 
 _COND_TYPES = ("condition", "procedure", "metastasis")
 _SKIP = {"procedure", "metastases", "lymph_node_metastases", "biopsy", "surgery"}
-_ACTIVE_BEFORE = pattern("history.active_before")
+_ACTIVE_BEFORE = Lowered(pattern("history.active_before"))
 _AND_BREAK = pattern("history.and_break")
 _UNSTABLE_ANGINA = pattern("history.unstable_angina")
 _LIST_HEADING = pattern("history.list_heading")
 
 
-def _qualified_has(h: ConceptHit, text: str, win: Window | None, prev_end: int = 0) -> Rule:
+_WORD = re.compile(r"[^\W_]+")
+
+
+@cache
+def _cue_words(key: str) -> tuple[tuple[str, ...], ...] | None:
+    """The words of each phrase of list ``key`` (lower-cased, longest first); None when a phrase
+    is not ASCII or has no word."""
+    out: list[tuple[str, ...]] = []
+    for p in phrases()[key]:
+        ws = _WORD.findall(str(p).lower())
+        if not ws or not str(p).isascii():
+            return None
+        out.append(tuple(sorted(set(ws), key=len, reverse=True)))
+    return tuple(out)
+
+
+def _cue_possible(key: str, text: str) -> bool:
+    """A necessary condition for a phrase of list ``key`` in any piece of ``text``: every word of
+    some phrase is in the lower-cased text (a phrase matches lower-cased tokens of the piece, which
+    are substrings of the lower-cased text, for ASCII phrases)."""
+    groups = _cue_words(key)
+    if groups is None:
+        return True
+    low = text.lower()
+    for ws in groups:
+        for w in ws:
+            if w not in low:
+                break
+        else:
+            return True
+    return False
+
+
+def _qualified_has(
+    h: ConceptHit, text: str, win: Window | None, prev_end: int = 0, uncontrolled: bool = True
+) -> Rule:
+    """``uncontrolled``: False when no uncontrolled cue can occur in ``text`` (``_cue_possible``)."""
     cid = h.concept
     c = concepts()[cid]
     quals: list[tuple[str, object]] = []
@@ -209,9 +288,9 @@ def _qualified_has(h: ConceptHit, text: str, win: Window | None, prev_end: int =
                 Has(cid, kinds=kinds, window=win, status=status, qualifiers=(*quals, ("uncontrolled", True))),  # type: ignore[arg-type]
             )
         )
-    ua = find_phrase("uncontrolled_cues", near_after)
+    ua = find_phrase("uncontrolled_cues", near_after) if uncontrolled else None
     if (
-        find_phrase("uncontrolled_cues", near_before[-30:])
+        (uncontrolled and find_phrase("uncontrolled_cues", near_before[-30:]))
         or (ua is not None and not _AND_BREAK.search(near_after[: ua.start()]))
     ) and not _UNSTABLE_ANGINA.search(h.text):
         quals.append(("uncontrolled", True))
@@ -258,6 +337,7 @@ def comorbidity_rule(
     if not hits:
         return None
     wins = [x for x in find_windows(main) if x[0].relation != "after"]
+    uncontrolled = _cue_possible("uncontrolled_cues", main)
     rules: list[Rule] = []
     for h in hits:
         # the only window of the item, else the window of the same sentence (or the head's)
@@ -268,7 +348,7 @@ def comorbidity_rule(
                 w = ws[0] if ws else None
                 break
         prev = max((o.end for o in hits if o.end <= h.start), default=0)
-        rules.append(_qualified_has(h, main, w or head_window, prev))
+        rules.append(_qualified_has(h, main, w or head_window, prev, uncontrolled))
     r = any_of(rules)
     if r is None:
         return None
@@ -278,6 +358,7 @@ def comorbidity_rule(
     return r, cat
 
 
+_CNS_IDS = frozenset(("brain_metastases", "cns_metastases", "leptomeningeal_disease"))
 _CNS_METS = pattern("history.cns_mets")
 _CNS_ALLOWED = pattern("history.cns_allowed")
 _CNS_ACTIVE = pattern("history.cns_active")
@@ -287,11 +368,7 @@ _ON_STEROIDS = pattern("history.on_steroids")
 
 def cns_rule(text: str) -> tuple[Rule, str] | None:
     """CNS metastases with the usual exceptions (treated and stable; off steroids N days)."""
-    hits = [
-        h
-        for h in concepts_in(text)
-        if h.concept in ("brain_metastases", "cns_metastases", "leptomeningeal_disease")
-    ]
+    hits = [h for h in concepts_in(text) if h.concept in _CNS_IDS]
     if not hits:
         return None
     if all(h.concept == "leptomeningeal_disease" for h in hits) and _CNS_METS.search(text):
@@ -338,11 +415,12 @@ def cns_rule(text: str) -> tuple[Rule, str] | None:
     return (r, "metastases") if r is not None else None
 
 
-_OTHER_CA = pattern("history.other_cancer")
-_NO_OTHER = pattern("history.no_other")
-_ACTIVE_CANCER = pattern("history.active_cancer")
-_REMISSION = pattern("history.remission")
-_LEADING_NO = pattern("history.leading_no")
+# searched on the lower-cased text where that is the same search (only spans and truth are read)
+_OTHER_CA = Lowered(pattern("history.other_cancer"))
+_NO_OTHER = Lowered(pattern("history.no_other"))
+_ACTIVE_CANCER = Lowered(pattern("history.active_cancer"))
+_REMISSION = Lowered(pattern("history.remission"))
+_LEADING_NO = Lowered(pattern("history.leading_no"))
 
 
 def other_malignancy_rule(text: str, kind: str) -> tuple[Rule, str] | None:

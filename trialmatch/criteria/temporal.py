@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
+from trialmatch.criteria.lowre import caseless_safe, lowered
 from trialmatch.criteria.rules import Window
 
 __all__ = ["NUMBER_WORDS", "find_windows", "first_window"]
@@ -51,7 +52,10 @@ def _window_re() -> re.Pattern[str]:
     )
 
 
+# a unit word somewhere: without one no window is read (a gate, kept as it is)
 _UNIT_HINT = re.compile(r"(?i)day|week|wk|month|mo\b|mos\b|year|yr|hour|hr|\dh\b|\d\s?d\b")
+_GROUPS = ("pre", "num", "num2", "unit", "post", "pre2", "unit2", "post2")
+_WS = re.compile(r"\s+")
 _BEFORE = (
     "at least",
     "for at least",
@@ -64,6 +68,16 @@ _BEFORE = (
     "over",
     "since",
 )
+
+
+@cache
+def _searchers() -> tuple[re.Pattern[str], re.Pattern[str], tuple[re.Pattern[str], re.Pattern[str]] | None]:
+    """The unit hint and window patterns, and their ``lowered`` forms (derived once: hashing a
+    compiled pattern for a cache lookup costs as much as a search)."""
+    hint, wre = _UNIT_HINT, _window_re()
+    low_hint, low_wre = lowered(hint), lowered(wre)
+    low = (low_hint, low_wre) if low_hint is not None and low_wre is not None else None
+    return hint, wre, low
 
 
 def _num(s: str | None) -> float | None:
@@ -87,29 +101,31 @@ def find_windows(text: str) -> list[tuple[Window, int, int]]:
 def _windows(text: str) -> tuple[tuple[Window, int, int], ...]:
     """``find_windows``, memoised: several builders read the windows of the same item."""
     out: list[tuple[Window, int, int]] = []
-    if not _UNIT_HINT.search(text):
+    hint, wre, low = _searchers()
+    if low is not None and caseless_safe(text):
+        # the same searches on the lower-cased text (every group is lower-cased below anyway)
+        text = text.lower()
+        hint, wre = low
+    if not hint.search(text):
         return ()
-    for m in _window_re().finditer(text[:4000]):
-        if m.group("unit2"):
+    for m in wre.finditer(text[:4000]):
+        pre0, num, num2, unit0, post0, pre2, unit2, post2 = m.group(*_GROUPS)
+        if unit2:
             amount: float | None = 1.0
-            unit = _UNITS[m.group("unit2").lower()]
-            pre, post = (m.group("pre2") or "").lower(), (m.group("post2") or "").strip().lower()
+            unit = _UNITS[unit2.lower()]
+            pre, post = (pre2 or "").lower(), (post2 or "").strip().lower()
         else:
-            unit = _UNITS.get(m.group("unit").lower(), "")
-            pre, post = (m.group("pre") or "").lower(), (m.group("post") or "").strip().lower()
-            n1, n2 = _num(m.group("num")), _num(m.group("num2"))
-            amount = n2 if n2 is not None else n1
-            if unit == "day" and m.group("unit").lower() == "d" and not pre and not post:
-                continue
-            if m.group("unit").lower() in ("h", "mo", "d", "y") and not (pre or post):
-                continue
+            pre, post = (pre0 or "").lower(), (post0 or "").strip().lower()
             if not pre and not post:
-                continue  # a bare duration ("6 months of treatment") is not a window
+                continue  # a bare duration ("6 months of treatment", "2 d") is not a window
+            unit = _UNITS.get(unit0.lower(), "")
+            n1, n2 = _num(num), _num(num2)
+            amount = n2 if n2 is not None else n1
         if amount is None or not unit:
             continue
         if unit == "hour":
             amount, unit = amount / 24.0, "day"
-        pre = re.sub(r"\s+", " ", pre)
+        pre = _WS.sub(" ", pre)
         if post.startswith(("after", "following")):
             relation = "after"
         elif pre in _BEFORE or post.startswith("ago"):
