@@ -7,11 +7,13 @@ through a first-token index: one pass over the text, no large regex alternations
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
 from trialmatch.vocab._load import load_data
+from trialmatch.vocab.concepts import locate
 
 __all__ = [
     "PhraseHit",
@@ -126,59 +128,81 @@ def _tokset(text: str) -> frozenset[str]:
     return frozenset(_TOK.findall(text.lower()))
 
 
-_WORDS: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str]]] = {}
-_WORDS_MAX = 16384
+#: What one text offers every list: (its lower-cased tokens, a bit mask of the registered lists
+#: that can occur in it), memoised per text (emptied when full or when a list registers). A tuple
+#: of strings and an int: no container the garbage collector keeps walking.
+_TEXTS: dict[str, tuple[tuple[str, ...], int]] = {}
+_TEXTS_MAX = 16384
+#: The bit of each list asked about so far. For a token, the bits of the lists with a phrase
+#: starting with it, and (shifted by _SHIFT) those with a phrase whose longest token it is.
+_BIT: dict[str, int] = {}
+_BITS_OF: dict[str, int] = {}
+_SHIFT = 256
+_FIRST = (1 << _SHIFT) - 1
+_KNOWN: list[frozenset[str]] = [frozenset()]  # the keys of _BITS_OF, as a set
 
 
-def _words(text: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
-    """(lower-cased tokens, the set ``_tokset`` prefilters on, the set of the tokens), without
-    positions (read only for a hit), memoised in ``_WORDS`` (emptied when full). When no character
-    lower-cases to several, lower-casing first gives the same tokens (no character changes class;
-    checked over all of Unicode), in one C call, and both sets are one."""
-    w = _WORDS.get(text)
-    if w is not None:
-        return w
-    if len(_WORDS) >= _WORDS_MAX:
-        _WORDS.clear()
+def _register(key: str) -> int:
+    """Add list ``key`` to the token index (texts read before it are read again); its bit."""
+    if len(_BIT) >= _SHIFT:
+        raise ValueError("criteria_phrases: too many phrase lists for the token index")
+    bit = _BIT[key] = 1 << len(_BIT)
+    for cands in _index(key)[0].values():
+        for c in cands:
+            _BITS_OF[c[0]] = _BITS_OF.get(c[0], 0) | bit
+            longest = max(c, key=len)
+            _BITS_OF[longest] = _BITS_OF.get(longest, 0) | bit << _SHIFT
+    _KNOWN[0] = frozenset(_BITS_OF)
+    _TEXTS.clear()
+    return bit
+
+
+def _lists_in(toks: Iterable[str]) -> int:
+    """The bits of the registered lists that can occur among tokens ``toks``: a phrase occurs only
+    where its first token and its longest token are tokens of the text."""
+    m = 0
+    for t in _KNOWN[0].intersection(toks):
+        m |= _BITS_OF[t]
+    return m & (m >> _SHIFT)
+
+
+def _info(text: str) -> tuple[tuple[str, ...], int]:
+    """The tokens of ``text`` and the lists that can occur in it, read once for every list: when
+    no character lower-cases to several, lower-casing first gives the same tokens (no character
+    changes class; checked over all of Unicode), in one C call. Otherwise the tokens are those of
+    the text, lower-cased, and a list must also start with a token of the lower-cased text."""
+    if len(_TEXTS) >= _TEXTS_MAX:
+        _TEXTS.clear()
     low = text.lower()
     if len(low) == len(text):
         toks = tuple(_TOK.findall(low))
-        tset = frozenset(toks)
-        w = (toks, tset, tset)
+        mask = _lists_in(toks)
     else:
         toks = _tokens(text)[0]
-        w = (toks, _tokset(text), frozenset(toks))
-    _WORDS[text] = w
-    return w
+        m = 0
+        for t in _KNOWN[0].intersection(_tokset(text)):
+            m |= _BITS_OF[t]
+        mask = _lists_in(toks) & m
+    info = _TEXTS[text] = (toks, mask)
+    return info
 
 
-@cache
-def _required(key: str) -> re.Pattern[str]:
-    """A cheap necessary condition for list ``key`` to occur in a text not tokenised yet: the
-    longest token of some phrase is a substring of the lower-cased text (a phrase's tokens are
-    tokens of the lower-cased text, so each is a substring of it)."""
-    longest = {max(c, key=len) for cands in _index(key)[0].values() for c in cands}
-    return re.compile("|".join(re.escape(t) for t in sorted(longest, key=len, reverse=True)))
-
-
-def _common(key: str, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The tokens of ``text`` and those of them that start a phrase of ``key`` (empty when the
-    first-token prefilter rules the list out)."""
-    w = _WORDS.get(text)
-    if w is None:
-        if not _required(key).search(text.lower()):
-            return (), frozenset()
-        w = _words(text)
-    toks, pre, tset = w
-    firsts = _firsts(key)
-    if firsts.isdisjoint(pre):
-        return toks, frozenset()
-    return toks, firsts & tset
+_NONE: frozenset[str] = frozenset()
 
 
 @cache
 def _firsts(key: str) -> frozenset[str]:
     return frozenset(_index(key)[0])
+
+
+def _common(key: str, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The tokens of ``text`` and those of them that start a phrase of ``key`` (empty when the
+    token index rules the list out)."""
+    bit = _BIT.get(key) or _register(key)
+    toks, mask = _TEXTS.get(text) or _info(text)
+    if not mask & bit:
+        return toks, _NONE
+    return toks, _firsts(key).intersection(toks)
 
 
 def _occurrences(toks: tuple[str, ...], common: frozenset[str]) -> list[int]:
@@ -206,6 +230,27 @@ def _match_at(idx: dict[str, tuple[tuple[str, ...], ...]], toks: tuple[str, ...]
     return 0
 
 
+class _Spans:
+    """Offsets of tokens of a text, found left to right as hits ask for them: the tokens are those
+    of the lower-cased text, at the same offsets when it has the text's length, and a token is
+    the first occurrence of its word after the previous one (``locate``: the characters between
+    two tokens, white space and "_", are none of a token's). Otherwise from ``_tokens``."""
+
+    __slots__ = ("k", "low", "pos", "text", "toks")
+
+    def __init__(self, text: str, toks: tuple[str, ...]) -> None:
+        self.text, self.toks, self.low, self.k, self.pos = text, toks, text.lower(), 0, 0
+
+    def span(self, i: int, n: int) -> tuple[int, int]:
+        """(start, end) of tokens ``i .. i + n - 1``, ``i`` not before the last span's end."""
+        if len(self.low) != len(self.text):
+            _, starts, ends = _tokens(self.text)
+            return starts[i], ends[i + n - 1]
+        s, e, self.pos = locate(self.low, self.toks, i, n, self.k, self.pos)
+        self.k = i + n
+        return s, e
+
+
 def find_all(key: str, text: str) -> list[PhraseHit]:
     """Every (non-overlapping, longest) occurrence of a phrase of list ``key`` in ``text``."""
     toks, common = _common(key, text)
@@ -214,29 +259,30 @@ def find_all(key: str, text: str) -> list[PhraseHit]:
     idx, _ = _index(key)
     out: list[PhraseHit] = []
     nxt = 0
-    spans: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+    spans: _Spans | None = None
     for i in _occurrences(toks, common):
         if i < nxt:
             continue
         hit = _match_at(idx, toks, i)
         if hit:
             if spans is None:
-                spans = _tokens(text)[1:]
-            out.append(PhraseHit(text, spans[0][i], spans[1][i + hit - 1]))
+                spans = _Spans(text, toks)
+            out.append(PhraseHit(text, *spans.span(i, hit)))
             nxt = i + hit
     return out
 
 
-def _first_match(key: str, text: str) -> tuple[int, int] | None:
-    """(token index, token length) of the first phrase of ``key`` in ``text``."""
-    toks, common = _common(key, text)
-    if not common:
+def _first_match(key: str, text: str) -> tuple[tuple[str, ...], int, int] | None:
+    """(tokens of the text, token index, token length) of the first phrase of ``key`` in it."""
+    bit = _BIT.get(key) or _register(key)
+    toks, mask = _TEXTS.get(text) or _info(text)
+    if not mask & bit:  # no phrase of the list has both its first and its longest token here
         return None
     idx, _ = _index(key)
-    for i in _occurrences(toks, common):
+    for i in _occurrences(toks, _firsts(key).intersection(toks)):
         hit = _match_at(idx, toks, i)
         if hit:
-            return i, hit
+            return toks, i, hit
     return None
 
 
@@ -245,8 +291,7 @@ def find_phrase(key: str, text: str) -> PhraseHit | None:
     m = _first_match(key, text)
     if m is None:
         return None
-    _, starts, ends = _tokens(text)
-    return PhraseHit(text, starts[m[0]], ends[m[0] + m[1] - 1])
+    return PhraseHit(text, *_Spans(text, m[0]).span(m[1], m[2]))
 
 
 def has_phrase(key: str, text: str) -> bool:
