@@ -138,7 +138,6 @@ _TEXTS_MAX = 16384
 _BIT: dict[str, int] = {}
 _BITS_OF: dict[str, int] = {}
 _SHIFT = 256
-_FIRST = (1 << _SHIFT) - 1
 _KNOWN: list[frozenset[str]] = [frozenset()]  # the keys of _BITS_OF, as a set
 
 
@@ -157,12 +156,17 @@ def _register(key: str) -> int:
     return bit
 
 
-def _lists_in(toks: Iterable[str]) -> int:
-    """The bits of the registered lists that can occur among tokens ``toks``: a phrase occurs only
-    where its first token and its longest token are tokens of the text."""
+def _bits(toks: Iterable[str]) -> int:
     m = 0
     for t in _KNOWN[0].intersection(toks):
         m |= _BITS_OF[t]
+    return m
+
+
+def _lists_in(toks: Iterable[str]) -> int:
+    """The bits of the registered lists that can occur among tokens ``toks``: a phrase occurs only
+    where its first token and its longest token are tokens of the text."""
+    m = _bits(toks)
     return m & (m >> _SHIFT)
 
 
@@ -179,46 +183,9 @@ def _info(text: str) -> tuple[tuple[str, ...], int]:
         mask = _lists_in(toks)
     else:
         toks = _tokens(text)[0]
-        m = 0
-        for t in _KNOWN[0].intersection(_tokset(text)):
-            m |= _BITS_OF[t]
-        mask = _lists_in(toks) & m
+        mask = _lists_in(toks) & _bits(_tokset(text))  # the low bits: lists starting there
     info = _TEXTS[text] = (toks, mask)
     return info
-
-
-_NONE: frozenset[str] = frozenset()
-
-
-@cache
-def _firsts(key: str) -> frozenset[str]:
-    return frozenset(_index(key)[0])
-
-
-def _common(key: str, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The tokens of ``text`` and those of them that start a phrase of ``key`` (empty when the
-    token index rules the list out)."""
-    bit = _BIT.get(key) or _register(key)
-    toks, mask = _TEXTS.get(text) or _info(text)
-    if not mask & bit:
-        return toks, _NONE
-    return toks, _firsts(key).intersection(toks)
-
-
-def _occurrences(toks: tuple[str, ...], common: frozenset[str]) -> list[int]:
-    """Positions of the tokens in ``common``, in order."""
-    out: list[int] = []
-    for t in common:
-        i = toks.index(t)
-        while True:
-            out.append(i)
-            try:
-                i = toks.index(t, i + 1)
-            except ValueError:
-                break
-    if len(common) > 1:
-        out.sort()
-    return out
 
 
 def _match_at(idx: dict[str, tuple[tuple[str, ...], ...]], toks: tuple[str, ...], i: int) -> int:
@@ -253,15 +220,16 @@ class _Spans:
 
 def find_all(key: str, text: str) -> list[PhraseHit]:
     """Every (non-overlapping, longest) occurrence of a phrase of list ``key`` in ``text``."""
-    toks, common = _common(key, text)
-    if not common:
+    bit = _BIT.get(key) or _register(key)
+    toks, mask = _TEXTS.get(text) or _info(text)
+    if not mask & bit:  # no phrase of the list has both its first and its longest token here
         return []
     idx, _ = _index(key)
     out: list[PhraseHit] = []
     nxt = 0
     spans: _Spans | None = None
-    for i in _occurrences(toks, common):
-        if i < nxt:
+    for i, t in enumerate(toks):
+        if i < nxt or t not in idx:
             continue
         hit = _match_at(idx, toks, i)
         if hit:
@@ -279,10 +247,11 @@ def _first_match(key: str, text: str) -> tuple[tuple[str, ...], int, int] | None
     if not mask & bit:  # no phrase of the list has both its first and its longest token here
         return None
     idx, _ = _index(key)
-    for i in _occurrences(toks, _firsts(key).intersection(toks)):
-        hit = _match_at(idx, toks, i)
-        if hit:
-            return toks, i, hit
+    for i, t in enumerate(toks):
+        if t in idx:
+            hit = _match_at(idx, toks, i)
+            if hit:
+                return toks, i, hit
     return None
 
 
