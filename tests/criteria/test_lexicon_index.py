@@ -5,6 +5,7 @@ every phrase of every list at every token, longest first, left to right, without
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from hypothesis import given, settings
@@ -98,16 +99,44 @@ def test_known_phrases_and_offsets(key: str, text: str, found: str) -> None:
 def test_a_first_token_without_the_rest_is_ruled_out_before_any_scan() -> None:
     text = "Patients are required to have measurable disease"
     has_phrase("permission_statement_cues", text)
-    toks, mask = lexicon._TEXTS[text]
-    assert "are" in toks and not mask & lexicon._BIT["permission_statement_cues"]
+    lists = lexicon._LISTS[0]
+    toks, mask = lists.texts[text]
+    assert "are" in toks and not mask & lists.bit["permission_statement_cues"]
     assert not has_phrase("permission_statement_cues", text)
 
 
 def test_a_list_asked_late_reads_memoised_texts_again() -> None:
     text = "Women of childbearing potential"
     assert has_phrase("contraception_cues", text)
-    assert text in lexicon._TEXTS
-    assert "sex_female" not in lexicon._BIT  # no reader asks this list: new here
+    before = lexicon._LISTS[0]
+    assert text in before.texts
+    assert "sex_female" not in before.bit  # no reader asks this list: new here
     assert find_phrase("sex_female", text) is not None
+    after = lexicon._LISTS[0]
+    assert after is not before and after.bit["sex_female"] not in before.bit.values()
+    assert all(after.bit[k] == b for k, b in before.bit.items())
     assert find_all("sex_female", text)[0].group() == "Women"
     assert has_phrase("contraception_cues", text)
+
+
+def test_threads_adding_lists_keep_every_answer() -> None:
+    """Lists asked for the first time from several threads at once: each thread's answers are
+    those of the plain scan (no text is memoised against an index that lacks its list)."""
+    keys = ["sex_male", "resectable_cues", "metastatic_cues", "imaging_cues", "biomarker_cues"]
+    texts = [
+        f"Male patients {i}: resectable metastatic tumours on CT with a germline mutation" for i in range(50)
+    ]
+    errors: list[str] = []
+
+    def work(key: str) -> None:
+        for t in texts:
+            if [(h.start(), h.end()) for h in find_all(key, t)] != _plain(key, t):
+                errors.append(f"{key}: {t}")
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in keys]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    assert all(k in lexicon._LISTS[0].bit for k in keys)

@@ -7,6 +7,7 @@ through a first-token index: one pass over the text, no large regex alternations
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -128,64 +129,85 @@ def _tokset(text: str) -> frozenset[str]:
     return frozenset(_TOK.findall(text.lower()))
 
 
-#: What one text offers every list: (its lower-cased tokens, a bit mask of the registered lists
-#: that can occur in it), memoised per text (emptied when full or when a list registers). A tuple
-#: of strings and an int: no container the garbage collector keeps walking.
-_TEXTS: dict[str, tuple[tuple[str, ...], int]] = {}
-_TEXTS_MAX = 16384
-#: The bit of each list asked about so far. For a token, the bits of the lists with a phrase
-#: starting with it, and (shifted by _SHIFT) those with a phrase whose longest token it is.
-_BIT: dict[str, int] = {}
-_BITS_OF: dict[str, int] = {}
+class _Lists:
+    """The token index of the phrase lists asked about so far, and what each text offers them.
+
+    ``bit``: a list's bit. ``bits_of``: for a token, the bits of the lists with a phrase starting
+    with it and (shifted by ``_SHIFT``) of those with a phrase whose longest token it is. ``known``:
+    those tokens. ``texts``: per text, (its lower-cased tokens, the bits of the lists that can
+    occur in it), emptied when full; a tuple of strings and an int, nothing the garbage collector
+    keeps walking. A list asked for the first time makes a new ``_Lists`` (texts are read again),
+    published in one step: a thread reading the previous one never mixes the two."""
+
+    __slots__ = ("bit", "bits_of", "known", "texts")
+
+    def __init__(self, bit: dict[str, int], bits_of: dict[str, int]) -> None:
+        self.bit, self.bits_of, self.known = bit, bits_of, frozenset(bits_of)
+        self.texts: dict[str, tuple[tuple[str, ...], int]] = {}
+
+
 _SHIFT = 256
-_KNOWN: list[frozenset[str]] = [frozenset()]  # the keys of _BITS_OF, as a set
+_TEXTS_MAX = 16384
+_LISTS = [_Lists({}, {})]
+_LOCK = threading.Lock()
 
 
-def _register(key: str) -> int:
-    """Add list ``key`` to the token index (texts read before it are read again); its bit."""
-    if len(_BIT) >= _SHIFT:
-        raise ValueError("criteria_phrases: too many phrase lists for the token index")
-    bit = _BIT[key] = 1 << len(_BIT)
-    for cands in _index(key)[0].values():
-        for c in cands:
-            _BITS_OF[c[0]] = _BITS_OF.get(c[0], 0) | bit
-            longest = max(c, key=len)
-            _BITS_OF[longest] = _BITS_OF.get(longest, 0) | bit << _SHIFT
-    _KNOWN[0] = frozenset(_BITS_OF)
-    _TEXTS.clear()
-    return bit
+def _register(key: str) -> _Lists:
+    """The index with list ``key`` added."""
+    with _LOCK:
+        old = _LISTS[0]
+        if key in old.bit:
+            return old
+        if len(old.bit) >= _SHIFT:
+            raise ValueError("criteria_phrases: too many phrase lists for the token index")
+        bit_of, bits_of = dict(old.bit), dict(old.bits_of)
+        bit = bit_of[key] = 1 << len(bit_of)
+        for cands in _index(key)[0].values():
+            for c in cands:
+                bits_of[c[0]] = bits_of.get(c[0], 0) | bit
+                longest = max(c, key=len)
+                bits_of[longest] = bits_of.get(longest, 0) | bit << _SHIFT
+        new = _LISTS[0] = _Lists(bit_of, bits_of)
+        return new
 
 
-def _bits(toks: Iterable[str]) -> int:
+def _bits(lists: _Lists, toks: Iterable[str]) -> int:
     m = 0
-    for t in _KNOWN[0].intersection(toks):
-        m |= _BITS_OF[t]
+    for t in lists.known.intersection(toks):
+        m |= lists.bits_of[t]
     return m
 
 
-def _lists_in(toks: Iterable[str]) -> int:
-    """The bits of the registered lists that can occur among tokens ``toks``: a phrase occurs only
-    where its first token and its longest token are tokens of the text."""
-    m = _bits(toks)
-    return m & (m >> _SHIFT)
-
-
-def _info(text: str) -> tuple[tuple[str, ...], int]:
-    """The tokens of ``text`` and the lists that can occur in it, read once for every list: when
+def _info(lists: _Lists, text: str) -> tuple[tuple[str, ...], int]:
+    """The tokens of ``text`` and the lists that can occur in it, read once for every list (a
+    phrase occurs only where its first token and its longest token are tokens of the text): when
     no character lower-cases to several, lower-casing first gives the same tokens (no character
     changes class; checked over all of Unicode), in one C call. Otherwise the tokens are those of
     the text, lower-cased, and a list must also start with a token of the lower-cased text."""
-    if len(_TEXTS) >= _TEXTS_MAX:
-        _TEXTS.clear()
+    if len(lists.texts) >= _TEXTS_MAX:
+        lists.texts.clear()
     low = text.lower()
     if len(low) == len(text):
         toks = tuple(_TOK.findall(low))
-        mask = _lists_in(toks)
+        m = _bits(lists, toks)
+        mask = m & (m >> _SHIFT)
     else:
         toks = _tokens(text)[0]
-        mask = _lists_in(toks) & _bits(_tokset(text))  # the low bits: lists starting there
-    info = _TEXTS[text] = (toks, mask)
+        m = _bits(lists, toks)
+        mask = m & (m >> _SHIFT) & _bits(lists, _tokset(text))  # the low bits: lists starting there
+    info = lists.texts[text] = (toks, mask)
     return info
+
+
+def _candidate(key: str, text: str) -> tuple[tuple[str, ...], bool]:
+    """The tokens of ``text`` and whether a phrase of ``key`` can occur in it."""
+    lists = _LISTS[0]
+    bit = lists.bit.get(key)
+    if bit is None:
+        lists = _register(key)
+        bit = lists.bit[key]
+    toks, mask = lists.texts.get(text) or _info(lists, text)
+    return toks, bool(mask & bit)
 
 
 def _match_at(idx: dict[str, tuple[tuple[str, ...], ...]], toks: tuple[str, ...], i: int) -> int:
@@ -220,9 +242,8 @@ class _Spans:
 
 def find_all(key: str, text: str) -> list[PhraseHit]:
     """Every (non-overlapping, longest) occurrence of a phrase of list ``key`` in ``text``."""
-    bit = _BIT.get(key) or _register(key)
-    toks, mask = _TEXTS.get(text) or _info(text)
-    if not mask & bit:  # no phrase of the list has both its first and its longest token here
+    toks, can = _candidate(key, text)
+    if not can:  # no phrase of the list has both its first and its longest token here
         return []
     idx, _ = _index(key)
     out: list[PhraseHit] = []
@@ -242,9 +263,8 @@ def find_all(key: str, text: str) -> list[PhraseHit]:
 
 def _first_match(key: str, text: str) -> tuple[tuple[str, ...], int, int] | None:
     """(tokens of the text, token index, token length) of the first phrase of ``key`` in it."""
-    bit = _BIT.get(key) or _register(key)
-    toks, mask = _TEXTS.get(text) or _info(text)
-    if not mask & bit:  # no phrase of the list has both its first and its longest token here
+    toks, can = _candidate(key, text)
+    if not can:  # no phrase of the list has both its first and its longest token here
         return None
     idx, _ = _index(key)
     for i, t in enumerate(toks):
