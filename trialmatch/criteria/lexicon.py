@@ -210,6 +210,28 @@ def _candidate(key: str, text: str) -> tuple[tuple[str, ...], bool]:
     return toks, bool(mask & bit)
 
 
+@cache
+def _firsts(key: str) -> frozenset[str]:
+    return frozenset(_index(key)[0])
+
+
+def _occurrences(toks: tuple[str, ...], common: frozenset[str]) -> list[int]:
+    """Positions of the tokens in ``common``, in order (scans in C: the texts that get here are
+    the longer ones)."""
+    out: list[int] = []
+    for t in common:
+        i = toks.index(t)
+        while True:
+            out.append(i)
+            try:
+                i = toks.index(t, i + 1)
+            except ValueError:
+                break
+    if len(common) > 1:
+        out.sort()
+    return out
+
+
 def _match_at(idx: dict[str, tuple[tuple[str, ...], ...]], toks: tuple[str, ...], i: int) -> int:
     """Length of the longest phrase starting at token ``i`` (0: none)."""
     for c in idx[toks[i]]:
@@ -249,8 +271,8 @@ def find_all(key: str, text: str) -> list[PhraseHit]:
     out: list[PhraseHit] = []
     nxt = 0
     spans: _Spans | None = None
-    for i, t in enumerate(toks):
-        if i < nxt or t not in idx:
+    for i in _occurrences(toks, _firsts(key).intersection(toks)):
+        if i < nxt:
             continue
         hit = _match_at(idx, toks, i)
         if hit:
@@ -267,11 +289,10 @@ def _first_match(key: str, text: str) -> tuple[tuple[str, ...], int, int] | None
     if not can:  # no phrase of the list has both its first and its longest token here
         return None
     idx, _ = _index(key)
-    for i, t in enumerate(toks):
-        if t in idx:
-            hit = _match_at(idx, toks, i)
-            if hit:
-                return toks, i, hit
+    for i in _occurrences(toks, _firsts(key).intersection(toks)):
+        hit = _match_at(idx, toks, i)
+        if hit:
+            return toks, i, hit
     return None
 
 
