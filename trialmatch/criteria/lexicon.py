@@ -7,11 +7,14 @@ through a first-token index: one pass over the text, no large regex alternations
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
 from trialmatch.vocab._load import load_data
+from trialmatch.vocab.concepts import locate
 
 __all__ = [
     "PhraseHit",
@@ -126,54 +129,85 @@ def _tokset(text: str) -> frozenset[str]:
     return frozenset(_TOK.findall(text.lower()))
 
 
-_WORDS: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str]]] = {}
-_WORDS_MAX = 16384
+class _Lists:
+    """The token index of the phrase lists asked about so far, and what each text offers them.
+
+    ``bit``: a list's bit. ``bits_of``: for a token, the bits of the lists with a phrase starting
+    with it and (shifted by ``_SHIFT``) of those with a phrase whose longest token it is. ``known``:
+    those tokens. ``texts``: per text, (its lower-cased tokens, the bits of the lists that can
+    occur in it), emptied when full; a tuple of strings and an int, nothing the garbage collector
+    keeps walking. A list asked for the first time makes a new ``_Lists`` (texts are read again),
+    published in one step: a thread reading the previous one never mixes the two."""
+
+    __slots__ = ("bit", "bits_of", "known", "texts")
+
+    def __init__(self, bit: dict[str, int], bits_of: dict[str, int]) -> None:
+        self.bit, self.bits_of, self.known = bit, bits_of, frozenset(bits_of)
+        self.texts: dict[str, tuple[tuple[str, ...], int]] = {}
 
 
-def _words(text: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
-    """(lower-cased tokens, the set ``_tokset`` prefilters on, the set of the tokens), without
-    positions (read only for a hit), memoised in ``_WORDS`` (emptied when full). When no character
-    lower-cases to several, lower-casing first gives the same tokens (no character changes class;
-    checked over all of Unicode), in one C call, and both sets are one."""
-    w = _WORDS.get(text)
-    if w is not None:
-        return w
-    if len(_WORDS) >= _WORDS_MAX:
-        _WORDS.clear()
+_SHIFT = 256
+_TEXTS_MAX = 16384
+_LISTS = [_Lists({}, {})]
+_LOCK = threading.Lock()
+
+
+def _register(key: str) -> _Lists:
+    """The index with list ``key`` added."""
+    with _LOCK:
+        old = _LISTS[0]
+        if key in old.bit:
+            return old
+        if len(old.bit) >= _SHIFT:
+            raise ValueError("criteria_phrases: too many phrase lists for the token index")
+        bit_of, bits_of = dict(old.bit), dict(old.bits_of)
+        bit = bit_of[key] = 1 << len(bit_of)
+        for cands in _index(key)[0].values():
+            for c in cands:
+                bits_of[c[0]] = bits_of.get(c[0], 0) | bit
+                longest = max(c, key=len)
+                bits_of[longest] = bits_of.get(longest, 0) | bit << _SHIFT
+        new = _LISTS[0] = _Lists(bit_of, bits_of)
+        return new
+
+
+def _bits(lists: _Lists, toks: Iterable[str]) -> int:
+    m = 0
+    for t in lists.known.intersection(toks):
+        m |= lists.bits_of[t]
+    return m
+
+
+def _info(lists: _Lists, text: str) -> tuple[tuple[str, ...], int]:
+    """The tokens of ``text`` and the lists that can occur in it, read once for every list (a
+    phrase occurs only where its first token and its longest token are tokens of the text): when
+    no character lower-cases to several, lower-casing first gives the same tokens (no character
+    changes class; checked over all of Unicode), in one C call. Otherwise the tokens are those of
+    the text, lower-cased, and a list must also start with a token of the lower-cased text."""
+    if len(lists.texts) >= _TEXTS_MAX:
+        lists.texts.clear()
     low = text.lower()
     if len(low) == len(text):
         toks = tuple(_TOK.findall(low))
-        tset = frozenset(toks)
-        w = (toks, tset, tset)
+        m = _bits(lists, toks)
+        mask = m & (m >> _SHIFT)
     else:
         toks = _tokens(text)[0]
-        w = (toks, _tokset(text), frozenset(toks))
-    _WORDS[text] = w
-    return w
+        m = _bits(lists, toks)
+        mask = m & (m >> _SHIFT) & _bits(lists, _tokset(text))  # the low bits: lists starting there
+    info = lists.texts[text] = (toks, mask)
+    return info
 
 
-@cache
-def _required(key: str) -> re.Pattern[str]:
-    """A cheap necessary condition for list ``key`` to occur in a text not tokenised yet: the
-    longest token of some phrase is a substring of the lower-cased text (a phrase's tokens are
-    tokens of the lower-cased text, so each is a substring of it)."""
-    longest = {max(c, key=len) for cands in _index(key)[0].values() for c in cands}
-    return re.compile("|".join(re.escape(t) for t in sorted(longest, key=len, reverse=True)))
-
-
-def _common(key: str, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The tokens of ``text`` and those of them that start a phrase of ``key`` (empty when the
-    first-token prefilter rules the list out)."""
-    w = _WORDS.get(text)
-    if w is None:
-        if not _required(key).search(text.lower()):
-            return (), frozenset()
-        w = _words(text)
-    toks, pre, tset = w
-    firsts = _firsts(key)
-    if firsts.isdisjoint(pre):
-        return toks, frozenset()
-    return toks, firsts & tset
+def _candidate(key: str, text: str) -> tuple[tuple[str, ...], bool]:
+    """The tokens of ``text`` and whether a phrase of ``key`` can occur in it."""
+    lists = _LISTS[0]
+    bit = lists.bit.get(key)
+    if bit is None:
+        lists = _register(key)
+        bit = lists.bit[key]
+    toks, mask = lists.texts.get(text) or _info(lists, text)
+    return toks, bool(mask & bit)
 
 
 @cache
@@ -182,7 +216,8 @@ def _firsts(key: str) -> frozenset[str]:
 
 
 def _occurrences(toks: tuple[str, ...], common: frozenset[str]) -> list[int]:
-    """Positions of the tokens in ``common``, in order."""
+    """Positions of the tokens in ``common``, in order (scans in C: the texts that get here are
+    the longer ones)."""
     out: list[int] = []
     for t in common:
         i = toks.index(t)
@@ -206,37 +241,58 @@ def _match_at(idx: dict[str, tuple[tuple[str, ...], ...]], toks: tuple[str, ...]
     return 0
 
 
+class _Spans:
+    """Offsets of tokens of a text, found left to right as hits ask for them: the tokens are those
+    of the lower-cased text, at the same offsets when it has the text's length, and a token is
+    the first occurrence of its word after the previous one (``locate``: the characters between
+    two tokens, white space and "_", are none of a token's). Otherwise from ``_tokens``."""
+
+    __slots__ = ("k", "low", "pos", "text", "toks")
+
+    def __init__(self, text: str, toks: tuple[str, ...]) -> None:
+        self.text, self.toks, self.low, self.k, self.pos = text, toks, text.lower(), 0, 0
+
+    def span(self, i: int, n: int) -> tuple[int, int]:
+        """(start, end) of tokens ``i .. i + n - 1``, ``i`` not before the last span's end."""
+        if len(self.low) != len(self.text):
+            _, starts, ends = _tokens(self.text)
+            return starts[i], ends[i + n - 1]
+        s, e, self.pos = locate(self.low, self.toks, i, n, self.k, self.pos)
+        self.k = i + n
+        return s, e
+
+
 def find_all(key: str, text: str) -> list[PhraseHit]:
     """Every (non-overlapping, longest) occurrence of a phrase of list ``key`` in ``text``."""
-    toks, common = _common(key, text)
-    if not common:
+    toks, can = _candidate(key, text)
+    if not can:  # no phrase of the list has both its first and its longest token here
         return []
     idx, _ = _index(key)
     out: list[PhraseHit] = []
     nxt = 0
-    spans: tuple[tuple[int, ...], tuple[int, ...]] | None = None
-    for i in _occurrences(toks, common):
+    spans: _Spans | None = None
+    for i in _occurrences(toks, _firsts(key).intersection(toks)):
         if i < nxt:
             continue
         hit = _match_at(idx, toks, i)
         if hit:
             if spans is None:
-                spans = _tokens(text)[1:]
-            out.append(PhraseHit(text, spans[0][i], spans[1][i + hit - 1]))
+                spans = _Spans(text, toks)
+            out.append(PhraseHit(text, *spans.span(i, hit)))
             nxt = i + hit
     return out
 
 
-def _first_match(key: str, text: str) -> tuple[int, int] | None:
-    """(token index, token length) of the first phrase of ``key`` in ``text``."""
-    toks, common = _common(key, text)
-    if not common:
+def _first_match(key: str, text: str) -> tuple[tuple[str, ...], int, int] | None:
+    """(tokens of the text, token index, token length) of the first phrase of ``key`` in it."""
+    toks, can = _candidate(key, text)
+    if not can:  # no phrase of the list has both its first and its longest token here
         return None
     idx, _ = _index(key)
-    for i in _occurrences(toks, common):
+    for i in _occurrences(toks, _firsts(key).intersection(toks)):
         hit = _match_at(idx, toks, i)
         if hit:
-            return i, hit
+            return toks, i, hit
     return None
 
 
@@ -245,8 +301,7 @@ def find_phrase(key: str, text: str) -> PhraseHit | None:
     m = _first_match(key, text)
     if m is None:
         return None
-    _, starts, ends = _tokens(text)
-    return PhraseHit(text, starts[m[0]], ends[m[0] + m[1] - 1])
+    return PhraseHit(text, *_Spans(text, m[0]).span(m[1], m[2]))
 
 
 def has_phrase(key: str, text: str) -> bool:

@@ -190,11 +190,24 @@ def _index() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str], _L
     return names, abbrs, first_n, first_a
 
 
+class _Normed(dict[str, str]):
+    """``norm_token`` of the tokens seen, read by ``dict.__getitem__`` in C (emptied when full)."""
+
+    def __missing__(self, tok: str) -> str:
+        if len(self) >= 65536:
+            self.clear()
+        out = self[tok] = norm_token(tok)
+        return out
+
+
+_norm_of = _Normed().__getitem__
+
+
 @lru_cache(maxsize=8192)
 def normed_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(tokens as written, normalised tokens) without positions (``locate`` finds those of a hit)."""
     words = tuple(_TOKEN.findall(text))
-    return words, tuple(map(norm_token, words))
+    return words, tuple(map(_norm_of, words))
 
 
 _words = normed_words
