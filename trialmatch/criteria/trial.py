@@ -56,11 +56,9 @@ MAX_ITEMS = 400
 
 
 def _split(text: str) -> list[tuple[str, str, list[str], str | None]]:
-    try:
-        from trialmatch.criteria.split import split_criteria
-    except ImportError:  # the splitter is not there yet: one item per non-empty line
-        return [("inclusion", ln.strip(" -*•"), [], None) for ln in text.splitlines() if ln.strip(" -*•")]
-    return [(it.kind, it.text, list(it.parts), it.scope) for it in split_criteria(text)]
+    from trialmatch.criteria.split import split_rows
+
+    return split_rows(text)
 
 
 def parse_criteria(text: str) -> list[Criterion]:
