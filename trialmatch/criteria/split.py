@@ -33,7 +33,15 @@ from trialmatch.criteria.split_inline import inline_numbered, inline_parts, unfl
 from trialmatch.criteria.split_markers import TERMINAL, indent, marker, next_is_marked, strip_bullets
 from trialmatch.vocab.patterns import pattern
 
-__all__ = ["MAX_CHARS", "SplitItem", "classify_header", "render_criteria", "split_criteria", "split_rows"]
+__all__ = [
+    "MAX_CHARS",
+    "Row",
+    "SplitItem",
+    "classify_header",
+    "render_criteria",
+    "split_criteria",
+    "split_rows",
+]
 
 Kind = Literal["inclusion", "exclusion"]
 
@@ -82,21 +90,27 @@ class _Item:
             self.head.append(s)
 
 
-#: An item as ``_finish`` makes it: kind, text, parts, scope, head, sub lines (see ``SplitItem``).
-_Row = tuple[Kind, str, list[str], str | None, str, list[str]]
+#: An item as the parser reads it: kind, text, parts, scope (see ``SplitItem``).
+Row = tuple[Kind, str, list[str], str | None]
 
 
 def split_criteria(text: str) -> list[SplitItem]:
     """Split criteria text into inclusion/exclusion items (see the module docstring)."""
-    return [SplitItem(k, t, p, s, i, h, sub) for i, (k, t, p, s, h, sub) in enumerate(_rows(text))]
+    heads: list[tuple[str, list[str]]] = []
+    rows = _rows(text, heads)
+    return [
+        SplitItem(k, t, p, s, i, h, sub)
+        for i, ((k, t, p, s), (h, sub)) in enumerate(zip(rows, heads, strict=True))
+    ]
 
 
-def split_rows(text: str) -> list[tuple[str, str, list[str], str | None]]:
+def split_rows(text: str) -> list[Row]:
     """``split_criteria`` as (kind, text, parts, scope) tuples (what the parser reads; cheaper)."""
-    return [row[:4] for row in _rows(text)]
+    return _rows(text, None)
 
 
-def _rows(text: str) -> list[_Row]:
+def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
+    """The items; ``heads`` (if given) gets each item's head and sub lines."""
     if not text or not isinstance(text, str):
         return []
     text = unflow(text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n"))
@@ -241,7 +255,7 @@ def _rows(text: str) -> list[_Row]:
             cur = _Item(kind, scope, [rest] if rest else [])
             items.append(cur)
         prev_blank = False
-    return _finish(items)
+    return _finish(items, heads)
 
 
 def _starts_new_plain(last: str, line: str) -> bool:
@@ -265,8 +279,8 @@ def _join(parts: list[str]) -> str:
     return " ".join(s.split())
 
 
-def _finish(raw: list[_Item]) -> list[_Row]:
-    out: list[_Row] = []
+def _finish(raw: list[_Item], heads: list[tuple[str, list[str]]] | None) -> list[Row]:
+    out: list[Row] = []
     for it in raw:
         head = _join(it.head)
         subs: list[str] = []
@@ -292,7 +306,9 @@ def _finish(raw: list[_Item]) -> list[_Row]:
         text = " ".join([head, *subs]).strip() if subs else head  # (head is stripped)
         if not (text[:1].isalnum() or _WORD_RE.search(text)) or _HEADING_FRAGMENT.match(text):
             continue
-        out.append((it.kind, text, parts, it.scope, head, subs))
+        out.append((it.kind, text, parts, it.scope))
+        if heads is not None:
+            heads.append((head, subs))
     return out
 
 

@@ -10,6 +10,7 @@ primary site ("Pancreatic ...", "Extrapulmonary ..."), a hereditary syndrome ("M
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from trialmatch.criteria.model import Criterion
@@ -55,7 +56,7 @@ MAX_TEXT = 100_000
 MAX_ITEMS = 400
 
 
-def _split(text: str) -> list[tuple[str, str, list[str], str | None]]:
+def _split(text: str) -> Sequence[tuple[str, str, list[str], str | None]]:
     from trialmatch.criteria.split import split_rows
 
     return split_rows(text)
@@ -78,7 +79,7 @@ _TRAILING_OR_LAST = "rR,;:"
 
 
 def _join_alternatives(
-    items: list[tuple[str, str, list[str], str | None]],
+    items: Sequence[tuple[str, str, list[str], str | None]],
 ) -> list[tuple[str, str, list[str], str | None]]:
     """Sub-items that end with "or" ("Extensive stage SCLC or", "Stage IV LCNEC or", "Small cell
     carcinoma of unknown primary") are alternatives of one criterion, not requirements each."""
