@@ -23,14 +23,23 @@ def scoped_rule(rule: Rule, t: str, scope: str | None, kind: str = "inclusion") 
     applies (If), otherwise a cohort restriction cannot fail a patient outright (it may fit another)."""
     if isinstance(rule, (Admin, Review)):
         return rule
-    m = _LABEL.match(t)
+    m = _LABEL.match(t) if ":" in t else None  # (a label is followed by a ":")
     label = m.group("label") if m else ""
-    if label and not (_COHORT_WORD.search(label) or _label_diseases(label)):
-        label = ""
-    text = " ".join(x for x in (scope or "", label) if x)
-    if not text:
-        return rule
-    dis = _label_diseases(text)
+    dis: list[str] | None = None
+    if label and not _COHORT_WORD.search(label):
+        dis = _label_diseases(label)
+        if not dis:
+            label = ""
+    if not label:
+        if not scope:
+            return rule
+        text, dis = scope, None
+    elif scope:
+        text, dis = f"{scope} {label}", None
+    else:
+        text = label
+    if dis is None:
+        dis = _label_diseases(text)
     if dis:
         cond: Rule = (
             Has(dis[0], kinds=("diagnosis",))

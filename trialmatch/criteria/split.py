@@ -22,6 +22,7 @@ from functools import partial
 from typing import Literal
 
 from trialmatch.criteria.split_headers import (
+    MAX_LABEL,
     classify_body,
     classify_header,
     header_vocab,
@@ -32,7 +33,15 @@ from trialmatch.criteria.split_inline import inline_numbered, inline_parts, unfl
 from trialmatch.criteria.split_markers import TERMINAL, indent, marker, next_is_marked, strip_bullets
 from trialmatch.vocab.patterns import pattern
 
-__all__ = ["MAX_CHARS", "SplitItem", "classify_header", "render_criteria", "split_criteria"]
+__all__ = [
+    "MAX_CHARS",
+    "Row",
+    "SplitItem",
+    "classify_header",
+    "render_criteria",
+    "split_criteria",
+    "split_rows",
+]
 
 Kind = Literal["inclusion", "exclusion"]
 
@@ -81,8 +90,27 @@ class _Item:
             self.head.append(s)
 
 
+#: An item as the parser reads it: kind, text, parts, scope (see ``SplitItem``).
+Row = tuple[Kind, str, list[str], str | None]
+
+
 def split_criteria(text: str) -> list[SplitItem]:
     """Split criteria text into inclusion/exclusion items (see the module docstring)."""
+    heads: list[tuple[str, list[str]]] = []
+    rows = _rows(text, heads)
+    return [
+        SplitItem(k, t, p, s, i, h, sub)
+        for i, ((k, t, p, s), (h, sub)) in enumerate(zip(rows, heads, strict=True))
+    ]
+
+
+def split_rows(text: str) -> list[Row]:
+    """``split_criteria`` as (kind, text, parts, scope) tuples (what the parser reads; cheaper)."""
+    return _rows(text, None)
+
+
+def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
+    """The items; ``heads`` (if given) gets each item's head and sub lines."""
     if not text or not isinstance(text, str):
         return []
     text = unflow(text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n"))
@@ -106,7 +134,7 @@ def split_criteria(text: str) -> list[SplitItem]:
         if not stripped:
             prev_blank = True
             continue
-        ind = indent(line)
+        ind = 0 if line[0] == stripped[0] else indent(line)  # (a line starting with its text has none)
         if stripped[0] in "(1" and len(lines) < 50_000:  # "1. A; 2. B" (inline_numbered's own test)
             pieces = inline_numbered(stripped)
             if pieces:
@@ -142,7 +170,11 @@ def split_criteria(text: str) -> list[SplitItem]:
                 last = cur.last_text().rstrip()
                 at_break = prev_blank or last.endswith(TERMINAL) or len(last) < 50
             clear = len(stripped) <= 40 and stripped.endswith(":") and bool(v.clear_scope_re.search(stripped))
-            lab = scope_label(stripped, partial(next_is_marked, lines, i)) if at_break or clear else None
+            lab = (
+                scope_label(stripped, partial(next_is_marked, lines, i))
+                if (at_break or clear) and len(stripped) <= MAX_LABEL + 1  # (a longer line is no label)
+                else None
+            )
             if lab is not None and lab[0] != "label":
                 scope = lab[1]
                 # a new section
@@ -223,7 +255,7 @@ def split_criteria(text: str) -> list[SplitItem]:
             cur = _Item(kind, scope, [rest] if rest else [])
             items.append(cur)
         prev_blank = False
-    return _finish(items)
+    return _finish(items, heads)
 
 
 def _starts_new_plain(last: str, line: str) -> bool:
@@ -247,17 +279,21 @@ def _join(parts: list[str]) -> str:
     return " ".join(s.split())
 
 
-def _finish(raw: list[_Item]) -> list[SplitItem]:
-    out: list[SplitItem] = []
+def _finish(raw: list[_Item], heads: list[tuple[str, list[str]]] | None) -> list[Row]:
+    out: list[Row] = []
     for it in raw:
         head = _join(it.head)
-        subs = [strip_bullets(_join(s)) for s in it.subs]
-        subs = [s for s in subs if s]
-        if not head and subs:
-            head, subs = subs[0], subs[1:]
-        if not head and not subs:
-            continue
-        _, parts = inline_parts(head)
+        subs: list[str] = []
+        for sub in it.subs:
+            sj = strip_bullets(_join(sub))
+            if sj:
+                subs.append(sj)
+        if not head:
+            if not subs:
+                continue
+            head = subs.pop(0)
+        # (inline_parts finds no list in a text without "(" nor a circled number, which is not ASCII)
+        parts = inline_parts(head)[1] if "(" in head or not head.isascii() else []
         for s in subs:
             _, whole = inline_parts(s)
             if whole:
@@ -267,10 +303,12 @@ def _finish(raw: list[_Item]) -> list[SplitItem]:
             body = body.strip()
             if body:
                 parts.append(body)
-        text = " ".join([head, *subs]).strip()
+        text = " ".join([head, *subs]).strip() if subs else head  # (head is stripped)
         if not (text[:1].isalnum() or _WORD_RE.search(text)) or _HEADING_FRAGMENT.match(text):
             continue
-        out.append(SplitItem(it.kind, text, parts, it.scope, len(out), head, subs))
+        out.append((it.kind, text, parts, it.scope))
+        if heads is not None:
+            heads.append((head, subs))
     return out
 
 

@@ -228,6 +228,9 @@ def classify_body(body: str, v: HeaderVocab | None = None) -> tuple[str, str | N
 
 
 def _scope_text(head: str, qual: str) -> str:
+    if head.isascii() and qual.isascii():  # (ASCII only: an IGNORECASE search is a find in lower case)
+        k = head.lower().find(qual.lower())
+        return head[k : k + len(qual)] if k >= 0 else qual
     m = re.search(re.escape(qual), head, re.IGNORECASE)
     return head[m.start() : m.end()] if m else qual
 
@@ -251,13 +254,14 @@ def scope_label(line: str, next_marked: bool | Callable[[], bool] = False) -> tu
     words = core.split()
     if not ends_colon:
         # "Phase II only", "NET cohort" without colon: accept only clear scope labels
-        if len(words) <= 6 and v.scope_re.search(core) and v.clear_scope_re.search(core):
+        if len(words) > 6 or not v.scope_re.search(core):
+            return None
+        if v.clear_scope_re.search(core):
             return "scope", core
         if (
             len(words) <= 5
-            and (next_marked() if callable(next_marked) else next_marked)
-            and v.scope_re.search(core)
             and not core.endswith(TERMINAL)
+            and (next_marked() if callable(next_marked) else next_marked)
         ):
             return "scope", core  # "Run-in period" above a bulleted list
         return None

@@ -10,6 +10,7 @@ primary site ("Pancreatic ...", "Extrapulmonary ..."), a hereditary syndrome ("M
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from trialmatch.criteria.model import Criterion
@@ -55,12 +56,10 @@ MAX_TEXT = 100_000
 MAX_ITEMS = 400
 
 
-def _split(text: str) -> list[tuple[str, str, list[str], str | None]]:
-    try:
-        from trialmatch.criteria.split import split_criteria
-    except ImportError:  # the splitter is not there yet: one item per non-empty line
-        return [("inclusion", ln.strip(" -*•"), [], None) for ln in text.splitlines() if ln.strip(" -*•")]
-    return [(it.kind, it.text, list(it.parts), it.scope) for it in split_criteria(text)]
+def _split(text: str) -> Sequence[tuple[str, str, list[str], str | None]]:
+    from trialmatch.criteria.split import split_rows
+
+    return split_rows(text)
 
 
 def parse_criteria(text: str) -> list[Criterion]:
@@ -74,26 +73,50 @@ def parse_criteria(text: str) -> list[Criterion]:
 
 
 _TRAILING_OR = pattern("trial.trailing_or")
+_NOT_ENTRY = pattern("trial.not_entry")
+#: The last non-space characters a _TRAILING_OR match can end with ("... or", "... or,", "... and/or;").
+_TRAILING_OR_LAST = "rR,;:"
 
 
 def _join_alternatives(
-    items: list[tuple[str, str, list[str], str | None]],
+    items: Sequence[tuple[str, str, list[str], str | None]],
 ) -> list[tuple[str, str, list[str], str | None]]:
     """Sub-items that end with "or" ("Extensive stage SCLC or", "Stage IV LCNEC or", "Small cell
     carcinoma of unknown primary") are alternatives of one criterion, not requirements each."""
     out: list[tuple[str, str, list[str], str | None]] = []
-    joining = listing = False
+    joining = False
+    # listing: entries are joined to out[-1]; None: not read yet, out[-1] (``opener``) may open a
+    # list (read only when an item that could be an entry follows it)
+    listing: bool | None = False
+    opener: tuple[str, list[str]] = ("", [])
     for kind, item, parts, scope in items:
-        same = bool(out) and out[-1][0] == kind
-        if same and (joining or (listing and _list_entry(item, parts))):
+        join = False
+        if out and out[-1][0] == kind:
+            if joining:
+                join = True
+            elif listing is not False and _entry_form(item, parts):
+                if listing is None:
+                    listing = _opens_list(opener[0]) and all(_list_entry(p, []) for p in opener[1])
+                join = bool(listing) and _entry_words(item)
+        if join:
             k0, t0, p0, s0 = out[-1]
-            out[-1] = (k0, f"{t0}{' ' if joining else '; '}{item}", p0 + parts, s0 or scope)
+            text = f"{t0}{' ' if joining else '; '}{item}"
+            out[-1] = (k0, text, p0 + parts, s0 or scope)
+            if len(text) >= 3000:
+                listing = False
         else:
             out.append((kind, item, parts, scope))
-            listing = _opens_list(item) and all(_list_entry(p, []) for p in parts)
-        joining = bool(_TRAILING_OR.search(item)) and len(out[-1][1]) < 2000
-        listing = listing and len(out[-1][1]) < 3000
+            text = item
+            opener = (item, parts)
+            listing = None if len(item) < 3000 else False
+        joining = len(text) < 2000 and _trailing_or(item)
     return out
+
+
+def _trailing_or(item: str) -> bool:
+    """Does ``item`` end with "or" / "and/or" (``trial.trailing_or``)?"""
+    # (a match ends at the end, after "or" and an optional [,;:] only: its last non-space character)
+    return item.rstrip()[-1:] in _TRAILING_OR_LAST and bool(_TRAILING_OR.search(item))
 
 
 def _opens_list(item: str) -> bool:
@@ -102,20 +125,45 @@ def _opens_list(item: str) -> bool:
     its indentation)."""
     from trialmatch.criteria.lexicon import find_phrase
 
-    m = find_phrase("alternative_list_cues", item)
+    if _LIST_CUE_WORD not in item.lower():  # (a word of every cue: a cue's words are in the lower-cased text)
+        return False
+    m = find_phrase(_LIST_CUES, item)
     return m is not None and len(item) - m.end() < 250
 
 
-def _list_entry(item: str, parts: list[str]) -> bool:
-    """A short entry naming a disease ("Small Cell Lung Carcinoma", "Mesothelioma (...)")."""
-    if parts or len(item) > 160 or ":" in item or _TRAILING_OR.search(item) or _NOT_ENTRY.match(item):
+_LIST_CUES = "alternative_list_cues"
+_WORD = re.compile(r"[^\W_]+")  # a lexicon word token
+
+
+def _common_word(key: str) -> str:
+    """The longest word every phrase of list ``key`` has ("following"), or "" when there is none."""
+    from trialmatch.criteria.lexicon import phrases
+
+    words = [{w.lower() for w in _WORD.findall(str(p))} for p in phrases()[key]]
+    common = set.intersection(*words) if words else set()
+    return max(sorted(common), key=len, default="")
+
+
+_LIST_CUE_WORD = _common_word(_LIST_CUES)
+
+
+def _entry_form(item: str, parts: list[str]) -> bool:
+    """The cheap half of ``_list_entry``: a short item without parts nor ":"."""
+    return not parts and len(item) <= 160 and ":" not in item
+
+
+def _entry_words(item: str) -> bool:
+    """The other half of ``_list_entry`` (for an item of ``_entry_form``)."""
+    if _trailing_or(item) or _NOT_ENTRY.match(item):
         return False
     if any(concepts()[h.concept].type in ("disease", "histology") for h in concepts_in(item)):
         return True
     return len(item.split()) <= 6
 
 
-_NOT_ENTRY = pattern("trial.not_entry")
+def _list_entry(item: str, parts: list[str]) -> bool:
+    """A short entry naming a disease ("Small Cell Lung Carcinoma", "Mesothelioma (...)")."""
+    return _entry_form(item, parts) and _entry_words(item)
 
 
 def _years(v: float) -> str:
