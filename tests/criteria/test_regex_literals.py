@@ -1,4 +1,4 @@
-"""The necessary strings ``regex_literals`` derives from the parser patterns and phrase lists are
+"""The necessary strings ``vocab.prefilter`` derives from the parser patterns and phrase lists are
 true necessary conditions: a text the regex (or the phrase matcher) finds something in is never
 rejected by the prefilter."""
 
@@ -11,18 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trialmatch.criteria import clinical
-from trialmatch.criteria.lexicon import has_phrase, phrases
-from trialmatch.criteria.regex_literals import (
-    Gate,
-    finder,
-    folded,
-    gate,
-    needed,
-    needed_all,
-    phrase_strings,
-    union,
-)
+from trialmatch.criteria.lexicon import has_phrase, phrase_strings, phrases
 from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files
+from trialmatch.vocab.prefilter import Cue, finder, folded, gate, needed, needed_all, union
 
 NAMES = [f"{g}.{k}" for g in pattern_files() for k in pattern_entries(g)]
 GATES = {n: gate(pattern(n)) for n in NAMES}
@@ -141,7 +132,7 @@ def test_union_and_finder() -> None:
     f = finder(s)
     assert f("tumour stage iii") and not f("no cue here")
     assert finder(None)("anything")
-    assert isinstance(gate(pattern("clinical.metastatic")), Gate)
+    assert isinstance(gate(pattern("clinical.metastatic")), Cue)
 
 
 def test_disease_state_rule_unchanged_on_cue_free_and_cue_texts() -> None:

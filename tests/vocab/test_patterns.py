@@ -42,7 +42,7 @@ def test_every_group_has_a_version_and_entries() -> None:
 def test_pattern_compiles_and_matches_its_examples(group: str, key: str) -> None:
     e = pattern_entries(group)[key]
     rx = pattern(f"{group}.{key}")
-    assert isinstance(rx.regex, re.Pattern)
+    assert isinstance(rx.rx, re.Pattern)
     assert e.get("match"), f"{group}.{key}: give at least one example it matches"
     for ex in e.get("match", []):
         assert rx.search(str(ex)), f"{group}.{key} should match {ex!r}"

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 
 from trialmatch.criteria.facets import grades_in, ne_component_rule, stages_in
-from trialmatch.criteria.lexicon import find_all, find_phrase, has_phrase, phrases
-from trialmatch.criteria.regex_literals import finder, folded, gate, phrase_strings, union
+from trialmatch.criteria.lexicon import find_all, find_phrase, has_phrase, phrase_strings, phrases
 from trialmatch.criteria.rules import And, Compare, Flag, Has, Is, Not, Or, Rule
 from trialmatch.criteria.temporal import first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, descendants, is_a
 from trialmatch.vocab.concepts import concepts_in as _concepts_in
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import finder, folded, gate, union
 
 __all__ = [
     "all_of",
@@ -237,21 +237,21 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
     dis = [
         h
         for h in _cached_hits(main)
-        if h.concept in cancer and not _TREAT_OF.search(main[max(0, h.start - 30) : h.start], low)
+        if h.concept in cancer and not _TREAT_OF.search(main[max(0, h.start - 30) : h.start], low=low)
     ]
     if not dis and not _may_have_state(main, low):
         return None  # no cue below can match, so no part (the exception's diseases only add to parts)
     parts: list[Rule] = []
     cats: list[str] = []
     # drop generic "cancer" when something more specific is named, or when nothing is diagnosed
-    if dis and (any(h.concept != "cancer" for h in dis) or not _DIAG_WORDS.search(main, low)):
+    if dis and (any(h.concept != "cancer" for h in dis) or not _DIAG_WORDS.search(main, low=low)):
         dis = [h for h in dis if h.concept != "cancer"]
-    if dis and (_ANY_TUMOUR.search(main, low) or _SOLID_TUMOUR.search(main, low)):
+    if dis and (_ANY_TUMOUR.search(main, low=low) or _SOLID_TUMOUR.search(main, low=low)):
         dis = []  # "any advanced solid tumour ... colorectal ...": the named ones are examples
     if (
         dis
-        and _OTHER_BEFORE.search(main[: dis[0].start], low)
-        and not _CONFIRMED.search(main[: dis[0].start], low)
+        and _OTHER_BEFORE.search(main[: dis[0].start], low=low)
+        and not _CONFIRMED.search(main[: dis[0].start], low=low)
     ):
         dis = []
     disjuncts: list[Rule] = []
@@ -270,10 +270,10 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         conj: list[Rule] = [_diag_has(h.concept, local)]
         gs = (
             grades_in(local.replace(h.text, " "))
-            if h.concept not in _GRADED and not _TOX.search(local, low)
+            if h.concept not in _GRADED and not _TOX.search(local, low=low)
             else ()
         )
-        if gs and not _ANY_GRADE.search(local, low):
+        if gs and not _ANY_GRADE.search(local, low=low):
             conj.append(Is("cancer.grade", gs))
         st = stages_in(local)
         if st:
@@ -289,9 +289,9 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
     if not dis:
         # the cheap "grade" test first: it decides most items before the long alternations
         gated = (
-            _GRADE_WORD.search(main, low)
-            and _TUMOUR_GRADE_CTX.search(main, low)
-            and not _TOX.search(main, low)
+            _GRADE_WORD.search(main, low=low)
+            and _TUMOUR_GRADE_CTX.search(main, low=low)
+            and not _TOX.search(main, low=low)
         )
         gs = grades_in(main) if gated else ()
         if gs:
@@ -302,13 +302,13 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
             parts.append(Is("cancer.stage_group", st))
             cats.append("stage")
     covered = " ".join(h.text for h in dis).lower()
-    if _WELL_DIFF.search(main, low) and "well" not in covered:
+    if _WELL_DIFF.search(main, low=low) and "well" not in covered:
         parts.append(Is("cancer.differentiation", ("well",)))
         cats.append("grade")
-    elif _POORLY_DIFF.search(main, low) and "poorly" not in covered:
+    elif _POORLY_DIFF.search(main, low=low) and "poorly" not in covered:
         parts.append(Is("cancer.differentiation", ("poorly",)))
         cats.append("grade")
-    ki = _KI67.search(main, low)
+    ki = _KI67.search(main, low=low)
     if ki:
         kc = Compare(
             "cancer.ki67_percent",
@@ -322,12 +322,12 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
             parts.append(kc)
             cats.append("grade")
     unres = find_phrase("unresectable_cues", main)
-    metas = _METASTATIC.search(main, low)
-    if unres and metas and _UNRES_OR_METS.search(main, low):
+    metas = _METASTATIC.search(main, low=low)
+    if unres and metas and _UNRES_OR_METS.search(main, low=low):
         parts.append(Or((Flag("cancer.metastatic"), Not(Flag("cancer.resectable")))))
         cats.append("stage")
     else:
-        if metas and not _METS_ALT.search(main, low):
+        if metas and not _METS_ALT.search(main, low=low):
             parts.append(Flag("cancer.metastatic"))
             cats.append("stage")
         if unres:
@@ -336,7 +336,7 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
     if not unres and find_phrase("resected_cues", main):
         parts.append(Flag("cancer.resected"))
         cats.append("resectability")
-    if has_phrase("measurable_cues", main) and not _NON_MEASURABLE.search(main, low):
+    if has_phrase("measurable_cues", main) and not _NON_MEASURABLE.search(main, low=low):
         parts.append(Flag("cancer.measurable_disease"))
         cats.append("measurable_disease")
     pm = find_phrase("progression_cues", main)

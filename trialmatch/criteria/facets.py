@@ -7,10 +7,10 @@ import re
 
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.numeric import comparisons, parse_number
-from trialmatch.criteria.regex_literals import folded, gate
 from trialmatch.criteria.rules import And, Compare, Is, Or, Rule
 from trialmatch.criteria.temporal import NUMBER_WORDS
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import folded, gate
 
 __all__ = [
     "AGE_CUE",
@@ -40,9 +40,9 @@ def age_rule(text: str) -> Rule | None:
     """Age limits, e.g. "aged 18-75", "Age >= 18 years", "18 years or older" (None when absent)."""
     low = folded(text)
     if (
-        not _AGE_CUE.search(text, low)
-        and not _AGE_TRAIL.search(text, low)
-        and not _AGE_WORDS.search(text, low)
+        not _AGE_CUE.search(text, low=low)
+        and not _AGE_TRAIL.search(text, low=low)
+        and not _AGE_WORDS.search(text, low=low)
     ):
         return None
     m = _AGE_RANGE.search(text)
@@ -143,7 +143,7 @@ def performance_rule(text: str) -> Rule | None:
         r = _ps_compare("ecog", m.group("op") or "", a, b, m.group("trail") or "", "<=")
         if r not in out:
             out.append(r)
-    k = _KPS.search(text, low)
+    k = _KPS.search(text, low=low)
     if k:
         a = float(k.group("a"))
         b = float(k.group("b")) if k.group("b") else None
@@ -240,13 +240,13 @@ def grades_in(text: str) -> tuple[str, ...]:
             for k in range(lo, hi + 1):
                 if f"G{k}" not in out:
                     out.append(f"G{k}")
-    if _HIGH_GRADE.search(text, low) and "G3" not in out:
+    if _HIGH_GRADE.search(text, low=low) and "G3" not in out:
         out.append("G3")
-    if _LOW_GRADE.search(text, low):
+    if _LOW_GRADE.search(text, low=low):
         out.extend(g for g in ("G1", "G2") if g not in out)
-    if _LOW_INTERMEDIATE_GRADE.search(text, low):
+    if _LOW_INTERMEDIATE_GRADE.search(text, low=low):
         out.extend(g for g in ("G1", "G2") if g not in out)
-    elif _INTERMEDIATE_GRADE.search(text, low) and "G2" not in out:
+    elif _INTERMEDIATE_GRADE.search(text, low=low) and "G2" not in out:
         out.append("G2")
     return tuple(sorted(out))
 

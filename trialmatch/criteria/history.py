@@ -26,6 +26,7 @@ from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Review, 
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import Cue
 
 __all__ = ["cns_rule", "comorbidity_rule", "other_malignancy_rule", "therapy_rule"]
 
@@ -53,7 +54,7 @@ class _StemSearch:
     """A pattern ending in a group of plain words (``history.drug_stem``: ``...(?:mab|nib)\\b``)
     behind a necessary condition: one of those words ends a word of the lower-cased text."""
 
-    def __init__(self, p: re.Pattern[str]) -> None:
+    def __init__(self, p: re.Pattern[str] | Cue) -> None:
         self.pattern = p
         self._words = final_words(p)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from trialmatch.vocab._load import load_data
 from trialmatch.vocab.concepts import locate
+from trialmatch.vocab.prefilter import minimal, trie_regex
 
 __all__ = [
     "PhraseHit",
@@ -24,6 +25,7 @@ __all__ = [
     "has_phrase",
     "op_of",
     "phrase_re",
+    "phrase_strings",
     "phrases",
 ]
 
@@ -34,32 +36,6 @@ def phrases() -> dict[str, Any]:
     return load_data("criteria_phrases")
 
 
-def _trie_regex(words: list[str]) -> str:
-    """A regex for a set of literal phrases built as a trie (shared prefixes are tried once)."""
-    trie: dict[str, Any] = {}
-    for w in words:
-        node = trie
-        for ch in w.lower():
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def emit(node: dict[str, Any]) -> str:
-        alts = []
-        end = "" in node
-        for ch in sorted(k for k in node if k):
-            sub = emit(node[ch])
-            piece = r"\s+" if ch == " " else re.escape(ch)
-            alts.append(piece + sub)
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if end:
-            return "(?:" + body + ")?"
-        return body
-
-    return emit(trie)
-
-
 def alternation(items: list[str]) -> str:
     """One regex alternation (trie-compiled, greedy so the longest phrase wins) with word
     boundaries around phrases that start / end with a word character."""
@@ -68,7 +44,7 @@ def alternation(items: list[str]) -> str:
     other = [w for w in uniq if not (w[0].isalnum() and w[-1].isalnum())]
     parts = []
     if ww:
-        parts.append(r"(?<![\w])" + _trie_regex(ww) + r"(?![\w])")
+        parts.append(r"(?<![\w])" + trie_regex(ww) + r"(?![\w])")
     for p in other:
         e = re.escape(p).replace(r"\ ", r"\s+")
         if p[0].isalnum():
@@ -320,3 +296,17 @@ def _op_table() -> dict[str, str]:
 def op_of(phrase: str) -> str | None:
     """The operator (``>=``, ``>``, ``<=``, ``<``) a phrase means."""
     return _op_table().get(re.sub(r"\s+", " ", phrase.strip().lower()))
+
+
+def phrase_strings(words: Iterable[str]) -> frozenset[str] | None:
+    """Strings one of which ``folded(text)`` contains whenever the token matcher of
+    ``criteria.lexicon`` finds one of the phrases ``words`` in ``text``: each phrase's longest
+    token (a phrase's tokens are tokens of the lower-cased text). None when a phrase has no ASCII
+    token to test."""
+    out: list[str] = []
+    for w in words:
+        toks = [t for t in _TOK.findall(str(w).lower()) if t.isascii()]
+        if not toks:
+            return None
+        out.append(max(toks, key=len))
+    return minimal(out)

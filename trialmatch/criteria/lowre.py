@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from trialmatch.vocab.prefilter import Cue
+
 __all__ = ["Lowered", "caseless_safe", "final_words", "lowered", "tail_from", "top_level_cut"]
 
 _CASELESS: dict[str, bool] = {}
@@ -40,7 +42,7 @@ _INLINE_FLAG = re.compile(r"\(\?[aiLmsux-]")
 _UNSAFE_ESCAPE = re.compile(r"\\[xuUN0-9]")
 
 
-def lowered(p: re.Pattern[str]) -> re.Pattern[str] | None:
+def lowered(p: re.Pattern[str] | Cue) -> re.Pattern[str] | None:
     """``p`` compiled case-sensitively, for ``caseless_safe`` lower-cased texts; None when ``p``
     is not ``IGNORECASE`` or its source has an upper-case or cased non-ASCII character, an
     inline flag or a character escape (whose meaning could depend on case). Derive it once, at
@@ -99,7 +101,7 @@ class Lowered:
 
     __slots__ = ("_low", "pattern")
 
-    def __init__(self, p: re.Pattern[str]) -> None:
+    def __init__(self, p: re.Pattern[str] | Cue) -> None:
         self.pattern = p
         self._low = lowered(p)
 
@@ -142,7 +144,7 @@ def top_level_cut(src: str, at: int) -> bool:
     return depth_at == 0 and depth == 0
 
 
-def tail_from(p: re.Pattern[str], marker: str) -> re.Pattern[str] | None:
+def tail_from(p: re.Pattern[str] | Cue, marker: str) -> re.Pattern[str] | None:
     """The part of ``p`` from ``marker`` on, when ``p`` is a top-level concatenation there: every
     match of ``p`` ends with a match of it, so its search failing rules ``p`` out. Compiled
     like ``lowered(p)`` (for lower-cased text); None when that cannot be derived."""
@@ -156,7 +158,7 @@ def tail_from(p: re.Pattern[str], marker: str) -> re.Pattern[str] | None:
 _FINAL_WORDS = re.compile(r"\(\?:([a-z]+(?:\|[a-z]+)*)\)\\b$")
 
 
-def final_words(p: re.Pattern[str]) -> re.Pattern[str] | None:
+def final_words(p: re.Pattern[str] | Cue) -> re.Pattern[str] | None:
     """For a pattern ending in a group of plain lower-case words and a word boundary
     (``...(?:mab|nib|stat)\\b``): a search for one of those words ending a word, for the
     lower-cased text, which every match of ``p`` contains; None when ``p`` does not end so."""

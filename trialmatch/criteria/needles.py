@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from trialmatch.vocab.prefilter import Cue
+
 __all__ = ["SAFE", "group_needles", "has_needle", "phrase_needles"]
 
 #: ASCII letters and digits except i and s: under re.IGNORECASE those two also match non-ASCII
@@ -86,7 +88,7 @@ def _required_group(src: str, name: str) -> str | None:
     return src[start + len(head) : end]
 
 
-def group_needles(rx: re.Pattern[str], name: str) -> frozenset[str] | None:
+def group_needles(rx: re.Pattern[str] | Cue, name: str) -> frozenset[str] | None:
     """Needles of a regex from its named group ``name``: for each top-level alternative of the
     group, the longest SAFE run of the literal text it starts with."""
     if rx.flags & re.VERBOSE:

@@ -1,199 +1,315 @@
-"""Cheap necessary conditions for regular expressions: the literals a match must contain.
+"""Cheap necessary conditions for regular expressions: strings every match must contain.
 
 Most cue patterns fail on most criteria (an age cue on a lab item, a stage cue on a consent item),
-and a failing regex search still walks every position of the text. ``necessary_literals(regex)``
-reads the pattern's parse tree and returns lower-cased strings of which **any match contains at
-least one** (``\\bage[ds]?\\b|\\byears?\\b`` -> ``("age", "year")``), or None when it cannot tell.
-``Cue`` wraps a compiled pattern and answers "no match" from a substring test on the lower-cased
-text when none of them occurs, without running the regex; otherwise it is the regex.
+and a failing regex search still walks every position of the text. ``needed(rx)`` reads a compiled
+pattern's syntax tree and returns lower-cased strings of which every match contains at least one
+(``\\bage[ds]?\\b|\\byears?\\b`` -> ``{"age", "year"}``), or None when it cannot tell; ``needed_all``
+gives several such sets, each necessary. ``Cue`` wraps a compiled pattern and answers "no match"
+from one search of those strings in the ``folded`` text, without running the regex; otherwise it is
+the regex. Every named pattern (``vocab.patterns.pattern``) is a ``Cue``; ``gate(rx)`` makes one of
+any compiled regex.
 
-Why the substring test is exact: under IGNORECASE a text character matches a pattern letter when
-their simple lower-case forms agree, or through one of the extra Unicode equivalences (``ſ`` for
-``s``, dotless ``ı`` for ``i``). Letters with extra equivalences end a literal run, so every letter
-kept is matched by a character whose ``str.lower()`` is that letter (``str.lower`` and the simple
-mapping differ only for ``İ``, whose simple lower case ``i`` is not kept).
+``folded(text)`` is ``text.lower()`` with the three characters that a case-insensitive regex
+matches to an ASCII letter although ``str.lower`` does not give that letter (dotless i, long s,
+and the combining dot ``İ`` lowers to) mapped to it, so ``needed`` stays a true necessary
+condition on any text. The strings come from the patterns at first use, never from a word list.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+from re import _constants as C  # type: ignore[attr-defined]
+from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["Cue", "necessary_literals"]
+__all__ = ["Cue", "finder", "folded", "gate", "minimal", "needed", "needed_all", "trie_regex", "union"]
 
-try:  # CPython's regex parser (``sre_parse`` before 3.11); without it, no prefilter is derived
-    from re import _casefix, _parser  # type: ignore[attr-defined]
-    from re._constants import (  # type: ignore[import-not-found]
-        ASSERT,
-        AT,
-        ATOMIC_GROUP,
-        BRANCH,
-        IN,
-        LITERAL,
-        MAX_REPEAT,
-        MIN_REPEAT,
-        POSSESSIVE_REPEAT,
-        SUBPATTERN,
-    )
+_MAX_SET = 64  # more alternatives than this: not worth testing one by one
+_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
+_ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
+# chars that re.IGNORECASE matches to an ASCII letter which str.lower() does not give
+_FOLD = str.maketrans({"\u0131": "i", "\u017f": "s", "\u0307": None})
 
-    _EXTRA: frozenset[int] = frozenset(_casefix._EXTRA_CASES)
-except ImportError:  # pragma: no cover - other interpreters
-    _parser = None
-    _EXTRA = frozenset()
-
-_MAX_LITERALS = 24  # more alternatives than this and the substring tests cost about what the regex does
+Strs = frozenset[str]
 
 
-def _char(op: Any, av: Any, icase: bool) -> str | None:
-    """The lower-cased character a single-character node always matches, or None."""
-    if op is LITERAL:
-        codes = [av]
-    elif op is IN and av and all(o is LITERAL for o, _ in av):
-        codes = [a for _, a in av]
-    else:
+def _plain(ch: str) -> bool:
+    """A literal whose lower-cased form is one character found in the folded text wherever the
+    regex matches it: ASCII, or a caseless symbol ("≥", "–")."""
+    return ch.isascii() or ch.lower() == ch == ch.upper()
+
+
+def _product(a: Strs, b: Strs) -> Strs | None:
+    if len(a) * len(b) > _MAX_SET:
         return None
-    lows = {chr(c).lower() for c in codes}
-    if len(lows) != 1:
+    return frozenset(x + y for x in a for y in b)
+
+
+def _best(cands: Iterable[Strs]) -> Strs | None:
+    """The most selective candidate: longest shortest string, then fewest strings."""
+    ok = [c for c in cands if c and min(map(len, c)) > 0]
+    if not ok:
         return None
-    ch = lows.pop()
-    if len(ch) != 1 or (icase and ord(ch) in _EXTRA):
-        return None  # "İ" lowers to two characters; "s" and "i" have extra case equivalents
-    return ch
+    best: Strs = max(ok, key=lambda c: (min(map(len, c)), -len(c)))
+    return minimal(best)
 
 
-def _best(cands: list[frozenset[str]]) -> frozenset[str] | None:
-    """The most selective requirement: the longest shortest literal, then the fewest literals."""
-    if not cands:
-        return None
-    return max(cands, key=lambda s: (min(len(x) for x in s), -len(s)))
+def _node(op: Any, av: Any) -> tuple[Strs | None, Strs | None]:
+    """(every string the node can match, or None; a set one of which each match contains, or None)."""
+    if op is C.LITERAL:
+        ch = chr(av)
+        if not _plain(ch):
+            return None, None
+        s = frozenset({ch.lower()})
+        return s, s
+    if op in _ZERO_WIDTH:
+        return frozenset({""}), None
+    if op is C.IN:
+        chars: set[str] = set()
+        for iop, iav in av:
+            if iop is C.LITERAL:
+                chars.add(chr(iav))
+            elif iop is C.RANGE and iav[1] - iav[0] < 16:
+                chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
+            else:
+                return None, None
+        if not all(_plain(c) for c in chars) or len(chars) > 16:
+            return None, None
+        s = frozenset(c.lower() for c in chars)
+        return s, s
+    if op is C.SUBPATTERN or op is getattr(C, "ATOMIC_GROUP", None):
+        return _seq(av[-1])
+    if op is C.BRANCH:
+        parts = [_seq(b) for b in av[1]]
+        exact: Strs | None = None
+        if all(e is not None for e, _ in parts):
+            exact = frozenset().union(*(e for e, _ in parts if e is not None))
+            exact = exact if len(exact) <= _MAX_SET else None
+        needs = [n for _, n in parts]
+        need = None
+        if all(n is not None for n in needs):
+            need = frozenset().union(*(n for n in needs if n is not None))
+            need = need if len(need) <= _MAX_SET else None
+        return exact, need
+    if op in _REPEATS:
+        lo, hi, sub = av
+        e, n = _seq(sub)
+        if lo == 0:
+            return (e | {""} if e is not None and hi == 1 else None), None
+        return (e if lo == hi == 1 else None), n
+    return None, None
 
 
-def _seq(items: Any, icase: bool) -> frozenset[str] | None:
-    """Literals of which any match of the sequence ``items`` contains one (None: unknown)."""
-    cands: list[frozenset[str]] = []
-    run: list[str] = []
+def _seq(items: Any) -> tuple[Strs | None, Strs | None]:
+    whole, cands = _seq_cands(items)
+    return whole, _best(cands)
 
-    def flush() -> None:
-        if run:
-            cands.append(frozenset({"".join(run)}))
-            run.clear()
 
+def _seq_cands(items: Any) -> tuple[Strs | None, list[Strs]]:
+    """A sequence: (every string it can match, or None; candidate sets, each necessary). Runs of
+    nodes with finite match sets are multiplied out into one candidate."""
+    cands: list[Strs] = []
+    run: Strs | None = frozenset({""})
+    whole: Strs | None = frozenset({""})
     for op, av in items:
-        ch = _char(op, av, icase)
-        if ch is not None:
-            run.append(ch)
+        e, n = _node(op, av)
+        if n is not None:
+            cands.append(n)
+        if e is None:
+            if run is not None:
+                cands.append(run)
+            run, whole = frozenset({""}), None
             continue
-        if op is AT:
-            continue  # zero-width: the characters either side are adjacent in the text
-        flush()
-        sub: frozenset[str] | None = None
-        if op is SUBPATTERN:
-            _group, add, dele, body = av
-            sub = _seq(body, (icase or bool(add & re.IGNORECASE)) and not dele & re.IGNORECASE)
-        elif op is BRANCH:
-            alts = [_seq(b, icase) for b in av[1]]
-            if all(a is not None for a in alts):
-                sub = frozenset().union(*[a for a in alts if a is not None])
-        elif op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT):
-            lo, _hi, body = av
-            sub = _seq(body, icase) if lo >= 1 else None
-        elif op is ASSERT:
-            sub = _seq(av[1], icase)  # a lookaround's text is in the string too
-        elif op is ATOMIC_GROUP:
-            sub = _seq(av, icase)
-        if sub is not None:
-            cands.append(sub)
-    flush()
-    return _best(cands)
+        nxt = _product(run, e) if run is not None else None
+        if nxt is None:
+            if run is not None:
+                cands.append(run)
+            nxt = e
+        run = nxt
+        whole = _product(whole, e) if whole is not None else None
+    if run is not None:
+        cands.append(run)
+    if whole is not None:
+        cands.append(whole)
+    return whole, cands
 
 
-def necessary_literals(rx: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Lower-cased literals of which every match of ``rx`` contains one, or None when the pattern
-    gives none worth testing (no literal, or too many alternatives)."""
-    if _parser is None or not isinstance(rx.pattern, str):
-        return None
-    try:
-        tree = _parser.parse(rx.pattern, rx.flags)
-    except Exception:  # pragma: no cover - the pattern compiled, so it parses
-        return None
-    lits = _seq(tree.data, bool(tree.state.flags & re.IGNORECASE))
-    if not lits or len(lits) > _MAX_LITERALS or min(len(x) for x in lits) < 2:
-        return None  # a one-letter literal is in nearly every text: the test would only cost
-    return tuple(sorted(lits, key=lambda s: (-len(s), s)))
+def needed(rx: re.Pattern[str]) -> frozenset[str] | None:
+    """Lower-cased strings one of which ``folded(text)`` contains whenever ``rx.search(text)``
+    matches (None: no such set derived, every text may match)."""
+    tree = P.parse(rx.pattern, rx.flags & ~re.UNICODE)
+    return _seq(tree.data if hasattr(tree, "data") else tree)[1]
 
 
-_LAST: tuple[str, str] = ("", "")  # the last text lowered, and its lower case (one atomic slot)
+def needed_all(rx: re.Pattern[str], most: int = 3) -> list[frozenset[str]]:
+    """Up to ``most`` sets of strings, each necessary like ``needed`` (so all of them together):
+    the parts of the pattern's top-level sequence, most selective first ("any" and a tumour word
+    for ``any ... tumours``). Empty when none is derived."""
+    tree = P.parse(rx.pattern, rx.flags & ~re.UNICODE)
+    cands = _seq_cands(tree.data if hasattr(tree, "data") else tree)[1]
+    out: list[frozenset[str]] = []
+    for c in sorted(cands, key=lambda c: (min(map(len, c), default=0), -len(c)), reverse=True):
+        m = minimal(c) if c and min(map(len, c)) > 0 else None
+        # a set each string of a chosen set holds one of ("a" after "any") tests nothing more
+        if m is None or len(out) >= most or any(all(any(t in x for t in m) for x in o) for o in out):
+            continue
+        out.append(m)
+    return out
 
 
-def _lower(text: str) -> str:
-    """``text.lower()``, remembered for the last text: the cues of an item run one after another."""
-    global _LAST
-    last = _LAST
-    if last[0] is text:
-        return last[1]
+def minimal(strs: Iterable[str]) -> frozenset[str]:
+    """``strs`` without those holding another of them (the shorter one is found wherever they are)."""
+    ss = set(strs)
+    return frozenset(s for s in ss if not any(t != s and t in s for t in ss))
+
+
+def trie_regex(words: list[str]) -> str:
+    """A regex for a set of literal phrases built as a trie (shared prefixes are tried once)."""
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w.lower():
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = []
+        end = "" in node
+        for ch in sorted(k for k in node if k):
+            sub = emit(node[ch])
+            piece = r"\s+" if ch == " " else re.escape(ch)
+            alts.append(piece + sub)
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if end:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
+
+
+@lru_cache(maxsize=8192)
+def folded(text: str) -> str:
+    """``text.lower()``, with dotless i and long s as i and s and the combining dot dropped
+    (memoised: the readers of one item look at the same text)."""
     low = text.lower()
-    _LAST = (text, low)
-    return low
+    if low.isascii() or ("\u0131" not in low and "\u017f" not in low and "\u0307" not in low):
+        return low
+    return low.translate(_FOLD)
+
+
+def _always(_: str) -> bool:
+    return True
+
+
+def finder(strs: frozenset[str] | None) -> Callable[[str], object]:
+    """A test of a ``folded`` text, false only when it contains none of ``strs``: one search of
+    their trie regex (one C call, faster than a loop of ``in`` tests past a few strings)."""
+    if strs is None:
+        return _always
+    return re.compile(trie_regex(sorted(strs))).search
+
+
+def _all_of(tests: list[Callable[[str], object]]) -> Callable[[str], object]:
+    """One test that passes when each of ``tests`` does (the first, most selective, first)."""
+    if len(tests) == 1:
+        return tests[0]
+    first, rest = tests[0], _all_of(tests[1:])
+    return lambda low: first(low) and rest(low)
 
 
 class Cue:
-    """A compiled pattern that skips the regex when none of its necessary literals occurs in the
-    lower-cased text. It has the ``re.Pattern`` methods the parsers use, with the same results."""
+    """A compiled pattern that skips the regex when the ``folded`` text lacks the strings every
+    match needs (``may`` is that test; every set of ``sets`` must have a string in the text). It
+    has the ``re.Pattern`` methods the parsers use, with the same results; ``search`` also takes
+    ``low``, the folded text or that of a text holding it, when the caller has it. The strings are
+    derived on first use, so importing a reader parses none of its patterns."""
 
-    __slots__ = ("_lits", "_rx", "flags", "groupindex", "groups", "pattern")
+    __slots__ = ("_sets", "may", "rx")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
-        self._rx = rx
-        self._lits = necessary_literals(rx)
-        self.pattern = rx.pattern
-        self.flags = rx.flags
-        self.groups = rx.groups
-        self.groupindex = rx.groupindex
+        self.rx = rx
+        self._sets: list[frozenset[str]] | None = None
+        self.may: Callable[[str], object] = self._first_may
+
+    def _first_may(self, low: str) -> object:
+        sets = self.sets
+        self.may = _all_of([finder(s) for s in sets]) if sets else _always
+        return self.may(low)
 
     @property
-    def literals(self) -> tuple[str, ...] | None:
-        """The literals tested before the regex (None: the regex always runs)."""
-        return self._lits
+    def sets(self) -> list[frozenset[str]]:
+        if self._sets is None:
+            self._sets = needed_all(self.rx)
+        return self._sets
 
     @property
-    def regex(self) -> re.Pattern[str]:
-        return self._rx
+    def strs(self) -> frozenset[str] | None:
+        """The most selective set of strings (None: the regex always runs)."""
+        return self.sets[0] if self.sets else None
+
+    @property
+    def pattern(self) -> str:
+        return self.rx.pattern
+
+    @property
+    def flags(self) -> int:
+        return self.rx.flags
+
+    @property
+    def groupindex(self) -> Any:
+        return self.rx.groupindex
 
     def possible(self, text: str) -> bool:
         """False only when the pattern cannot match anywhere in ``text``."""
-        lits = self._lits
-        if lits is None:
-            return True
-        low = _lower(text)
-        for lit in lits:  # noqa: SIM110 - a loop costs less than any() over a generator
-            if lit in low:
-                return True
-        return False
+        return bool(self.may(folded(text)))
 
-    def search(self, text: str, *args: int) -> re.Match[str] | None:
-        return self._rx.search(text, *args) if self.possible(text) else None
+    def search(
+        self, text: str, pos: int = 0, endpos: int = sys.maxsize, *, low: str | None = None
+    ) -> re.Match[str] | None:
+        if not self.may(folded(text) if low is None else low):
+            return None
+        return self.rx.search(text, pos, endpos)
 
-    def match(self, text: str, *args: int) -> re.Match[str] | None:
-        return self._rx.match(text, *args) if self.possible(text) else None
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.rx.match(text, pos, endpos) if self.may(folded(text)) else None
 
-    def fullmatch(self, text: str, *args: int) -> re.Match[str] | None:
-        return self._rx.fullmatch(text, *args) if self.possible(text) else None
+    def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.rx.fullmatch(text, pos, endpos) if self.may(folded(text)) else None
 
-    def finditer(self, text: str, *args: int) -> Iterator[re.Match[str]]:
-        return self._rx.finditer(text, *args) if self.possible(text) else iter(())
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        return self.rx.finditer(text, pos, endpos) if self.may(folded(text)) else iter(())
 
-    def findall(self, text: str, *args: int) -> list[Any]:
-        return self._rx.findall(text, *args) if self.possible(text) else []
+    def findall(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
+        return self.rx.findall(text, pos, endpos) if self.may(folded(text)) else []
 
     def split(self, text: str, maxsplit: int = 0) -> list[str | Any]:
-        return self._rx.split(text, maxsplit) if self.possible(text) else [text]
+        return self.rx.split(text, maxsplit) if self.may(folded(text)) else [text]
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> str:
-        return self._rx.sub(repl, text, count) if self.possible(text) else text
+        return self.rx.sub(repl, text, count) if self.may(folded(text)) else text
 
     def subn(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> tuple[str, int]:
-        return self._rx.subn(repl, text, count) if self.possible(text) else (text, 0)
+        return self.rx.subn(repl, text, count) if self.may(folded(text)) else (text, 0)
 
     def __repr__(self) -> str:
-        return f"Cue({self._rx!r}, literals={self._lits!r})"
+        return f"Cue({self.rx!r})"
+
+
+def gate(rx: re.Pattern[str] | Cue) -> Cue:
+    """``rx`` behind the necessary strings ``needed_all`` derives from it (a ``Cue`` as it is)."""
+    return rx if isinstance(rx, Cue) else Cue(rx)
+
+
+def union(parts: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
+    """Strings one of which a text holds when it can match any of ``parts`` (None if one is)."""
+    out: set[str] = set()
+    for p in parts:
+        if p is None:
+            return None
+        out |= p
+    return minimal(out)
