@@ -94,7 +94,7 @@ def parse_item(
             "empty",
         )
         return crit
-    cparts = tuple(clean_text(p) for p in parts)
+    cparts = tuple([clean_text(p) for p in parts]) if parts else ()
     lead = _definition_lead(t, cparts)
     if lead is not None:
         t, cparts = lead, ()  # the definition explains the requirement; it adds none of its own

@@ -122,6 +122,7 @@ def _hypertension(t: str) -> Rule | None:
 
 
 _GENERIC_TX = frozenset({"investigational_agent", "systemic_therapy", "anticancer_therapy"})
+_TX_TYPES = ("treatment", "drug", "regimen")
 
 
 def _healthy(t: str, low: str) -> Rule | None:
@@ -138,8 +139,15 @@ def _healthy(t: str, low: str) -> Rule | None:
 def _condition_first(hits: Sequence[ConceptHit]) -> bool:
     """A condition is named before any treatment ("autoimmune disease requiring systemic therapy")."""
     cs = concepts()
-    first_cond = next((h.start for h in hits if cs[h.concept].type == "condition"), None)
-    first_tx = next((h.start for h in hits if cs[h.concept].type in ("treatment", "drug", "regimen")), None)
+    first_cond: int | None = None
+    first_tx: int | None = None
+    for h in hits:  # the first of each, in one pass
+        ty = cs[h.concept].type
+        if ty == "condition":
+            if first_cond is None:
+                first_cond = h.start
+        elif first_tx is None and ty in _TX_TYPES:
+            first_tx = h.start
     return first_cond is not None and first_tx is not None and first_cond < first_tx
 
 
@@ -204,11 +212,8 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         or _OTHER_CONDITION.search(low)
     ):
         return _judgement(t)
-    if (
-        has_phrase("admin_cues", t)
-        and not (types & {"condition", "disease", "metastasis"})
-        and not lab_rules(t)[0]
-    ):
+    admin = has_phrase("admin_cues", t)  # (asked again as the last resort)
+    if admin and not (types & {"condition", "disease", "metastasis"}) and not lab_rules(t)[0]:
         what = "consent" if _CONSENT.search(low, low) else "compliance"
         return "administrative", Admin(what), 0.9, None, None
     rep = _reproductive(t, low, kind)
@@ -271,21 +276,16 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         if kind == "inclusion" and _NEG_START.match(t, low) and not isinstance(labs, Not):
             labs = Not(labs)  # "No ... QTc >= 500 msec" as an inclusion item
         return cat, labs, 0.9, None, None
-    first_tx = next(
-        (
-            h.start
-            for h in hits
-            if h.concept not in _GENERIC_TX and cs[h.concept].type in ("treatment", "drug", "regimen")
-        ),
-        None,
-    )
     ca_word = _CANCER_WORD.search(low, low)
-    om = (
-        other_malignancy_rule(t, kind)
-        if ("cancer" in ids or ca_word)
-        and not (first_tx is not None and ca_word and first_tx < ca_word.start())
-        else None
-    )
+    om = None
+    if "cancer" in ids or ca_word:
+        first_tx: int | None = None  # (read only here)
+        for h in hits:
+            if h.concept not in _GENERIC_TX and cs[h.concept].type in _TX_TYPES:
+                first_tx = h.start
+                break
+        if not (first_tx is not None and ca_word and first_tx < ca_word.start()):
+            om = other_malignancy_rule(t, kind)
     if om is not None:
         return om[1], om[0], 0.85, None, None
     al = allergy_rule(t)
@@ -299,7 +299,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
             None,
             None,
         )
-    real_tx = {c for c in ids if cs[c].type in ("treatment", "drug", "regimen")} - _GENERIC_TX
+    real_tx = {c for c in ids if cs[c].type in _TX_TYPES} - _GENERIC_TX
     tp = trial_participation_rule(t) if not real_tx else None
     if tp is not None:
         return tp[1], tp[0], 0.85, None, None
@@ -366,7 +366,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     if _generic_other(t) and _CONDITION_WORD.search(low, low):
         q = f"Does the patient have another condition that rules this out? ({t[:150]})"
         return "comorbidity", Review("other conditions left to judgement", q), 0.5, None, "open-ended"
-    if has_phrase("admin_cues", t):
+    if admin:
         return "administrative", Admin("compliance"), 0.7, None, None
     cat = categorise(t)
     return (

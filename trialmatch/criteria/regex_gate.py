@@ -132,11 +132,29 @@ class Gate:
                 return True
         return False
 
+    # ``search`` / ``match`` repeat ``admits`` inline: they run a few hundred thousand times a corpus
+
     def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
-        return self.rx.search(text) if self.admits(text, low) else None
+        lits = self.lits
+        if lits is not None and (not self.fold or text.isascii()):
+            hay = text if not self.fold else text.lower() if low is None else low
+            for x in lits:
+                if x in hay:
+                    break
+            else:
+                return None
+        return self.rx.search(text)
 
     def match(self, text: str, low: str | None = None) -> re.Match[str] | None:
-        return self.rx.match(text) if self.admits(text, low) else None
+        lits = self.lits
+        if lits is not None and (not self.fold or text.isascii()):
+            hay = text if not self.fold else text.lower() if low is None else low
+            for x in lits:
+                if x in hay:
+                    break
+            else:
+                return None
+        return self.rx.match(text)
 
 
 def gate(rx: re.Pattern[str]) -> Gate:
