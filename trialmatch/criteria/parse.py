@@ -39,7 +39,8 @@ def clean_text(text: str) -> str:
     t = text[: MAX_ITEM * 2]
     if "\\" in t:
         t = _ESC.sub(r"\1", t)
-    t = t.replace("\u00a0", " ").replace("\u2009", " ")
+    if not t.isascii():  # (an ASCII text holds neither space character)
+        t = t.replace("\u00a0", " ").replace("\u2009", " ")
     if "." in t and _ABBR.admits(t):  # no abbreviation's letters: nothing to rewrite
         t = _ABBR.rx.sub(lambda m: m.group(1).replace(".", ""), t)
     if "<" in t or ">" in t:
