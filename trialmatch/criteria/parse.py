@@ -16,6 +16,7 @@ from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.parse_build import build_cached, categorise
 from trialmatch.criteria.parse_clauses import clause_rule
 from trialmatch.criteria.parse_post import settle_rule
+from trialmatch.criteria.regex_gate import gate
 from trialmatch.criteria.rules import And, Not, Or, Review, Rule
 from trialmatch.criteria.scope import scoped_rule
 from trialmatch.vocab.patterns import pattern
@@ -25,7 +26,7 @@ __all__ = ["MAX_ITEM", "categorise", "clean_text", "parse_item"]
 MAX_ITEM = 3000
 _WS = re.compile(r"\s+")
 _ESC = re.compile(r"\\([<>=*_\[\]()#+\-.!|~])")
-_ABBR = pattern("parse.abbreviation")
+_ABBR = gate(pattern("parse.abbreviation"))
 _SPACED_OP = re.compile(r"([<>])\s+=")
 _SENT = re.compile(r"(?<=[.;:])\s+(?=[A-Z])")
 
@@ -38,9 +39,10 @@ def clean_text(text: str) -> str:
     t = text[: MAX_ITEM * 2]
     if "\\" in t:
         t = _ESC.sub(r"\1", t)
-    t = t.replace("\u00a0", " ").replace("\u2009", " ")
-    if "." in t:
-        t = _ABBR.sub(lambda m: m.group(1).replace(".", ""), t)
+    if not t.isascii():  # (an ASCII text holds neither space character)
+        t = t.replace("\u00a0", " ").replace("\u2009", " ")
+    if "." in t and _ABBR.admits(t):  # no abbreviation's letters: nothing to rewrite
+        t = _ABBR.rx.sub(lambda m: m.group(1).replace(".", ""), t)
     if "<" in t or ">" in t:
         t = _SPACED_OP.sub(lambda m: m.group(1) + "=", t)  # "< =" -> "<="
     return " ".join(t.split())[:MAX_ITEM]  # = _WS.sub(" ", t).strip(): \s is str.isspace
@@ -62,6 +64,8 @@ def _definition_lead(t: str, parts: tuple[str, ...]) -> str | None:
     if parts and parts[0] in t and any(has_phrase("definition_cues", p) for p in parts):
         lead = t[: t.index(parts[0])].strip(" :;,")
     else:
+        if not has_phrase("definition_cues", t):
+            return None  # a sentence's phrase is one of the whole text's (it splits at white space)
         sents = _SENT.split(t)
         i = next((k for k, x in enumerate(sents) if k > 0 and has_phrase("definition_cues", x)), None)
         if i is None:
@@ -91,7 +95,7 @@ def parse_item(
             "empty",
         )
         return crit
-    cparts = tuple(clean_text(p) for p in parts)
+    cparts = tuple([clean_text(p) for p in parts]) if parts else ()
     lead = _definition_lead(t, cparts)
     if lead is not None:
         t, cparts = lead, ()  # the definition explains the requirement; it adds none of its own

@@ -29,63 +29,64 @@ from trialmatch.criteria.history import (
 )
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.numeric import lab_rules
+from trialmatch.criteria.regex_gate import gate
 from trialmatch.criteria.rules import Admin, And, Flag, Has, Is, Not, Or, Review, Rule
-from trialmatch.vocab.concepts import concepts, is_a
+from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
 
 __all__ = ["build_cached", "categorise"]
 
-_NOTE = pattern("parse.note")
-_NEG_START = pattern("parse.negation_start")
-_INVESTIGATOR_STRONG = pattern("parse.investigator_strong")
-_EXCEPTION_LEAD = pattern("parse.exception_lead")
-_JUDGEMENT_LEAD = pattern("parse.judgement_lead")
-_OTHER_CONDITION = pattern("parse.other_condition")
-_CONSENT = pattern("parse.consent_word")
-_CONTRA_REFUSAL = pattern("parse.contraception_refusal")
-_PREGNANT = pattern("parse.pregnant_word")
-_BREASTFEEDING = pattern("parse.breastfeeding_word")
-_SEX_ONLY = pattern("parse.sex_only")
-_SEX_FEMALE = pattern("parse.sex_female")
-_AGE_WORD = pattern("parse.age_word")
-_HISTORY_LEAD = pattern("parse.history_lead")
-_BLOOD_PRESSURE = pattern("parse.blood_pressure")
-_HIGH_BP = pattern("parse.high_blood_pressure")
-_NOT_CONTROLLED = pattern("parse.not_controlled")
-_BP_WORD = pattern("parse.bp_word")
-_AND = pattern("parse.and_word")
-_ORGAN_FUNCTION = pattern("parse.organ_function")
-_CANCER_WORD = pattern("parse.cancer_word")
-_CONTRAINDICATION = pattern("parse.contraindication")
-_PROVISO = pattern("parse.proviso")
-_OR_RECEIVING = pattern("parse.or_receiving")
-_LOCAL_TREATMENT = pattern("parse.local_treatment")
-_ALTERNATIVE_RECURRED = pattern("parse.alternative_recurred")
-_CONDITION_WORD = pattern("parse.condition_word")
-_GRADE_LIMIT = pattern("parse.grade_limit")
-_NO_RESTRICTION = pattern("parse.no_restriction")
-_SEX_EITHER = pattern("parse.sex_either")
-_PROTOCOL_NOTE = pattern("parse.protocol_note")
-_HEALTHY_PEOPLE = pattern("parse.healthy_people")
-_ABLE_TO_SWALLOW = pattern("parse.able_to_swallow")
-_FEMALE_WORD = re.compile(r"\b(?:females?|women)\b", re.I)
-_MALE_WORD = re.compile(r"\b(?:males?|men)\b", re.I)
+_NOTE = gate(pattern("parse.note"))
+_NEG_START = gate(pattern("parse.negation_start"))
+_INVESTIGATOR_STRONG = gate(pattern("parse.investigator_strong"))
+_EXCEPTION_LEAD = gate(pattern("parse.exception_lead"))
+_JUDGEMENT_LEAD = gate(pattern("parse.judgement_lead"))
+_OTHER_CONDITION = gate(pattern("parse.other_condition"))
+_CONSENT = gate(pattern("parse.consent_word"))
+_CONTRA_REFUSAL = gate(pattern("parse.contraception_refusal"))
+_PREGNANT = gate(pattern("parse.pregnant_word"))
+_BREASTFEEDING = gate(pattern("parse.breastfeeding_word"))
+_SEX_ONLY = gate(pattern("parse.sex_only"))
+_SEX_FEMALE = gate(pattern("parse.sex_female"))
+_AGE_WORD = gate(pattern("parse.age_word"))
+_HISTORY_LEAD = gate(pattern("parse.history_lead"))
+_BLOOD_PRESSURE = gate(pattern("parse.blood_pressure"))
+_HIGH_BP = gate(pattern("parse.high_blood_pressure"))
+_NOT_CONTROLLED = gate(pattern("parse.not_controlled"))
+_BP_WORD = gate(pattern("parse.bp_word"))
+_AND = gate(pattern("parse.and_word"))
+_ORGAN_FUNCTION = gate(pattern("parse.organ_function"))
+_CANCER_WORD = gate(pattern("parse.cancer_word"))
+_CONTRAINDICATION = gate(pattern("parse.contraindication"))
+_PROVISO = gate(pattern("parse.proviso"))
+_OR_RECEIVING = gate(pattern("parse.or_receiving"))
+_LOCAL_TREATMENT = gate(pattern("parse.local_treatment"))
+_ALTERNATIVE_RECURRED = gate(pattern("parse.alternative_recurred"))
+_CONDITION_WORD = gate(pattern("parse.condition_word"))
+_GRADE_LIMIT = gate(pattern("parse.grade_limit"))
+_NO_RESTRICTION = gate(pattern("parse.no_restriction"))
+_SEX_EITHER = gate(pattern("parse.sex_either"))
+_PROTOCOL_NOTE = gate(pattern("parse.protocol_note"))
+_HEALTHY_PEOPLE = gate(pattern("parse.healthy_people"))
+_ABLE_TO_SWALLOW = gate(pattern("parse.able_to_swallow"))
+_FEMALE_WORD = gate(re.compile(r"\b(?:females?|women)\b", re.I))
+_MALE_WORD = gate(re.compile(r"\b(?:males?|men)\b", re.I))
 _NON_WORD = re.compile(r"[\W_]+")
+_PS_CUE = gate(PS_CUE)
+_DRUGLIKE_WORD = gate(_DRUGLIKE)
 
 
-def _reproductive(t: str, kind: str) -> tuple[Rule, str, Rule | None] | None:
-    preg = has_phrase("pregnancy_cues", t)
+def _reproductive(t: str, low: str, kind: str) -> tuple[Rule, str, Rule | None] | None:
     contra = has_phrase("contraception_cues", t)
-    if not (preg or contra):
+    if not contra and not has_phrase("pregnancy_cues", t):
         return None
-    low = t.lower()
     female: Rule = Is("sex", ("female",))
-    if contra and (kind == "inclusion" or _CONTRA_REFUSAL.search(low)):
+    if contra and (kind == "inclusion" or _CONTRA_REFUSAL.search(low, low)):
         return Admin("contraception"), "reproductive", None
     flags: list[Rule] = []
-    if _PREGNANT.search(low):
+    if _PREGNANT.search(low, low):
         flags.append(Flag("pregnant"))
-    if _BREASTFEEDING.search(low):
+    if _BREASTFEEDING.search(low, low):
         flags.append(Flag("breastfeeding"))
     if not flags:
         return Admin("contraception"), "reproductive", None
@@ -95,13 +96,10 @@ def _reproductive(t: str, kind: str) -> tuple[Rule, str, Rule | None] | None:
     return r, "reproductive", female
 
 
-def _sex(t: str) -> Rule | None:
-    if has_phrase("sex_any", t):
+def _sex(t: str, low: str) -> Rule | None:
+    if not _SEX_ONLY.match(t, low) or has_phrase("sex_any", t):
         return None
-    m = _SEX_ONLY.match(t)
-    if not m:
-        return None
-    return Is("sex", ("female",) if _SEX_FEMALE.match(t) else ("male",))
+    return Is("sex", ("female",) if _SEX_FEMALE.match(t, low) else ("male",))
 
 
 def _hypertension(t: str) -> Rule | None:
@@ -124,30 +122,36 @@ def _hypertension(t: str) -> Rule | None:
 
 
 _GENERIC_TX = frozenset({"investigational_agent", "systemic_therapy", "anticancer_therapy"})
+_TX_TYPES = ("treatment", "drug", "regimen")
 
 
-def _healthy(t: str) -> Rule | None:
+def _healthy(t: str, low: str) -> Rule | None:
     """A healthy-volunteer item ("Healthy male subjects"), of the one sex named if only one is."""
-    if not _HEALTHY_PEOPLE.match(t):
+    if not _HEALTHY_PEOPLE.match(t, low):
         return None
     hv: Rule = Flag("healthy_volunteer")
-    fem, mal = _FEMALE_WORD.search(t), _MALE_WORD.search(t)
+    fem, mal = _FEMALE_WORD.search(t, low), _MALE_WORD.search(t, low)
     if bool(fem) != bool(mal):
         return And((hv, Is("sex", ("female",) if fem else ("male",))))
     return hv
 
 
-def _condition_first(t: str) -> bool:
+def _condition_first(hits: Sequence[ConceptHit]) -> bool:
     """A condition is named before any treatment ("autoimmune disease requiring systemic therapy")."""
-    hits = concepts_in(t)
     cs = concepts()
-    first_cond = next((h.start for h in hits if cs[h.concept].type == "condition"), None)
-    first_tx = next((h.start for h in hits if cs[h.concept].type in ("treatment", "drug", "regimen")), None)
+    first_cond: int | None = None
+    first_tx: int | None = None
+    for h in hits:  # the first of each, in one pass
+        ty = cs[h.concept].type
+        if ty == "condition":
+            if first_cond is None:
+                first_cond = h.start
+        elif first_tx is None and ty in _TX_TYPES:
+            first_tx = h.start
     return first_cond is not None and first_tx is not None and first_cond < first_tx
 
 
-def _investigator(t: str) -> bool:
-    low = t.lower()
+def _investigator(t: str, low: str) -> bool:
     if "investigator" not in low and "suitab" not in low and "appropriate" not in low:
         return False
     main, _ = split_exceptions(t)
@@ -175,7 +179,7 @@ def _judgement(t: str) -> tuple[str, Rule, float, Rule | None, str | None]:
 def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, Rule | None, str | None]:
     """(category, rule, confidence, applies_if, note)."""
     low = t.lower()
-    if _EXCEPTION_LEAD.match(t):
+    if _EXCEPTION_LEAD.match(t, low):
         return "other", Admin("allowed"), 0.7, None, "an exception to the item before"
     main0, exc0 = split_exceptions(t)
     if exc0 and len(_NON_WORD.sub("", main0)) < 4:
@@ -188,48 +192,47 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     if kind == "inclusion" and has_phrase("conditional_permission_cues", t):
         q = f"Does the patient meet the conditions of this permission? ({t[:160]})"
         return categorise(t), Review("permission with conditions", q), 0.4, None, "conditional permission"
-    if _PROTOCOL_NOTE.match(t):
+    if _PROTOCOL_NOTE.match(t, low):
         return "administrative", Admin("protocol"), 0.8, None, "a pointer to criteria set out elsewhere"
-    if _NO_RESTRICTION.match(t) or _SEX_EITHER.match(t):
+    if _NO_RESTRICTION.match(t, low) or _SEX_EITHER.match(t, low):
         return categorise(t), Admin("allowed"), 0.8, None, "no restriction"
-    if _NOTE.match(t):
+    if _NOTE.match(t, low):
         q = f"Note in the criteria: {t[:200]}"
         return categorise(t), Review("a note, not a criterion", q), 0.3, None, "note"
-    ids = [h.concept for h in concepts_in(t)]
-    types = {concepts()[c].type for c in ids}
-    inv = _investigator(t)
+    hits = concepts_in(t)
+    cs = concepts()
+    ids = [h.concept for h in hits]
+    types = {cs[c].type for c in ids}
+    inv = _investigator(t, low)
     if inv and (
         kind == "inclusion"
         or _generic_other(t)
         or not ids
-        or _JUDGEMENT_LEAD.match(t)
+        or _JUDGEMENT_LEAD.match(t, low)
         or _OTHER_CONDITION.search(low)
     ):
         return _judgement(t)
-    if (
-        has_phrase("admin_cues", t)
-        and not (types & {"condition", "disease", "metastasis"})
-        and not lab_rules(t)[0]
-    ):
-        what = "consent" if _CONSENT.search(low) else "compliance"
+    admin = has_phrase("admin_cues", t)  # (asked again as the last resort)
+    if admin and not (types & {"condition", "disease", "metastasis"}) and not lab_rules(t)[0]:
+        what = "consent" if _CONSENT.search(low, low) else "compliance"
         return "administrative", Admin(what), 0.9, None, None
-    rep = _reproductive(t, kind)
+    rep = _reproductive(t, low, kind)
     if rep is not None:
         return rep[1], rep[0], 0.85, rep[2], None
-    age = age_rule(t) if _AGE_WORD.search(low) else None
+    age = age_rule(t) if _AGE_WORD.search(low, low) else None
     if age is not None and not _HISTORY_LEAD.search(low[:40]):
-        sx = _sex(t)
+        sx = _sex(t, low)
         return "age", age if sx is None else And((age, sx)), 0.95, None, None
-    sx = _sex(t)
+    sx = _sex(t, low)
     if sx is not None:
         return "sex", sx, 0.9, None, None
-    hv = _healthy(t) if kind == "inclusion" else None
+    hv = _healthy(t, low) if kind == "inclusion" else None
     if hv is not None:
         return "other", hv, 0.85, None, None
-    if kind == "inclusion" and _ABLE_TO_SWALLOW.match(t):
+    if kind == "inclusion" and _ABLE_TO_SWALLOW.match(t, low):
         swallow = Has("malabsorption", kinds=("condition",), status="active")
         return "comorbidity", Not(swallow), 0.8, None, None  # able to swallow: no current problem
-    if PS_CUE.search(t):
+    if _PS_CUE.search(t, low):
         ps = performance_rule(t)
         if ps is not None:
             return "performance_status", ps, 0.95, None, None
@@ -238,7 +241,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         return "life_expectancy", le, 0.95, None, None
     cns = cns_rule(t)
     if cns is not None:
-        neg = kind == "inclusion" and _NEG_START.match(t) and not isinstance(cns[0], Not)
+        neg = kind == "inclusion" and _NEG_START.match(t, low) and not isinstance(cns[0], Not)
         return cns[1], Not(cns[0]) if neg else cns[0], 0.85, None, None
     if "hypertension" in ids or _BP_WORD.search(t):
         ht = _hypertension(t)
@@ -268,32 +271,27 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
             cat = "vital_sign"
         elif all(k in ("ki67", "mitoses") for k in keys):
             cat = "grade"
-        elif len(keys) >= 3 or _ORGAN_FUNCTION.search(low):
+        elif len(keys) >= 3 or _ORGAN_FUNCTION.search(low, low):
             cat = "organ_function"
-        if kind == "inclusion" and _NEG_START.match(t) and not isinstance(labs, Not):
+        if kind == "inclusion" and _NEG_START.match(t, low) and not isinstance(labs, Not):
             labs = Not(labs)  # "No ... QTc >= 500 msec" as an inclusion item
         return cat, labs, 0.9, None, None
-    first_tx = next(
-        (
-            h.start
-            for h in concepts_in(t)
-            if h.concept not in _GENERIC_TX and concepts()[h.concept].type in ("treatment", "drug", "regimen")
-        ),
-        None,
-    )
-    ca_word = _CANCER_WORD.search(low)
-    om = (
-        other_malignancy_rule(t, kind)
-        if ("cancer" in ids or ca_word)
-        and not (first_tx is not None and ca_word and first_tx < ca_word.start())
-        else None
-    )
+    ca_word = _CANCER_WORD.search(low, low)
+    om = None
+    if "cancer" in ids or ca_word:
+        first_tx: int | None = None  # (read only here)
+        for h in hits:
+            if h.concept not in _GENERIC_TX and cs[h.concept].type in _TX_TYPES:
+                first_tx = h.start
+                break
+        if not (first_tx is not None and ca_word and first_tx < ca_word.start()):
+            om = other_malignancy_rule(t, kind)
     if om is not None:
         return om[1], om[0], 0.85, None, None
     al = allergy_rule(t)
     if al is not None:
         return al[1], al[0], 0.9, None, None
-    if _CONTRAINDICATION.search(low):
+    if _CONTRAINDICATION.search(low, low):
         return (
             "allergy",
             Review("contraindication", f"Does the patient have a contraindication? ({t[:150]})"),
@@ -301,7 +299,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
             None,
             None,
         )
-    real_tx = {c for c in ids if concepts()[c].type in ("treatment", "drug", "regimen")} - _GENERIC_TX
+    real_tx = {c for c in ids if cs[c].type in _TX_TYPES} - _GENERIC_TX
     tp = trial_participation_rule(t) if not real_tx else None
     if tp is not None:
         return tp[1], tp[0], 0.85, None, None
@@ -311,7 +309,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     bm = biomarker_rule(t)
     if bm is not None and not (types & {"disease"} - set()):
         return bm[1], bm[0], 0.85, None, None
-    cond_ids = {c for c in ids if concepts()[c].type == "condition"}
+    cond_ids = {c for c in ids if cs[c].type == "condition"}
     only_inf = all(c in ("infection", "hepatitis") or is_a(c, "infection") for c in cond_ids)
     inf = infection_rule(t) if only_inf else None
     if inf is not None:
@@ -319,11 +317,11 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     if exc0 and has_phrase("permissive_cues", exc0) and _PROVISO.search(t):
         q = f"Does the patient meet the conditions of this permission? ({t[:160]})"
         return categorise(t), Review("permission with conditions", q), 0.4, None, "conditional permission"
-    if _condition_first(t):
+    if _condition_first(hits):
         cm0 = comorbidity_rule(t, list(parts) if parts else None)
         if cm0 is not None:
-            r0 = Not(cm0[0]) if kind == "inclusion" and _NEG_START.match(t) else cm0[0]
-            either = _OR_RECEIVING.search(t)
+            r0 = Not(cm0[0]) if kind == "inclusion" and _NEG_START.match(t, low) else cm0[0]
+            either = _OR_RECEIVING.search(t, low)
             th1 = therapy_rule(t, kind) if kind == "exclusion" and either else None
             if th1 is not None and not isinstance(th1[0], (Not, Review)):
                 # "immunodeficiency or receiving systemic steroid therapy": either excludes
@@ -332,17 +330,17 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     tx_first = (
         bool(types & {"treatment", "drug", "regimen"})
         or has_phrase("failure_cues", t)
-        or bool(_DRUGLIKE.search(t))
+        or bool(_DRUGLIKE_WORD.search(t, low))
     ) and (
         # "toxicity from prior radiation has not resolved" is about the toxicity, not the radiation
         not ids or ids[0] != "toxicity_unresolved"
     )
     ds = disease_state_rule(t)
     th = therapy_rule(t, kind) if tx_first else None
-    local_tx = _LOCAL_TREATMENT.search(low)
+    local_tx = _LOCAL_TREATMENT.search(low, low)
     # "metastatic MCC or locoregional MCC that has recurred following ... therapy": the therapy belongs to
     # one alternative only, so it is not required of everyone
-    alt_tx = ds is not None and _ALTERNATIVE_RECURRED.search(low)
+    alt_tx = ds is not None and _ALTERNATIVE_RECURRED.search(low, low)
     if ds is not None and th is not None and not (ds[1] == "measurable_disease" and local_tx) and not alt_tx:
         return ds[1], And((ds[0], th[0])), 0.8, None, None
     if bm is not None and ds is not None:
@@ -356,19 +354,19 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     cm = comorbidity_rule(t, list(parts) if parts else None)
     if cm is not None:
         r = cm[0]
-        if kind == "inclusion" and _NEG_START.match(t):
+        if kind == "inclusion" and _NEG_START.match(t, low):
             r = Not(r)
-        elif kind == "inclusion" and _GRADE_LIMIT.search(t):
+        elif kind == "inclusion" and _GRADE_LIMIT.search(t, low):
             # "Peripheral neuropathy grade 0-1": a severity limit, not a requirement to have it
             q = f"Is the condition within the stated grade? ({t[:150]})"
             return cm[1], Review("severity limit", q), 0.5, None, "grade limit"
         return cm[1], r, 0.8, None, None
     if inv:
         return _judgement(t)
-    if _generic_other(t) and _CONDITION_WORD.search(low):
+    if _generic_other(t) and _CONDITION_WORD.search(low, low):
         q = f"Does the patient have another condition that rules this out? ({t[:150]})"
         return "comorbidity", Review("other conditions left to judgement", q), 0.5, None, "open-ended"
-    if has_phrase("admin_cues", t):
+    if admin:
         return "administrative", Admin("compliance"), 0.7, None, None
     cat = categorise(t)
     return (
@@ -381,19 +379,20 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
 
 
 _CATEGORY_CUES = (
-    ("investigator_judgement", pattern("parse.category_investigator_judgement")),
-    ("lab", pattern("parse.category_lab")),
-    ("organ_function", pattern("parse.category_organ_function")),
-    ("prior_therapy", pattern("parse.category_prior_therapy")),
-    ("diagnosis", pattern("parse.category_diagnosis")),
-    ("comorbidity", pattern("parse.category_comorbidity")),
-    ("administrative", pattern("parse.category_administrative")),
+    ("investigator_judgement", gate(pattern("parse.category_investigator_judgement"))),
+    ("lab", gate(pattern("parse.category_lab"))),
+    ("organ_function", gate(pattern("parse.category_organ_function"))),
+    ("prior_therapy", gate(pattern("parse.category_prior_therapy"))),
+    ("diagnosis", gate(pattern("parse.category_diagnosis"))),
+    ("comorbidity", gate(pattern("parse.category_comorbidity"))),
+    ("administrative", gate(pattern("parse.category_administrative"))),
 )
 
 
 def categorise(text: str) -> str:
     """A category from cue words (used when no rule could be read)."""
+    low = text.lower()
     for cat, rx in _CATEGORY_CUES:
-        if rx.search(text):
+        if rx.search(text, low):
             return cat
     return "other"

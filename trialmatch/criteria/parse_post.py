@@ -9,16 +9,18 @@ from __future__ import annotations
 import re
 
 from trialmatch.criteria.lexicon import has_phrase
+from trialmatch.criteria.regex_gate import gate
 from trialmatch.criteria.rules import Admin, And, Compare, Has, Not, Or, Review, Rule, Window
 from trialmatch.vocab.patterns import pattern
 
 __all__ = ["settle_rule"]
 
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")  # "(platelet transfusion is not allowed ...)" is an aside
-_INELIGIBLE = pattern("parse.ineligible")
-_NEG_START = pattern("parse.negation_start")
-_CONDITIONAL_SUBJECT = pattern("parse.conditional_subject")
-_WHO_RECEIVE = pattern("parse.who_receive")
+_INELIGIBLE = gate(pattern("parse.ineligible"))
+_NEG_START = gate(pattern("parse.negation_start"))
+_CONDITIONAL_SUBJECT = gate(pattern("parse.conditional_subject"))
+_WHO_RECEIVE = gate(pattern("parse.who_receive"))
+_NOT_TURNED = ("reproductive", "administrative", "investigator_judgement")
 
 
 def _positive_has(rule: Rule) -> bool:
@@ -58,40 +60,51 @@ _SENTENCE_END = re.compile(r"(?<=[.;])\s")
 
 
 def _first_sentence(t: str) -> str:
-    return _SENTENCE_END.split(t, maxsplit=1)[0]
+    """``t`` up to the first white space after a "." or ";" (= ``_SENTENCE_END.split(t, 1)[0]``)."""
+    if "." not in t and ";" not in t:
+        return t  # the split point follows a "." or ";"
+    m = _SENTENCE_END.search(t)
+    return t if m is None else t[: m.start()]
+
+
+_ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
 def _permission_among_exclusions(t: str) -> bool:
     """An exclusion item whose first sentence grants a permission ("... are eligible", "... are allowed")
     outside brackets: it excludes nobody by itself."""
     first = _first_sentence(t)
-    outside = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", first)
+    outside = _ASIDE.sub(" ", first) if "(" in first or "[" in first else first  # an aside opens with one
     return has_phrase("permission_statement_cues", outside) and not _INELIGIBLE.search(first)
 
 
 def settle_rule(rule: Rule, t: str, k: str, cat: str) -> Rule:
     """The rule built for item ``t`` (kind ``k``, category ``cat``) as the item's wording asks."""
+    low = t.lower()
+    # (the tests of each condition are pure: the cheap ones are asked first; the text searched for
+    # "ineligible" is spaces and pieces of ``t``, so it can hold the pattern's literals only if ``t`` does)
     if (
         k == "inclusion"
-        and _INELIGIBLE.search(_BRACKETS.sub(" ", _first_sentence(t)))
-        and cat not in ("reproductive", "administrative", "investigator_judgement")
+        and cat not in _NOT_TURNED
         and not isinstance(rule, (Not, Review, Admin))
+        and _INELIGIBLE.admits(t, low)
+        and _INELIGIBLE.search(_BRACKETS.sub(" ", _first_sentence(t)))
     ):
         rule = Not(rule)  # an inclusion item written as an exclusion ("patients with X are ineligible")
-    elif k == "inclusion" and _NEG_START.match(t) and _presence_test(rule):
+    elif k == "inclusion" and _NEG_START.match(t, low) and _presence_test(rule):
         rule = Not(rule)  # "No active infection", "Free of ...": every builder's Has read as written
-    elif k == "inclusion" and _CONDITIONAL_SUBJECT.match(t) and _positive_has(rule):
+    elif k == "inclusion" and _CONDITIONAL_SUBJECT.match(t, low) and _positive_has(rule):
         # "For patients with chronic HBV, the viral load must be undetectable": binds only them
         q = f"Does the patient meet what this item asks of that group? ({t[:160]})"
         rule = Or((Not(rule), Review("requirement for a subgroup", q)))
     if k == "inclusion" and not has_phrase("duration_requirement_cues", t):
         rule = _washout(rule)  # (not "on a stable dose of X for at least 3 months": that requires X)
-    elif k == "inclusion" and isinstance(rule, Has) and _WHO_RECEIVE.match(t):
+    elif k == "inclusion" and isinstance(rule, Has) and _WHO_RECEIVE.match(t, low):
         # "Subjects receiving anticoagulation must be on a stable regimen for >= 2 weeks": only for them
         q = f"Has the patient been on it as long as required? ({t[:160]})"
         none = Not(Has(rule.concept, rule.kinds, None, rule.status, rule.qualifiers))
         rule = Or((none, Review("duration", q)))
-    elif _permission_among_exclusions(t) and not isinstance(rule, (Review, Admin)):
+    elif not isinstance(rule, (Review, Admin)) and _permission_among_exclusions(t):
         q = f"A permission written among the exclusions: does it apply? ({t[:160]})"
         rule = Review("permission among exclusions", q)  # "Subjects who received ... for asthma are eligible"
     return rule
