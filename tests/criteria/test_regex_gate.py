@@ -1,4 +1,4 @@
-"""``regex_gate``: the literal prefilter derived from a pattern never turns away a text the pattern
+"""``vocab.prefilter.gate``: the literal prefilter derived from a pattern never turns away a text the pattern
 matches, and the gated ``search`` / ``match`` answer exactly as the pattern does."""
 
 from __future__ import annotations
@@ -10,42 +10,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trialmatch.criteria import facets, history
-from trialmatch.criteria.regex_gate import Gate, gate, required_literals
 from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files
+from trialmatch.vocab.prefilter import Cue, gate
 
 ALL = [f"{g}.{k}" for g in pattern_files() for k in pattern_entries(g)]
 
 
-def test_literals_are_read_from_the_pattern() -> None:
-    assert required_literals(re.compile(r"\bage[ds]?\b|\byears?\b|\bolder\b")) == {"age", "year", "older"}
-    assert required_literals(re.compile(r"blood\s+pressure|\bBP\b")) == {"pressure", "BP"}
-    # re.I: looked for lower-cased; a literal holding another is implied by it
-    assert required_literals(re.compile(r"Unspecified|not\s+Specified", re.I)) == {"specified"}
-    # an alternative, or an optional part, with no literal of its own leaves nothing required
-    assert required_literals(re.compile(r"cancer|\d+")) is None
-    assert required_literals(re.compile(r"(?:cancer)?\d+")) is None
-    assert required_literals(re.compile(r"(?:tumou?r)+")) == {"tumo"}
-    # a scoped case flag, a non-ASCII letter under re.I and white space are not read as literals
-    assert required_literals(re.compile(r"(?i:cancer)")) is None
-    assert required_literals(re.compile(r"\u017fx", re.I)) == {"x"}
-    assert required_literals(re.compile(r"ab cd")) == {"ab"}  # the space ends a run of literals
-
-
 def test_the_gate_answers_as_the_pattern() -> None:
     g = gate(re.compile(r"not\s+specified", re.I))
-    assert g.lits == ("specified",)
+    assert g.strs == {"specified"}
     assert not g.admits("Sex: female")
     assert g.search("Sex: female") is None
     m = g.search("Age: Not  Specified")
     assert m is not None and m.group() == "Not  Specified"
     assert g.match("Not specified.") is not None
-    # under re.I the long s matches "s": a text that is not ASCII always goes to the regex
+    # under re.I the long s matches "s": the folded text has "s" there
     assert g.admits("not \u017fpecified") and g.search("not \u017fpecified") is not None
     # a pattern with nothing required admits everything
-    assert Gate(re.compile(r"\d+")).admits("no digits")
+    assert Cue(re.compile(r"\d+")).admits("no digits")
 
 
-PATTERNS = [pattern(n) for n in ALL] + [facets.PS_CUE, history._DRUGLIKE]
+PATTERNS = [pattern(n).rx for n in ALL] + [facets.PS_CUE.rx, history._DRUGLIKE.pattern.rx]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -56,8 +41,8 @@ def test_every_pattern_example_is_admitted(name: str) -> None:
     for ex in e.get("match") or []:
         assert g.admits(ex), (name, ex)
     for ex in (e.get("match") or []) + (e.get("no_match") or []):
-        assert _span(g.search(ex)) == _span(pattern(name).search(ex))
-        assert _span(g.match(ex)) == _span(pattern(name).match(ex))
+        assert _span(g.search(ex)) == _span(pattern(name).rx.search(ex))
+        assert _span(g.match(ex)) == _span(pattern(name).rx.match(ex))
 
 
 def _span(m: re.Match[str] | None) -> tuple[int, int] | None:
@@ -74,11 +59,11 @@ _FILLER = st.text(
 @given(data=st.data())
 def test_a_text_the_pattern_matches_is_never_turned_away(data: st.DataObject) -> None:
     rx = data.draw(st.sampled_from(PATTERNS))
-    g = Gate(rx)
+    g = Cue(rx)
     try:
         core = data.draw(st.from_regex(rx, fullmatch=False))
     except Exception:  # a construct hypothesis cannot generate: fall back to the literals themselves
-        core = data.draw(st.sampled_from(list(g.lits or ("x",))))
+        core = data.draw(st.sampled_from(sorted(g.strs or {"x"})))
     text = data.draw(_FILLER) + core + data.draw(_FILLER)
     if rx.search(text) is not None:
         assert g.admits(text), (rx.pattern, text)

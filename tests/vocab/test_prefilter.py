@@ -56,7 +56,7 @@ def test_cue_answers_as_its_regex_on_its_examples(group: str, key: str) -> None:
         assert bool(cue.fullmatch(text)) == bool(cue.rx.fullmatch(text))
         assert cue.subn("#", text) == cue.rx.subn("#", text)
         if cue.rx.search(text):
-            assert cue.possible(text), f"{group}.{key}: prefilter {cue.strs} rejects {text!r}"
+            assert cue.admits(text), f"{group}.{key}: prefilter {cue.strs} rejects {text!r}"
 
 
 _EXAMPLES = [str(x) for g, k in ENTRIES for x in pattern_entries(g)[k].get("match", [])]
@@ -76,4 +76,4 @@ def test_prefilter_never_rejects_a_text_the_regex_matches(
     for variant in (text, text.upper(), text.swapcase()):
         cue = pattern(f"{entry[0]}.{entry[1]}")
         if cue.rx.search(variant):
-            assert cue.possible(variant), (entry, variant, cue.strs)
+            assert cue.admits(variant), (entry, variant, cue.strs)

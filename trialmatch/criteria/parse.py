@@ -16,10 +16,10 @@ from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.parse_build import build_cached, categorise
 from trialmatch.criteria.parse_clauses import clause_rule
 from trialmatch.criteria.parse_post import settle_rule
-from trialmatch.criteria.regex_gate import gate
 from trialmatch.criteria.rules import And, Not, Or, Review, Rule
 from trialmatch.criteria.scope import scoped_rule
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import gate
 
 __all__ = ["MAX_ITEM", "categorise", "clean_text", "parse_item"]
 

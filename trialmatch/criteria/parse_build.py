@@ -29,10 +29,10 @@ from trialmatch.criteria.history import (
 )
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.numeric import lab_rules
-from trialmatch.criteria.regex_gate import gate
 from trialmatch.criteria.rules import Admin, And, Flag, Has, Is, Not, Or, Review, Rule
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import gate
 
 __all__ = ["build_cached", "categorise"]
 
@@ -73,7 +73,6 @@ _FEMALE_WORD = gate(re.compile(r"\b(?:females?|women)\b", re.I))
 _MALE_WORD = gate(re.compile(r"\b(?:males?|men)\b", re.I))
 _NON_WORD = re.compile(r"[\W_]+")
 _PS_CUE = gate(PS_CUE)
-_DRUGLIKE_WORD = gate(_DRUGLIKE)
 
 
 def _reproductive(t: str, low: str, kind: str) -> tuple[Rule, str, Rule | None] | None:
@@ -81,12 +80,12 @@ def _reproductive(t: str, low: str, kind: str) -> tuple[Rule, str, Rule | None] 
     if not contra and not has_phrase("pregnancy_cues", t):
         return None
     female: Rule = Is("sex", ("female",))
-    if contra and (kind == "inclusion" or _CONTRA_REFUSAL.search(low, low)):
+    if contra and (kind == "inclusion" or _CONTRA_REFUSAL.search(low, low=low)):
         return Admin("contraception"), "reproductive", None
     flags: list[Rule] = []
-    if _PREGNANT.search(low, low):
+    if _PREGNANT.search(low, low=low):
         flags.append(Flag("pregnant"))
-    if _BREASTFEEDING.search(low, low):
+    if _BREASTFEEDING.search(low, low=low):
         flags.append(Flag("breastfeeding"))
     if not flags:
         return Admin("contraception"), "reproductive", None
@@ -97,9 +96,9 @@ def _reproductive(t: str, low: str, kind: str) -> tuple[Rule, str, Rule | None] 
 
 
 def _sex(t: str, low: str) -> Rule | None:
-    if not _SEX_ONLY.match(t, low) or has_phrase("sex_any", t):
+    if not _SEX_ONLY.match(t, low=low) or has_phrase("sex_any", t):
         return None
-    return Is("sex", ("female",) if _SEX_FEMALE.match(t, low) else ("male",))
+    return Is("sex", ("female",) if _SEX_FEMALE.match(t, low=low) else ("male",))
 
 
 def _hypertension(t: str) -> Rule | None:
@@ -127,10 +126,10 @@ _TX_TYPES = ("treatment", "drug", "regimen")
 
 def _healthy(t: str, low: str) -> Rule | None:
     """A healthy-volunteer item ("Healthy male subjects"), of the one sex named if only one is."""
-    if not _HEALTHY_PEOPLE.match(t, low):
+    if not _HEALTHY_PEOPLE.match(t, low=low):
         return None
     hv: Rule = Flag("healthy_volunteer")
-    fem, mal = _FEMALE_WORD.search(t, low), _MALE_WORD.search(t, low)
+    fem, mal = _FEMALE_WORD.search(t, low=low), _MALE_WORD.search(t, low=low)
     if bool(fem) != bool(mal):
         return And((hv, Is("sex", ("female",) if fem else ("male",))))
     return hv
@@ -179,7 +178,7 @@ def _judgement(t: str) -> tuple[str, Rule, float, Rule | None, str | None]:
 def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, Rule | None, str | None]:
     """(category, rule, confidence, applies_if, note)."""
     low = t.lower()
-    if _EXCEPTION_LEAD.match(t, low):
+    if _EXCEPTION_LEAD.match(t, low=low):
         return "other", Admin("allowed"), 0.7, None, "an exception to the item before"
     main0, exc0 = split_exceptions(t)
     if exc0 and len(_NON_WORD.sub("", main0)) < 4:
@@ -192,11 +191,11 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     if kind == "inclusion" and has_phrase("conditional_permission_cues", t):
         q = f"Does the patient meet the conditions of this permission? ({t[:160]})"
         return categorise(t), Review("permission with conditions", q), 0.4, None, "conditional permission"
-    if _PROTOCOL_NOTE.match(t, low):
+    if _PROTOCOL_NOTE.match(t, low=low):
         return "administrative", Admin("protocol"), 0.8, None, "a pointer to criteria set out elsewhere"
-    if _NO_RESTRICTION.match(t, low) or _SEX_EITHER.match(t, low):
+    if _NO_RESTRICTION.match(t, low=low) or _SEX_EITHER.match(t, low=low):
         return categorise(t), Admin("allowed"), 0.8, None, "no restriction"
-    if _NOTE.match(t, low):
+    if _NOTE.match(t, low=low):
         q = f"Note in the criteria: {t[:200]}"
         return categorise(t), Review("a note, not a criterion", q), 0.3, None, "note"
     hits = concepts_in(t)
@@ -208,18 +207,18 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         kind == "inclusion"
         or _generic_other(t)
         or not ids
-        or _JUDGEMENT_LEAD.match(t, low)
+        or _JUDGEMENT_LEAD.match(t, low=low)
         or _OTHER_CONDITION.search(low)
     ):
         return _judgement(t)
     admin = has_phrase("admin_cues", t)  # (asked again as the last resort)
     if admin and not (types & {"condition", "disease", "metastasis"}) and not lab_rules(t)[0]:
-        what = "consent" if _CONSENT.search(low, low) else "compliance"
+        what = "consent" if _CONSENT.search(low, low=low) else "compliance"
         return "administrative", Admin(what), 0.9, None, None
     rep = _reproductive(t, low, kind)
     if rep is not None:
         return rep[1], rep[0], 0.85, rep[2], None
-    age = age_rule(t) if _AGE_WORD.search(low, low) else None
+    age = age_rule(t) if _AGE_WORD.search(low, low=low) else None
     if age is not None and not _HISTORY_LEAD.search(low[:40]):
         sx = _sex(t, low)
         return "age", age if sx is None else And((age, sx)), 0.95, None, None
@@ -229,10 +228,10 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     hv = _healthy(t, low) if kind == "inclusion" else None
     if hv is not None:
         return "other", hv, 0.85, None, None
-    if kind == "inclusion" and _ABLE_TO_SWALLOW.match(t, low):
+    if kind == "inclusion" and _ABLE_TO_SWALLOW.match(t, low=low):
         swallow = Has("malabsorption", kinds=("condition",), status="active")
         return "comorbidity", Not(swallow), 0.8, None, None  # able to swallow: no current problem
-    if _PS_CUE.search(t, low):
+    if _PS_CUE.search(t, low=low):
         ps = performance_rule(t)
         if ps is not None:
             return "performance_status", ps, 0.95, None, None
@@ -241,7 +240,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         return "life_expectancy", le, 0.95, None, None
     cns = cns_rule(t)
     if cns is not None:
-        neg = kind == "inclusion" and _NEG_START.match(t, low) and not isinstance(cns[0], Not)
+        neg = kind == "inclusion" and _NEG_START.match(t, low=low) and not isinstance(cns[0], Not)
         return cns[1], Not(cns[0]) if neg else cns[0], 0.85, None, None
     if "hypertension" in ids or _BP_WORD.search(t):
         ht = _hypertension(t)
@@ -271,12 +270,12 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
             cat = "vital_sign"
         elif all(k in ("ki67", "mitoses") for k in keys):
             cat = "grade"
-        elif len(keys) >= 3 or _ORGAN_FUNCTION.search(low, low):
+        elif len(keys) >= 3 or _ORGAN_FUNCTION.search(low, low=low):
             cat = "organ_function"
-        if kind == "inclusion" and _NEG_START.match(t, low) and not isinstance(labs, Not):
+        if kind == "inclusion" and _NEG_START.match(t, low=low) and not isinstance(labs, Not):
             labs = Not(labs)  # "No ... QTc >= 500 msec" as an inclusion item
         return cat, labs, 0.9, None, None
-    ca_word = _CANCER_WORD.search(low, low)
+    ca_word = _CANCER_WORD.search(low, low=low)
     om = None
     if "cancer" in ids or ca_word:
         first_tx: int | None = None  # (read only here)
@@ -291,7 +290,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     al = allergy_rule(t)
     if al is not None:
         return al[1], al[0], 0.9, None, None
-    if _CONTRAINDICATION.search(low, low):
+    if _CONTRAINDICATION.search(low, low=low):
         return (
             "allergy",
             Review("contraindication", f"Does the patient have a contraindication? ({t[:150]})"),
@@ -320,8 +319,8 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     if _condition_first(hits):
         cm0 = comorbidity_rule(t, list(parts) if parts else None)
         if cm0 is not None:
-            r0 = Not(cm0[0]) if kind == "inclusion" and _NEG_START.match(t, low) else cm0[0]
-            either = _OR_RECEIVING.search(t, low)
+            r0 = Not(cm0[0]) if kind == "inclusion" and _NEG_START.match(t, low=low) else cm0[0]
+            either = _OR_RECEIVING.search(t, low=low)
             th1 = therapy_rule(t, kind) if kind == "exclusion" and either else None
             if th1 is not None and not isinstance(th1[0], (Not, Review)):
                 # "immunodeficiency or receiving systemic steroid therapy": either excludes
@@ -330,17 +329,17 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     tx_first = (
         bool(types & {"treatment", "drug", "regimen"})
         or has_phrase("failure_cues", t)
-        or bool(_DRUGLIKE_WORD.search(t, low))
+        or bool(_DRUGLIKE.search(t))
     ) and (
         # "toxicity from prior radiation has not resolved" is about the toxicity, not the radiation
         not ids or ids[0] != "toxicity_unresolved"
     )
     ds = disease_state_rule(t)
     th = therapy_rule(t, kind) if tx_first else None
-    local_tx = _LOCAL_TREATMENT.search(low, low)
+    local_tx = _LOCAL_TREATMENT.search(low, low=low)
     # "metastatic MCC or locoregional MCC that has recurred following ... therapy": the therapy belongs to
     # one alternative only, so it is not required of everyone
-    alt_tx = ds is not None and _ALTERNATIVE_RECURRED.search(low, low)
+    alt_tx = ds is not None and _ALTERNATIVE_RECURRED.search(low, low=low)
     if ds is not None and th is not None and not (ds[1] == "measurable_disease" and local_tx) and not alt_tx:
         return ds[1], And((ds[0], th[0])), 0.8, None, None
     if bm is not None and ds is not None:
@@ -354,16 +353,16 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     cm = comorbidity_rule(t, list(parts) if parts else None)
     if cm is not None:
         r = cm[0]
-        if kind == "inclusion" and _NEG_START.match(t, low):
+        if kind == "inclusion" and _NEG_START.match(t, low=low):
             r = Not(r)
-        elif kind == "inclusion" and _GRADE_LIMIT.search(t, low):
+        elif kind == "inclusion" and _GRADE_LIMIT.search(t, low=low):
             # "Peripheral neuropathy grade 0-1": a severity limit, not a requirement to have it
             q = f"Is the condition within the stated grade? ({t[:150]})"
             return cm[1], Review("severity limit", q), 0.5, None, "grade limit"
         return cm[1], r, 0.8, None, None
     if inv:
         return _judgement(t)
-    if _generic_other(t) and _CONDITION_WORD.search(low, low):
+    if _generic_other(t) and _CONDITION_WORD.search(low, low=low):
         q = f"Does the patient have another condition that rules this out? ({t[:150]})"
         return "comorbidity", Review("other conditions left to judgement", q), 0.5, None, "open-ended"
     if admin:
@@ -393,6 +392,6 @@ def categorise(text: str) -> str:
     """A category from cue words (used when no rule could be read)."""
     low = text.lower()
     for cat, rx in _CATEGORY_CUES:
-        if rx.search(text, low):
+        if rx.search(text, low=low):
             return cat
     return "other"

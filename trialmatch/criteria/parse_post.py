@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 from trialmatch.criteria.lexicon import has_phrase
-from trialmatch.criteria.regex_gate import gate
 from trialmatch.criteria.rules import Admin, And, Compare, Has, Not, Or, Review, Rule, Window
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import gate
 
 __all__ = ["settle_rule"]
 
@@ -91,15 +91,15 @@ def settle_rule(rule: Rule, t: str, k: str, cat: str) -> Rule:
         and _INELIGIBLE.search(_BRACKETS.sub(" ", _first_sentence(t)))
     ):
         rule = Not(rule)  # an inclusion item written as an exclusion ("patients with X are ineligible")
-    elif k == "inclusion" and _NEG_START.match(t, low) and _presence_test(rule):
+    elif k == "inclusion" and _NEG_START.match(t, low=low) and _presence_test(rule):
         rule = Not(rule)  # "No active infection", "Free of ...": every builder's Has read as written
-    elif k == "inclusion" and _CONDITIONAL_SUBJECT.match(t, low) and _positive_has(rule):
+    elif k == "inclusion" and _CONDITIONAL_SUBJECT.match(t, low=low) and _positive_has(rule):
         # "For patients with chronic HBV, the viral load must be undetectable": binds only them
         q = f"Does the patient meet what this item asks of that group? ({t[:160]})"
         rule = Or((Not(rule), Review("requirement for a subgroup", q)))
     if k == "inclusion" and not has_phrase("duration_requirement_cues", t):
         rule = _washout(rule)  # (not "on a stable dose of X for at least 3 months": that requires X)
-    elif k == "inclusion" and isinstance(rule, Has) and _WHO_RECEIVE.match(t, low):
+    elif k == "inclusion" and isinstance(rule, Has) and _WHO_RECEIVE.match(t, low=low):
         # "Subjects receiving anticoagulation must be on a stable regimen for >= 2 weeks": only for them
         q = f"Has the patient been on it as long as required? ({t[:160]})"
         none = Not(Has(rule.concept, rule.kinds, None, rule.status, rule.qualifiers))

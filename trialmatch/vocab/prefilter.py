@@ -196,7 +196,11 @@ def trie_regex(words: list[str]) -> str:
 def folded(text: str) -> str:
     """``text.lower()``, with dotless i and long s as i and s and the combining dot dropped
     (memoised: the readers of one item look at the same text)."""
-    low = text.lower()
+    return _fold(text.lower())
+
+
+def _fold(low: str) -> str:
+    """A lower-cased text with the three characters mapped as ``folded`` maps them."""
     if low.isascii() or ("\u0131" not in low and "\u017f" not in low and "\u0307" not in low):
         return low
     return low.translate(_FOLD)
@@ -264,19 +268,26 @@ class Cue:
     def groupindex(self) -> Any:
         return self.rx.groupindex
 
-    def possible(self, text: str) -> bool:
-        """False only when the pattern cannot match anywhere in ``text``."""
-        return bool(self.may(folded(text)))
+    def admits(self, text: str, low: str | None = None) -> bool:
+        """False only when the pattern cannot match anywhere in ``text`` (``low`` as for ``search``)."""
+        return bool(self.may(folded(text) if low is None else low if low.isascii() else _fold(low)))
 
     def search(
         self, text: str, pos: int = 0, endpos: int = sys.maxsize, *, low: str | None = None
     ) -> re.Match[str] | None:
-        if not self.may(folded(text) if low is None else low):
+        """``rx.search``; ``low`` is ``text.lower()`` or ``folded(text)`` when the caller has it
+        (or that of a text holding ``text``)."""
+        if not self.may(folded(text) if low is None else low if low.isascii() else _fold(low)):
             return None
         return self.rx.search(text, pos, endpos)
 
-    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.rx.match(text, pos, endpos) if self.may(folded(text)) else None
+    def match(
+        self, text: str, pos: int = 0, endpos: int = sys.maxsize, *, low: str | None = None
+    ) -> re.Match[str] | None:
+        """``rx.match``; ``low`` as for ``search``."""
+        if not self.may(folded(text) if low is None else low if low.isascii() else _fold(low)):
+            return None
+        return self.rx.match(text, pos, endpos)
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         return self.rx.fullmatch(text, pos, endpos) if self.may(folded(text)) else None
