@@ -34,3 +34,26 @@ def test_phrases_once_missed_are_read_as_permissive(text: str, permissive: str) 
     main, exc = split_exceptions(text)
     assert permissive in exc
     assert permissive not in main
+
+
+def test_a_drug_to_be_used_with_caution_is_not_a_requirement() -> None:
+    from trialmatch.criteria.parse import parse_item
+
+    text = (
+        "Current use of warfarin. Heparin and factor Xa inhibitors are allowed."
+        " Rivaroxaban should be used with caution."
+    )
+    main, exc = split_exceptions(text)
+    assert "Rivaroxaban" not in main and "used with caution" in exc
+    rule = repr(parse_item(text, "exclusion").rule)
+    assert "doac" not in rule  # a rivaroxaban user is not excluded by an advice to be careful
+
+
+def test_an_exception_in_brackets_runs_to_its_own_closing_bracket() -> None:
+    text = (
+        "Prior malignancy within 5 years (except carcinoma in situ (CIS) of the cervix and"
+        " non-melanoma skin cancer)."
+    )
+    main, exc = split_exceptions(text)
+    assert "non-melanoma skin cancer" in exc and "skin" not in main
+    assert main.startswith("Prior malignancy within 5 years")

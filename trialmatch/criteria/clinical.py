@@ -88,6 +88,24 @@ _PERM_HINT = pattern("clinical.permissive_hint")
 _NOT_PERMITTED = pattern("clinical.not_permitted")
 
 
+def _closing(text: str, i: int) -> int:
+    """The index of the ")" closing a parenthesis open at ``i`` (nested ones included), or -1."""
+    close = text.find(")", i)
+    opened = text.find("(", i)
+    if opened == -1 or close < opened:
+        return close  # no nested parenthesis before the first close
+    depth = 1
+    for k in range(i, len(text)):
+        c = text[k]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return k
+    return -1
+
+
 @lru_cache(maxsize=4096)
 def split_exceptions(text: str) -> tuple[str, str]:
     """(main text, exception text): permissive clauses ("X being eligible", "X may be enrolled")
@@ -108,7 +126,7 @@ def split_exceptions(text: str) -> tuple[str, str]:
         end = text.find(".", hit.end())
         semi = text.find(";", hit.end())
         if text.rfind("(", 0, hit.start()) > text.rfind(")", 0, hit.start()):
-            close = text.find(")", hit.end())  # "(except for palliative radiotherapy)": up to the parenthesis
+            close = _closing(text, hit.end())  # "(except for palliative radiotherapy)": up to the parenthesis
             end = close if close != -1 else end
         ends = [x for x in (end, semi) if x != -1]
         e = min(ends) if ends else len(text)
