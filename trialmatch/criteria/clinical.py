@@ -20,7 +20,7 @@ from trialmatch.criteria.temporal import first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, descendants, is_a
 from trialmatch.vocab.concepts import concepts_in as _concepts_in
 from trialmatch.vocab.patterns import pattern
-from trialmatch.vocab.prefilter import finder, folded, gate, union
+from trialmatch.vocab.prefilter import finder, folded, union
 
 __all__ = [
     "all_of",
@@ -58,7 +58,7 @@ def concept_ids(text: str) -> frozenset[str]:
 _CLAUSE = re.compile(r"[^.;,()]+")
 _SENT = re.compile(r"[^.;]+")
 _GRADED = {"nen.net.g1": ("nen.net", "G1"), "nen.net.g2": ("nen.net", "G2"), "nen.net.g3": ("nen.net", "G3")}
-_GRADE_WORD = gate(pattern("clinical.grade_word"))
+_GRADE_WORD = pattern("clinical.grade_word")
 _SEVERE_OR = pattern("clinical.severe_or")
 
 
@@ -179,26 +179,26 @@ def subtract(concept: str, excepted: frozenset[str]) -> list[str]:
 
 _DISJ = pattern("clinical.disjunction")
 # "metastatic MCC or locoregional MCC that has recurred": metastatic is one alternative, not a must
-_METS_ALT = gate(pattern("clinical.mets_alternative"))
-_EXAMPLES = gate(pattern("clinical.examples"))
-_ANY_TUMOUR = gate(pattern("clinical.any_tumour"))
-_SOLID_TUMOUR = gate(pattern("clinical.solid_tumour"))
-_DIAG_WORDS = gate(pattern("clinical.diagnosis_word"))
-_OTHER_BEFORE = gate(pattern("clinical.other_before"))
-_CONFIRMED = gate(pattern("clinical.confirmed"))
-_TOX = gate(pattern("clinical.toxicity"))
-_ANY_GRADE = gate(pattern("clinical.any_grade"))
-_TUMOUR_GRADE_CTX = gate(pattern("clinical.tumour_grade_context"))
-_TREAT_OF = gate(pattern("clinical.treatment_of"))
+_METS_ALT = pattern("clinical.mets_alternative")
+_EXAMPLES = pattern("clinical.examples")
+_ANY_TUMOUR = pattern("clinical.any_tumour")
+_SOLID_TUMOUR = pattern("clinical.solid_tumour")
+_DIAG_WORDS = pattern("clinical.diagnosis_word")
+_OTHER_BEFORE = pattern("clinical.other_before")
+_CONFIRMED = pattern("clinical.confirmed")
+_TOX = pattern("clinical.toxicity")
+_ANY_GRADE = pattern("clinical.any_grade")
+_TUMOUR_GRADE_CTX = pattern("clinical.tumour_grade_context")
+_TREAT_OF = pattern("clinical.treatment_of")
 _ANCHOR_BEFORE = pattern("clinical.anchor_before")
-_WELL_DIFF = gate(pattern("clinical.well_differentiated"))
-_POORLY_DIFF = gate(pattern("clinical.poorly_differentiated"))
-_KI67 = gate(pattern("clinical.ki67"))
+_WELL_DIFF = pattern("clinical.well_differentiated")
+_POORLY_DIFF = pattern("clinical.poorly_differentiated")
+_KI67 = pattern("clinical.ki67")
 _OR = pattern("clinical.or_word")
-_METASTATIC = gate(pattern("clinical.metastatic"))
-_UNRES_OR_METS = gate(pattern("clinical.unresectable_or_metastatic"))
-_NON_MEASURABLE = gate(pattern("clinical.non_measurable"))
-_STAGE_WORD = gate(pattern("facets.stage"))  # the test stages_in makes, to skip calling it
+_METASTATIC = pattern("clinical.metastatic")
+_UNRES_OR_METS = pattern("clinical.unresectable_or_metastatic")
+_NON_MEASURABLE = pattern("clinical.non_measurable")
+_STAGE_WORD = pattern("facets.stage")  # the test stages_in makes, to skip calling it
 
 
 def _diag_has(cid: str, local: str = "") -> Rule:

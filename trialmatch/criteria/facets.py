@@ -10,7 +10,7 @@ from trialmatch.criteria.numeric import comparisons, parse_number
 from trialmatch.criteria.rules import And, Compare, Is, Or, Rule
 from trialmatch.criteria.temporal import NUMBER_WORDS
 from trialmatch.vocab.patterns import pattern
-from trialmatch.vocab.prefilter import folded, gate
+from trialmatch.vocab.prefilter import folded
 
 __all__ = [
     "AGE_CUE",
@@ -26,11 +26,10 @@ __all__ = [
 ]
 
 AGE_CUE = pattern("facets.age_cue")
-_AGE_CUE = gate(AGE_CUE)
 _AGE_RANGE = pattern("facets.age_range")
-_AGE_TRAIL = gate(pattern("facets.age_trail"))
-_AGE_WORDS = gate(pattern("facets.age_words"))
-_AGE_LEAD_TRAIL = gate(pattern("facets.age_lead_trail"))
+_AGE_TRAIL = pattern("facets.age_trail")
+_AGE_WORDS = pattern("facets.age_words")
+_AGE_LEAD_TRAIL = pattern("facets.age_lead_trail")
 _YEARS_UNIT = pattern("facets.years_unit")
 _SHORT_AGE_UNIT = pattern("facets.short_age_unit")
 _PER_YEAR = {"d": 365.25, "w": 52.18, "m": 12.0}
@@ -40,7 +39,7 @@ def age_rule(text: str) -> Rule | None:
     """Age limits, e.g. "aged 18-75", "Age >= 18 years", "18 years or older" (None when absent)."""
     low = folded(text)
     if (
-        not _AGE_CUE.search(text, low=low)
+        not AGE_CUE.search(text, low=low)
         and not _AGE_TRAIL.search(text, low=low)
         and not _AGE_WORDS.search(text, low=low)
     ):
@@ -99,9 +98,9 @@ def age_rule(text: str) -> Rule | None:
 
 
 # ``PS_CUE.search(text)`` is the regex's search, skipped when the text lacks every string it needs
-PS_CUE = gate(pattern("facets.performance_cue"))
-_ECOG = gate(pattern("facets.ecog"))
-_KPS = gate(pattern("facets.karnofsky"))
+PS_CUE = pattern("facets.performance_cue")
+_ECOG = pattern("facets.ecog")
+_KPS = pattern("facets.karnofsky")
 _KARNOFSKY_WORD = pattern("facets.karnofsky_word")
 _GE = (">=", "≥", "=>", "at least", "greater than or equal to")
 _LE = ("<=", "≤", "=<", "at most", "no more than", "not more than", "less than or equal to")
@@ -181,7 +180,7 @@ def life_expectancy_rule(text: str) -> Rule | None:
     return Compare(var="life_expectancy_months", cmp=cmp, value=round(months, 2), unit="mo")
 
 
-_BP = gate(pattern("facets.bp_slash"))
+_BP = pattern("facets.bp_slash")
 
 
 def bp_slash_rule(text: str) -> Rule | None:
@@ -199,7 +198,7 @@ def bp_slash_rule(text: str) -> Rule | None:
 
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_NYHA = gate(pattern("facets.nyha"))
+_NYHA = pattern("facets.nyha")
 
 
 def nyha_min(text: str) -> int | None:
@@ -216,11 +215,11 @@ def nyha_min(text: str) -> int | None:
     return v
 
 
-_GRADE = gate(pattern("facets.grade"))
-_HIGH_GRADE = gate(pattern("facets.high_grade"))
-_LOW_GRADE = gate(pattern("facets.low_grade"))
-_LOW_INTERMEDIATE_GRADE = gate(pattern("facets.low_intermediate_grade"))
-_INTERMEDIATE_GRADE = gate(pattern("facets.intermediate_grade"))
+_GRADE = pattern("facets.grade")
+_HIGH_GRADE = pattern("facets.high_grade")
+_LOW_GRADE = pattern("facets.low_grade")
+_LOW_INTERMEDIATE_GRADE = pattern("facets.low_intermediate_grade")
+_INTERMEDIATE_GRADE = pattern("facets.intermediate_grade")
 
 
 def grades_in(text: str) -> tuple[str, ...]:
@@ -251,7 +250,7 @@ def grades_in(text: str) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
-_STAGE = gate(pattern("facets.stage"))
+_STAGE = pattern("facets.stage")
 _ROMANS = ("I", "II", "III", "IV")
 
 
@@ -273,7 +272,7 @@ def stages_in(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-_NEC = gate(pattern("facets.ne_component"))
+_NEC = pattern("facets.ne_component")
 
 
 def ne_component_rule(text: str) -> Rule | None:

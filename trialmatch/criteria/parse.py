@@ -19,14 +19,13 @@ from trialmatch.criteria.parse_post import settle_rule
 from trialmatch.criteria.rules import And, Not, Or, Review, Rule
 from trialmatch.criteria.scope import scoped_rule
 from trialmatch.vocab.patterns import pattern
-from trialmatch.vocab.prefilter import gate
 
 __all__ = ["MAX_ITEM", "categorise", "clean_text", "parse_item"]
 
 MAX_ITEM = 3000
 _WS = re.compile(r"\s+")
 _ESC = re.compile(r"\\([<>=*_\[\]()#+\-.!|~])")
-_ABBR = gate(pattern("parse.abbreviation"))
+_ABBR = pattern("parse.abbreviation")
 _SPACED_OP = re.compile(r"([<>])\s+=")
 _SENT = re.compile(r"(?<=[.;:])\s+(?=[A-Z])")
 

@@ -36,43 +36,42 @@ from trialmatch.vocab.prefilter import gate
 
 __all__ = ["build_cached", "categorise"]
 
-_NOTE = gate(pattern("parse.note"))
-_NEG_START = gate(pattern("parse.negation_start"))
-_INVESTIGATOR_STRONG = gate(pattern("parse.investigator_strong"))
-_EXCEPTION_LEAD = gate(pattern("parse.exception_lead"))
-_JUDGEMENT_LEAD = gate(pattern("parse.judgement_lead"))
-_OTHER_CONDITION = gate(pattern("parse.other_condition"))
-_CONSENT = gate(pattern("parse.consent_word"))
-_CONTRA_REFUSAL = gate(pattern("parse.contraception_refusal"))
-_PREGNANT = gate(pattern("parse.pregnant_word"))
-_BREASTFEEDING = gate(pattern("parse.breastfeeding_word"))
-_SEX_ONLY = gate(pattern("parse.sex_only"))
-_SEX_FEMALE = gate(pattern("parse.sex_female"))
-_AGE_WORD = gate(pattern("parse.age_word"))
-_HISTORY_LEAD = gate(pattern("parse.history_lead"))
-_BLOOD_PRESSURE = gate(pattern("parse.blood_pressure"))
-_HIGH_BP = gate(pattern("parse.high_blood_pressure"))
-_NOT_CONTROLLED = gate(pattern("parse.not_controlled"))
-_BP_WORD = gate(pattern("parse.bp_word"))
-_AND = gate(pattern("parse.and_word"))
-_ORGAN_FUNCTION = gate(pattern("parse.organ_function"))
-_CANCER_WORD = gate(pattern("parse.cancer_word"))
-_CONTRAINDICATION = gate(pattern("parse.contraindication"))
-_PROVISO = gate(pattern("parse.proviso"))
-_OR_RECEIVING = gate(pattern("parse.or_receiving"))
-_LOCAL_TREATMENT = gate(pattern("parse.local_treatment"))
-_ALTERNATIVE_RECURRED = gate(pattern("parse.alternative_recurred"))
-_CONDITION_WORD = gate(pattern("parse.condition_word"))
-_GRADE_LIMIT = gate(pattern("parse.grade_limit"))
-_NO_RESTRICTION = gate(pattern("parse.no_restriction"))
-_SEX_EITHER = gate(pattern("parse.sex_either"))
-_PROTOCOL_NOTE = gate(pattern("parse.protocol_note"))
-_HEALTHY_PEOPLE = gate(pattern("parse.healthy_people"))
-_ABLE_TO_SWALLOW = gate(pattern("parse.able_to_swallow"))
+_NOTE = pattern("parse.note")
+_NEG_START = pattern("parse.negation_start")
+_INVESTIGATOR_STRONG = pattern("parse.investigator_strong")
+_EXCEPTION_LEAD = pattern("parse.exception_lead")
+_JUDGEMENT_LEAD = pattern("parse.judgement_lead")
+_OTHER_CONDITION = pattern("parse.other_condition")
+_CONSENT = pattern("parse.consent_word")
+_CONTRA_REFUSAL = pattern("parse.contraception_refusal")
+_PREGNANT = pattern("parse.pregnant_word")
+_BREASTFEEDING = pattern("parse.breastfeeding_word")
+_SEX_ONLY = pattern("parse.sex_only")
+_SEX_FEMALE = pattern("parse.sex_female")
+_AGE_WORD = pattern("parse.age_word")
+_HISTORY_LEAD = pattern("parse.history_lead")
+_BLOOD_PRESSURE = pattern("parse.blood_pressure")
+_HIGH_BP = pattern("parse.high_blood_pressure")
+_NOT_CONTROLLED = pattern("parse.not_controlled")
+_BP_WORD = pattern("parse.bp_word")
+_AND = pattern("parse.and_word")
+_ORGAN_FUNCTION = pattern("parse.organ_function")
+_CANCER_WORD = pattern("parse.cancer_word")
+_CONTRAINDICATION = pattern("parse.contraindication")
+_PROVISO = pattern("parse.proviso")
+_OR_RECEIVING = pattern("parse.or_receiving")
+_LOCAL_TREATMENT = pattern("parse.local_treatment")
+_ALTERNATIVE_RECURRED = pattern("parse.alternative_recurred")
+_CONDITION_WORD = pattern("parse.condition_word")
+_GRADE_LIMIT = pattern("parse.grade_limit")
+_NO_RESTRICTION = pattern("parse.no_restriction")
+_SEX_EITHER = pattern("parse.sex_either")
+_PROTOCOL_NOTE = pattern("parse.protocol_note")
+_HEALTHY_PEOPLE = pattern("parse.healthy_people")
+_ABLE_TO_SWALLOW = pattern("parse.able_to_swallow")
 _FEMALE_WORD = gate(re.compile(r"\b(?:females?|women)\b", re.I))
 _MALE_WORD = gate(re.compile(r"\b(?:males?|men)\b", re.I))
 _NON_WORD = re.compile(r"[\W_]+")
-_PS_CUE = gate(PS_CUE)
 
 
 def _reproductive(t: str, low: str, kind: str) -> tuple[Rule, str, Rule | None] | None:
@@ -231,7 +230,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     if kind == "inclusion" and _ABLE_TO_SWALLOW.match(t, low=low):
         swallow = Has("malabsorption", kinds=("condition",), status="active")
         return "comorbidity", Not(swallow), 0.8, None, None  # able to swallow: no current problem
-    if _PS_CUE.search(t, low=low):
+    if PS_CUE.search(t, low=low):
         ps = performance_rule(t)
         if ps is not None:
             return "performance_status", ps, 0.95, None, None
@@ -378,13 +377,13 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
 
 
 _CATEGORY_CUES = (
-    ("investigator_judgement", gate(pattern("parse.category_investigator_judgement"))),
-    ("lab", gate(pattern("parse.category_lab"))),
-    ("organ_function", gate(pattern("parse.category_organ_function"))),
-    ("prior_therapy", gate(pattern("parse.category_prior_therapy"))),
-    ("diagnosis", gate(pattern("parse.category_diagnosis"))),
-    ("comorbidity", gate(pattern("parse.category_comorbidity"))),
-    ("administrative", gate(pattern("parse.category_administrative"))),
+    ("investigator_judgement", pattern("parse.category_investigator_judgement")),
+    ("lab", pattern("parse.category_lab")),
+    ("organ_function", pattern("parse.category_organ_function")),
+    ("prior_therapy", pattern("parse.category_prior_therapy")),
+    ("diagnosis", pattern("parse.category_diagnosis")),
+    ("comorbidity", pattern("parse.category_comorbidity")),
+    ("administrative", pattern("parse.category_administrative")),
 )
 
 

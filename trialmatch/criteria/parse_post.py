@@ -11,15 +11,14 @@ import re
 from trialmatch.criteria.lexicon import has_phrase
 from trialmatch.criteria.rules import Admin, And, Compare, Has, Not, Or, Review, Rule, Window
 from trialmatch.vocab.patterns import pattern
-from trialmatch.vocab.prefilter import gate
 
 __all__ = ["settle_rule"]
 
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")  # "(platelet transfusion is not allowed ...)" is an aside
-_INELIGIBLE = gate(pattern("parse.ineligible"))
-_NEG_START = gate(pattern("parse.negation_start"))
-_CONDITIONAL_SUBJECT = gate(pattern("parse.conditional_subject"))
-_WHO_RECEIVE = gate(pattern("parse.who_receive"))
+_INELIGIBLE = pattern("parse.ineligible")
+_NEG_START = pattern("parse.negation_start")
+_CONDITIONAL_SUBJECT = pattern("parse.conditional_subject")
+_WHO_RECEIVE = pattern("parse.who_receive")
 _NOT_TURNED = ("reproductive", "administrative", "investigator_judgement")
 
 
