@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from trialmatch.matching.judge import JudgeResult, context_for, judge
-from trialmatch.matching.judge_text import age_range, content_terms, sex_restriction
+from trialmatch.matching.judge_demographics import age_range, sex_restriction
+from trialmatch.matching.judge_text import content_terms
 
 MAN = (
     "0. A 64-year-old man presents with chest pain and shortness of breath.\n"

@@ -16,7 +16,8 @@ import re
 from typing import TYPE_CHECKING
 
 from trialmatch.matching.judge_base import Decision, coverage
-from trialmatch.matching.judge_text import content_terms, rules_vocab, sex_restriction
+from trialmatch.matching.judge_demographics import sex_restriction
+from trialmatch.matching.judge_text import content_terms, rules_vocab
 
 if TYPE_CHECKING:
     from trialmatch.matching.judge import JudgeContext

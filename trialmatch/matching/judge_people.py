@@ -10,7 +10,8 @@ import re
 from typing import TYPE_CHECKING
 
 from trialmatch.matching.judge_base import Decision, coverage
-from trialmatch.matching.judge_text import age_range, content_terms, has_phrase, rules_vocab, sex_restriction
+from trialmatch.matching.judge_demographics import age_range, sex_restriction
+from trialmatch.matching.judge_text import content_terms, has_phrase, rules_vocab
 
 if TYPE_CHECKING:
     from trialmatch.matching.judge import JudgeContext
