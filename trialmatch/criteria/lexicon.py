@@ -10,9 +10,8 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache, reduce
+from functools import cache, lru_cache
 from itertools import compress, count
-from operator import or_
 from typing import Any
 
 from trialmatch.vocab._load import load_data
@@ -153,7 +152,10 @@ def _register(key: str) -> _Lists:
 
 
 def _bits(lists: _Lists, toks: Iterable[str]) -> int:
-    return reduce(or_, map(lists.bits_of.__getitem__, lists.known.intersection(toks)), 0)
+    bits_of, m = lists.bits_of, 0
+    for t in lists.known.intersection(toks):
+        m |= bits_of[t]
+    return m
 
 
 def _info(lists: _Lists, text: str) -> tuple[tuple[str, ...], int]:
