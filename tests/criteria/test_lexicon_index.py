@@ -140,3 +140,14 @@ def test_threads_adding_lists_keep_every_answer() -> None:
         th.join()
     assert not errors
     assert all(k in lexicon._LISTS[0].bit for k in keys)
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=_key_and_text())
+def test_a_text_read_before_gets_the_same_answers(case: tuple[str, str]) -> None:
+    """The readers answer "no" from the memo of a text read before without ``_candidate``: asked
+    again (memo hit) and after the memo is emptied (read again), the answers are those of the scan."""
+    _check(*case)
+    _check(*case)
+    lexicon._LISTS[0].texts.clear()
+    _check(*case)

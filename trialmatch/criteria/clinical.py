@@ -150,9 +150,14 @@ def split_exceptions(text: str) -> tuple[str, str]:
     return main, " ".join(exc)
 
 
+@cache
+def _type_of() -> dict[str, str]:
+    return {cid: c.type for cid, c in concepts().items()}
+
+
 def _hits(text: str, types: tuple[str, ...]) -> list[ConceptHit]:
-    cs = concepts()
-    return [h for h in concepts_in(text) if cs[h.concept].type in types]
+    type_of = _type_of()
+    return [h for h in _cached_hits(text) if type_of[h.concept] in types]
 
 
 @cache

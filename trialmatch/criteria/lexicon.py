@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import compress, count
 from typing import Any
 
 from trialmatch.vocab._load import load_data
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 _TOK = re.compile(r"[^\W_]+|[^\w\s]")
+# the same tokens in an ASCII text (there ``\w`` is ``[A-Za-z0-9_]`` and ``\s`` these six and
+# ``\x1c-\x1f``), found ~1.6x faster
+_ASCII_TOK = re.compile(r"[A-Za-z0-9]+|[^A-Za-z0-9_ \t\n\r\x0b\x0c\x1c-\x1f]")
 
 
 def phrases() -> dict[str, Any]:
@@ -148,9 +152,9 @@ def _register(key: str) -> _Lists:
 
 
 def _bits(lists: _Lists, toks: Iterable[str]) -> int:
-    m = 0
+    bits_of, m = lists.bits_of, 0
     for t in lists.known.intersection(toks):
-        m |= lists.bits_of[t]
+        m |= bits_of[t]
     return m
 
 
@@ -164,7 +168,7 @@ def _info(lists: _Lists, text: str) -> tuple[tuple[str, ...], int]:
         lists.texts.clear()
     low = text.lower()
     if len(low) == len(text):
-        toks = tuple(_TOK.findall(low))
+        toks = tuple((_ASCII_TOK if low.isascii() else _TOK).findall(low))
         m = _bits(lists, toks)
         mask = m & (m >> _SHIFT)
     else:
@@ -192,20 +196,8 @@ def _firsts(key: str) -> frozenset[str]:
 
 
 def _occurrences(toks: tuple[str, ...], common: frozenset[str]) -> list[int]:
-    """Positions of the tokens in ``common``, in order (scans in C: the texts that get here are
-    the longer ones)."""
-    out: list[int] = []
-    for t in common:
-        i = toks.index(t)
-        while True:
-            out.append(i)
-            try:
-                i = toks.index(t, i + 1)
-            except ValueError:
-                break
-    if len(common) > 1:
-        out.sort()
-    return out
+    """Positions of the tokens in ``common``, in order (in C)."""
+    return list(compress(count(), map(common.__contains__, toks)))
 
 
 def _match_at(idx: dict[str, tuple[tuple[str, ...], ...]], toks: tuple[str, ...], i: int) -> int:
@@ -240,6 +232,10 @@ class _Spans:
 
 def find_all(key: str, text: str) -> list[PhraseHit]:
     """Every (non-overlapping, longest) occurrence of a phrase of list ``key`` in ``text``."""
+    lists = _LISTS[0]
+    info, bit = lists.texts.get(text), lists.bit.get(key)
+    if info is not None and bit is not None and not info[1] & bit:
+        return []  # ``_candidate``'s no for a text read before, without its calls
     toks, can = _candidate(key, text)
     if not can:  # no phrase of the list has both its first and its longest token here
         return []
@@ -274,6 +270,10 @@ def _first_match(key: str, text: str) -> tuple[tuple[str, ...], int, int] | None
 
 def find_phrase(key: str, text: str) -> PhraseHit | None:
     """The first phrase of list ``key`` in ``text`` (or None)."""
+    lists = _LISTS[0]
+    info, bit = lists.texts.get(text), lists.bit.get(key)
+    if info is not None and bit is not None and not info[1] & bit:
+        return None  # ``_candidate``'s no for a text read before, without its calls
     m = _first_match(key, text)
     if m is None:
         return None
@@ -281,6 +281,10 @@ def find_phrase(key: str, text: str) -> PhraseHit | None:
 
 
 def has_phrase(key: str, text: str) -> bool:
+    lists = _LISTS[0]
+    info, bit = lists.texts.get(text), lists.bit.get(key)
+    if info is not None and bit is not None and not info[1] & bit:
+        return False  # ``_candidate``'s no for a text read before, without its calls
     return _first_match(key, text) is not None
 
 

@@ -10,8 +10,11 @@ American spellings and plurals normalised), case-sensitive for abbreviations ("N
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import compress, count
+from typing import NamedTuple
 
 from trialmatch.vocab._load import load_data
 
@@ -40,6 +43,8 @@ def normed_tokens(text: str) -> tuple[tuple[tuple[str, int, int], ...], tuple[st
 
 MAX_TEXT = 200_000
 _TOKEN = re.compile(r"[^\W_]+")
+# the same tokens in an ASCII text (there ``\w`` is ``[A-Za-z0-9_]``), found ~1.6x faster
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+")
 _PREFIX_MAP = (
     ("haem", "hem"),
     ("anaem", "anem"),
@@ -124,8 +129,10 @@ class Concept:
         return self.names[0] if self.names else (self.abbr[0] if self.abbr else self.id)
 
 
-@dataclass(frozen=True, slots=True)
-class ConceptHit:
+class ConceptHit(NamedTuple):
+    """A concept mention: ``text[start:end]`` names ``concept`` (a named tuple: built in C, ~2x
+    faster than a frozen dataclass)."""
+
     concept: str
     start: int
     end: int
@@ -206,7 +213,7 @@ _norm_of = _Normed().__getitem__
 @lru_cache(maxsize=8192)
 def normed_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(tokens as written, normalised tokens) without positions (``locate`` finds those of a hit)."""
-    words = tuple(_TOKEN.findall(text))
+    words = tuple((_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text))
     return words, tuple(map(_norm_of, words))
 
 
@@ -234,40 +241,46 @@ def concepts_in(text: str) -> list[ConceptHit]:
     text = text[:MAX_TEXT]
     names, abbrs, first_n, first_a = _index()
     words, normed = _words(text)
+    # a mention starts at a token that starts a name (normalised) or an abbreviation (as written);
+    # in a text with no abbreviation's first token (most), the starts of names are picked in C
+    cand: Iterable[int]
+    if first_a.keys().isdisjoint(words):
+        cand = compress(count(), map(first_n.__contains__, normed))
+    else:
+        cand = [j for j in range(len(words)) if normed[j] in first_n or words[j] in first_a]
     out: list[ConceptHit] = []
     n = len(words)
-    cand = [j for j in range(n) if normed[j] in first_n or words[j] in first_a]
-    k, pos = 0, 0  # tokens are located lazily, left to right: words[:k] end at or before pos
-    ci = 0
-    i = 0
-    while ci < len(cand):
-        i = cand[ci]
-        ci += 1
+    k = pos = nxt = 0  # tokens are located lazily, left to right: words[:k] end at or before pos
+    for i in cand:
+        if i < nxt:
+            continue  # inside the mention found before
         best_len, best_id = 0, ""
         room = n - i
         for L in first_n.get(normed[i], ()):
-            if room < L:
-                continue
-            cid = names.get(normed[i : i + L])
-            if cid is not None:
-                best_len, best_id = L, cid
-                break
+            if room >= L:
+                cid = names.get(normed[i : i + L])
+                if cid is not None:
+                    best_len, best_id = L, cid
+                    break
         for L in first_a.get(words[i], ()):
             if best_len >= L:
                 break
-            if room < L:
-                continue
-            cid = abbrs.get(words[i : i + L])
-            if cid is not None:
-                best_len, best_id = L, cid
-                break
+            if room >= L:
+                cid = abbrs.get(words[i : i + L])
+                if cid is not None:
+                    best_len, best_id = L, cid
+                    break
         if best_len:
-            s, e, pos = locate(text, words, i, best_len, k, pos)
-            k = i + best_len
-            out.append(ConceptHit(best_id, s, e, text[s:e]))
+            while k < i:  # ``locate`` inline
+                pos = text.find(words[k], pos) + len(words[k])
+                k += 1
+            s = text.find(words[i], pos)
+            pos = s + len(words[i])
             nxt = i + best_len
-            while ci < len(cand) and cand[ci] < nxt:
-                ci += 1
+            for j in range(i + 1, nxt):
+                pos = text.find(words[j], pos) + len(words[j])
+            k = nxt
+            out.append(ConceptHit(best_id, s, pos, text[s:pos]))
     return out
 
 
