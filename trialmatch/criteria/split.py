@@ -32,6 +32,7 @@ from trialmatch.criteria.split_headers import (
 from trialmatch.criteria.split_inline import inline_numbered, inline_parts, unflow
 from trialmatch.criteria.split_markers import TERMINAL, indent, marker, next_is_marked, strip_bullets
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import max_width
 
 __all__ = [
     "MAX_CHARS",
@@ -116,6 +117,7 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
     text = unflow(text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n"))
     v = header_vocab()
     cont_starts = (*v.continuation_starts, "(")
+    starts = v.start_pairs
     items: list[_Item] = []
     kind: Kind = "inclusion"
     scope: str | None = None
@@ -142,7 +144,11 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
                 stripped = pieces[0]
         style, rest = marker(stripped)
         rest = rest.strip()
-        if len(stripped) <= 400:
+        # (classify_body's first test: a header's first two characters, in any case, are a start pair,
+        # unless the text starts with "*#_" or a character whose lower case may be ASCII)
+        if len(stripped) <= 400 and (
+            starts is None or rest[:2] in starts or rest[:1] in "*#_" or not rest[:2].isascii()
+        ):
             hdr = classify_body(rest, v)
             if hdr is not None and not (
                 style is not None
@@ -269,6 +275,8 @@ def _starts_new_plain(last: str, line: str) -> bool:
 
 _WORD_RE = re.compile(r"\w")
 _HEADING_FRAGMENT = pattern("parse.heading_fragment")
+#: No longer text can be a heading fragment (a whole match, or one before a final newline).
+_HEADING_FRAGMENT_MAX = (max_width(_HEADING_FRAGMENT) or MAX_CHARS) + 1
 
 
 def _join(parts: list[str]) -> str:
@@ -304,7 +312,9 @@ def _finish(raw: list[_Item], heads: list[tuple[str, list[str]]] | None) -> list
             if body:
                 parts.append(body)
         text = " ".join([head, *subs]).strip() if subs else head  # (head is stripped)
-        if not (text[:1].isalnum() or _WORD_RE.search(text)) or _HEADING_FRAGMENT.match(text):
+        if not (text[:1].isalnum() or _WORD_RE.search(text)) or (
+            len(text) <= _HEADING_FRAGMENT_MAX and _HEADING_FRAGMENT.match(text)
+        ):
             continue
         out.append((it.kind, text, parts, it.scope))
         if heads is not None:

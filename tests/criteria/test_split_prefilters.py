@@ -1,0 +1,87 @@
+"""The splitter's prefilters are necessary conditions: with them the items are those without them.
+``max_width`` bounds every match of a pattern; the header start pairs never skip a header line."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import trialmatch.criteria.split as split_mod
+from trialmatch.criteria.split import split_rows
+from trialmatch.criteria.split_headers import classify_body, header_vocab
+from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files
+from trialmatch.vocab.prefilter import max_width
+
+_LINES = [
+    "Inclusion Criteria:",
+    "EXCLUSION CRITERIA:",
+    "**Key Inclusion Criteria**",
+    "Exclusion criteria (Phase II only):",
+    "Patients are not eligible if any of the following apply:",
+    "inclusion criteria STEP 2",
+    "\u0130nclusion criteria:",  # İ lower-cases to "i̇"
+    "\u7eb3\u5165\u6807\u51c6\uff1a",
+    "Cohort A:",
+    "- Age >= 18 years",
+    "1. ECOG 0-1; 2. ANC >= 1.5",
+    "Key",
+    "  Main  ",
+    "",
+]
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [("abc", 3), (r"^\W{0,3}(?:key|main)\W{0,3}$", 10), (r"a+", None), (r"x{2,5}y?", 6), (r"(?=abcd)a", 1)],
+)
+def test_max_width(regex: str, expected: int | None) -> None:
+    assert max_width(re.compile(regex)) == expected
+
+
+_ENTRIES = [(g, k) for g in pattern_files() for k in pattern_entries(g)]
+
+
+@pytest.mark.parametrize(("group", "key"), _ENTRIES)
+def test_max_width_bounds_the_examples(group: str, key: str) -> None:
+    entry = pattern_entries(group)[key]
+    cue = pattern(f"{group}.{key}")
+    hi = max_width(cue)
+    for text in entry.get("match") or []:
+        m = cue.rx.search(text)
+        assert m is not None
+        assert hi is None or len(m.group(0)) <= hi
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=24))
+def test_heading_fragment_bound(text: str) -> None:
+    rx = pattern("parse.heading_fragment").rx
+    if rx.match(text):
+        assert len(text) <= split_mod._HEADING_FRAGMENT_MAX
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_LINES) | st.text(max_size=30))
+def test_start_pairs_never_skip_a_header(line: str) -> None:
+    rest = line.strip()
+    starts = header_vocab().start_pairs
+    if classify_body(rest) is not None:
+        assert starts is None or rest[:2] in starts or rest[:1] in "*#_" or not rest[:2].isascii()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_LINES) | st.text(max_size=30), max_size=10))
+def test_split_rows_without_the_start_pairs(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    plain = dataclasses.replace(header_vocab(), start_pairs=None)
+    got = split_rows(text)
+    orig = split_mod.header_vocab
+    split_mod.header_vocab = lambda: plain  # type: ignore[assignment]
+    try:
+        assert split_rows(text) == got
+    finally:
+        split_mod.header_vocab = orig
