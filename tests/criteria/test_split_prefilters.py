@@ -11,8 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trialmatch.criteria.split as split_mod
+import trialmatch.criteria.split_inline as SI
 from trialmatch.criteria.split import split_rows
 from trialmatch.criteria.split_headers import classify_body, header_vocab
+from trialmatch.criteria.split_markers import marker
 from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files
 from trialmatch.vocab.prefilter import max_width
 
@@ -85,3 +87,83 @@ def test_split_rows_without_the_start_pairs(lines: list[str]) -> None:
         assert split_rows(text) == got
     finally:
         split_mod.header_vocab = orig
+
+
+_PARA_LINES = [
+    "          -  Men and women aged above 18 years",
+    "- Age 18 - 75 years",
+    "Inclusion Criteria: - Age >= 18 - ECOG 0-1 - Adequate organ function",
+    "  for developing venous thromboembolism - (see below)",
+    "- HIV -",
+    "NET G1 - G2",
+    "-",
+    "ABC -\tDEF (x)",
+    "\u00a0- Foo",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_PARA_LINES) | st.text(alphabet=" \t\u00a0-:(ABCab1\n", max_size=20), max_size=6)
+)
+def test_flow_para_prefilter_is_necessary(lines: list[str]) -> None:
+    """Wherever unflow's test of the joined lines of a paragraph matches, the paragraph test does."""
+    para = "\n".join(lines)
+    joined = " ".join(ln for ln in map(str.strip, para.split("\n")) if ln)
+    if SI._FLOW_BULLET_PRE.search(joined):
+        assert SI._FLOW_PARA_PRE.search(para, len(para) - len(para.lstrip()) + 1)
+
+
+def _paragraphs_before(text: str) -> str:
+    """unflow's paragraph pass as it was before its prefilter (the reference)."""
+    out: list[str] = []
+    for para in SI._PARA_RE.split(text):
+        if " - " not in para:
+            out.append(para)
+            continue
+        lines = [ln.strip() for ln in para.split("\n")]
+        lines = [ln for ln in lines if ln]
+        if len(lines) < 2:
+            out.append(para)
+            continue
+        joined = " ".join(lines)
+        head, sep, body = joined.partition(": ")
+        target = body if sep and len(head) < 60 else joined
+        if (
+            not target.lstrip().startswith("-")
+            or not SI._FLOW_START_RE.match(target if target is joined else "- " + target.lstrip("- "))
+            or not SI._FLOW_BULLET_PRE.search(target)
+            or not SI._FLOW_BULLET_RE.search(target)
+            or any(marker(ln)[0] for ln in lines[1:])
+        ):
+            out.append(para)
+            continue
+        out.append((head + ":\n" if target is body else "") + SI._FLOW_BULLET_RE.sub("\n- ", target))
+    return "".join(out)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *_PARA_LINES[:2],
+                *_PARA_LINES[3:],
+                "",
+                "  ",
+                "Key: - Age - Bar - ECOG",
+                "  continued - Adequate organ function",
+            ]
+        ),
+        max_size=10,
+    )
+)
+def test_unflow_paragraphs_as_before(lines: list[str]) -> None:
+    text = "Exclusion Criteria:\n" + "\n".join(lines)  # (a header that opens its line: left as it is)
+    assert SI.unflow(text) == _paragraphs_before(text)
+
+
+def test_unflow_reopens_a_flowed_list() -> None:
+    text = "Exclusion Criteria:\n\nKey: - Age >= 18 - ECOG 0-1\n  continued - Adequate organ function"
+    want = "Exclusion Criteria:\n\nKey:\n- Age >= 18 - ECOG 0-1 continued\n- Adequate organ function"
+    assert SI.unflow(text) == want == _paragraphs_before(text)
