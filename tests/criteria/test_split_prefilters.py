@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import trialmatch.criteria.split as split_mod
 import trialmatch.criteria.split_inline as SI
 from trialmatch.criteria.split import split_rows
-from trialmatch.criteria.split_headers import classify_body, header_vocab
+from trialmatch.criteria.split_headers import classify_body, header_vocab, norm
 from trialmatch.criteria.split_markers import marker
 from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files
 from trialmatch.vocab.prefilter import max_width
@@ -167,3 +167,30 @@ def test_unflow_reopens_a_flowed_list() -> None:
     text = "Exclusion Criteria:\n\nKey: - Age >= 18 - ECOG 0-1\n  continued - Adequate organ function"
     want = "Exclusion Criteria:\n\nKey:\n- Age >= 18 - ECOG 0-1 continued\n- Adequate organ function"
     assert SI.unflow(text) == want == _paragraphs_before(text)
+
+
+_HEADS = [
+    "inclusion criteria (phase ii only)",
+    "exclusion criteria for cohort b",
+    "inclusion - net",
+    "key inclusion criteria - part 2",
+    "patients (cohort a)",
+    "exclusion criteria",
+    "eligibility criteria for all",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(_HEADS) | st.text(alphabet="inclusoexrta ()-–bfpk2", max_size=50))
+def test_qualified_headers_start_with_a_kind_phrase(head: str) -> None:
+    """classify_body runs qualified_re only on a text that starts with an inclusion or exclusion phrase."""
+    v = header_vocab()
+    nhead = norm(head)
+    m = v.qualified_re.match(nhead)
+    if m and v.headers.get(norm(m.group(1))) in ("inclusion", "exclusion"):
+        assert nhead.startswith(v.kind_phrases)
+
+
+def test_qualified_headers_still_read() -> None:
+    assert classify_body("Inclusion Criteria (Phase II only):") == ("inclusion", "Phase II only", "")
+    assert classify_body("Exclusion criteria for cohort B") == ("exclusion", "cohort B", "")

@@ -30,7 +30,7 @@ from trialmatch.criteria.split_headers import (
     scope_label,
 )
 from trialmatch.criteria.split_inline import inline_numbered, inline_parts, unflow
-from trialmatch.criteria.split_markers import TERMINAL, indent, marker, next_is_marked, strip_bullets
+from trialmatch.criteria.split_markers import INDENT_CHARS, TERMINAL, marker, next_is_marked, strip_bullets
 from trialmatch.vocab.patterns import pattern
 from trialmatch.vocab.prefilter import max_width
 
@@ -136,7 +136,11 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
         if not stripped:
             prev_blank = True
             continue
-        ind = 0 if line[0] == stripped[0] else indent(line)  # (a line starting with its text has none)
+        if line[0] == stripped[0]:
+            ind = 0  # (a line starting with its text has no indentation)
+        else:  # indent(line), inline: most lines are indented
+            n = len(line) - len(line.lstrip(INDENT_CHARS))
+            ind = n + 3 * line.count("\t", 0, n)
         if stripped[0] in "(1" and len(lines) < 50_000:  # "1. A; 2. B" (inline_numbered's own test)
             pieces = inline_numbered(stripped)
             if pieces:
@@ -303,7 +307,7 @@ def _finish(raw: list[_Item], heads: list[tuple[str, list[str]]] | None) -> list
         # (inline_parts finds no list in a text without "(" nor a circled number, which is not ASCII)
         parts = inline_parts(head)[1] if "(" in head or not head.isascii() else []
         for s in subs:
-            _, whole = inline_parts(s)
+            whole = inline_parts(s)[1] if "(" in s or not s.isascii() else []  # (as for the head)
             if whole:
                 parts.extend(whole)
                 continue

@@ -47,6 +47,7 @@ class HeaderVocab:
     first_words: frozenset[str]  # first word of every header phrase (a quick filter)
     first_pairs: frozenset[str] | None  # their first two characters (a quicker one), if all have two
     start_pairs: frozenset[str] | None  # first_pairs in every letter case (a test without lower())
+    kind_phrases: tuple[str, ...]  # the inclusion and exclusion header phrases (qualified_re's prefixes)
     sentence_re: re.Pattern[str]
     leadin_re: re.Pattern[str]
     qualified_re: re.Pattern[str]  # "inclusion criteria (phase ii only)", "... for cohort b"
@@ -141,6 +142,7 @@ def header_vocab() -> HeaderVocab:
         scope_reset=reset,
         first_words=first,
         first_pairs=pairs,
+        kind_phrases=tuple(p for p, k in headers.items() if k != "neutral"),
         start_pairs=None if pairs is None else frozenset(c for p in pairs for c in _case_variants(p)),
         sentence_re=re.compile(f"^(?:{alts})"),
         leadin_re=leadin,
@@ -205,7 +207,8 @@ def classify_body(body: str, v: HeaderVocab | None = None) -> tuple[str, str | N
         scope: str | None = None
         if kind is None:
             # "Inclusion Criteria (Phase II only)", "Exclusion criteria for cohort B", "INCLUSION - NET"
-            m = v.qualified_re.match(nhead)
+            # (the header qualified must be an inclusion or exclusion phrase that starts nhead)
+            m = v.qualified_re.match(nhead) if nhead.startswith(v.kind_phrases) else None
             if m and v.headers.get(norm(m.group(1))) in ("inclusion", "exclusion"):
                 qual = (m.group(2) or m.group(3) or "").strip()
                 scoped = bool(v.scope_re.search(qual))

@@ -11,6 +11,7 @@ import re
 __all__ = [
     "BULLETS",
     "CIRCLED",
+    "INDENT_CHARS",
     "ROMAN",
     "ROMAN_VALUES",
     "TERMINAL",
@@ -46,7 +47,8 @@ _LEAD_BULLET_RE = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s+)+")
 _STYLE_OF = {"circled": "circled", "proman": "proman", "pnum": "pnum", "palpha": "palpha"}
 _BULLET_SET = frozenset(BULLETS)
 _NUM_PUNCT = frozenset(".)、．:")
-_INDENT_CHARS = " \t\u00a0\u3000"
+#: The characters of an indentation.
+INDENT_CHARS = " \t\u00a0\u3000"
 
 
 def marker(line: str) -> tuple[str | None, str]:
@@ -95,9 +97,9 @@ def marker(line: str) -> tuple[str | None, str]:
 
 def indent(line: str) -> int:
     """Indentation width of ``line`` (a tab counts 4)."""
-    if line[:1] not in _INDENT_CHARS:
+    if line[:1] not in INDENT_CHARS:
         return 0
-    n = len(line) - len(line.lstrip(_INDENT_CHARS))
+    n = len(line) - len(line.lstrip(INDENT_CHARS))
     return n + 3 * line.count("\t", 0, n)
 
 
