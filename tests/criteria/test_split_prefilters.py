@@ -194,3 +194,19 @@ def test_qualified_headers_start_with_a_kind_phrase(head: str) -> None:
 def test_qualified_headers_still_read() -> None:
     assert classify_body("Inclusion Criteria (Phase II only):") == ("inclusion", "Phase II only", "")
     assert classify_body("Exclusion criteria for cohort B") == ("exclusion", "cohort B", "")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.text(alphabet=" \t\x0b\x1c\x1f\u00a0\u2003ab(1)\x07", max_size=12), min_size=1, max_size=4)
+)
+def test_join_is_split_and_join(parts: list[str]) -> None:
+    s = " ".join(parts)
+    assert split_mod._join(parts) == " ".join(s.split())
+    if split_mod._single_spaced(s):
+        assert " ".join(s.split()) == s
+
+
+def test_inline_parts_reads_a_list() -> None:
+    assert SI.inline_parts("Either (i) G1 or (ii) G2") == ("Either", ["G1 or", "G2"])
+    assert SI.inline_parts("ECOG (0-1) and (a) only") == ("ECOG (0-1) and (a) only", [])

@@ -286,9 +286,21 @@ _HEADING_FRAGMENT_MAX = (max_width(_HEADING_FRAGMENT) or MAX_CHARS) + 1
 def _join(parts: list[str]) -> str:
     """The lines joined with single spaces (blank lines dropped)."""
     s = " ".join(parts)
-    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
-        return s  # (no whitespace but single inner spaces: split() and join would give s again)
+    if _single_spaced(s):
+        return s  # (split() and join would give s again)
     return " ".join(s.split())
+
+
+def _single_spaced(s: str) -> bool:
+    """True only when ``s`` holds no white space but single inner spaces."""
+    if "  " in s or s[:1] == " " or s[-1:] == " ":
+        return False
+    if s.isascii():  # the ASCII white space but " " (one memchr each: cheaper than isprintable)
+        return not (
+            "\t" in s or "\n" in s or "\r" in s or "\x0b" in s or "\x0c" in s
+            or "\x1c" in s or "\x1d" in s or "\x1e" in s or "\x1f" in s
+        )  # fmt: skip
+    return s.isprintable()  # (a printable text has no white space but " ")
 
 
 def _finish(raw: list[_Item], heads: list[tuple[str, list[str]]] | None) -> list[Row]:

@@ -131,6 +131,8 @@ def inline_parts(text: str) -> tuple[str, list[str]]:
     if "(" not in text and not circled:
         return text, []
     rx = _INLINE_RE if circled else _PAREN_RE  # (the same matches when there is no circled number)
+    if not rx.search(text):  # (one C call; most texts have no marker at all)
+        return text, []
     hits = [
         m
         for m in rx.finditer(text)
