@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 import trialmatch.criteria.split as split_mod
 import trialmatch.criteria.split_inline as SI
+import trialmatch.criteria.split_markers as SM
 from trialmatch.criteria.split import split_rows
 from trialmatch.criteria.split_headers import classify_body, header_vocab, norm
 from trialmatch.criteria.split_markers import marker
@@ -210,3 +212,35 @@ def test_join_is_split_and_join(parts: list[str]) -> None:
 def test_inline_parts_reads_a_list() -> None:
     assert SI.inline_parts("Either (i) G1 or (ii) G2") == ("Either", ["G1 or", "G2"])
     assert SI.inline_parts("ECOG (0-1) and (a) only") == ("ECOG (0-1) and (a) only", [])
+
+
+def _marker_by_regex(line: str) -> tuple[str | None, str]:
+    """``marker`` without its quick paths: the regex alone decides (the reference)."""
+    style: str | None = None
+    rest = line
+    for _ in range(3):
+        m = SM._MARKER_RE.match(rest)
+        if not m:
+            break
+        last = m.lastgroup or ""
+        if last == "bullet":
+            style = "b" + m.group("bullet")
+        elif last in ("np", "rp", "ap"):
+            kind = {"np": "num", "rp": "roman", "ap": "alpha"}[last]
+            p = m.group(last)
+            style = ("num)" if p == ")" else "num.") if kind == "num" else kind + p
+        else:
+            style = SM._STYLE_OF[last]
+        rest = rest[m.end() :]
+        if style == "circled":
+            break
+    return style, rest
+
+
+def test_marker_quick_paths_decide_as_the_regex() -> None:
+    chars = "iIvVxXoOaAnNsSkK.)( \t\u00a0\u0131\u0130\u017f\u212a1-*\u2460"
+    for n in (1, 2, 3):
+        for combo in itertools.product(chars, repeat=n):
+            for tail in ("", " x", "x"):
+                s = "".join(combo) + tail
+                assert marker(s) == _marker_by_regex(s), s

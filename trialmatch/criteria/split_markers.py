@@ -47,6 +47,7 @@ _LEAD_BULLET_RE = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s+)+")
 _STYLE_OF = {"circled": "circled", "proman": "proman", "pnum": "pnum", "palpha": "palpha"}
 _BULLET_SET = frozenset(BULLETS)
 _NUM_PUNCT = frozenset(".)、．:")
+_ROMAN_NEXT = frozenset("ivxIVX.)")
 #: The characters of an indentation.
 INDENT_CHARS = " \t\u00a0\u3000"
 
@@ -70,9 +71,20 @@ def marker(line: str) -> tuple[str | None, str]:
                 break
             style, rest = ("num)" if p == ")" else "num."), rest[k + 1 :].lstrip()
             continue
-        if c.isascii() and (
-            (c.isalpha() and c not in "ivxoIVXO" and rest[1:2] not in (".", ")"))
-            or (not c.isalpha() and c != "(")
+        if (
+            c.isascii()
+            and (
+                (c.isalpha() and c not in "ivxoIVXO" and rest[1:2] not in (".", ")"))
+                or (not c.isalpha() and c != "(")
+                # ("In", "or": a roman numeral or "o" bullet goes on with a numeral, "." / ")" or a space;
+                # a non-ASCII letter may match one ignoring case)
+                or (
+                    c.isalpha()
+                    and rest[1:2].isascii()
+                    and rest[1:2] not in _ROMAN_NEXT
+                    and not rest[1:2].isspace()
+                )
+            )
         ):
             break
         m = _MARKER_RE.match(rest)
