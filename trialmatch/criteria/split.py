@@ -30,8 +30,9 @@ from trialmatch.criteria.split_headers import (
     scope_label,
 )
 from trialmatch.criteria.split_inline import inline_numbered, inline_parts, unflow
-from trialmatch.criteria.split_markers import TERMINAL, indent, marker, next_is_marked, strip_bullets
+from trialmatch.criteria.split_markers import INDENT_CHARS, TERMINAL, marker, next_is_marked, strip_bullets
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import max_width
 
 __all__ = [
     "MAX_CHARS",
@@ -116,6 +117,7 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
     text = unflow(text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n"))
     v = header_vocab()
     cont_starts = (*v.continuation_starts, "(")
+    starts = v.start_pairs
     items: list[_Item] = []
     kind: Kind = "inclusion"
     scope: str | None = None
@@ -134,7 +136,11 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
         if not stripped:
             prev_blank = True
             continue
-        ind = 0 if line[0] == stripped[0] else indent(line)  # (a line starting with its text has none)
+        if line[0] == stripped[0]:
+            ind = 0  # (a line starting with its text has no indentation)
+        else:  # indent(line), inline: most lines are indented
+            n = len(line) - len(line.lstrip(INDENT_CHARS))
+            ind = n + 3 * line.count("\t", 0, n)
         if stripped[0] in "(1" and len(lines) < 50_000:  # "1. A; 2. B" (inline_numbered's own test)
             pieces = inline_numbered(stripped)
             if pieces:
@@ -142,7 +148,11 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
                 stripped = pieces[0]
         style, rest = marker(stripped)
         rest = rest.strip()
-        if len(stripped) <= 400:
+        # (classify_body's first test: a header's first two characters, in any case, are a start pair,
+        # unless the text starts with "*#_" or a character whose lower case may be ASCII)
+        if len(stripped) <= 400 and (
+            starts is None or rest[:2] in starts or rest[:1] in "*#_" or not rest[:2].isascii()
+        ):
             hdr = classify_body(rest, v)
             if hdr is not None and not (
                 style is not None
@@ -269,14 +279,28 @@ def _starts_new_plain(last: str, line: str) -> bool:
 
 _WORD_RE = re.compile(r"\w")
 _HEADING_FRAGMENT = pattern("parse.heading_fragment")
+#: No longer text can be a heading fragment (a whole match, or one before a final newline).
+_HEADING_FRAGMENT_MAX = (max_width(_HEADING_FRAGMENT) or MAX_CHARS) + 1
 
 
 def _join(parts: list[str]) -> str:
     """The lines joined with single spaces (blank lines dropped)."""
     s = " ".join(parts)
-    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
-        return s  # (no whitespace but single inner spaces: split() and join would give s again)
+    if _single_spaced(s):
+        return s  # (split() and join would give s again)
     return " ".join(s.split())
+
+
+def _single_spaced(s: str) -> bool:
+    """True only when ``s`` holds no white space but single inner spaces."""
+    if "  " in s or s[:1] == " " or s[-1:] == " ":
+        return False
+    if s.isascii():  # the ASCII white space but " " (one memchr each: cheaper than isprintable)
+        return not (
+            "\t" in s or "\n" in s or "\r" in s or "\x0b" in s or "\x0c" in s
+            or "\x1c" in s or "\x1d" in s or "\x1e" in s or "\x1f" in s
+        )  # fmt: skip
+    return s.isprintable()  # (a printable text has no white space but " ")
 
 
 def _finish(raw: list[_Item], heads: list[tuple[str, list[str]]] | None) -> list[Row]:
@@ -295,7 +319,7 @@ def _finish(raw: list[_Item], heads: list[tuple[str, list[str]]] | None) -> list
         # (inline_parts finds no list in a text without "(" nor a circled number, which is not ASCII)
         parts = inline_parts(head)[1] if "(" in head or not head.isascii() else []
         for s in subs:
-            _, whole = inline_parts(s)
+            whole = inline_parts(s)[1] if "(" in s or not s.isascii() else []  # (as for the head)
             if whole:
                 parts.extend(whole)
                 continue
@@ -304,7 +328,9 @@ def _finish(raw: list[_Item], heads: list[tuple[str, list[str]]] | None) -> list
             if body:
                 parts.append(body)
         text = " ".join([head, *subs]).strip() if subs else head  # (head is stripped)
-        if not (text[:1].isalnum() or _WORD_RE.search(text)) or _HEADING_FRAGMENT.match(text):
+        if not (text[:1].isalnum() or _WORD_RE.search(text)) or (
+            len(text) <= _HEADING_FRAGMENT_MAX and _HEADING_FRAGMENT.match(text)
+        ):
             continue
         out.append((it.kind, text, parts, it.scope))
         if heads is not None:

@@ -6,6 +6,7 @@ All phrases come from ``trialmatch/vocab/data/criteria_headers.yaml`` (loaded on
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ class HeaderVocab:
     scope_reset: frozenset[str]
     first_words: frozenset[str]  # first word of every header phrase (a quick filter)
     first_pairs: frozenset[str] | None  # their first two characters (a quicker one), if all have two
+    start_pairs: frozenset[str] | None  # first_pairs in every letter case (a test without lower())
+    kind_phrases: tuple[str, ...]  # the inclusion and exclusion header phrases (qualified_re's prefixes)
     sentence_re: re.Pattern[str]
     leadin_re: re.Pattern[str]
     qualified_re: re.Pattern[str]  # "inclusion criteria (phase ii only)", "... for cohort b"
@@ -71,6 +74,11 @@ def _cases(words: list[str], *styles: str) -> str:
             if c not in out:
                 out.append(c)
     return _alt(out)
+
+
+def _case_variants(s: str) -> list[str]:
+    """``s`` in every combination of lower and upper case letters ("ex" -> ex, eX, Ex, EX)."""
+    return ["".join(cs) for cs in itertools.product(*({c.lower(), c.upper()} for c in s))]
 
 
 def _strs(data: dict[str, Any], key: str) -> list[str]:
@@ -125,6 +133,7 @@ def header_vocab() -> HeaderVocab:
     dash = re.compile(
         rf"(?im)^([ \t]*(?:(?:{_alt(flow_quals)}) )?(?:{_alt(kinds)}) {re.escape(noun)}\s*:)[ \t]*(?=-[ \t])"
     )
+    pairs = frozenset(w[:2] for w in first) if all(len(w) > 1 for w in first) else None
     return HeaderVocab(
         version=int(data.get("version") or 0),
         headers=headers,
@@ -132,7 +141,9 @@ def header_vocab() -> HeaderVocab:
         scope_re=scope_re,
         scope_reset=reset,
         first_words=first,
-        first_pairs=frozenset(w[:2] for w in first) if all(len(w) > 1 for w in first) else None,
+        first_pairs=pairs,
+        kind_phrases=tuple(p for p, k in headers.items() if k != "neutral"),
+        start_pairs=None if pairs is None else frozenset(c for p in pairs for c in _case_variants(p)),
         sentence_re=re.compile(f"^(?:{alts})"),
         leadin_re=leadin,
         qualified_re=qualified,
@@ -196,7 +207,8 @@ def classify_body(body: str, v: HeaderVocab | None = None) -> tuple[str, str | N
         scope: str | None = None
         if kind is None:
             # "Inclusion Criteria (Phase II only)", "Exclusion criteria for cohort B", "INCLUSION - NET"
-            m = v.qualified_re.match(nhead)
+            # (the header qualified must be an inclusion or exclusion phrase that starts nhead)
+            m = v.qualified_re.match(nhead) if nhead.startswith(v.kind_phrases) else None
             if m and v.headers.get(norm(m.group(1))) in ("inclusion", "exclusion"):
                 qual = (m.group(2) or m.group(3) or "").strip()
                 scoped = bool(v.scope_re.search(qual))

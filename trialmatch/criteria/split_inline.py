@@ -18,6 +18,8 @@ __all__ = ["inline_numbered", "inline_parts", "unflow"]
 _FLOW_BULLET_RE = re.compile(r"(?<=[^\dIVX\s-])[ \t]+-[ \t]+(?=[A-Z][a-z]|\(|[A-Z]{2,}[\s(])")
 # A necessary condition for _FLOW_BULLET_RE that starts with a literal (so re scans for it fast).
 _FLOW_BULLET_PRE = re.compile(r"-(?<=[ \t]-)[ \t]+(?=[A-Z][a-z]|\(|[A-Z]{2,}[\s(])")
+# _FLOW_BULLET_PRE with any white space where the lines of a paragraph are joined with a space.
+_FLOW_PARA_PRE = re.compile(r"-(?<=\s-)\s+(?=[A-Z][a-z]|\(|[A-Z]{2,}[\s(])")
 _FLOW_START_RE = re.compile(r"^(?:[^\n]{0,60}:)?[ \t]*-[ \t]+\S")
 _COLON_LINE_RE = re.compile(r"\n\s*:")
 _PARA_RE = re.compile(r"(\n[ \t]*\n)")
@@ -65,15 +67,15 @@ def unflow(text: str) -> str:
         text = "".join([*chunks, text[done:]])
     if " - " not in text:
         return text
-    out: list[str] = []
-    for para in _PARA_RE.split(text):
-        if " - " not in para:
-            out.append(para)
+    paras = _PARA_RE.split(text)  # (the separators kept: joined again they are the text)
+    changed = False
+    for n, para in enumerate(paras):
+        # (the lines are joined at white space, so where _FLOW_BULLET_PRE matches them _FLOW_PARA_PRE
+        # matches, past the first character, which starts the joined text and has nothing before it)
+        if " - " not in para or not _FLOW_PARA_PRE.search(para, len(para) - len(para.lstrip()) + 1):
             continue
-        lines = [ln.strip() for ln in para.split("\n")]
-        lines = [ln for ln in lines if ln]
+        lines = [ln for ln in map(str.strip, para.split("\n")) if ln]
         if len(lines) < 2:
-            out.append(para)
             continue
         joined = " ".join(lines)
         head, sep, body = joined.partition(": ")
@@ -85,11 +87,11 @@ def unflow(text: str) -> str:
             or not _FLOW_BULLET_RE.search(target)
             or any(marker(ln)[0] for ln in lines[1:])
         ):
-            out.append(para)
             continue
         pieces = _FLOW_BULLET_RE.sub("\n- ", target)
-        out.append((head + ":\n" if target is body else "") + pieces)
-    return "".join(out)
+        paras[n] = (head + ":\n" if target is body else "") + pieces
+        changed = True
+    return "".join(paras) if changed else text
 
 
 _INLINE_NUM_RE = re.compile(r"(?<=[;。；.])\s*(\d{1,2})([.、)])\s+(?=\S)")
@@ -129,6 +131,8 @@ def inline_parts(text: str) -> tuple[str, list[str]]:
     if "(" not in text and not circled:
         return text, []
     rx = _INLINE_RE if circled else _PAREN_RE  # (the same matches when there is no circled number)
+    if not rx.search(text):  # (one C call; most texts have no marker at all)
+        return text, []
     hits = [
         m
         for m in rx.finditer(text)

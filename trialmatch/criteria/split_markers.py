@@ -11,6 +11,7 @@ import re
 __all__ = [
     "BULLETS",
     "CIRCLED",
+    "INDENT_CHARS",
     "ROMAN",
     "ROMAN_VALUES",
     "TERMINAL",
@@ -46,7 +47,9 @@ _LEAD_BULLET_RE = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s+)+")
 _STYLE_OF = {"circled": "circled", "proman": "proman", "pnum": "pnum", "palpha": "palpha"}
 _BULLET_SET = frozenset(BULLETS)
 _NUM_PUNCT = frozenset(".)、．:")
-_INDENT_CHARS = " \t\u00a0\u3000"
+_ROMAN_NEXT = frozenset("ivxIVX.)")
+#: The characters of an indentation.
+INDENT_CHARS = " \t\u00a0\u3000"
 
 
 def marker(line: str) -> tuple[str | None, str]:
@@ -68,9 +71,20 @@ def marker(line: str) -> tuple[str | None, str]:
                 break
             style, rest = ("num)" if p == ")" else "num."), rest[k + 1 :].lstrip()
             continue
-        if c.isascii() and (
-            (c.isalpha() and c not in "ivxoIVXO" and rest[1:2] not in (".", ")"))
-            or (not c.isalpha() and c != "(")
+        if (
+            c.isascii()
+            and (
+                (c.isalpha() and c not in "ivxoIVXO" and rest[1:2] not in (".", ")"))
+                or (not c.isalpha() and c != "(")
+                # ("In", "or": a roman numeral or "o" bullet goes on with a numeral, "." / ")" or a space;
+                # a non-ASCII letter may match one ignoring case)
+                or (
+                    c.isalpha()
+                    and rest[1:2].isascii()
+                    and rest[1:2] not in _ROMAN_NEXT
+                    and not rest[1:2].isspace()
+                )
+            )
         ):
             break
         m = _MARKER_RE.match(rest)
@@ -95,9 +109,9 @@ def marker(line: str) -> tuple[str | None, str]:
 
 def indent(line: str) -> int:
     """Indentation width of ``line`` (a tab counts 4)."""
-    if line[:1] not in _INDENT_CHARS:
+    if line[:1] not in INDENT_CHARS:
         return 0
-    n = len(line) - len(line.lstrip(_INDENT_CHARS))
+    n = len(line) - len(line.lstrip(INDENT_CHARS))
     return n + 3 * line.count("\t", 0, n)
 
 

@@ -19,6 +19,7 @@ from trialmatch.criteria.rules import Compare, Has, Is, Not, Or, Review, Rule
 from trialmatch.vocab._load import data_version
 from trialmatch.vocab.concepts import concepts, concepts_in, is_a
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import folded
 
 if TYPE_CHECKING:
     from trialmatch.records.model import Trial
@@ -123,10 +124,12 @@ def _opens_list(item: str) -> bool:
     """ "... advanced solid tumour of one of the following types: Anal SCC" - the list of alternatives
     starts at the end of the item (its entries may follow as items of their own when the text lost
     its indentation)."""
+    # (a word of every cue: a cue's words are in the lower-cased text; folded(item), memoised for the
+    # item's readers, holds every string its lower() holds, so it is tested first)
+    if _LIST_CUE_WORD not in folded(item) or _LIST_CUE_WORD not in item.lower():
+        return False
     from trialmatch.criteria.lexicon import find_phrase
 
-    if _LIST_CUE_WORD not in item.lower():  # (a word of every cue: a cue's words are in the lower-cased text)
-        return False
     m = find_phrase(_LIST_CUES, item)
     return m is not None and len(item) - m.end() < 250
 

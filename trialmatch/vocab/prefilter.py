@@ -25,7 +25,18 @@ from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["Cue", "finder", "folded", "gate", "minimal", "needed", "needed_all", "trie_regex", "union"]
+__all__ = [
+    "Cue",
+    "finder",
+    "folded",
+    "gate",
+    "max_width",
+    "minimal",
+    "needed",
+    "needed_all",
+    "trie_regex",
+    "union",
+]
 
 _MAX_SET = 64  # more alternatives than this: not worth testing one by one
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
@@ -324,3 +335,11 @@ def union(parts: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
             return None
         out |= p
     return minimal(out)
+
+
+def max_width(rx: re.Pattern[str] | Cue) -> int | None:
+    """The most characters a match of ``rx`` can span (None when unbounded): a text longer than
+    that (plus one, for a ``$`` before a final newline) cannot be matched whole."""
+    pat = rx.rx if isinstance(rx, Cue) else rx
+    hi = int(P.parse(pat.pattern, pat.flags & ~re.UNICODE).getwidth()[1])
+    return None if hi >= C.MAXREPEAT else hi
