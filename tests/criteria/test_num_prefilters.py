@@ -1,0 +1,68 @@
+"""The shortcuts of the number / lab / window readers give exactly what the plain scans give."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trialmatch.criteria import temporal
+from trialmatch.criteria.lowre import caseless_safe, lowered
+from trialmatch.criteria.needles import top_alternatives
+
+_WORDS = [
+    "within", "in the last", "past", "days", "day", "d", "2d", "3 d", "wks", "weeks", "wk", "month", "mo",
+    "mos", "mths", "mood", "years", "yr", "hours", "hour", "hr", "h", "2h", "12", "1.5", "x", "the",
+    "ALT", "ULN", "≥", "<=", "–", "-", ".", ";", ",", "(", ")", "İ", "ı", "é", "",
+]  # fmt: skip
+
+
+@st.composite
+def _texts(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(_WORDS), max_size=12))
+    seps = draw(
+        st.lists(st.sampled_from([" ", "  ", "", "-", "\n"]), min_size=len(words), max_size=len(words))
+    )
+    text = "".join(w + s for w, s in zip(words, seps, strict=True))
+    return text.upper() if draw(st.booleans()) else text
+
+
+_TEXTS = _texts() | st.text(max_size=30)
+
+
+def test_top_alternatives() -> None:
+    assert top_alternatives("day|mo\\b|(?:a|b)c|[|]x") == ["day", "mo\\b", "(?:a|b)c", "[|]x"]
+    assert top_alternatives("abc") == ["abc"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS)
+def test_split_unit_hint_is_the_hint(text: str) -> None:
+    hint = temporal._searchers()[2]
+    assert hint is not None
+    low_hint = lowered(temporal._UNIT_HINT)
+    assert low_hint is not None
+    if caseless_safe(text):
+        low = text.lower()
+        assert bool(hint[0](low)) == bool(low_hint.search(low))
+
+
+def test_split_unit_hint_examples() -> None:
+    hint = temporal._searchers()[2]
+    assert hint is not None
+    assert hint[0]("within 3 days")
+    assert hint[0]("for 2 mo.") and hint[0]("after 3h") and hint[0]("2 d ago")
+    assert not hint[0]("within 3 mths") and not hint[0]("mood") and not hint[0]("hemoglobin 9")
+
+
+def test_window_lead_as_branch_is_the_optional_group() -> None:
+    """``(?:lead|)`` in the window pattern reads what ``(?:lead)?`` reads."""
+    src = temporal._window_re().pattern
+    opt = re.compile(src.replace(")?|)(?<![\\w.])", ")?)?(?<![\\w.])", 1), re.I)
+    assert opt.pattern != src
+    for text in ("within the last 6 months prior to day 1", "at least 2 weeks", "in 3 d", "≥ 28 days ago",
+                 "for a year", "over the past year", "2-4 weeks before"):  # fmt: skip
+        got = [(m.span(), m.groups()) for m in temporal._window_re().finditer(text)]
+        assert got == [(m.span(), m.groups()) for m in opt.finditer(text)]
+        assert got
