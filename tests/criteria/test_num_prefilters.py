@@ -66,3 +66,35 @@ def test_window_lead_as_branch_is_the_optional_group() -> None:
         got = [(m.span(), m.groups()) for m in temporal._window_re().finditer(text)]
         assert got == [(m.span(), m.groups()) for m in opt.finditer(text)]
         assert got
+
+
+_NUM_TEXTS = st.lists(
+    st.sampled_from(
+        ["ANC", "≥", ">=", "less than", "less  than\tor equal to", "1.5", "100,000", "100 000", "١٢",
+         "x ULN", "times the upper limit of normal", "mg/dL", "x 10^9/L", "14 days", "-", "to", "ALT",
+         "normal", "İ", " "]
+    ),
+    max_size=10,
+).map(" ".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NUM_TEXTS)
+def test_comparisons_with_low_and_the_operator_lookup(text: str) -> None:
+    from trialmatch.criteria import numeric_values as nv
+
+    got = nv.comparisons(text, durations=False)
+    assert got == nv.comparisons(text, durations=False, low=text.lower())
+    lookup = nv._op_lookup()
+    for word in ("less  than\tor equal to", "at least", "≥", "foo"):
+        assert nv._op(lookup, word) == lookup.get(nv._WS.sub(" ", word))
+
+
+@given(st.from_regex(r"\d{1,7}|\d{1,3}(,\d{3})+|\d{1,7}[.,]\d{1,4}|١٢٣", fullmatch=True))
+def test_parse_number_fast_path(s: str) -> None:
+    from trialmatch.criteria import numeric_values as nv
+
+    slow = s.strip()
+    if nv._GROUPED.fullmatch(slow):
+        slow = slow.replace(",", "").replace(" ", "")
+    assert nv.parse_number(s) == float(slow.replace(",", "."))
