@@ -98,3 +98,45 @@ def test_parse_number_fast_path(s: str) -> None:
     if nv._GROUPED.fullmatch(slow):
         slow = slow.replace(",", "").replace(" ", "")
     assert nv.parse_number(s) == float(slow.replace(",", "."))
+
+
+_LAB_TEXTS = st.lists(
+    st.sampled_from(
+        ["Hemoglobin", "ANC", "platelets", "of", "is", ":", "9", "1500", "g/dL", "/mm3", "or more",
+         "OR HIGHER", "and above", "or  greater", "ULN", "normal", "within normal limits", "≥", "between",
+         "18", "and", "30", "-", "kg/m2", "BMI", ";", "(", ")", "İ"]
+    ),
+    max_size=12,
+).map(" ".join)  # fmt: skip
+
+
+class _Always:
+    def admits(self, text: str, low: str | None = None) -> bool:
+        return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LAB_TEXTS)
+def test_plain_values_gate_is_necessary(text: str) -> None:
+    """The trailing-operator words gate of ``plain_values`` never drops a value the scan reads."""
+    from trialmatch.criteria import numeric_values as nv
+    from trialmatch.criteria.lab_mentions import lab_mentions
+
+    mentions = lab_mentions(text)
+    got = nv.plain_values(text, mentions, [], low=text.lower())
+    cue = nv._trailing_cue
+    nv._trailing_cue = lambda: _Always()  # type: ignore[assignment,return-value]
+    try:
+        assert got == nv.plain_values(text, mentions, [])
+    finally:
+        nv._trailing_cue = cue  # type: ignore[method-assign]
+
+
+def test_plain_values_examples() -> None:
+    from trialmatch.criteria import numeric_values as nv
+    from trialmatch.criteria.lab_mentions import lab_mentions
+
+    text = "Hemoglobin of 9 g/dL or more"
+    (c,) = nv.plain_values(text, lab_mentions(text), [])
+    assert (c.op, c.value, c.unit) == (">=", 9.0, "g/dL")
+    assert nv.plain_values("Hemoglobin of 9 g/dL", lab_mentions("Hemoglobin of 9 g/dL"), []) == []

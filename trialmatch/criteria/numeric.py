@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter, itemgetter
 
-from trialmatch.criteria.lab_mentions import LabMention, lab_mentions, may_mention_lab
+from trialmatch.criteria.lab_mentions import LabMention, lab_mentions
 from trialmatch.criteria.numeric_values import (
     NUM,
     Comparison,
@@ -115,19 +115,17 @@ def _count_unit(var: str, c: Comparison) -> str | None:
 
 
 def _extracts(text: str) -> list[_Extract]:
-    if not may_mention_lab(text):
-        return []  # every extract belongs to a lab mention (cheapest test first: cached tokens)
     low = text.lower()
     if not _DIGIT.search(text) and not any(w in low for w in _NORMAL_WORDS):
         return []
-    mentions = lab_mentions(text)
+    mentions = lab_mentions(text)  # (tests first whether any token can start a lab name)
     if not mentions:
-        return []
+        return []  # every extract belongs to a lab mention
     comps = comparisons(text, durations=False, low=low)
     taken = [(c.start, c.end) for c in comps]
     comps += range_values(text, mentions, taken)
     taken = [(c.start, c.end) for c in comps]
-    comps += plain_values(text, mentions, taken)
+    comps += plain_values(text, mentions, taken, low=low)
     comps += normal_values(text, mentions, taken, low=low)
     comps.sort(key=attrgetter("start"))
     events: list[tuple[int, int, object]] = [(m.start, 0, m) for m in mentions]

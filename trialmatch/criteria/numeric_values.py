@@ -17,6 +17,7 @@ from trialmatch.criteria.lowre import caseless_safe, lowered
 from trialmatch.criteria.needles import group_needles, has_needle, phrase_needles
 from trialmatch.criteria.temporal import _UNIT as _TIME_UNIT
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import Cue, gate
 from trialmatch.vocab.units import normalize_unit
 
 __all__ = [
@@ -213,10 +214,19 @@ def comparisons(text: str, *, durations: bool = True, low: str | None = None) ->
     return out
 
 
-def plain_values(text: str, mentions: list[LabMention], taken: list[tuple[int, int]]) -> list[Comparison]:
+@cache
+def _trailing_cue() -> Cue:
+    return gate(_trailing_re())
+
+
+def plain_values(
+    text: str, mentions: list[LabMention], taken: list[tuple[int, int]], *, low: str | None = None
+) -> list[Comparison]:
     """Values stated without an operator but with a trailing one ("9 g/dL or more") after a lab
-    mention, outside the ``taken`` spans of operator comparisons."""
+    mention, outside the ``taken`` spans of operator comparisons (``low``: ``text.lower()``)."""
     out: list[Comparison] = []
+    if not _trailing_cue().admits(text, low=low):
+        return out  # each value needs a trailing operator, and the text has none of their words
     for mm in mentions:
         seg = text[mm.end : mm.end + 40]
         m = _plain_re().search(seg)
