@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from trialmatch.vocab.prefilter import Cue
 
-__all__ = ["SAFE", "group_needles", "has_needle", "phrase_needles"]
+__all__ = ["SAFE", "group_needles", "has_needle", "phrase_needles", "top_alternatives"]
 
 #: ASCII letters and digits except i and s: under re.IGNORECASE those two also match non-ASCII
 #: letters (ı and İ, ſ long s) that ``str.lower()`` does not turn into them.
@@ -64,6 +64,13 @@ def _scan(src: str) -> Iterable[tuple[int, str, int]]:
             yield j, c, depth
             depth += (c == "(") - (c == ")")
         j += 1
+
+
+def top_alternatives(src: str) -> list[str]:
+    """The top-level alternatives of the regex source ``src`` (``src`` itself when it has none):
+    a search for ``src`` matches exactly when a search for one of them does."""
+    cuts = [j for j, c, depth in _scan(src) if c == "|" and depth == 0]
+    return [src[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(src)], strict=True)]
 
 
 def _required_group(src: str, name: str) -> str | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter, itemgetter
 
-from trialmatch.criteria.lab_mentions import LabMention, lab_mentions, may_mention_lab
+from trialmatch.criteria.lab_mentions import LabMention, lab_mentions
 from trialmatch.criteria.numeric_values import (
     NUM,
     Comparison,
@@ -63,16 +63,20 @@ def _unit_fits(key: str, unit: str) -> bool:
     return convert(1.0, unit, lv.unit, key) is not None
 
 
-_SEP_RE = pattern("numeric.lab_list_sep")
-_COND_CUE = pattern("numeric.cond_cue")
-_LAB_COND = pattern("numeric.lab_condition")
-_GILBERT = pattern("numeric.gilbert")
-_OR_ALT = pattern("numeric.or_alternative")
-_CONJ = pattern("numeric.conjunction")
-_STARTS_COND = pattern("numeric.starts_cond")
-_OTHER_ANALYTE = pattern("numeric.other_analyte")
+# the plain regexes of the cues: they run on short slices of an item, where testing the cue's
+# needed strings first (lower-casing and memoising each slice) costs more than the search
+_SEP_RE = pattern("numeric.lab_list_sep").rx
+_COND_CUE = pattern("numeric.cond_cue").rx
+_LAB_COND = pattern("numeric.lab_condition").rx
+_GILBERT = pattern("numeric.gilbert").rx
+_OR_ALT = pattern("numeric.or_alternative").rx
+_CONJ = pattern("numeric.conjunction").rx
+_STARTS_COND = pattern("numeric.starts_cond").rx
+_OTHER_ANALYTE = pattern("numeric.other_analyte").rx
 _DIGIT = re.compile(r"\d")
-_NORMAL_WORD = re.compile(r"normal|wnl", re.I)
+#: the words of the old ``normal|wnl`` (re.I) gate, tested in the lower-cased text: their letters
+#: are ASCII ones that no other character matches case-insensitively (not i, k or s)
+_NORMAL_WORDS = ("normal", "wnl")
 _PAREN = re.compile(r"\([^()]{0,80}\)")
 _SEMI_PAREN = re.compile(r"[;)]")
 
@@ -111,19 +115,18 @@ def _count_unit(var: str, c: Comparison) -> str | None:
 
 
 def _extracts(text: str) -> list[_Extract]:
-    if not may_mention_lab(text):
-        return []  # every extract belongs to a lab mention (cheapest test first: cached tokens)
-    if not _DIGIT.search(text) and not _NORMAL_WORD.search(text):
+    low = text.lower()
+    if not _DIGIT.search(text) and not any(w in low for w in _NORMAL_WORDS):
         return []
-    mentions = lab_mentions(text)
+    mentions = lab_mentions(text)  # (tests first whether any token can start a lab name)
     if not mentions:
-        return []
-    comps = comparisons(text, durations=False)
+        return []  # every extract belongs to a lab mention
+    comps = comparisons(text, durations=False, low=low)
     taken = [(c.start, c.end) for c in comps]
     comps += range_values(text, mentions, taken)
     taken = [(c.start, c.end) for c in comps]
-    comps += plain_values(text, mentions, taken)
-    comps += normal_values(text, mentions, taken)
+    comps += plain_values(text, mentions, taken, low=low)
+    comps += normal_values(text, mentions, taken, low=low)
     comps.sort(key=attrgetter("start"))
     events: list[tuple[int, int, object]] = [(m.start, 0, m) for m in mentions]
     events += [(c.start, 1, c) for c in comps]

@@ -13,9 +13,11 @@ from functools import cache, lru_cache
 
 from trialmatch.criteria.lab_mentions import LabMention
 from trialmatch.criteria.lexicon import alternation, phrase_re, phrases
+from trialmatch.criteria.lowre import caseless_safe, lowered
 from trialmatch.criteria.needles import group_needles, has_needle, phrase_needles
 from trialmatch.criteria.temporal import _UNIT as _TIME_UNIT
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import Cue, gate
 from trialmatch.vocab.units import normalize_unit
 
 __all__ = [
@@ -35,15 +37,18 @@ _WS = re.compile(r"\s+")
 _GLUED_X = re.compile(r"^(\s{0,3})[xX](?=[A-Za-z])")  # "3xULN"
 _UNIT_WORDS = re.compile(r"^(\s{0,2})(\S{1,20})(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?")
 _BARE_ULN = pattern("numeric.bare_uln")
-_RANGE_LEAD = pattern("numeric.range_lead")
-_RANGE_JOIN = pattern("numeric.range_join")
-_NORMAL_GLUE = pattern("numeric.normal_glue")
+# plain regexes: they match short slices, where a cue's string test costs more than the match
+_RANGE_LEAD = pattern("numeric.range_lead").rx
+_RANGE_JOIN = pattern("numeric.range_join").rx
+_NORMAL_GLUE = pattern("numeric.normal_glue").rx
 _NUM_RE = re.compile(NUM)
 _TIME_AFTER = re.compile(rf"\s{{0,2}}(?:-\s{{0,2}})?{_TIME_UNIT}\b", re.I)
 _DIGIT = re.compile(r"\d")
 
 
 def parse_number(s: str) -> float | None:
+    if s.isdecimal():
+        return float(s)  # digits only: what the steps below come to (no separator to drop)
     s = s.strip()
     if _GROUPED.fullmatch(s):
         s = s.replace(",", "").replace(" ", "")  # "100,000" / "100 000"
@@ -77,6 +82,12 @@ def _cmp_re() -> re.Pattern[str]:
         rf"(?P<op>{ops})\s{{0,3}}{glue}?(?P<num>{NUM})(?:\s{{0,2}}{dash}\s{{0,2}}(?P<num2>{NUM}))?",
         re.I,
     )
+
+
+@cache
+def _cmp_searchers() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """The comparison pattern and its ``lowered`` form (derived once)."""
+    return _cmp_re(), lowered(_cmp_re())
 
 
 @cache
@@ -150,36 +161,51 @@ def _unit_words(groups: tuple[str | None, ...]) -> tuple[str | None, str | None,
     return None, None, 0
 
 
-def comparisons(text: str, *, durations: bool = True) -> list[Comparison]:
+def _op(lookup: dict[str, str], word: str) -> str | None:
+    """The operator of an operator phrase as matched (lower-cased): a key as it is (keys have
+    single spaces), else with its white space made single spaces."""
+    return lookup.get(word) or lookup.get(_WS.sub(" ", word))
+
+
+def comparisons(text: str, *, durations: bool = True, low: str | None = None) -> list[Comparison]:
     """Every operator + number (+ unit / ULN multiple) in ``text``; ``durations=False`` leaves out
-    numbers followed by a time unit ("=< 14 days prior to registration": a window, not a value)."""
+    numbers followed by a time unit ("=< 14 days prior to registration": a window, not a value);
+    ``low`` is ``text.lower()`` when the caller has it."""
     out: list[Comparison] = []
     lookup = _op_lookup()
+    if low is None:
+        low = text.lower()
     # a bare limit names its reference: one of the literal words its 'ref' group starts with
-    if has_needle(text.lower(), _bare_ref_needles()):
+    if has_needle(low, _bare_ref_needles()):
         for m in _BARE_ULN.finditer(text):
-            op = lookup.get(_WS.sub(" ", m.group("op").lower()))
+            op = _op(lookup, m.group("op").lower())
             if op is None:
                 continue
             bref = "lln" if m.group("ref").lower().startswith(("lln", "lower")) else "uln"
             out.append(Comparison(op=op, value=1.0, start=m.start(), end=m.end(), ref=bref))
     if not _DIGIT.search(text):
         return out  # every operator comparison has a number (NUM needs a digit)
-    for m in _cmp_re().finditer(text):
-        op = lookup.get(_WS.sub(" ", m.group("op").lower()))
-        v = parse_number(m.group("num"))
+    cmp_re, low_re = _cmp_searchers()
+    # the lowered search on the lower-cased text when it is the same search (same spans; the
+    # groups come lower-cased: the operator is looked up lower-cased, the numbers are digits)
+    matches = low_re.finditer(low) if low_re is not None and caseless_safe(text) else cmp_re.finditer(text)
+    for m in matches:
+        word, num, num2 = m.group("op", "num", "num2")
+        op = _op(lookup, word.lower())
+        v = parse_number(num)
         if op is None or v is None:
             continue
-        v2 = parse_number(m.group("num2")) if m.group("num2") else None
-        if not durations and _TIME_AFTER.match(text, m.end()):
+        v2 = parse_number(num2) if num2 else None
+        end = m.end()
+        if not durations and _TIME_AFTER.match(text, end):
             continue
-        unit, ref, used = _unit_after(text[m.end() : m.end() + 60])
+        unit, ref, used = _unit_after(text[end : end + 60])
         out.append(
             Comparison(
                 op=op,
                 value=v,
                 start=m.start(),
-                end=m.end() + used,
+                end=end + used,
                 unit=unit,
                 ref=ref,
                 high=v2 if (v2 is not None and v2 > v) else None,
@@ -188,10 +214,19 @@ def comparisons(text: str, *, durations: bool = True) -> list[Comparison]:
     return out
 
 
-def plain_values(text: str, mentions: list[LabMention], taken: list[tuple[int, int]]) -> list[Comparison]:
+@cache
+def _trailing_cue() -> Cue:
+    return gate(_trailing_re())
+
+
+def plain_values(
+    text: str, mentions: list[LabMention], taken: list[tuple[int, int]], *, low: str | None = None
+) -> list[Comparison]:
     """Values stated without an operator but with a trailing one ("9 g/dL or more") after a lab
-    mention, outside the ``taken`` spans of operator comparisons."""
+    mention, outside the ``taken`` spans of operator comparisons (``low``: ``text.lower()``)."""
     out: list[Comparison] = []
+    if not _trailing_cue().admits(text, low=low):
+        return out  # each value needs a trailing operator, and the text has none of their words
     for mm in mentions:
         seg = text[mm.end : mm.end + 40]
         m = _plain_re().search(seg)
@@ -256,12 +291,15 @@ def _normal_lists() -> tuple[frozenset[str], frozenset[str] | None]:
     return frozenset(str(k) for k in p["normal_means_uln"]), phrase_needles(p["normal_limits"])
 
 
-def normal_values(text: str, mentions: list[LabMention], taken: list[tuple[int, int]]) -> list[Comparison]:
+def normal_values(
+    text: str, mentions: list[LabMention], taken: list[tuple[int, int]], *, low: str | None = None
+) -> list[Comparison]:
     """A lab said to be normal ("Bilirubin normal", "AST and ALT within normal limits"): ``<= 1 x ULN``,
-    only when every lab named with it is one whose limit is the upper one (``normal_means_uln``)."""
+    only when every lab named with it is one whose limit is the upper one (``normal_means_uln``);
+    ``low`` is ``text.lower()`` when the caller has it."""
     uln_labs, needles = _normal_lists()
     out: list[Comparison] = []
-    if not mentions or not has_needle(text.lower(), needles):
+    if not mentions or not has_needle(text.lower() if low is None else low, needles):
         return out  # each hit is a 'normal_limits' phrase, which contains one of its needles
     for i, mm in enumerate(mentions):
         seg = text[mm.end : mm.end + 60]

@@ -1,0 +1,142 @@
+"""The shortcuts of the number / lab / window readers give exactly what the plain scans give."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trialmatch.criteria import temporal
+from trialmatch.criteria.lowre import caseless_safe, lowered
+from trialmatch.criteria.needles import top_alternatives
+
+_WORDS = [
+    "within", "in the last", "past", "days", "day", "d", "2d", "3 d", "wks", "weeks", "wk", "month", "mo",
+    "mos", "mths", "mood", "years", "yr", "hours", "hour", "hr", "h", "2h", "12", "1.5", "x", "the",
+    "ALT", "ULN", "≥", "<=", "–", "-", ".", ";", ",", "(", ")", "İ", "ı", "é", "",
+]  # fmt: skip
+
+
+@st.composite
+def _texts(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(_WORDS), max_size=12))
+    seps = draw(
+        st.lists(st.sampled_from([" ", "  ", "", "-", "\n"]), min_size=len(words), max_size=len(words))
+    )
+    text = "".join(w + s for w, s in zip(words, seps, strict=True))
+    return text.upper() if draw(st.booleans()) else text
+
+
+_TEXTS = _texts() | st.text(max_size=30)
+
+
+def test_top_alternatives() -> None:
+    assert top_alternatives("day|mo\\b|(?:a|b)c|[|]x") == ["day", "mo\\b", "(?:a|b)c", "[|]x"]
+    assert top_alternatives("abc") == ["abc"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS)
+def test_split_unit_hint_is_the_hint(text: str) -> None:
+    hint = temporal._searchers()[2]
+    assert hint is not None
+    low_hint = lowered(temporal._UNIT_HINT)
+    assert low_hint is not None
+    if caseless_safe(text):
+        low = text.lower()
+        assert bool(hint[0](low)) == bool(low_hint.search(low))
+
+
+def test_split_unit_hint_examples() -> None:
+    hint = temporal._searchers()[2]
+    assert hint is not None
+    assert hint[0]("within 3 days")
+    assert hint[0]("for 2 mo.") and hint[0]("after 3h") and hint[0]("2 d ago")
+    assert not hint[0]("within 3 mths") and not hint[0]("mood") and not hint[0]("hemoglobin 9")
+
+
+def test_window_lead_as_branch_is_the_optional_group() -> None:
+    """``(?:lead|)`` in the window pattern reads what ``(?:lead)?`` reads."""
+    src = temporal._window_re().pattern
+    opt = re.compile(src.replace(")?|)(?<![\\w.])", ")?)?(?<![\\w.])", 1), re.I)
+    assert opt.pattern != src
+    for text in ("within the last 6 months prior to day 1", "at least 2 weeks", "in 3 d", "≥ 28 days ago",
+                 "for a year", "over the past year", "2-4 weeks before"):  # fmt: skip
+        got = [(m.span(), m.groups()) for m in temporal._window_re().finditer(text)]
+        assert got == [(m.span(), m.groups()) for m in opt.finditer(text)]
+        assert got
+
+
+_NUM_TEXTS = st.lists(
+    st.sampled_from(
+        ["ANC", "≥", ">=", "less than", "less  than\tor equal to", "1.5", "100,000", "100 000", "١٢",
+         "x ULN", "times the upper limit of normal", "mg/dL", "x 10^9/L", "14 days", "-", "to", "ALT",
+         "normal", "İ", " "]
+    ),
+    max_size=10,
+).map(" ".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NUM_TEXTS)
+def test_comparisons_with_low_and_the_operator_lookup(text: str) -> None:
+    from trialmatch.criteria import numeric_values as nv
+
+    got = nv.comparisons(text, durations=False)
+    assert got == nv.comparisons(text, durations=False, low=text.lower())
+    lookup = nv._op_lookup()
+    for word in ("less  than\tor equal to", "at least", "≥", "foo"):
+        assert nv._op(lookup, word) == lookup.get(nv._WS.sub(" ", word))
+
+
+@given(st.from_regex(r"\d{1,7}|\d{1,3}(,\d{3})+|\d{1,7}[.,]\d{1,4}|١٢٣", fullmatch=True))
+def test_parse_number_fast_path(s: str) -> None:
+    from trialmatch.criteria import numeric_values as nv
+
+    slow = s.strip()
+    if nv._GROUPED.fullmatch(slow):
+        slow = slow.replace(",", "").replace(" ", "")
+    assert nv.parse_number(s) == float(slow.replace(",", "."))
+
+
+_LAB_TEXTS = st.lists(
+    st.sampled_from(
+        ["Hemoglobin", "ANC", "platelets", "of", "is", ":", "9", "1500", "g/dL", "/mm3", "or more",
+         "OR HIGHER", "and above", "or  greater", "ULN", "normal", "within normal limits", "≥", "between",
+         "18", "and", "30", "-", "kg/m2", "BMI", ";", "(", ")", "İ"]
+    ),
+    max_size=12,
+).map(" ".join)  # fmt: skip
+
+
+class _Always:
+    def admits(self, text: str, low: str | None = None) -> bool:
+        return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LAB_TEXTS)
+def test_plain_values_gate_is_necessary(text: str) -> None:
+    """The trailing-operator words gate of ``plain_values`` never drops a value the scan reads."""
+    from trialmatch.criteria import numeric_values as nv
+    from trialmatch.criteria.lab_mentions import lab_mentions
+
+    mentions = lab_mentions(text)
+    got = nv.plain_values(text, mentions, [], low=text.lower())
+    cue = nv._trailing_cue
+    nv._trailing_cue = lambda: _Always()  # type: ignore[assignment,return-value]
+    try:
+        assert got == nv.plain_values(text, mentions, [])
+    finally:
+        nv._trailing_cue = cue  # type: ignore[method-assign]
+
+
+def test_plain_values_examples() -> None:
+    from trialmatch.criteria import numeric_values as nv
+    from trialmatch.criteria.lab_mentions import lab_mentions
+
+    text = "Hemoglobin of 9 g/dL or more"
+    (c,) = nv.plain_values(text, lab_mentions(text), [])
+    assert (c.op, c.value, c.unit) == (">=", 9.0, "g/dL")
+    assert nv.plain_values("Hemoglobin of 9 g/dL", lab_mentions("Hemoglobin of 9 g/dL"), []) == []
