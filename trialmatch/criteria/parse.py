@@ -68,17 +68,17 @@ def _definition_strings() -> Callable[[str], object]:
 def _definition_lead(t: str, parts: tuple[str, ...]) -> str | None:
     """The requirement before a definition that follows it ("must have measurable disease:
     Measurable disease is defined as ..."), or None when the item has no such tail."""
-    may = _definition_strings()
     # a part holding a cue holds its longest token, so the lower-cased parts do
     if (
         parts
         and parts[0] in t
-        and may(" ".join(parts).lower())
+        and _definition_strings()(" ".join(parts).lower())
         and any(has_phrase("definition_cues", p) for p in parts)
     ):
         lead = t[: t.index(parts[0])].strip(" :;,")
     else:
-        if not may(t.lower()) or not has_phrase("definition_cues", t):
+        # (no string test first: the builder tokenises ``t`` anyway, and the lookup keeps its tokens)
+        if not has_phrase("definition_cues", t):
             return None  # a sentence's phrase is one of the whole text's (it splits at white space)
         sents = _SENT.split(t)
         i = next((k for k, x in enumerate(sents) if k > 0 and has_phrase("definition_cues", x)), None)

@@ -11,7 +11,13 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from trialmatch.criteria.clinical import any_of, concepts_in, disease_state_rule, split_exceptions
+from trialmatch.criteria.clinical import (
+    any_of,
+    concept_hits,
+    concepts_in,
+    disease_state_rule,
+    split_exceptions,
+)
 from trialmatch.criteria.facets import PS_CUE, age_rule, bp_slash_rule, life_expectancy_rule, performance_rule
 from trialmatch.criteria.findings import (
     allergy_rule,
@@ -102,15 +108,15 @@ def _sex(t: str, low: str) -> Rule | None:
     return Is("sex", ("female",) if _SEX_FEMALE.match(t, low=low) else ("male",))
 
 
-def _hypertension(t: str) -> Rule | None:
+def _hypertension(t: str, low: str) -> Rule | None:
     ids = {h.concept for h in concepts_in(t)}
-    if "hypertension" not in ids and not _BLOOD_PRESSURE.search(t):
+    if "hypertension" not in ids and not _BLOOD_PRESSURE.search(t, low=low):
         return None
     bp = bp_slash_rule(t)
     labs, _ = lab_rules(t)
     parts: list[Rule] = []
-    if "hypertension" in ids or _HIGH_BP.search(t):
-        unc = has_phrase("uncontrolled_cues", t) or _NOT_CONTROLLED.search(t)
+    if "hypertension" in ids or _HIGH_BP.search(t, low=low):
+        unc = has_phrase("uncontrolled_cues", t) or _NOT_CONTROLLED.search(t, low=low)
         parts.append(
             Has("hypertension", kinds=("condition",), qualifiers=(("uncontrolled", True),) if unc else ())
         )
@@ -155,7 +161,7 @@ def _investigator(t: str, low: str) -> bool:
     if "investigator" not in low and "suitab" not in low and "appropriate" not in low:
         return False
     main, _ = split_exceptions(t)
-    return bool(_INVESTIGATOR_STRONG.search(main))
+    return bool(_INVESTIGATOR_STRONG.search(main, low=low if main is t else None))
 
 
 def _generic_other(t: str) -> bool:
@@ -199,7 +205,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     if _NOTE.rx.match(t):
         q = f"Note in the criteria: {t[:200]}"
         return categorise(t), Review("a note, not a criterion", q), 0.3, None, "note"
-    hits = concepts_in(t)
+    hits = concept_hits(t)  # (the memoised tuple: read here, never changed)
     cs = concepts()
     ids = [h.concept for h in hits]
     types = {cs[c].type for c in ids}
@@ -243,8 +249,8 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     if cns is not None:
         neg = kind == "inclusion" and _NEG_START.rx.match(t) and not isinstance(cns[0], Not)
         return cns[1], Not(cns[0]) if neg else cns[0], 0.85, None, None
-    if "hypertension" in ids or _BP_WORD.search(t):
-        ht = _hypertension(t)
+    if "hypertension" in ids or _BP_WORD.search(t, low=low):
+        ht = _hypertension(t, low)
         if ht is not None:
             return "comorbidity" if "hypertension" in ids else "vital_sign", ht, 0.85, None, None
     labs, keys = lab_rules(t)
