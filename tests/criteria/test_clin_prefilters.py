@@ -92,3 +92,35 @@ def test_split_exceptions_keeps_a_permissive_clause_and_an_exception() -> None:
     )
     assert "are eligible" in exc and "except for platinum agents" in exc
     assert main.startswith("Prior chemotherapy")
+
+
+def _lead_reference(t: str, parts: tuple[str, ...]) -> str | None:
+    """``_definition_lead`` without its string tests."""
+    if parts and parts[0] in t and any(has_phrase("definition_cues", p) for p in parts):
+        lead = t[: t.index(parts[0])].strip(" :;,")
+    else:
+        if not has_phrase("definition_cues", t):
+            return None
+        sents = parse._SENT.split(t)
+        i = next((k for k, x in enumerate(sents) if k > 0 and has_phrase("definition_cues", x)), None)
+        if i is None:
+            return None
+        lead = " ".join(sents[:i]).strip(" :;,")
+    return lead if len(lead) >= 15 and not has_phrase("definition_cues", lead) else None
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts(), st.lists(_texts(), max_size=3))
+def test_definition_lead_reads_as_before(t: str, parts: list[str]) -> None:
+    ps = tuple(p for p in parts if p)
+    assert parse._definition_lead(t, ps) == _lead_reference(t, ps)
+    if ps:  # the parts as they follow the lead in the item
+        whole = t + ": " + " ".join(ps)
+        assert parse._definition_lead(whole, ps) == _lead_reference(whole, ps)
+
+
+def test_definition_lead_from_parts() -> None:
+    t = "Must have measurable disease: Measurable disease is defined as one lesion"
+    assert parse._definition_lead(t, ("Measurable disease is defined as one lesion",)) == (
+        "Must have measurable disease"
+    )

@@ -81,11 +81,17 @@ def _definition_lead(t: str, parts: tuple[str, ...]) -> str | None:
         if not has_phrase("definition_cues", t):
             return None  # a sentence's phrase is one of the whole text's (it splits at white space)
         sents = _SENT.split(t)
-        i = next((k for k, x in enumerate(sents) if k > 0 and has_phrase("definition_cues", x)), None)
+        i = next((k for k, x in enumerate(sents) if k > 0 and _has_definition(x)), None)
         if i is None:
             return None
         lead = " ".join(sents[:i]).strip(" :;,")
-    return lead if len(lead) >= 15 and not has_phrase("definition_cues", lead) else None
+    return lead if len(lead) >= 15 and not _has_definition(lead) else None
+
+
+def _has_definition(x: str) -> bool:
+    """``has_phrase("definition_cues", x)``, without tokenising a piece that lacks every cue's
+    longest token (a piece holding a cue holds that token, lower-cased)."""
+    return bool(_definition_strings()(x.lower())) and has_phrase("definition_cues", x)
 
 
 def _build_clause(c: str, k: str) -> tuple[str, Rule, str | None]:
