@@ -106,6 +106,12 @@ def _closing(text: str, i: int) -> int:
     return -1
 
 
+@cache
+def _permissive_strings() -> Callable[[str], object]:
+    """A test of a lower-cased text, false when no permissive cue can occur in it."""
+    return finder(phrase_strings(phrases()["permissive_cues"]))
+
+
 @lru_cache(maxsize=4096)
 def split_exceptions(text: str) -> tuple[str, str]:
     """(main text, exception text): permissive clauses ("X being eligible", "X may be enrolled")
@@ -116,9 +122,16 @@ def split_exceptions(text: str) -> tuple[str, str]:
     spans: list[tuple[int, int]] = []
     # a clause holds a phrase only if the whole text does (a clause is a run of the text's tokens);
     # that token test is much cheaper than the hint's alternation, so it goes first
-    perm = has_phrase("permissive_cues", text) and _PERM_HINT.search(text.lower()) is not None
+    low = text.lower()
+    perm = has_phrase("permissive_cues", text) and _PERM_HINT.search(low) is not None
+    # a clause holding a cue holds its longest token, lower-cased: in the clause's slice of ``low``
+    # when lower-casing kept the length (each character one), else in the clause lower-cased
+    may = _permissive_strings()
+    same = len(low) == len(text)
     for m in _CLAUSE.finditer(text) if perm else ():
         clause = m.group()
+        if not may(low[m.start() : m.end()] if same else clause.lower()):
+            continue
         if has_phrase("permissive_cues", clause) and not _NOT_PERMITTED.search(clause):
             spans.append((m.start(), m.end()))
     # exception cues

@@ -9,9 +9,10 @@ adjusted to the item's wording by ``parse_post``; a cohort or disease label scop
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cache
 
-from trialmatch.criteria.lexicon import has_phrase
+from trialmatch.criteria.lexicon import has_phrase, phrase_strings, phrases
 from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.parse_build import build_cached, categorise
 from trialmatch.criteria.parse_clauses import clause_rule
@@ -19,6 +20,7 @@ from trialmatch.criteria.parse_post import settle_rule
 from trialmatch.criteria.rules import And, Not, Or, Review, Rule
 from trialmatch.criteria.scope import scoped_rule
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import finder
 
 __all__ = ["MAX_ITEM", "categorise", "clean_text", "parse_item"]
 
@@ -57,20 +59,39 @@ def _has_review(rule: Rule) -> bool:
     return False
 
 
+@cache
+def _definition_strings() -> Callable[[str], object]:
+    """A test of a lower-cased text, false when no definition cue can occur in it (built on first use)."""
+    return finder(phrase_strings(phrases()["definition_cues"]))
+
+
 def _definition_lead(t: str, parts: tuple[str, ...]) -> str | None:
     """The requirement before a definition that follows it ("must have measurable disease:
     Measurable disease is defined as ..."), or None when the item has no such tail."""
-    if parts and parts[0] in t and any(has_phrase("definition_cues", p) for p in parts):
+    # a part holding a cue holds its longest token, so the lower-cased parts do
+    if (
+        parts
+        and parts[0] in t
+        and _definition_strings()(" ".join(parts).lower())
+        and any(has_phrase("definition_cues", p) for p in parts)
+    ):
         lead = t[: t.index(parts[0])].strip(" :;,")
     else:
+        # (no string test first: the builder tokenises ``t`` anyway, and the lookup keeps its tokens)
         if not has_phrase("definition_cues", t):
             return None  # a sentence's phrase is one of the whole text's (it splits at white space)
         sents = _SENT.split(t)
-        i = next((k for k, x in enumerate(sents) if k > 0 and has_phrase("definition_cues", x)), None)
+        i = next((k for k, x in enumerate(sents) if k > 0 and _has_definition(x)), None)
         if i is None:
             return None
         lead = " ".join(sents[:i]).strip(" :;,")
-    return lead if len(lead) >= 15 and not has_phrase("definition_cues", lead) else None
+    return lead if len(lead) >= 15 and not _has_definition(lead) else None
+
+
+def _has_definition(x: str) -> bool:
+    """``has_phrase("definition_cues", x)``, without tokenising a piece that lacks every cue's
+    longest token (a piece holding a cue holds that token, lower-cased)."""
+    return bool(_definition_strings()(x.lower())) and has_phrase("definition_cues", x)
 
 
 def _build_clause(c: str, k: str) -> tuple[str, Rule, str | None]:

@@ -11,7 +11,13 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from trialmatch.criteria.clinical import any_of, concepts_in, disease_state_rule, split_exceptions
+from trialmatch.criteria.clinical import (
+    any_of,
+    concept_hits,
+    concepts_in,
+    disease_state_rule,
+    split_exceptions,
+)
 from trialmatch.criteria.facets import PS_CUE, age_rule, bp_slash_rule, life_expectancy_rule, performance_rule
 from trialmatch.criteria.findings import (
     allergy_rule,
@@ -36,6 +42,8 @@ from trialmatch.vocab.prefilter import gate
 
 __all__ = ["build_cached", "categorise"]
 
+# the patterns anchored at the item's start are asked with ``.rx.match``: the regex fails within the
+# first characters, cheaper than the Cue's scan of the whole text for the strings a match needs
 _NOTE = pattern("parse.note")
 _NEG_START = pattern("parse.negation_start")
 _INVESTIGATOR_STRONG = pattern("parse.investigator_strong")
@@ -95,20 +103,20 @@ def _reproductive(t: str, low: str, kind: str) -> tuple[Rule, str, Rule | None] 
 
 
 def _sex(t: str, low: str) -> Rule | None:
-    if not _SEX_ONLY.match(t, low=low) or has_phrase("sex_any", t):
+    if not _SEX_ONLY.rx.match(t) or has_phrase("sex_any", t):
         return None
     return Is("sex", ("female",) if _SEX_FEMALE.match(t, low=low) else ("male",))
 
 
-def _hypertension(t: str) -> Rule | None:
+def _hypertension(t: str, low: str) -> Rule | None:
     ids = {h.concept for h in concepts_in(t)}
-    if "hypertension" not in ids and not _BLOOD_PRESSURE.search(t):
+    if "hypertension" not in ids and not _BLOOD_PRESSURE.search(t, low=low):
         return None
     bp = bp_slash_rule(t)
     labs, _ = lab_rules(t)
     parts: list[Rule] = []
-    if "hypertension" in ids or _HIGH_BP.search(t):
-        unc = has_phrase("uncontrolled_cues", t) or _NOT_CONTROLLED.search(t)
+    if "hypertension" in ids or _HIGH_BP.search(t, low=low):
+        unc = has_phrase("uncontrolled_cues", t) or _NOT_CONTROLLED.search(t, low=low)
         parts.append(
             Has("hypertension", kinds=("condition",), qualifiers=(("uncontrolled", True),) if unc else ())
         )
@@ -125,7 +133,7 @@ _TX_TYPES = ("treatment", "drug", "regimen")
 
 def _healthy(t: str, low: str) -> Rule | None:
     """A healthy-volunteer item ("Healthy male subjects"), of the one sex named if only one is."""
-    if not _HEALTHY_PEOPLE.match(t, low=low):
+    if not _HEALTHY_PEOPLE.rx.match(t):
         return None
     hv: Rule = Flag("healthy_volunteer")
     fem, mal = _FEMALE_WORD.search(t, low=low), _MALE_WORD.search(t, low=low)
@@ -153,7 +161,7 @@ def _investigator(t: str, low: str) -> bool:
     if "investigator" not in low and "suitab" not in low and "appropriate" not in low:
         return False
     main, _ = split_exceptions(t)
-    return bool(_INVESTIGATOR_STRONG.search(main))
+    return bool(_INVESTIGATOR_STRONG.search(main, low=low if main is t else None))
 
 
 def _generic_other(t: str) -> bool:
@@ -177,7 +185,7 @@ def _judgement(t: str) -> tuple[str, Rule, float, Rule | None, str | None]:
 def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, Rule | None, str | None]:
     """(category, rule, confidence, applies_if, note)."""
     low = t.lower()
-    if _EXCEPTION_LEAD.match(t, low=low):
+    if _EXCEPTION_LEAD.rx.match(t):
         return "other", Admin("allowed"), 0.7, None, "an exception to the item before"
     main0, exc0 = split_exceptions(t)
     if exc0 and len(_NON_WORD.sub("", main0)) < 4:
@@ -190,14 +198,14 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     if kind == "inclusion" and has_phrase("conditional_permission_cues", t):
         q = f"Does the patient meet the conditions of this permission? ({t[:160]})"
         return categorise(t), Review("permission with conditions", q), 0.4, None, "conditional permission"
-    if _PROTOCOL_NOTE.match(t, low=low):
+    if _PROTOCOL_NOTE.rx.match(t):
         return "administrative", Admin("protocol"), 0.8, None, "a pointer to criteria set out elsewhere"
-    if _NO_RESTRICTION.match(t, low=low) or _SEX_EITHER.match(t, low=low):
+    if _NO_RESTRICTION.match(t, low=low) or _SEX_EITHER.rx.match(t):
         return categorise(t), Admin("allowed"), 0.8, None, "no restriction"
-    if _NOTE.match(t, low=low):
+    if _NOTE.rx.match(t):
         q = f"Note in the criteria: {t[:200]}"
         return categorise(t), Review("a note, not a criterion", q), 0.3, None, "note"
-    hits = concepts_in(t)
+    hits = concept_hits(t)  # (the memoised tuple: read here, never changed)
     cs = concepts()
     ids = [h.concept for h in hits]
     types = {cs[c].type for c in ids}
@@ -206,7 +214,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         kind == "inclusion"
         or _generic_other(t)
         or not ids
-        or _JUDGEMENT_LEAD.match(t, low=low)
+        or _JUDGEMENT_LEAD.rx.match(t)
         or _OTHER_CONDITION.search(low)
     ):
         return _judgement(t)
@@ -227,7 +235,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     hv = _healthy(t, low) if kind == "inclusion" else None
     if hv is not None:
         return "other", hv, 0.85, None, None
-    if kind == "inclusion" and _ABLE_TO_SWALLOW.match(t, low=low):
+    if kind == "inclusion" and _ABLE_TO_SWALLOW.rx.match(t):
         swallow = Has("malabsorption", kinds=("condition",), status="active")
         return "comorbidity", Not(swallow), 0.8, None, None  # able to swallow: no current problem
     if PS_CUE.search(t, low=low):
@@ -239,10 +247,10 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         return "life_expectancy", le, 0.95, None, None
     cns = cns_rule(t)
     if cns is not None:
-        neg = kind == "inclusion" and _NEG_START.match(t, low=low) and not isinstance(cns[0], Not)
+        neg = kind == "inclusion" and _NEG_START.rx.match(t) and not isinstance(cns[0], Not)
         return cns[1], Not(cns[0]) if neg else cns[0], 0.85, None, None
-    if "hypertension" in ids or _BP_WORD.search(t):
-        ht = _hypertension(t)
+    if "hypertension" in ids or _BP_WORD.search(t, low=low):
+        ht = _hypertension(t, low)
         if ht is not None:
             return "comorbidity" if "hypertension" in ids else "vital_sign", ht, 0.85, None, None
     labs, keys = lab_rules(t)
@@ -271,7 +279,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
             cat = "grade"
         elif len(keys) >= 3 or _ORGAN_FUNCTION.search(low, low=low):
             cat = "organ_function"
-        if kind == "inclusion" and _NEG_START.match(t, low=low) and not isinstance(labs, Not):
+        if kind == "inclusion" and _NEG_START.rx.match(t) and not isinstance(labs, Not):
             labs = Not(labs)  # "No ... QTc >= 500 msec" as an inclusion item
         return cat, labs, 0.9, None, None
     ca_word = _CANCER_WORD.search(low, low=low)
@@ -318,7 +326,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     if _condition_first(hits):
         cm0 = comorbidity_rule(t, list(parts) if parts else None)
         if cm0 is not None:
-            r0 = Not(cm0[0]) if kind == "inclusion" and _NEG_START.match(t, low=low) else cm0[0]
+            r0 = Not(cm0[0]) if kind == "inclusion" and _NEG_START.rx.match(t) else cm0[0]
             either = _OR_RECEIVING.search(t, low=low)
             th1 = therapy_rule(t, kind) if kind == "exclusion" and either else None
             if th1 is not None and not isinstance(th1[0], (Not, Review)):
@@ -352,7 +360,7 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     cm = comorbidity_rule(t, list(parts) if parts else None)
     if cm is not None:
         r = cm[0]
-        if kind == "inclusion" and _NEG_START.match(t, low=low):
+        if kind == "inclusion" and _NEG_START.rx.match(t):
             r = Not(r)
         elif kind == "inclusion" and _GRADE_LIMIT.search(t, low=low):
             # "Peripheral neuropathy grade 0-1": a severity limit, not a requirement to have it

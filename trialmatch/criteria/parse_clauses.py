@@ -22,6 +22,8 @@ from trialmatch.vocab.patterns import pattern
 
 __all__ = ["clause_rule", "clauses"]
 
+# (the two anchored patterns are asked with ``.rx.match``: the regex fails within the first characters,
+# cheaper than the Cue's scan of the whole clause for the strings a match needs)
 _CONNECTIVE = pattern("parse.clause_connective")
 _LEAD = pattern("parse.clause_lead")
 _PERMISSION = pattern("parse.clause_permission")
@@ -97,7 +99,7 @@ def clause_rule(t: str, kind: str, whole: Rule, build: Builder) -> tuple[Rule, s
     for p, grant in zip(parts, grants, strict=True):
         if grant:
             continue
-        if _CONNECTIVE.match(p) or not _LEAD.match(p) or _PERMISSION.search(p):
+        if _CONNECTIVE.rx.match(p) or not _LEAD.rx.match(p) or _PERMISSION.search(p):
             return None  # a clause that does not open a requirement of its own, or lifts one
         if has_phrase("permissive_cues", p) and not (
             split_exceptions(p)[1] and not _names(p) & _names(" ".join(x for x in parts if x != p))

@@ -7,15 +7,20 @@ since prior surgery"), a duration for those on a drug, a permission written amon
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import cache
 
-from trialmatch.criteria.lexicon import has_phrase
+from trialmatch.criteria.lexicon import has_phrase, phrase_strings, phrases
 from trialmatch.criteria.rules import Admin, And, Compare, Has, Not, Or, Review, Rule, Window
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import finder
 
 __all__ = ["settle_rule"]
 
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")  # "(platelet transfusion is not allowed ...)" is an aside
 _INELIGIBLE = pattern("parse.ineligible")
+# (the patterns anchored at the start are asked with ``.rx.match``: the regex fails within the first
+# characters, cheaper than the Cue's scan of the whole text for the strings a match needs)
 _NEG_START = pattern("parse.negation_start")
 _CONDITIONAL_SUBJECT = pattern("parse.conditional_subject")
 _WHO_RECEIVE = pattern("parse.who_receive")
@@ -69,36 +74,43 @@ def _first_sentence(t: str) -> str:
 _ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
+@cache
+def _permission_strings() -> Callable[[str], object]:
+    """A test of a lower-cased text, false when no permission statement can occur in it."""
+    return finder(phrase_strings(phrases()["permission_statement_cues"]))
+
+
 def _permission_among_exclusions(t: str) -> bool:
     """An exclusion item whose first sentence grants a permission ("... are eligible", "... are allowed")
     outside brackets: it excludes nobody by itself."""
     first = _first_sentence(t)
+    if not _permission_strings()(first.lower()):
+        return False  # a cue outside the brackets holds its longest token, so the first sentence does
     outside = _ASIDE.sub(" ", first) if "(" in first or "[" in first else first  # an aside opens with one
     return has_phrase("permission_statement_cues", outside) and not _INELIGIBLE.search(first)
 
 
 def settle_rule(rule: Rule, t: str, k: str, cat: str) -> Rule:
     """The rule built for item ``t`` (kind ``k``, category ``cat``) as the item's wording asks."""
-    low = t.lower()
     # (the tests of each condition are pure: the cheap ones are asked first; the text searched for
     # "ineligible" is spaces and pieces of ``t``, so it can hold the pattern's literals only if ``t`` does)
     if (
         k == "inclusion"
         and cat not in _NOT_TURNED
         and not isinstance(rule, (Not, Review, Admin))
-        and _INELIGIBLE.admits(t, low)
+        and _INELIGIBLE.admits(t, t.lower())
         and _INELIGIBLE.search(_BRACKETS.sub(" ", _first_sentence(t)))
     ):
         rule = Not(rule)  # an inclusion item written as an exclusion ("patients with X are ineligible")
-    elif k == "inclusion" and _NEG_START.match(t, low=low) and _presence_test(rule):
+    elif k == "inclusion" and _NEG_START.rx.match(t) and _presence_test(rule):
         rule = Not(rule)  # "No active infection", "Free of ...": every builder's Has read as written
-    elif k == "inclusion" and _CONDITIONAL_SUBJECT.match(t, low=low) and _positive_has(rule):
+    elif k == "inclusion" and _CONDITIONAL_SUBJECT.rx.match(t) and _positive_has(rule):
         # "For patients with chronic HBV, the viral load must be undetectable": binds only them
         q = f"Does the patient meet what this item asks of that group? ({t[:160]})"
         rule = Or((Not(rule), Review("requirement for a subgroup", q)))
     if k == "inclusion" and not has_phrase("duration_requirement_cues", t):
         rule = _washout(rule)  # (not "on a stable dose of X for at least 3 months": that requires X)
-    elif k == "inclusion" and isinstance(rule, Has) and _WHO_RECEIVE.match(t, low=low):
+    elif k == "inclusion" and isinstance(rule, Has) and _WHO_RECEIVE.rx.match(t):
         # "Subjects receiving anticoagulation must be on a stable regimen for >= 2 weeks": only for them
         q = f"Has the patient been on it as long as required? ({t[:160]})"
         none = Not(Has(rule.concept, rule.kinds, None, rule.status, rule.qualifiers))
