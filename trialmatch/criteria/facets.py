@@ -4,6 +4,7 @@ blood pressure written as "150/90 mmHg", NYHA class, grade, stage, neuroendocrin
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.numeric import comparisons, parse_number
@@ -201,8 +202,10 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _NYHA = pattern("facets.nyha")
 
 
+@lru_cache(maxsize=1024)
 def nyha_min(text: str) -> int | None:
-    """The lowest NYHA class a heart-failure clause names ("NYHA class II or higher" -> 2)."""
+    """The lowest NYHA class a heart-failure clause names ("NYHA class II or higher" -> 2)
+    (memoised: asked of the same clause for each heart-failure concept it names)."""
     m = _NYHA.search(text)
     if not m:
         return None
