@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache
 
 from trialmatch.criteria.clinical import (
@@ -17,19 +17,18 @@ from trialmatch.criteria.clinical import (
     all_of,
     any_of,
     concept_hits,
-    concept_ids,
     concepts_in,
     split_exceptions,
     subtract,
 )
 from trialmatch.criteria.facets import nyha_min
 from trialmatch.criteria.lexicon import find_phrase, has_phrase, op_of, phrases
-from trialmatch.criteria.lowre import Lowered, caseless_safe, final_words, lowered, tail_from
+from trialmatch.criteria.lowre import Lowered, caseless_safe, lowered, tail_from
 from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Review, Rule, Window
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
-from trialmatch.vocab.prefilter import Cue, finder, folded, minimal
+from trialmatch.vocab.prefilter import WordEnd, finder, folded, minimal
 
 __all__ = ["cns_rule", "comorbidity_rule", "other_malignancy_rule", "therapy_rule"]
 
@@ -53,28 +52,7 @@ def _lines(main: str) -> re.Match[str] | None:
     return _LINES_LOW.search(low)
 
 
-class _StemSearch:
-    """A pattern ending in a group of plain words (``history.drug_stem``: ``...(?:mab|nib)\\b``)
-    behind a necessary condition: one of those words ends a word of the lower-cased text."""
-
-    def __init__(self, p: re.Pattern[str] | Cue) -> None:
-        self.pattern = p
-        self._words = final_words(p)
-
-    def _possible(self, text: str) -> bool:
-        if self._words is None or not caseless_safe(text):
-            return True
-        low = folded(text) if text.isascii() else text.lower()  # (the same string; folded is memoised)
-        return self._words.search(low) is not None
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self._possible(text) else None
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.pattern.finditer(text) if self._possible(text) else iter(())
-
-
-_DRUGLIKE = _StemSearch(pattern("history.drug_stem"))
+_DRUGLIKE = WordEnd(pattern("history.drug_stem"))  # a drug-name stem ends a word
 _THERAPY_WORD = pattern("history.therapy_word")
 _PRIOR_OR_LINE = pattern("history.prior_or_line")
 _WASHOUT_WORDS = pattern("history.washout_words")
@@ -103,7 +81,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         for h in _hits(main, ("treatment", "drug", "regimen"))
         if not (
             h.concept == "investigational_agent"
-            and _ANCHOR_BEFORE.search(main[max(0, h.start - 40) : h.start])
+            and _ANCHOR_BEFORE.search(main[max(0, h.start - 40) : h.start], low=folded(main))
         )
     ]
     # what only a permission sentence after the first names ("... Therapy with heparin, LMWH or
@@ -410,17 +388,17 @@ def cns_rule(text: str) -> tuple[Rule, str] | None:
     if all(h.concept == "leptomeningeal_disease" for h in hits) and _CNS_METS.search(text):
         # "CNS or leptomeningeal metastases"
         hits.append(ConceptHit("cns_metastases", hits[0].start, hits[0].end, hits[0].text))
-    low = text.lower()
+    low = text.lower()  # (the texts searched below; low=: no memo entry for it)
     ids = {h.concept for h in hits}
-    allowed = _CNS_ALLOWED.search(low)
-    active_word = _CNS_ACTIVE.search(low)
+    allowed = _CNS_ALLOWED.search(low, low=low)
+    active_word = _CNS_ACTIVE.search(low, low=low)
     rules: list[Rule] = []
     if "leptomeningeal_disease" in ids:
         rules.append(Has("leptomeningeal_disease", kinds=("metastasis", "condition")))
     if ids - {"leptomeningeal_disease"}:
         if allowed or active_word:
             rules.append(Has("cns_metastases", kinds=("metastasis", "condition"), status="active"))
-            sm = _STEROID.search(low)
+            sm = _STEROID.search(low, low=low)
             if sm:
                 w = None
                 for win, a, _ in find_windows(text):
@@ -436,7 +414,7 @@ def cns_rule(text: str) -> tuple[Rule, str] | None:
                             )
                         )
                     )
-                elif _ON_STEROIDS.search(low):
+                elif _ON_STEROIDS.search(low, low=low):
                     rules.append(
                         And(
                             (
