@@ -4,13 +4,16 @@ blood pressure written as "150/90 mmHg", NYHA class, grade, stage, neuroendocrin
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from functools import lru_cache
 
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
+from trialmatch.criteria.lowre import lowered
 from trialmatch.criteria.numeric import comparisons, parse_number
 from trialmatch.criteria.rules import And, Compare, Is, Or, Rule
 from trialmatch.criteria.temporal import NUMBER_WORDS
 from trialmatch.vocab.patterns import pattern
-from trialmatch.vocab.prefilter import folded
+from trialmatch.vocab.prefilter import Cue, folded
 
 __all__ = [
     "AGE_CUE",
@@ -33,18 +36,37 @@ _AGE_LEAD_TRAIL = pattern("facets.age_lead_trail")
 _YEARS_UNIT = pattern("facets.years_unit")
 _SHORT_AGE_UNIT = pattern("facets.short_age_unit")
 _PER_YEAR = {"d": 365.25, "w": 52.18, "m": 12.0}
+# the age patterns compiled case-sensitively, for the lower-cased text of an ASCII text (the same
+# search, groups lower-cased: the readers below read digits and lower-case their words anyway)
+_LOW = {id(p): lowered(p) for p in (AGE_CUE, _AGE_RANGE, _AGE_TRAIL, _AGE_WORDS, _AGE_LEAD_TRAIL)}
+
+
+def _age_search(p: Cue, text: str, low: str) -> re.Match[str] | None:
+    """``p.search(text)``; ``low`` is ``folded(text)``."""
+    if not p.may(low):
+        return None
+    lw = _LOW[id(p)] if text.isascii() else None  # (an ASCII text's folded text is its lower-cased one)
+    return lw.search(low) if lw is not None else p.rx.search(text)
+
+
+def _age_finditer(p: Cue, text: str, low: str) -> Iterator[re.Match[str]]:
+    """``p.finditer(text)`` as ``_age_search`` searches."""
+    if not p.may(low):
+        return iter(())
+    lw = _LOW[id(p)] if text.isascii() else None
+    return lw.finditer(low) if lw is not None else p.rx.finditer(text)
 
 
 def age_rule(text: str) -> Rule | None:
     """Age limits, e.g. "aged 18-75", "Age >= 18 years", "18 years or older" (None when absent)."""
     low = folded(text)
     if (
-        not AGE_CUE.search(text, low=low)
-        and not _AGE_TRAIL.search(text, low=low)
-        and not _AGE_WORDS.search(text, low=low)
+        not _age_search(AGE_CUE, text, low)
+        and not _age_search(_AGE_TRAIL, text, low)
+        and not _age_search(_AGE_WORDS, text, low)
     ):
         return None
-    m = _AGE_RANGE.search(text)
+    m = _age_search(_AGE_RANGE, text, low)
     if m:
         a = parse_number(m.group("a") or m.group("c"))
         b = parse_number(m.group("b") or m.group("d"))
@@ -66,7 +88,7 @@ def age_rule(text: str) -> Rule | None:
             if c.high is not None:
                 return Compare(var="age", cmp="between", value=c.value / per, high=c.high / per, unit="a")
             out.append(Compare(var="age", cmp=c.op, value=round(c.value / per, 3), unit="a"))
-    for m2 in _AGE_TRAIL.rx.finditer(text) if _AGE_TRAIL.may(low) else ():
+    for m2 in _age_finditer(_AGE_TRAIL, text, low):
         v = parse_number(m2.group("n"))
         t = m2.group("t").lower()
         if v is None or not 0 <= v <= 120:
@@ -75,16 +97,14 @@ def age_rule(text: str) -> Rule | None:
         cmp = Compare(var="age", cmp=op, value=v, unit="a")
         if cmp not in out:
             out.append(cmp)
-    for m3 in _AGE_WORDS.rx.finditer(text) if _AGE_WORDS.may(low) else ():
+    for m3 in _age_finditer(_AGE_WORDS, text, low):
         v = parse_number(m3.group("n"))
         if v is None:
             continue
         w = m3.group("w").lower()
         op = ">" if w.startswith(("older", "over", "above")) else "<"
         out.append(Compare(var="age", cmp=op, value=v, unit="a"))
-    for m4 in (
-        _AGE_LEAD_TRAIL.rx.finditer(text) if _AGE_LEAD_TRAIL.may(low) else ()
-    ):  # "Age: 18 and over" (no "years")
+    for m4 in _age_finditer(_AGE_LEAD_TRAIL, text, low):  # "Age: 18 and over" (no "years")
         v = parse_number(m4.group("n"))
         if v is None or not 0 <= v <= 120:
             continue
@@ -201,8 +221,10 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _NYHA = pattern("facets.nyha")
 
 
+@lru_cache(maxsize=1024)
 def nyha_min(text: str) -> int | None:
-    """The lowest NYHA class a heart-failure clause names ("NYHA class II or higher" -> 2)."""
+    """The lowest NYHA class a heart-failure clause names ("NYHA class II or higher" -> 2)
+    (memoised: asked of the same clause for each heart-failure concept it names)."""
     m = _NYHA.search(text)
     if not m:
         return None

@@ -92,7 +92,8 @@ def infection_rule(text: str) -> tuple[Rule, str] | None:
         if h.concept in excepted:
             continue
         before = text[max(0, h.start - 60) : h.start]
-        active = bool(_ACTIVE_INF.search(before + " " + h.text))
+        near = before + " " + h.text
+        active = bool(_ACTIVE_INF.search(near, low=near.lower()))  # (a one-off text: not memoised)
         rules.append(
             Has(
                 h.concept,
@@ -151,15 +152,15 @@ def imaging_rule(text: str) -> tuple[Rule, str] | None:
     if not ids & _SSTR:
         return None
     low = text.lower()
-    kr = _KRENNING.search(low)
+    kr = _KRENNING.search(low, low=low)
     if kr:
         return Compare("cancer.krenning_score", ">=", float(kr.group(1))), "imaging"
-    if _ABOVE_LIVER.search(low):
+    if _ABOVE_LIVER.search(low, low=low):
         op = ">="
         return Compare("cancer.krenning_score", op, 3.0), "imaging"
-    if _ABOVE_SPLEEN.search(low):
+    if _ABOVE_SPLEEN.search(low, low=low):
         return Compare("cancer.krenning_score", ">=", 4.0), "imaging"
-    if _SSTR_POSITIVE.search(low):
+    if _SSTR_POSITIVE.search(low, low=low):
         return Has("sstr_expression", kinds=("imaging", "biomarker")), "imaging"
     return None
 

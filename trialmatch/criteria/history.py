@@ -4,7 +4,8 @@ comorbidities and procedures within windows, CNS metastases, other malignancies.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Callable
 from functools import cache
 
 from trialmatch.criteria.clinical import (
@@ -15,18 +16,19 @@ from trialmatch.criteria.clinical import (
     _hits,
     all_of,
     any_of,
+    concept_hits,
     concepts_in,
     split_exceptions,
     subtract,
 )
 from trialmatch.criteria.facets import nyha_min
 from trialmatch.criteria.lexicon import find_phrase, has_phrase, op_of, phrases
-from trialmatch.criteria.lowre import Lowered, caseless_safe, final_words, lowered, tail_from
+from trialmatch.criteria.lowre import Lowered, caseless_safe, lowered, tail_from
 from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Review, Rule, Window
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
-from trialmatch.vocab.prefilter import Cue
+from trialmatch.vocab.prefilter import WordEnd, finder, folded, minimal
 
 __all__ = ["cns_rule", "comorbidity_rule", "other_malignancy_rule", "therapy_rule"]
 
@@ -44,33 +46,13 @@ def _lines(main: str) -> re.Match[str] | None:
     """``history.lines`` in ``main`` (its groups lower-cased when searched on the lower-cased text)."""
     if _LINES_LOW is None or not caseless_safe(main):
         return _LINES.search(main)
-    low = main.lower()
+    low = folded(main) if main.isascii() else main.lower()  # (the same string; folded is memoised)
     if _LINES_TAIL is not None and not _LINES_TAIL.search(low):
         return None  # every match of the pattern ends with a match of its tail
     return _LINES_LOW.search(low)
 
 
-class _StemSearch:
-    """A pattern ending in a group of plain words (``history.drug_stem``: ``...(?:mab|nib)\\b``)
-    behind a necessary condition: one of those words ends a word of the lower-cased text."""
-
-    def __init__(self, p: re.Pattern[str] | Cue) -> None:
-        self.pattern = p
-        self._words = final_words(p)
-
-    def _possible(self, text: str) -> bool:
-        if self._words is None or not caseless_safe(text):
-            return True
-        return self._words.search(text.lower()) is not None
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self._possible(text) else None
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.pattern.finditer(text) if self._possible(text) else iter(())
-
-
-_DRUGLIKE = _StemSearch(pattern("history.drug_stem"))
+_DRUGLIKE = WordEnd(pattern("history.drug_stem"))  # a drug-name stem ends a word
 _THERAPY_WORD = pattern("history.therapy_word")
 _PRIOR_OR_LINE = pattern("history.prior_or_line")
 _WASHOUT_WORDS = pattern("history.washout_words")
@@ -99,7 +81,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         for h in _hits(main, ("treatment", "drug", "regimen"))
         if not (
             h.concept == "investigational_agent"
-            and _ANCHOR_BEFORE.search(main[max(0, h.start - 40) : h.start])
+            and _ANCHOR_BEFORE.search(main[max(0, h.start - 40) : h.start], low=folded(main))
         )
     ]
     # what only a permission sentence after the first names ("... Therapy with heparin, LMWH or
@@ -123,7 +105,6 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     )
     if own and len(own) < len(tx):
         tx = [h for h in tx if h not in own]
-    excepted = frozenset(h.concept for h in _hits(exc, ("treatment", "drug", "regimen")))
     failure = find_phrase("failure_cues", main)
     parts: list[Rule] = []
     cat = "prior_therapy"
@@ -179,6 +160,8 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         return None  # a treatment named without prior / current / washout wording
     if concomitant:
         cat = "concomitant_medication"
+    # (read only here: most items return before, and the exception text is a concept scan of its own)
+    excepted = frozenset(h.concept for h in _hits(exc, ("treatment", "drug", "regimen")))
     rules: list[Rule] = []
     seen: set[str] = set()
     for h in tx:
@@ -217,8 +200,10 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
 # ------------------------------------------------------------------ comorbidities
 
 _COND_TYPES = ("condition", "procedure", "metastasis")
+_COND_OR_DISEASE = frozenset((*_COND_TYPES, "disease"))
 _SKIP = {"procedure", "metastases", "lymph_node_metastases", "biopsy", "surgery"}
-_ACTIVE_BEFORE = Lowered(pattern("history.active_before"))
+_ACTIVE_CUE = pattern("history.active_before")
+_ACTIVE_BEFORE = Lowered(_ACTIVE_CUE)
 _AND_BREAK = pattern("history.and_break")
 _UNSTABLE_ANGINA = pattern("history.unstable_angina")
 _LIST_HEADING = pattern("history.list_heading")
@@ -240,14 +225,23 @@ def _cue_words(key: str) -> tuple[tuple[str, ...], ...] | None:
     return tuple(out)
 
 
+@cache
+def _cue_longest(key: str) -> Callable[[str], object]:
+    """A test of a folded text: it holds the longest word of some phrase of list ``key``."""
+    groups = _cue_words(key)
+    return finder(minimal(ws[0] for ws in groups) if groups else None)
+
+
 def _cue_possible(key: str, text: str) -> bool:
     """A necessary condition for a phrase of list ``key`` in any piece of ``text``: every word of
-    some phrase is in the lower-cased text (a phrase matches lower-cased tokens of the piece, which
-    are substrings of the lower-cased text, for ASCII phrases)."""
+    some phrase is in the folded text (a phrase matches lower-cased tokens of the piece, which
+    are substrings of the lower-cased text, hence of the folded one, for ASCII phrases)."""
     groups = _cue_words(key)
     if groups is None:
         return True
-    low = text.lower()
+    low = folded(text)
+    if not _cue_longest(key)(low):
+        return False  # (one search: every phrase needs its longest word)
     for ws in groups:
         for w in ws:
             if w not in low:
@@ -258,9 +252,17 @@ def _cue_possible(key: str, text: str) -> bool:
 
 
 def _qualified_has(
-    h: ConceptHit, text: str, win: Window | None, prev_end: int = 0, uncontrolled: bool = True
+    h: ConceptHit,
+    text: str,
+    win: Window | None,
+    prev_end: int = 0,
+    uncontrolled: bool = True,
+    low: str | None = None,
 ) -> Rule:
-    """``uncontrolled``: False when no uncontrolled cue can occur in ``text`` (``_cue_possible``)."""
+    """``uncontrolled``: False when no uncontrolled cue can occur in ``text`` (``_cue_possible``);
+    ``low``: ``folded(text)`` (the cues below read pieces of ``text``, whose strings it holds)."""
+    if low is None:
+        low = folded(text)
     cid = h.concept
     c = concepts()[cid]
     quals: list[tuple[str, object]] = []
@@ -279,9 +281,10 @@ def _qualified_has(
     near_before = text[max(0, prev_end, h.start - 45) : h.start]
     near_after = text[h.end : h.end + 60]
     status = "any"
-    if _ACTIVE_BEFORE.search(near_before):
+    # a match in the piece has the pattern's strings in the text holding it
+    if _ACTIVE_CUE.admits(near_before, low) and _ACTIVE_BEFORE.search(near_before):
         status = "active"
-    severe_or = _SEVERE_OR.search(near_before)
+    severe_or = _SEVERE_OR.search(near_before, low=low)
     if severe_or:
         return Or(
             (
@@ -319,37 +322,47 @@ def comorbidity_rule(
         if r is not None:
             return r, "comorbidity"
     main, exc = split_exceptions(text)
-    excepted = {h.concept for h in _hits(exc, (*_COND_TYPES, "disease"))}
+    cs = concepts()
     hits = [
         h
-        for h in _hits(main, (*_COND_TYPES, "disease"))
-        if h.concept not in _SKIP and h.concept not in excepted
+        for h in concept_hits(main)
+        if cs[h.concept].type in _COND_OR_DISEASE
+        and h.concept not in _SKIP
+        and (cs[h.concept].type != "disease" or not is_a(h.concept, "cancer"))
     ]
-    hits = [h for h in hits if concepts()[h.concept].type != "disease" or not is_a(h.concept, "cancer")]
+    if hits and exc:  # (the exceptions' concepts are read only when there is a hit to except)
+        excepted = {h.concept for h in _hits(exc, (*_COND_TYPES, "disease"))}
+        hits = [h for h in hits if h.concept not in excepted]
+    low = folded(main)
     # a general heading followed by its list ("Cardiovascular disease: ... MI, CHF") is not itself a test
-    hits = [
-        h
-        for h in hits
-        if not (
-            any(o.concept != h.concept and is_a(o.concept, h.concept) for o in hits)
-            and _LIST_HEADING.match(main[h.end :])
-        )
-    ]
+    # (a heading needs another hit, and the heading's strings in the text holding it)
+    if len(hits) > 1 and _LIST_HEADING.admits(main, low):
+        hits = [
+            h
+            for h in hits
+            if not (
+                any(o.concept != h.concept and is_a(o.concept, h.concept) for o in hits)
+                and _LIST_HEADING.match(main[h.end :], low=low)
+            )
+        ]
     if not hits:
         return None
     wins = [x for x in find_windows(main) if x[0].relation != "after"]
     uncontrolled = _cue_possible("uncontrolled_cues", main)
+    sents = [(s.start(), s.end()) for s in _SENT.finditer(main)] if len(wins) > 1 else []
+    ends = sorted(o.end for o in hits)
     rules: list[Rule] = []
     for h in hits:
         # the only window of the item, else the window of the same sentence (or the head's)
         w: Window | None = wins[0][0] if len(wins) == 1 else None
-        for s in _SENT.finditer(main) if len(wins) > 1 else ():
-            if s.start() <= h.start < s.end():
-                ws = [x for x, a, _ in wins if s.start() <= a < s.end() and x.relation != "after"]
+        for s0, s1 in sents:
+            if s0 <= h.start < s1:
+                ws = [x for x, a, _ in wins if s0 <= a < s1 and x.relation != "after"]
                 w = ws[0] if ws else None
                 break
-        prev = max((o.end for o in hits if o.end <= h.start), default=0)
-        rules.append(_qualified_has(h, main, w or head_window, prev, uncontrolled))
+        k = bisect_right(ends, h.start)  # the last end at or before the hit's start
+        prev = ends[k - 1] if k else 0
+        rules.append(_qualified_has(h, main, w or head_window, prev, uncontrolled, low))
     r = any_of(rules)
     if r is None:
         return None
@@ -369,23 +382,23 @@ _ON_STEROIDS = pattern("history.on_steroids")
 
 def cns_rule(text: str) -> tuple[Rule, str] | None:
     """CNS metastases with the usual exceptions (treated and stable; off steroids N days)."""
-    hits = [h for h in concepts_in(text) if h.concept in _CNS_IDS]
+    hits = [h for h in concept_hits(text) if h.concept in _CNS_IDS]
     if not hits:
         return None
     if all(h.concept == "leptomeningeal_disease" for h in hits) and _CNS_METS.search(text):
         # "CNS or leptomeningeal metastases"
         hits.append(ConceptHit("cns_metastases", hits[0].start, hits[0].end, hits[0].text))
-    low = text.lower()
+    low = text.lower()  # (the texts searched below; low=: no memo entry for it)
     ids = {h.concept for h in hits}
-    allowed = _CNS_ALLOWED.search(low)
-    active_word = _CNS_ACTIVE.search(low)
+    allowed = _CNS_ALLOWED.search(low, low=low)
+    active_word = _CNS_ACTIVE.search(low, low=low)
     rules: list[Rule] = []
     if "leptomeningeal_disease" in ids:
         rules.append(Has("leptomeningeal_disease", kinds=("metastasis", "condition")))
     if ids - {"leptomeningeal_disease"}:
         if allowed or active_word:
             rules.append(Has("cns_metastases", kinds=("metastasis", "condition"), status="active"))
-            sm = _STEROID.search(low)
+            sm = _STEROID.search(low, low=low)
             if sm:
                 w = None
                 for win, a, _ in find_windows(text):
@@ -401,7 +414,7 @@ def cns_rule(text: str) -> tuple[Rule, str] | None:
                             )
                         )
                     )
-                elif _ON_STEROIDS.search(low):
+                elif _ON_STEROIDS.search(low, low=low):
                     rules.append(
                         And(
                             (

@@ -27,6 +27,8 @@ from typing import Any
 
 __all__ = [
     "Cue",
+    "WordEnd",
+    "final_words_of",
     "finder",
     "folded",
     "gate",
@@ -343,3 +345,70 @@ def max_width(rx: re.Pattern[str] | Cue) -> int | None:
     pat = rx.rx if isinstance(rx, Cue) else rx
     hi = int(P.parse(pat.pattern, pat.flags & ~re.UNICODE).getwidth()[1])
     return None if hi >= C.MAXREPEAT else hi
+
+
+def final_words_of(rx: re.Pattern[str]) -> frozenset[str] | None:
+    """The plain words one of which ends every match of ``rx`` just before a word boundary, for
+    an ``IGNORECASE`` pattern whose top-level sequence ends in a group of ASCII words and ``\\b``
+    (``\\b[a-z]{3,}(?:mab|nib)\\b`` -> ``{"mab", "nib"}``), lower-cased; None otherwise."""
+    if not rx.flags & re.IGNORECASE:
+        return None
+    tree = P.parse(rx.pattern, rx.flags & ~re.UNICODE)
+    items = list(tree.data if hasattr(tree, "data") else tree)
+    if len(items) < 2 or items[-1] != (C.AT, C.AT_BOUNDARY):
+        return None
+    words = _node(*items[-2])[0]
+    if not words or not all(w.isascii() and w.isalpha() for w in words):
+        return None
+    return frozenset(words)
+
+
+_CASELESS: dict[str, bool] = {}
+
+
+def _caseless(text: str) -> bool:
+    """Every character of ``text`` is ASCII or has no case: ``text.lower()`` keeps each character's
+    class, and a case-insensitive match of ASCII letters is one of their lower-cased form."""
+    if text.isascii():
+        return True
+    for c in set(text):
+        if c >= "\x80":
+            ok = _CASELESS.get(c)
+            if ok is None:
+                ok = _CASELESS[c] = c.lower() == c == c.upper()
+            if not ok:
+                return False
+    return True
+
+
+class WordEnd:
+    """A pattern ending in a group of plain words and ``\\b`` (``history.drug_stem``:
+    ``...(?:mab|nib)\\b``) behind the necessary condition that one of those words ends a word of
+    the lower-cased text (one search, much stronger than the words anywhere: "stat" is in
+    "status"). ``pattern`` is the ``Cue``; ``search`` and ``finditer`` give its results."""
+
+    __slots__ = ("_ends", "pattern")
+
+    def __init__(self, rx: re.Pattern[str] | Cue) -> None:
+        self.pattern = gate(rx)
+        words = final_words_of(self.pattern.rx)
+        # a word ending in another is implied by it
+        ends = sorted(w for w in words or () if not any(o != w and w.endswith(o) for o in words or ()))
+        self._ends = re.compile("(?:" + "|".join(ends) + r")(?!\w)").search if ends else None
+
+    def possible(self, text: str) -> bool:
+        """False only when no match can end in ``text`` (the words are searched in its lower-cased
+        form: for an ASCII text that is the memoised ``folded``; a cased non-ASCII one is not tested)."""
+        if self._ends is None:
+            return True
+        if text.isascii():
+            return self._ends(folded(text)) is not None
+        if not _caseless(text):
+            return True  # "ſ", "K" (Kelvin) match ASCII letters case-insensitively
+        return self._ends(text.lower()) is not None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.possible(text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text) if self.possible(text) else iter(())
