@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
@@ -166,12 +167,13 @@ def minimal(strs: Iterable[str]) -> frozenset[str]:
     return frozenset(s for s in ss if not any(t != s and t in s for t in ss))
 
 
-def trie_regex(words: list[str]) -> str:
-    """A regex for a set of literal phrases built as a trie (shared prefixes are tried once)."""
+def trie_regex(words: list[str], lower: bool = True) -> str:
+    """A regex for a set of literal phrases built as a trie (shared prefixes are tried once;
+    ``lower=False``: the phrases as they are)."""
     trie: dict[str, Any] = {}
     for w in words:
         node = trie
-        for ch in w.lower():
+        for ch in w.lower() if lower else w:
             node = node.setdefault(ch, {})
         node[""] = True
 
@@ -218,32 +220,23 @@ def finder(strs: frozenset[str] | None) -> Callable[[str], object]:
     return re.compile(trie_regex(sorted(strs))).search
 
 
-def _all_of(tests: list[Callable[[str], object]]) -> Callable[[str], object]:
-    """One test that passes when each of ``tests`` does (the first, most selective, first)."""
-    if len(tests) == 1:
-        return tests[0]
-    first, rest = tests[0], _all_of(tests[1:])
-    return lambda low: first(low) and rest(low)
-
-
 class Cue:
     """A compiled pattern that skips the regex when the ``folded`` text lacks the strings every
-    match needs (``may`` is that test; every set of ``sets`` must have a string in the text). It
+    match needs (every set of ``sets`` must have a string in the text; ``may`` is that test). It
     has the ``re.Pattern`` methods the parsers use, with the same results; ``search`` also takes
-    ``low``, the folded text or that of a text holding it, when the caller has it. The strings are
-    derived on first use, so importing a reader parses none of its patterns."""
+    ``low``, the folded text or that of a text holding it, when the caller has it.
 
-    __slots__ = ("_sets", "may", "rx")
+    The test is two int operations: ``_need`` has one bit per set (``cue_index``), and the index
+    gives each text, once, the bits of the sets it holds a string of. The strings are derived when
+    the index is first built, so importing a reader parses none of its patterns."""
+
+    __slots__ = ("_need", "_sets", "rx")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
         self._sets: list[frozenset[str]] | None = None
-        self.may: Callable[[str], object] = self._first_may
-
-    def _first_may(self, low: str) -> object:
-        sets = self.sets
-        self.may = _all_of([finder(s) for s in sets]) if sets else _always
-        return self.may(low)
+        self._need = 0  # set by the index before any text's bits are computed
+        _INDEX.add(self)
 
     @property
     def sets(self) -> list[frozenset[str]]:
@@ -268,16 +261,24 @@ class Cue:
     def groupindex(self) -> Any:
         return self.rx.groupindex
 
+    def may(self, low: str) -> bool:
+        """False only when the pattern cannot match a text whose lower-cased form holds ``low``."""
+        # the text's bits first: looking them up indexes a new Cue (sets _need)
+        bits = _LOW_BITS[low]
+        return bits & self._need == self._need
+
     def admits(self, text: str, low: str | None = None) -> bool:
         """False only when the pattern cannot match anywhere in ``text`` (``low`` as for ``search``)."""
-        return bool(self.may(folded(text) if low is None else low if low.isascii() else _fold(low)))
+        bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
+        return bits & self._need == self._need
 
     def search(
         self, text: str, pos: int = 0, endpos: int = sys.maxsize, *, low: str | None = None
     ) -> re.Match[str] | None:
         """``rx.search``; ``low`` is ``text.lower()`` or ``folded(text)`` when the caller has it
         (or that of a text holding ``text``)."""
-        if not self.may(folded(text) if low is None else low if low.isascii() else _fold(low)):
+        bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
+        if bits & self._need != self._need:
             return None
         return self.rx.search(text, pos, endpos)
 
@@ -285,27 +286,32 @@ class Cue:
         self, text: str, pos: int = 0, endpos: int = sys.maxsize, *, low: str | None = None
     ) -> re.Match[str] | None:
         """``rx.match``; ``low`` as for ``search``."""
-        if not self.may(folded(text) if low is None else low if low.isascii() else _fold(low)):
+        bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
+        if bits & self._need != self._need:
             return None
         return self.rx.match(text, pos, endpos)
 
+    def _admits(self, text: str) -> bool:
+        bits = _TEXT_BITS[text]
+        return bits & self._need == self._need
+
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.rx.fullmatch(text, pos, endpos) if self.may(folded(text)) else None
+        return self.rx.fullmatch(text, pos, endpos) if self._admits(text) else None
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        return self.rx.finditer(text, pos, endpos) if self.may(folded(text)) else iter(())
+        return self.rx.finditer(text, pos, endpos) if self._admits(text) else iter(())
 
     def findall(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
-        return self.rx.findall(text, pos, endpos) if self.may(folded(text)) else []
+        return self.rx.findall(text, pos, endpos) if self._admits(text) else []
 
     def split(self, text: str, maxsplit: int = 0) -> list[str | Any]:
-        return self.rx.split(text, maxsplit) if self.may(folded(text)) else [text]
+        return self.rx.split(text, maxsplit) if self._admits(text) else [text]
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> str:
-        return self.rx.sub(repl, text, count) if self.may(folded(text)) else text
+        return self.rx.sub(repl, text, count) if self._admits(text) else text
 
     def subn(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> tuple[str, int]:
-        return self.rx.subn(repl, text, count) if self.may(folded(text)) else (text, 0)
+        return self.rx.subn(repl, text, count) if self._admits(text) else (text, 0)
 
     def __repr__(self) -> str:
         return f"Cue({self.rx!r})"
@@ -324,3 +330,100 @@ def union(parts: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
             return None
         out |= p
     return minimal(out)
+
+
+# The index: each Cue's sets get one bit, and each text, once, the bits of the sets it holds a
+# string of. A string found in a text has its longest whitespace-free piece inside one of the
+# text's whitespace-separated chunks, so a text's bits are the union of its chunks' bits, and a
+# chunk's come from one scan for every piece (the longest piece at each position; the pieces
+# inside it are found with it). Chunks recur across texts far more than texts do.
+
+_TEXTS = 8192  # texts (and lower-cased texts) whose bits are remembered, as ``folded`` does
+_CHUNKS = 1 << 16  # chunks whose bits are remembered
+
+
+class _Index:
+    """The bit of every set of every Cue made so far, and the scan that gives texts their bits."""
+
+    def __init__(self) -> None:
+        self.fresh: list[Cue] = []  # made, not yet given their bits
+        self.bit: dict[frozenset[str], int] = {}
+        self.always = 0  # sets with a string that is all whitespace: every text may hold one
+        self.holds: dict[str, int] = {}  # piece -> bits of the sets with a piece it holds
+        self.scan: Callable[[str], list[str]] = lambda _: []
+
+    def add(self, cue: Cue) -> None:
+        """A new Cue: it gets its bits before any text's bits are looked up again."""
+        self.fresh.append(cue)
+        _TEXT_BITS.clear()
+        _LOW_BITS.clear()
+
+    def update(self) -> None:
+        """Give the fresh Cues their bits (a new set rebuilds the scan)."""
+        fresh, self.fresh = self.fresh, []
+        grown = False
+        for cue in fresh:
+            need = 0
+            for s in cue.sets:
+                b = self.bit.get(s)
+                if b is None:
+                    b = self.bit[s] = 1 << len(self.bit)
+                    grown = True
+                need |= b
+            cue._need = need
+        if grown:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        by_piece: dict[str, int] = {}
+        always = 0
+        for s, b in self.bit.items():
+            for n in s:
+                parts = n.split()
+                if not parts:
+                    always |= b
+                    continue
+                p = max(parts, key=len)
+                by_piece[p] = by_piece.get(p, 0) | b
+        self.always = always
+        self.holds = {p: reduce(or_, (b for q, b in by_piece.items() if q in p)) for p in by_piece}
+        self.scan = re.compile("(?=(" + trie_regex(sorted(by_piece), lower=False) + "))").findall
+        _CHUNK_BITS.clear()
+        _TEXT_BITS.clear()
+        _LOW_BITS.clear()
+
+    def bits(self, low: str) -> int:
+        """The bits of the sets the ``folded`` text ``low`` holds a string of (or may)."""
+        return reduce(or_, map(_CHUNK_BITS.__getitem__, low.split()), self.always)
+
+
+class _ChunkBits(dict[str, int]):
+    """Bits of whitespace-free chunks, computed on first look-up (bounded)."""
+
+    def __missing__(self, chunk: str) -> int:
+        if len(self) >= _CHUNKS:
+            self.clear()
+        bits = self[chunk] = reduce(or_, map(_INDEX.holds.__getitem__, set(_INDEX.scan(chunk))), 0)
+        return bits
+
+
+class _TextBits(dict[str, int]):
+    """Bits of texts (``lowered``: of lower-cased texts), computed on first look-up (bounded)."""
+
+    def __init__(self, lowered: bool) -> None:
+        super().__init__()
+        self.fold: Callable[[str], str] = _fold if lowered else folded
+
+    def __missing__(self, text: str) -> int:
+        if _INDEX.fresh:
+            _INDEX.update()
+        if len(self) >= _TEXTS:
+            self.clear()
+        bits = self[text] = _INDEX.bits(self.fold(text))
+        return bits
+
+
+_INDEX = _Index()
+_CHUNK_BITS = _ChunkBits()
+_TEXT_BITS = _TextBits(lowered=False)
+_LOW_BITS = _TextBits(lowered=True)
