@@ -18,6 +18,7 @@ condition on any text. The strings come from the patterns at first use, never fr
 from __future__ import annotations
 
 import re
+import string
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache, reduce
@@ -26,21 +27,56 @@ from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["Cue", "finder", "folded", "gate", "minimal", "needed", "needed_all", "trie_regex", "union"]
+__all__ = [
+    "LOWER_SAFE",
+    "Cue",
+    "caseless",
+    "caseless_safe",
+    "finder",
+    "folded",
+    "gate",
+    "minimal",
+    "needed",
+    "needed_all",
+    "trie_regex",
+    "union",
+]
 
 _MAX_SET = 64  # more alternatives than this: not worth testing one by one
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
 _ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
-# chars that re.IGNORECASE matches to an ASCII letter which str.lower() does not give
-_FOLD = str.maketrans({"\u0131": "i", "\u017f": "s", "\u0307": None})
+
+# The Unicode case facts the prefilters rest on, in one place (tests check them over Unicode).
+# (1) ``caseless`` characters, ASCII or without case ("≥", "–": neither lower- nor upper-casing
+# changes them): a text of them, lower-cased, matches a pattern without upper-case letters
+# case-sensitively where the text matches it case-insensitively. (2) The ASCII letters that
+# re.IGNORECASE matches to a character which str.lower() does not turn into them are i and s:
+# dotless i, long s, and "İ" (lower-cased to "i" and a combining dot); ``folded`` maps those, so
+# a caseless literal of a pattern is in the folded text wherever the pattern matches it.
+_ODD_CASE = {"\u0131": "i", "\u017f": "s", "\u0307": ""}  # what ``folded`` maps them to
+_FOLD = str.maketrans({k: v or None for k, v in _ODD_CASE.items()})
+#: ASCII letters and digits that ``str.lower()`` gives wherever re.IGNORECASE matches them
+LOWER_SAFE = frozenset(string.ascii_lowercase + string.digits) - set(_ODD_CASE.values())
 
 Strs = frozenset[str]
 
+_CASELESS: dict[str, bool] = {}
 
-def _plain(ch: str) -> bool:
-    """A literal whose lower-cased form is one character found in the folded text wherever the
-    regex matches it: ASCII, or a caseless symbol ("≥", "–")."""
-    return ch.isascii() or ch.lower() == ch == ch.upper()
+
+def caseless(ch: str) -> bool:
+    """A character re.IGNORECASE matches exactly where ``str.lower()`` gives it: ASCII, or one
+    without case ("≥", "–")."""
+    ok = _CASELESS.get(ch)
+    if ok is None:
+        ok = _CASELESS[ch] = ch.isascii() or ch.lower() == ch == ch.upper()
+    return ok
+
+
+def caseless_safe(text: str) -> bool:
+    """True when every character of ``text`` is ``caseless``: then ``text.lower()`` matched
+    case-sensitively is the same as ``text`` matched case-insensitively by a pattern without
+    upper-case letters."""
+    return text.isascii() or all(c < "\x80" or _CASELESS.get(c) or caseless(c) for c in set(text))
 
 
 def _product(a: Strs, b: Strs) -> Strs | None:
@@ -62,7 +98,7 @@ def _node(op: Any, av: Any) -> tuple[Strs | None, Strs | None]:
     """(every string the node can match, or None; a set one of which each match contains, or None)."""
     if op is C.LITERAL:
         ch = chr(av)
-        if not _plain(ch):
+        if not caseless(ch):
             return None, None
         s = frozenset({ch.lower()})
         return s, s
@@ -77,7 +113,7 @@ def _node(op: Any, av: Any) -> tuple[Strs | None, Strs | None]:
                 chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
             else:
                 return None, None
-        if not all(_plain(c) for c in chars) or len(chars) > 16:
+        if not all(map(caseless, chars)) or len(chars) > 16:
             return None, None
         s = frozenset(c.lower() for c in chars)
         return s, s
@@ -386,7 +422,7 @@ class _Index:
                 p = max(parts, key=len)
                 by_piece[p] = by_piece.get(p, 0) | b
         self.always = always
-        self.holds = {p: reduce(or_, (b for q, b in by_piece.items() if q in p)) for p in by_piece}
+        self.holds = {p: reduce(or_, (by_piece.get(q, 0) for q in _substrings(p))) for p in by_piece}
         self.scan = re.compile("(?=(" + trie_regex(sorted(by_piece), lower=False) + "))").findall
         _CHUNK_BITS.clear()
         _TEXT_BITS.clear()
@@ -395,6 +431,10 @@ class _Index:
     def bits(self, low: str) -> int:
         """The bits of the sets the ``folded`` text ``low`` holds a string of (or may)."""
         return reduce(or_, map(_CHUNK_BITS.__getitem__, low.split()), self.always)
+
+
+def _substrings(s: str) -> set[str]:
+    return {s[i:j] for i in range(len(s)) for j in range(i + 1, len(s) + 1)}
 
 
 class _ChunkBits(dict[str, int]):
@@ -407,23 +447,30 @@ class _ChunkBits(dict[str, int]):
         return bits
 
 
-class _TextBits(dict[str, int]):
-    """Bits of texts (``lowered``: of lower-cased texts), computed on first look-up (bounded)."""
+class _LowBits(dict[str, int]):
+    """Bits of lower-cased texts, computed on first look-up (bounded)."""
 
-    def __init__(self, lowered: bool) -> None:
-        super().__init__()
-        self.fold: Callable[[str], str] = _fold if lowered else folded
-
-    def __missing__(self, text: str) -> int:
+    def __missing__(self, low: str) -> int:
         if _INDEX.fresh:
             _INDEX.update()
         if len(self) >= _TEXTS:
             self.clear()
-        bits = self[text] = _INDEX.bits(self.fold(text))
+        bits = self[low] = _INDEX.bits(_fold(low))
+        return bits
+
+
+class _TextBits(dict[str, int]):
+    """Bits of texts: those of their lower-cased form, which the readers often look up too."""
+
+    def __missing__(self, text: str) -> int:
+        bits = _LOW_BITS[text.lower()]  # (a new Cue empties both: this indexes it)
+        if len(self) >= _TEXTS:
+            self.clear()
+        self[text] = bits
         return bits
 
 
 _INDEX = _Index()
 _CHUNK_BITS = _ChunkBits()
-_TEXT_BITS = _TextBits(lowered=False)
-_LOW_BITS = _TextBits(lowered=True)
+_TEXT_BITS = _TextBits()
+_LOW_BITS = _LowBits()
