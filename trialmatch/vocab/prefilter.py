@@ -60,23 +60,26 @@ LOWER_SAFE = frozenset(string.ascii_lowercase + string.digits) - set(_ODD_CASE.v
 
 Strs = frozenset[str]
 
-_CASELESS: dict[str, bool] = {}
+class _Caseless(dict[str, bool]):
+    def __missing__(self, ch: str) -> bool:
+        ok = self[ch] = ch.isascii() or ch.lower() == ch == ch.upper()
+        return ok
+
+
+_CASELESS = _Caseless()
 
 
 def caseless(ch: str) -> bool:
     """A character re.IGNORECASE matches exactly where ``str.lower()`` gives it: ASCII, or one
     without case ("≥", "–")."""
-    ok = _CASELESS.get(ch)
-    if ok is None:
-        ok = _CASELESS[ch] = ch.isascii() or ch.lower() == ch == ch.upper()
-    return ok
+    return _CASELESS[ch]
 
 
 def caseless_safe(text: str) -> bool:
     """True when every character of ``text`` is ``caseless``: then ``text.lower()`` matched
     case-sensitively is the same as ``text`` matched case-insensitively by a pattern without
     upper-case letters."""
-    return text.isascii() or all(c < "\x80" or _CASELESS.get(c) or caseless(c) for c in set(text))
+    return text.isascii() or all(map(_CASELESS.__getitem__, set(text)))
 
 
 def _product(a: Strs, b: Strs) -> Strs | None:
