@@ -5,9 +5,10 @@ and a failing regex search still walks every position of the text. ``needed(rx)`
 pattern's syntax tree and returns lower-cased strings of which every match contains at least one
 (``\\bage[ds]?\\b|\\byears?\\b`` -> ``{"age", "year"}``), or None when it cannot tell; ``needed_all``
 gives several such sets, each necessary. ``Cue`` wraps a compiled pattern and answers "no match"
-from one search of those strings in the ``folded`` text, without running the regex; otherwise it is
-the regex. Every named pattern (``vocab.patterns.pattern``) is a ``Cue``; ``gate(rx)`` makes one of
-any compiled regex.
+when the ``folded`` text lacks every string of one of its sets, without running the regex;
+otherwise it is the regex. Every named pattern (``vocab.patterns.pattern``) is a ``Cue``;
+``gate(rx)`` makes one of any compiled regex. The sets of all Cues share one index (``_Index``):
+a text is scanned once, however many Cues test it, for the bits of the sets it holds a string of.
 
 ``folded(text)`` is ``text.lower()`` with the three characters that a case-insensitive regex
 matches to an ASCII letter although ``str.lower`` does not give that letter (dotless i, long s,
