@@ -15,28 +15,9 @@ from __future__ import annotations
 
 import re
 
-from trialmatch.vocab.prefilter import Cue
+from trialmatch.vocab.prefilter import Cue, caseless, caseless_safe
 
 __all__ = ["Lowered", "caseless_safe", "final_words", "lowered", "tail_from", "top_level_cut"]
-
-_CASELESS: dict[str, bool] = {}
-
-
-def caseless_safe(text: str) -> bool:
-    """True when ``text.lower()`` matched case-sensitively is the same as ``text`` matched
-    case-insensitively by a pattern without upper-case letters: every character is ASCII or has
-    no case at all (neither lower- nor upper-casing changes it; tests check this over Unicode)."""
-    if text.isascii():
-        return True
-    for c in set(text):
-        if c >= "\x80":
-            ok = _CASELESS.get(c)
-            if ok is None:
-                ok = _CASELESS[c] = c.lower() == c == c.upper()
-            if not ok:
-                return False
-    return True
-
 
 _INLINE_FLAG = re.compile(r"\(\?[aiLmsux-]")
 _UNSAFE_ESCAPE = re.compile(r"\\[xuUN0-9]")
@@ -55,7 +36,7 @@ def lowered(p: re.Pattern[str] | Cue) -> re.Pattern[str] | None:
     bare = src.replace("(?P<", "").replace("(?P=", "")
     if _INLINE_FLAG.search(src) or _UNSAFE_ESCAPE.search(src):
         return None
-    if any(c.isupper() or (c >= "\x80" and not c.lower() == c == c.upper()) for c in bare):
+    if any(c.isupper() or not caseless(c) for c in bare):
         return None
     if not _plain_ranges(src):
         return None

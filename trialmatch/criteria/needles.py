@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from trialmatch.vocab.prefilter import Cue
+from trialmatch.vocab.prefilter import LOWER_SAFE, Cue
 
 __all__ = ["SAFE", "group_needles", "has_needle", "phrase_needles", "top_alternatives"]
 
 #: ASCII letters and digits except i and s: under re.IGNORECASE those two also match non-ASCII
-#: letters (ı and İ, ſ long s) that ``str.lower()`` does not turn into them.
-SAFE = frozenset("abcdefghjklmnopqrtuvwxyz0123456789")
+#: letters (ı and İ, ſ long s) that ``str.lower()`` does not turn into them (``prefilter``).
+SAFE = LOWER_SAFE
 _MIN = 2  # shorter needles would hardly ever reject a text
 
 

@@ -5,9 +5,10 @@ and a failing regex search still walks every position of the text. ``needed(rx)`
 pattern's syntax tree and returns lower-cased strings of which every match contains at least one
 (``\\bage[ds]?\\b|\\byears?\\b`` -> ``{"age", "year"}``), or None when it cannot tell; ``needed_all``
 gives several such sets, each necessary. ``Cue`` wraps a compiled pattern and answers "no match"
-from one search of those strings in the ``folded`` text, without running the regex; otherwise it is
-the regex. Every named pattern (``vocab.patterns.pattern``) is a ``Cue``; ``gate(rx)`` makes one of
-any compiled regex.
+when the ``folded`` text lacks every string of one of its sets, without running the regex;
+otherwise it is the regex. Every named pattern (``vocab.patterns.pattern``) is a ``Cue``;
+``gate(rx)`` makes one of any compiled regex. The sets of all Cues share one index (``_Index``):
+a text is scanned once, however many Cues test it, for the bits of the sets it holds a string of.
 
 ``folded(text)`` is ``text.lower()`` with the three characters that a case-insensitive regex
 matches to an ASCII letter although ``str.lower`` does not give that letter (dotless i, long s,
@@ -18,16 +19,21 @@ condition on any text. The strings come from the patterns at first use, never fr
 from __future__ import annotations
 
 import re
+import string
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
 
 __all__ = [
+    "LOWER_SAFE",
     "Cue",
     "WordEnd",
+    "caseless",
+    "caseless_safe",
     "final_words_of",
     "finder",
     "folded",
@@ -43,16 +49,41 @@ __all__ = [
 _MAX_SET = 64  # more alternatives than this: not worth testing one by one
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
 _ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
-# chars that re.IGNORECASE matches to an ASCII letter which str.lower() does not give
-_FOLD = str.maketrans({"\u0131": "i", "\u017f": "s", "\u0307": None})
+
+# The Unicode case facts the prefilters rest on, in one place (tests check them over Unicode).
+# (1) ``caseless`` characters, ASCII or without case ("≥", "–": neither lower- nor upper-casing
+# changes them): a text of them, lower-cased, matches a pattern without upper-case letters
+# case-sensitively where the text matches it case-insensitively. (2) The ASCII letters that
+# re.IGNORECASE matches to a character which str.lower() does not turn into them are i and s:
+# dotless i, long s, and "İ" (lower-cased to "i" and a combining dot); ``folded`` maps those, so
+# a caseless literal of a pattern is in the folded text wherever the pattern matches it.
+_ODD_CASE = {"\u0131": "i", "\u017f": "s", "\u0307": ""}  # what ``folded`` maps them to
+_FOLD = str.maketrans({k: v or None for k, v in _ODD_CASE.items()})
+#: ASCII letters and digits that ``str.lower()`` gives wherever re.IGNORECASE matches them
+LOWER_SAFE = frozenset(string.ascii_lowercase + string.digits) - set(_ODD_CASE.values())
 
 Strs = frozenset[str]
 
+class _Caseless(dict[str, bool]):
+    def __missing__(self, ch: str) -> bool:
+        ok = self[ch] = ch.isascii() or ch.lower() == ch == ch.upper()
+        return ok
 
-def _plain(ch: str) -> bool:
-    """A literal whose lower-cased form is one character found in the folded text wherever the
-    regex matches it: ASCII, or a caseless symbol ("≥", "–")."""
-    return ch.isascii() or ch.lower() == ch == ch.upper()
+
+_CASELESS = _Caseless()
+
+
+def caseless(ch: str) -> bool:
+    """A character re.IGNORECASE matches exactly where ``str.lower()`` gives it: ASCII, or one
+    without case ("≥", "–")."""
+    return _CASELESS[ch]
+
+
+def caseless_safe(text: str) -> bool:
+    """True when every character of ``text`` is ``caseless``: then ``text.lower()`` matched
+    case-sensitively is the same as ``text`` matched case-insensitively by a pattern without
+    upper-case letters."""
+    return text.isascii() or all(map(_CASELESS.__getitem__, set(text)))
 
 
 def _product(a: Strs, b: Strs) -> Strs | None:
@@ -74,7 +105,7 @@ def _node(op: Any, av: Any) -> tuple[Strs | None, Strs | None]:
     """(every string the node can match, or None; a set one of which each match contains, or None)."""
     if op is C.LITERAL:
         ch = chr(av)
-        if not _plain(ch):
+        if not caseless(ch):
             return None, None
         s = frozenset({ch.lower()})
         return s, s
@@ -89,7 +120,7 @@ def _node(op: Any, av: Any) -> tuple[Strs | None, Strs | None]:
                 chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
             else:
                 return None, None
-        if not all(_plain(c) for c in chars) or len(chars) > 16:
+        if not all(map(caseless, chars)) or len(chars) > 16:
             return None, None
         s = frozenset(c.lower() for c in chars)
         return s, s
@@ -179,12 +210,13 @@ def minimal(strs: Iterable[str]) -> frozenset[str]:
     return frozenset(s for s in ss if not any(t != s and t in s for t in ss))
 
 
-def trie_regex(words: list[str]) -> str:
-    """A regex for a set of literal phrases built as a trie (shared prefixes are tried once)."""
+def trie_regex(words: list[str], lower: bool = True) -> str:
+    """A regex for a set of literal phrases built as a trie (shared prefixes are tried once;
+    ``lower=False``: the phrases as they are)."""
     trie: dict[str, Any] = {}
     for w in words:
         node = trie
-        for ch in w.lower():
+        for ch in w.lower() if lower else w:
             node = node.setdefault(ch, {})
         node[""] = True
 
@@ -231,32 +263,23 @@ def finder(strs: frozenset[str] | None) -> Callable[[str], object]:
     return re.compile(trie_regex(sorted(strs))).search
 
 
-def _all_of(tests: list[Callable[[str], object]]) -> Callable[[str], object]:
-    """One test that passes when each of ``tests`` does (the first, most selective, first)."""
-    if len(tests) == 1:
-        return tests[0]
-    first, rest = tests[0], _all_of(tests[1:])
-    return lambda low: first(low) and rest(low)
-
-
 class Cue:
     """A compiled pattern that skips the regex when the ``folded`` text lacks the strings every
-    match needs (``may`` is that test; every set of ``sets`` must have a string in the text). It
+    match needs (every set of ``sets`` must have a string in the text; ``may`` is that test). It
     has the ``re.Pattern`` methods the parsers use, with the same results; ``search`` also takes
-    ``low``, the folded text or that of a text holding it, when the caller has it. The strings are
-    derived on first use, so importing a reader parses none of its patterns."""
+    ``low``, the folded text or that of a text holding it, when the caller has it.
 
-    __slots__ = ("_sets", "may", "rx")
+    The test is two int operations: ``_need`` has one bit per set (``cue_index``), and the index
+    gives each text, once, the bits of the sets it holds a string of. The strings are derived when
+    the index is first built, so importing a reader parses none of its patterns."""
+
+    __slots__ = ("_need", "_sets", "rx")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
         self._sets: list[frozenset[str]] | None = None
-        self.may: Callable[[str], object] = self._first_may
-
-    def _first_may(self, low: str) -> object:
-        sets = self.sets
-        self.may = _all_of([finder(s) for s in sets]) if sets else _always
-        return self.may(low)
+        self._need = 0  # set by the index before any text's bits are computed
+        _INDEX.add(self)
 
     @property
     def sets(self) -> list[frozenset[str]]:
@@ -281,16 +304,24 @@ class Cue:
     def groupindex(self) -> Any:
         return self.rx.groupindex
 
+    def may(self, low: str) -> bool:
+        """False only when the pattern cannot match a text whose lower-cased form holds ``low``."""
+        # the text's bits first: looking them up indexes a new Cue (sets _need)
+        bits = _LOW_BITS[low]
+        return bits & self._need == self._need
+
     def admits(self, text: str, low: str | None = None) -> bool:
         """False only when the pattern cannot match anywhere in ``text`` (``low`` as for ``search``)."""
-        return bool(self.may(folded(text) if low is None else low if low.isascii() else _fold(low)))
+        bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
+        return bits & self._need == self._need
 
     def search(
         self, text: str, pos: int = 0, endpos: int = sys.maxsize, *, low: str | None = None
     ) -> re.Match[str] | None:
         """``rx.search``; ``low`` is ``text.lower()`` or ``folded(text)`` when the caller has it
         (or that of a text holding ``text``)."""
-        if not self.may(folded(text) if low is None else low if low.isascii() else _fold(low)):
+        bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
+        if bits & self._need != self._need:
             return None
         return self.rx.search(text, pos, endpos)
 
@@ -298,27 +329,32 @@ class Cue:
         self, text: str, pos: int = 0, endpos: int = sys.maxsize, *, low: str | None = None
     ) -> re.Match[str] | None:
         """``rx.match``; ``low`` as for ``search``."""
-        if not self.may(folded(text) if low is None else low if low.isascii() else _fold(low)):
+        bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
+        if bits & self._need != self._need:
             return None
         return self.rx.match(text, pos, endpos)
 
+    def _admits(self, text: str) -> bool:
+        bits = _TEXT_BITS[text]
+        return bits & self._need == self._need
+
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.rx.fullmatch(text, pos, endpos) if self.may(folded(text)) else None
+        return self.rx.fullmatch(text, pos, endpos) if self._admits(text) else None
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        return self.rx.finditer(text, pos, endpos) if self.may(folded(text)) else iter(())
+        return self.rx.finditer(text, pos, endpos) if self._admits(text) else iter(())
 
     def findall(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
-        return self.rx.findall(text, pos, endpos) if self.may(folded(text)) else []
+        return self.rx.findall(text, pos, endpos) if self._admits(text) else []
 
     def split(self, text: str, maxsplit: int = 0) -> list[str | Any]:
-        return self.rx.split(text, maxsplit) if self.may(folded(text)) else [text]
+        return self.rx.split(text, maxsplit) if self._admits(text) else [text]
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> str:
-        return self.rx.sub(repl, text, count) if self.may(folded(text)) else text
+        return self.rx.sub(repl, text, count) if self._admits(text) else text
 
     def subn(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> tuple[str, int]:
-        return self.rx.subn(repl, text, count) if self.may(folded(text)) else (text, 0)
+        return self.rx.subn(repl, text, count) if self._admits(text) else (text, 0)
 
     def __repr__(self) -> str:
         return f"Cue({self.rx!r})"
@@ -363,24 +399,6 @@ def final_words_of(rx: re.Pattern[str]) -> frozenset[str] | None:
     return frozenset(words)
 
 
-_CASELESS: dict[str, bool] = {}
-
-
-def _caseless(text: str) -> bool:
-    """Every character of ``text`` is ASCII or has no case: ``text.lower()`` keeps each character's
-    class, and a case-insensitive match of ASCII letters is one of their lower-cased form."""
-    if text.isascii():
-        return True
-    for c in set(text):
-        if c >= "\x80":
-            ok = _CASELESS.get(c)
-            if ok is None:
-                ok = _CASELESS[c] = c.lower() == c == c.upper()
-            if not ok:
-                return False
-    return True
-
-
 class WordEnd:
     """A pattern ending in a group of plain words and ``\\b`` (``history.drug_stem``:
     ``...(?:mab|nib)\\b``) behind the necessary condition that one of those words ends a word of
@@ -403,7 +421,7 @@ class WordEnd:
             return True
         if text.isascii():
             return self._ends(folded(text)) is not None
-        if not _caseless(text):
+        if not caseless_safe(text):
             return True  # "ſ", "K" (Kelvin) match ASCII letters case-insensitively
         return self._ends(text.lower()) is not None
 
@@ -412,3 +430,111 @@ class WordEnd:
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.pattern.finditer(text) if self.possible(text) else iter(())
+
+
+# The index: each Cue's sets get one bit, and each text, once, the bits of the sets it holds a
+# string of. A string found in a text has its longest whitespace-free piece inside one of the
+# text's whitespace-separated chunks, so a text's bits are the union of its chunks' bits, and a
+# chunk's come from one scan for every piece (the longest piece at each position; the pieces
+# inside it are found with it). Chunks recur across texts far more than texts do.
+
+_TEXTS = 8192  # texts (and lower-cased texts) whose bits are remembered, as ``folded`` does
+_CHUNKS = 1 << 16  # chunks whose bits are remembered
+
+
+class _Index:
+    """The bit of every set of every Cue made so far, and the scan that gives texts their bits."""
+
+    def __init__(self) -> None:
+        self.fresh: list[Cue] = []  # made, not yet given their bits
+        self.bit: dict[frozenset[str], int] = {}
+        self.always = 0  # sets with a string that is all whitespace: every text may hold one
+        self.holds: dict[str, int] = {}  # piece -> bits of the sets with a piece it holds
+        self.scan: Callable[[str], list[str]] = lambda _: []
+
+    def add(self, cue: Cue) -> None:
+        """A new Cue: it gets its bits before any text's bits are looked up again."""
+        self.fresh.append(cue)
+        _TEXT_BITS.clear()
+        _LOW_BITS.clear()
+
+    def update(self) -> None:
+        """Give the fresh Cues their bits (a new set rebuilds the scan)."""
+        fresh, self.fresh = self.fresh, []
+        grown = False
+        for cue in fresh:
+            need = 0
+            for s in cue.sets:
+                b = self.bit.get(s)
+                if b is None:
+                    b = self.bit[s] = 1 << len(self.bit)
+                    grown = True
+                need |= b
+            cue._need = need
+        if grown:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        by_piece: dict[str, int] = {}
+        always = 0
+        for s, b in self.bit.items():
+            for n in s:
+                parts = n.split()
+                if not parts:
+                    always |= b
+                    continue
+                p = max(parts, key=len)
+                by_piece[p] = by_piece.get(p, 0) | b
+        self.always = always
+        self.holds = {p: reduce(or_, (by_piece.get(q, 0) for q in _substrings(p))) for p in by_piece}
+        self.scan = re.compile("(?=(" + trie_regex(sorted(by_piece), lower=False) + "))").findall
+        _CHUNK_BITS.clear()
+        _TEXT_BITS.clear()
+        _LOW_BITS.clear()
+
+    def bits(self, low: str) -> int:
+        """The bits of the sets the ``folded`` text ``low`` holds a string of (or may)."""
+        return reduce(or_, map(_CHUNK_BITS.__getitem__, low.split()), self.always)
+
+
+def _substrings(s: str) -> set[str]:
+    return {s[i:j] for i in range(len(s)) for j in range(i + 1, len(s) + 1)}
+
+
+class _ChunkBits(dict[str, int]):
+    """Bits of whitespace-free chunks, computed on first look-up (bounded)."""
+
+    def __missing__(self, chunk: str) -> int:
+        if len(self) >= _CHUNKS:
+            self.clear()
+        bits = self[chunk] = reduce(or_, map(_INDEX.holds.__getitem__, set(_INDEX.scan(chunk))), 0)
+        return bits
+
+
+class _LowBits(dict[str, int]):
+    """Bits of lower-cased texts, computed on first look-up (bounded)."""
+
+    def __missing__(self, low: str) -> int:
+        if _INDEX.fresh:
+            _INDEX.update()
+        if len(self) >= _TEXTS:
+            self.clear()
+        bits = self[low] = _INDEX.bits(_fold(low))
+        return bits
+
+
+class _TextBits(dict[str, int]):
+    """Bits of texts: those of their lower-cased form, which the readers often look up too."""
+
+    def __missing__(self, text: str) -> int:
+        bits = _LOW_BITS[text.lower()]  # (a new Cue empties both: this indexes it)
+        if len(self) >= _TEXTS:
+            self.clear()
+        self[text] = bits
+        return bits
+
+
+_INDEX = _Index()
+_CHUNK_BITS = _ChunkBits()
+_TEXT_BITS = _TextBits()
+_LOW_BITS = _LowBits()
