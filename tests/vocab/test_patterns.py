@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files
+from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files, pattern_source
 
 ROOT = Path(__file__).resolve().parents[2] / "trialmatch"
 ENTRIES = [(g, k) for g in pattern_files() for k in pattern_entries(g)]
@@ -57,7 +57,7 @@ def test_every_pattern_is_used_by_the_code() -> None:
 
 
 def test_every_pattern_the_code_names_exists() -> None:
-    names = set(re.findall(r'\b(?:pattern|_p|P)\(\s*"([a-z_]+\.[a-z0-9_]+)"', _source()))
+    names = set(re.findall(r'\b(?:pattern|pattern_source|_p|P)\(\s*"([a-z_]+\.[a-z0-9_]+)"', _source()))
     known = {f"{g}.{k}" for g, k in ENTRIES}
     assert names <= known, f"unknown patterns: {sorted(names - known)}"
 
@@ -65,6 +65,13 @@ def test_every_pattern_the_code_names_exists() -> None:
 def test_missing_pattern_names_its_file() -> None:
     with pytest.raises(KeyError, match="patterns/"):
         pattern(f"{pattern_files()[0]}.no_such_pattern_here")
+    with pytest.raises(KeyError, match="patterns/"):
+        pattern_source(f"{pattern_files()[0]}.no_such_pattern_here")
+
+
+def test_pattern_source_is_the_compiled_patterns_text() -> None:
+    for g, k in ENTRIES[:40]:
+        assert pattern_source(f"{g}.{k}") == pattern(f"{g}.{k}").pattern
 
 
 @pytest.mark.parametrize(("group", "key"), ENTRIES, ids=[f"{g}.{k}" for g, k in ENTRIES])

@@ -16,7 +16,7 @@ from trialmatch.criteria.lexicon import alternation, phrase_re, phrases
 from trialmatch.criteria.lowre import caseless_safe, lowered
 from trialmatch.criteria.needles import group_needles, has_needle, phrase_needles
 from trialmatch.criteria.temporal import _UNIT as _TIME_UNIT
-from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.patterns import pattern, pattern_source
 from trialmatch.vocab.prefilter import Cue, gate
 from trialmatch.vocab.units import normalize_unit
 
@@ -76,8 +76,8 @@ def _cmp_re() -> re.Pattern[str]:
     for ws in phrases()["operators"].values():
         words.extend(str(w) for w in ws)
     ops = alternation(words)
-    glue = pattern("numeric.op_glue").pattern
-    dash = pattern("numeric.range_sep").pattern
+    glue = pattern_source("numeric.op_glue")
+    dash = pattern_source("numeric.range_sep")
     return re.compile(
         rf"(?P<op>{ops})\s{{0,3}}{glue}?(?P<num>{NUM})(?:\s{{0,2}}{dash}\s{{0,2}}(?P<num2>{NUM}))?",
         re.I,
@@ -101,7 +101,7 @@ def _trailing_re() -> re.Pattern[str]:
 @cache
 def _plain_re() -> re.Pattern[str]:
     # a value without an operator: "hemoglobin of 9 g/dL or more", "ANC 1500/mm3 or higher"
-    glue = pattern("numeric.value_glue").pattern
+    glue = pattern_source("numeric.value_glue")
     return re.compile(rf"(?:(?<=\s)|^){glue}?(?P<num>{NUM})", re.I)
 
 
@@ -110,7 +110,7 @@ def _ref_re() -> re.Pattern[str]:
     p = phrases()
     uln = alternation(list(p["uln"]))
     lln = alternation(list(p["lln"]))
-    lead = pattern("numeric.multiple_lead").pattern
+    lead = pattern_source("numeric.multiple_lead")
     return re.compile(rf"{lead}(?:(?P<uln>{uln})|(?P<lln>{lln}))", re.I)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from trialmatch.vocab._load import DATA_DIR, load_data
 from trialmatch.vocab.prefilter import Cue
 
-__all__ = ["pattern", "pattern_entries", "pattern_files"]
+__all__ = ["pattern", "pattern_entries", "pattern_files", "pattern_source"]
 
 _FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE, "a": re.ASCII}
 
@@ -39,6 +39,16 @@ def pattern_entries(group: str) -> dict[str, dict[str, Any]]:
     """The raw entries of ``data/patterns/<group>.yaml`` (without ``version``)."""
     data = load_data(f"patterns/{group}")
     return {k: v for k, v in data.items() if k != "version"}
+
+
+def pattern_source(name: str) -> str:
+    """The regex text of pattern ``group.key``, for a larger pattern built around it (no ``Cue`` is
+    made: a Cue made after the first parse rebuilds the shared prefilter index)."""
+    group, _, key = name.partition(".")
+    entries = pattern_entries(group)
+    if key not in entries:
+        raise KeyError(f"no pattern {key!r} in trialmatch/vocab/data/patterns/{group}.yaml")
+    return str(entries[key]["pattern"])
 
 
 @cache

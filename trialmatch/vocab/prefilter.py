@@ -1,32 +1,40 @@
-"""Cheap necessary conditions for regular expressions: strings every match must contain.
+"""Cheap necessary conditions for regular expressions: a pattern behind the strings every match
+must contain.
 
 Most cue patterns fail on most criteria (an age cue on a lab item, a stage cue on a consent item),
-and a failing regex search still walks every position of the text. ``needed(rx)`` reads a compiled
-pattern's syntax tree and returns lower-cased strings of which every match contains at least one
-(``\\bage[ds]?\\b|\\byears?\\b`` -> ``{"age", "year"}``), or None when it cannot tell; ``needed_all``
-gives several such sets, each necessary. ``Cue`` wraps a compiled pattern and answers "no match"
-when the ``folded`` text lacks every string of one of its sets, without running the regex;
+and a failing regex search still walks every position of the text. ``Cue`` wraps a compiled
+pattern and answers "no match" when the ``folded`` text lacks every string of one of its sets
+(``regex_facts.needed_all``, read from the pattern's syntax tree), without running the regex;
 otherwise it is the regex. Every named pattern (``vocab.patterns.pattern``) is a ``Cue``;
 ``gate(rx)`` makes one of any compiled regex. The sets of all Cues share one index (``_Index``):
 a text is scanned once, however many Cues test it, for the bits of the sets it holds a string of.
-
-``folded(text)`` is ``text.lower()`` with the three characters that a case-insensitive regex
-matches to an ASCII letter although ``str.lower`` does not give that letter (dotless i, long s,
-and the combining dot ``İ`` lowers to) mapped to it, so ``needed`` stays a true necessary
-condition on any text. The strings come from the patterns at first use, never from a word list.
+``WordEnd`` tests that one of a pattern's final words ends a word of the text; ``finder`` is one
+search for any of a set of strings. The regex readings and the Unicode case facts they rest on
+live in ``regex_facts`` and are re-exported here.
 """
 
 from __future__ import annotations
 
 import re
-import string
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache, reduce
+from functools import reduce
 from operator import or_
-from re import _constants as C  # type: ignore[attr-defined]
-from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
+
+from trialmatch.vocab.regex_facts import (
+    LOWER_SAFE,
+    caseless,
+    caseless_safe,
+    final_words_of,
+    fold_lowered,
+    folded,
+    max_width,
+    minimal,
+    needed,
+    needed_all,
+    trie_regex,
+)
 
 __all__ = [
     "LOWER_SAFE",
@@ -45,210 +53,6 @@ __all__ = [
     "trie_regex",
     "union",
 ]
-
-_MAX_SET = 64  # more alternatives than this: not worth testing one by one
-_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT))
-_ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
-
-# The Unicode case facts the prefilters rest on, in one place (tests check them over Unicode).
-# (1) ``caseless`` characters, ASCII or without case ("≥", "–": neither lower- nor upper-casing
-# changes them): a text of them, lower-cased, matches a pattern without upper-case letters
-# case-sensitively where the text matches it case-insensitively. (2) The ASCII letters that
-# re.IGNORECASE matches to a character which str.lower() does not turn into them are i and s:
-# dotless i, long s, and "İ" (lower-cased to "i" and a combining dot); ``folded`` maps those, so
-# a caseless literal of a pattern is in the folded text wherever the pattern matches it.
-_ODD_CASE = {"\u0131": "i", "\u017f": "s", "\u0307": ""}  # what ``folded`` maps them to
-_FOLD = str.maketrans({k: v or None for k, v in _ODD_CASE.items()})
-#: ASCII letters and digits that ``str.lower()`` gives wherever re.IGNORECASE matches them
-LOWER_SAFE = frozenset(string.ascii_lowercase + string.digits) - set(_ODD_CASE.values())
-
-Strs = frozenset[str]
-
-class _Caseless(dict[str, bool]):
-    def __missing__(self, ch: str) -> bool:
-        ok = self[ch] = ch.isascii() or ch.lower() == ch == ch.upper()
-        return ok
-
-
-_CASELESS = _Caseless()
-
-
-def caseless(ch: str) -> bool:
-    """A character re.IGNORECASE matches exactly where ``str.lower()`` gives it: ASCII, or one
-    without case ("≥", "–")."""
-    return _CASELESS[ch]
-
-
-def caseless_safe(text: str) -> bool:
-    """True when every character of ``text`` is ``caseless``: then ``text.lower()`` matched
-    case-sensitively is the same as ``text`` matched case-insensitively by a pattern without
-    upper-case letters."""
-    return text.isascii() or all(map(_CASELESS.__getitem__, set(text)))
-
-
-def _product(a: Strs, b: Strs) -> Strs | None:
-    if len(a) * len(b) > _MAX_SET:
-        return None
-    return frozenset(x + y for x in a for y in b)
-
-
-def _best(cands: Iterable[Strs]) -> Strs | None:
-    """The most selective candidate: longest shortest string, then fewest strings."""
-    ok = [c for c in cands if c and min(map(len, c)) > 0]
-    if not ok:
-        return None
-    best: Strs = max(ok, key=lambda c: (min(map(len, c)), -len(c)))
-    return minimal(best)
-
-
-def _node(op: Any, av: Any) -> tuple[Strs | None, Strs | None]:
-    """(every string the node can match, or None; a set one of which each match contains, or None)."""
-    if op is C.LITERAL:
-        ch = chr(av)
-        if not caseless(ch):
-            return None, None
-        s = frozenset({ch.lower()})
-        return s, s
-    if op in _ZERO_WIDTH:
-        return frozenset({""}), None
-    if op is C.IN:
-        chars: set[str] = set()
-        for iop, iav in av:
-            if iop is C.LITERAL:
-                chars.add(chr(iav))
-            elif iop is C.RANGE and iav[1] - iav[0] < 16:
-                chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
-            else:
-                return None, None
-        if not all(map(caseless, chars)) or len(chars) > 16:
-            return None, None
-        s = frozenset(c.lower() for c in chars)
-        return s, s
-    if op is C.SUBPATTERN or op is getattr(C, "ATOMIC_GROUP", None):
-        return _seq(av[-1])
-    if op is C.BRANCH:
-        parts = [_seq(b) for b in av[1]]
-        exact: Strs | None = None
-        if all(e is not None for e, _ in parts):
-            exact = frozenset().union(*(e for e, _ in parts if e is not None))
-            exact = exact if len(exact) <= _MAX_SET else None
-        needs = [n for _, n in parts]
-        need = None
-        if all(n is not None for n in needs):
-            need = frozenset().union(*(n for n in needs if n is not None))
-            need = need if len(need) <= _MAX_SET else None
-        return exact, need
-    if op in _REPEATS:
-        lo, hi, sub = av
-        e, n = _seq(sub)
-        if lo == 0:
-            return (e | {""} if e is not None and hi == 1 else None), None
-        return (e if lo == hi == 1 else None), n
-    return None, None
-
-
-def _seq(items: Any) -> tuple[Strs | None, Strs | None]:
-    whole, cands = _seq_cands(items)
-    return whole, _best(cands)
-
-
-def _seq_cands(items: Any) -> tuple[Strs | None, list[Strs]]:
-    """A sequence: (every string it can match, or None; candidate sets, each necessary). Runs of
-    nodes with finite match sets are multiplied out into one candidate."""
-    cands: list[Strs] = []
-    run: Strs | None = frozenset({""})
-    whole: Strs | None = frozenset({""})
-    for op, av in items:
-        e, n = _node(op, av)
-        if n is not None:
-            cands.append(n)
-        if e is None:
-            if run is not None:
-                cands.append(run)
-            run, whole = frozenset({""}), None
-            continue
-        nxt = _product(run, e) if run is not None else None
-        if nxt is None:
-            if run is not None:
-                cands.append(run)
-            nxt = e
-        run = nxt
-        whole = _product(whole, e) if whole is not None else None
-    if run is not None:
-        cands.append(run)
-    if whole is not None:
-        cands.append(whole)
-    return whole, cands
-
-
-def needed(rx: re.Pattern[str]) -> frozenset[str] | None:
-    """Lower-cased strings one of which ``folded(text)`` contains whenever ``rx.search(text)``
-    matches (None: no such set derived, every text may match)."""
-    tree = P.parse(rx.pattern, rx.flags & ~re.UNICODE)
-    return _seq(tree.data if hasattr(tree, "data") else tree)[1]
-
-
-def needed_all(rx: re.Pattern[str], most: int = 3) -> list[frozenset[str]]:
-    """Up to ``most`` sets of strings, each necessary like ``needed`` (so all of them together):
-    the parts of the pattern's top-level sequence, most selective first ("any" and a tumour word
-    for ``any ... tumours``). Empty when none is derived."""
-    tree = P.parse(rx.pattern, rx.flags & ~re.UNICODE)
-    cands = _seq_cands(tree.data if hasattr(tree, "data") else tree)[1]
-    out: list[frozenset[str]] = []
-    for c in sorted(cands, key=lambda c: (min(map(len, c), default=0), -len(c)), reverse=True):
-        m = minimal(c) if c and min(map(len, c)) > 0 else None
-        # a set each string of a chosen set holds one of ("a" after "any") tests nothing more
-        if m is None or len(out) >= most or any(all(any(t in x for t in m) for x in o) for o in out):
-            continue
-        out.append(m)
-    return out
-
-
-def minimal(strs: Iterable[str]) -> frozenset[str]:
-    """``strs`` without those holding another of them (the shorter one is found wherever they are)."""
-    ss = set(strs)
-    return frozenset(s for s in ss if not any(t != s and t in s for t in ss))
-
-
-def trie_regex(words: list[str], lower: bool = True) -> str:
-    """A regex for a set of literal phrases built as a trie (shared prefixes are tried once;
-    ``lower=False``: the phrases as they are)."""
-    trie: dict[str, Any] = {}
-    for w in words:
-        node = trie
-        for ch in w.lower() if lower else w:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def emit(node: dict[str, Any]) -> str:
-        alts = []
-        end = "" in node
-        for ch in sorted(k for k in node if k):
-            sub = emit(node[ch])
-            piece = r"\s+" if ch == " " else re.escape(ch)
-            alts.append(piece + sub)
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if end:
-            return "(?:" + body + ")?"
-        return body
-
-    return emit(trie)
-
-
-@lru_cache(maxsize=8192)
-def folded(text: str) -> str:
-    """``text.lower()``, with dotless i and long s as i and s and the combining dot dropped
-    (memoised: the readers of one item look at the same text)."""
-    return _fold(text.lower())
-
-
-def _fold(low: str) -> str:
-    """A lower-cased text with the three characters mapped as ``folded`` maps them."""
-    if low.isascii() or ("\u0131" not in low and "\u017f" not in low and "\u0307" not in low):
-        return low
-    return low.translate(_FOLD)
 
 
 def _always(_: str) -> bool:
@@ -375,30 +179,6 @@ def union(parts: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
     return minimal(out)
 
 
-def max_width(rx: re.Pattern[str] | Cue) -> int | None:
-    """The most characters a match of ``rx`` can span (None when unbounded): a text longer than
-    that (plus one, for a ``$`` before a final newline) cannot be matched whole."""
-    pat = rx.rx if isinstance(rx, Cue) else rx
-    hi = int(P.parse(pat.pattern, pat.flags & ~re.UNICODE).getwidth()[1])
-    return None if hi >= C.MAXREPEAT else hi
-
-
-def final_words_of(rx: re.Pattern[str]) -> frozenset[str] | None:
-    """The plain words one of which ends every match of ``rx`` just before a word boundary, for
-    an ``IGNORECASE`` pattern whose top-level sequence ends in a group of ASCII words and ``\\b``
-    (``\\b[a-z]{3,}(?:mab|nib)\\b`` -> ``{"mab", "nib"}``), lower-cased; None otherwise."""
-    if not rx.flags & re.IGNORECASE:
-        return None
-    tree = P.parse(rx.pattern, rx.flags & ~re.UNICODE)
-    items = list(tree.data if hasattr(tree, "data") else tree)
-    if len(items) < 2 or items[-1] != (C.AT, C.AT_BOUNDARY):
-        return None
-    words = _node(*items[-2])[0]
-    if not words or not all(w.isascii() and w.isalpha() for w in words):
-        return None
-    return frozenset(words)
-
-
 class WordEnd:
     """A pattern ending in a group of plain words and ``\\b`` (``history.drug_stem``:
     ``...(?:mab|nib)\\b``) behind the necessary condition that one of those words ends a word of
@@ -519,7 +299,7 @@ class _LowBits(dict[str, int]):
             _INDEX.update()
         if len(self) >= _TEXTS:
             self.clear()
-        bits = self[low] = _INDEX.bits(_fold(low))
+        bits = self[low] = _INDEX.bits(fold_lowered(low))
         return bits
 
 
