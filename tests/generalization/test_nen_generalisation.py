@@ -51,11 +51,6 @@ KNOWN_GAPS: dict[str, str] = {
         " is not looked up (surgery is a skipped procedure), so a patient treated by surgery alone is"
         " excluded"
     ),
-    "NCT01642251--lcnec-stage-iv": (
-        "'Inclusion Criteria (phase II)' items are scoped 'phase II' by the splitter, but scoped_rule"
-        " does not treat a phase section as an alternative population: the phase II 'extensive stage "
-        "SCLC' item fails an LCNEC patient who fits phase I"
-    ),
 }
 
 

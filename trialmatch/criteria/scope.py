@@ -11,10 +11,14 @@ from trialmatch.criteria.rules import Admin, And, Has, If, Or, Review, Rule
 from trialmatch.vocab.concepts import concepts, is_a
 from trialmatch.vocab.patterns import pattern
 
-__all__ = ["scoped_rule"]
+__all__ = ["part_of", "scoped_rule"]
 
 _LABEL = re.compile(r"^\W{0,3}(?P<label>[^:;.]{2,90}?)\s*:\s+\S")
 _COHORT_WORD = pattern("scope.cohort_word")
+_PART = pattern("scope.part_label")
+_SEVERAL_PARTS = pattern("scope.several_parts")
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+_PART_KEY = re.compile(r"(phase|part|group)\s*(iv|i{1,3}|[1-4]|[a-d])([ab]?)$")
 
 
 def scoped_rule(rule: Rule, t: str, scope: str | None, kind: str = "inclusion") -> Rule:
@@ -67,3 +71,19 @@ def _label_diseases(label: str) -> list[str]:
         ):
             out.append(h.concept)
     return out
+
+
+def part_of(scope: str | None) -> str | None:
+    """The one part of a multi-part trial a scope names ("Phase II" -> "phase 2", "Part A: GS-9716
+    Monotherapy" -> "part a"), or None: no scope, a step everyone goes through ("Screening",
+    "Step 1"), or a label naming several parts ("Phase I and II"). Items of different parts are
+    alternatives: a patient qualifies through any one part (``matching`` reads them so)."""
+    if not scope or _SEVERAL_PARTS.search(scope):
+        return None
+    m = _PART.search(scope)
+    if m is None:
+        return None
+    k = _PART_KEY.match(" ".join(m.group(0).lower().split()))
+    if k is None:  # (the label's own pattern matched; its shape is the key's)
+        return None
+    return f"{k.group(1)} {_ROMAN.get(k.group(2), k.group(2))}{k.group(3)}"

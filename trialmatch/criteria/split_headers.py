@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from trialmatch.criteria.split_markers import TERMINAL, marker
+from trialmatch.vocab.patterns import pattern
 
 __all__ = [
     "MAX_LABEL",
@@ -160,6 +161,7 @@ def header_vocab() -> HeaderVocab:
 
 
 _NORM_TAIL = " :：-–—.*#_="
+_PART_HEADING = pattern("scope.part_heading")  # "PHASE II" alone on its line
 _LEAD_STRIP = frozenset("*#_")
 
 
@@ -268,7 +270,7 @@ def scope_label(line: str, next_marked: bool | Callable[[], bool] = False) -> tu
         # "Phase II only", "NET cohort" without colon: accept only clear scope labels
         if len(words) > 6 or not v.scope_re.search(core):
             return None
-        if v.clear_scope_re.search(core):
+        if v.clear_scope_re.search(core) or _PART_HEADING.match(core):
             return "scope", core
         if (
             len(words) <= 5

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from trialmatch.criteria.model import Criterion
+from trialmatch.criteria.scope import part_of
 from trialmatch.matching.evaluate import Tri, compile_rule, evaluate_criterion
 from trialmatch.matching.model import CriterionResult, MatchReport, NextQuestion, TrialResult
 from trialmatch.patients import terms as T
@@ -94,6 +95,10 @@ class PreparedTrial:
     locations: list[tuple[float, float, str, str | None]] = field(default_factory=list)
     order: list[int] = field(default_factory=list)
     kinds: list[bool] = field(default_factory=list)  # True = exclusion
+    #: per criterion, 0 or the part of a multi-part trial it belongs to (1, 2 ...; ``scope.part_of``):
+    #: the parts are alternatives, all 0 when the trial names fewer than two parts
+    parts: list[int] = field(default_factory=list)
+    in_parts: bool = False  # any(parts), asked once per patient and trial
     _fns: list[tuple[Callable[[PatientFacts], Tri], Callable[[PatientFacts], Tri] | None] | None] = field(
         default_factory=list
     )
@@ -126,9 +131,21 @@ class PreparedTrial:
             ),
         )
         kinds = [get(c, "kind", "inclusion") == "exclusion" for c in raw]
+        parts = _part_numbers([get(c, "scope", None) for c in raw])
         cond = " ; ".join([*conditions, title or ""])
         return cls(
-            trial_id, registry_id, title, status, cond, raw, list(locations), order, kinds, [None] * len(raw)
+            trial_id,
+            registry_id,
+            title,
+            status,
+            cond,
+            raw,
+            list(locations),
+            order,
+            kinds,
+            parts,
+            any(parts),
+            [None] * len(raw),
         )
 
     @classmethod
@@ -194,12 +211,37 @@ def _none(facts: PatientFacts) -> Tri:
     return None
 
 
+def _part_numbers(scopes: Sequence[str | None]) -> list[int]:
+    """Per criterion its part's number (1, 2 ...) or 0; all 0 unless two parts or more are named."""
+    keys = [part_of(s) for s in scopes]
+    names = list(dict.fromkeys(k for k in keys if k))
+    if len(names) < 2:
+        return [0] * len(scopes)
+    return [names.index(k) + 1 if k else 0 for k in keys]
+
+
+def _best_part(parts: Sequence[int], failed: Sequence[bool], unknown: Sequence[bool]) -> tuple[str, int]:
+    """(verdict, part) through the best part: each part with the criteria common to all (part 0);
+    part 0 when none is open."""
+    best, best_p = "ineligible", 0
+    for p in sorted(set(parts) - {0}):
+        mine = [i for i, q in enumerate(parts) if q in (0, p)]
+        if any(failed[i] for i in mine):
+            continue
+        v = "possibly_eligible" if any(unknown[i] for i in mine) else "eligible"
+        if VERDICT_RANK[v] > VERDICT_RANK[best]:
+            best, best_p = v, p
+    return best, best_p
+
+
 def prepare_trials(pairs: Iterable[tuple[Trial, Sequence[Criterion]]]) -> list[PreparedTrial]:
     return [PreparedTrial.from_trial(t, c) for t, c in pairs]
 
 
 def screen_trial(pt: PreparedTrial, facts: PatientFacts) -> Screen:
-    """Fast verdict: stops at the first failed criterion."""
+    """Fast verdict: stops at the first failed criterion (of a trial in parts: reads them all)."""
+    if pt.in_parts:
+        return _screen_parts(pt, facts)
     fns = pt._fns
     kinds = pt.kinds
     known = applicable = 0
@@ -218,6 +260,24 @@ def screen_trial(pt: PreparedTrial, facts: PatientFacts) -> Screen:
         if v is kinds[i]:
             return "ineligible", known, applicable
     return ("possibly_eligible" if unknown else "eligible"), known, applicable
+
+
+def _screen_parts(pt: PreparedTrial, facts: PatientFacts) -> Screen:
+    n = len(pt.raw)
+    failed, unknown = [False] * n, [False] * n
+    known = applicable = 0
+    for i in pt.order:
+        rule_fn, app_fn = pt.fn(i)
+        if app_fn is not None and app_fn(facts) is False:
+            continue
+        applicable += 1
+        v = rule_fn(facts)
+        if v is None:
+            unknown[i] = True
+            continue
+        known += 1
+        failed[i] = v is pt.kinds[i]
+    return _best_part(pt.parts, failed, unknown)[0], known, applicable
 
 
 def _words(text: str) -> set[str]:
@@ -302,12 +362,28 @@ def _score(verdict: str, fit: float, known_share: float, dist: float | None) -> 
 
 def _full(pt: PreparedTrial, facts: PatientFacts) -> tuple[str, list[CriterionResult]]:
     results = [evaluate_criterion(c, facts) for c in pt.criteria]
-    failed = any(
+    fails = [
         (r.kind == "inclusion" and r.verdict == "not_met") or (r.kind == "exclusion" and r.verdict == "met")
         for r in results
-    )
-    unknown = any(r.verdict == "unknown" for r in results)
-    return ("ineligible" if failed else "possibly_eligible" if unknown else "eligible"), results
+    ]
+    unknowns = [r.verdict == "unknown" for r in results]
+    if pt.in_parts:
+        verdict, part = _best_part(pt.parts, fails, unknowns)
+        if part:  # the route through that part: the other parts' items are not the patient's
+            way = next(c.scope for c, q in zip(pt.criteria, pt.parts, strict=True) if q == part)
+            for i, q in enumerate(pt.parts):
+                if q not in (0, part):
+                    results[i] = results[i].model_copy(
+                        update={
+                            "verdict": "not_applicable",
+                            "explanation": f"Only for {pt.criteria[i].scope}; the patient can take part "
+                            f"through {way}. ({results[i].verdict.replace('_', ' ')}: "
+                            f"{results[i].explanation})",
+                            "missing": [],
+                        }
+                    )
+        return verdict, results
+    return ("ineligible" if any(fails) else "possibly_eligible" if any(unknowns) else "eligible"), results
 
 
 def match_patient(
