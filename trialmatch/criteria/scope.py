@@ -5,6 +5,7 @@ keeps the rule from failing (inclusion) or excluding (exclusion) a patient who m
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from trialmatch.criteria.clinical import concepts_in
 from trialmatch.criteria.rules import Admin, And, Has, If, Or, Review, Rule
@@ -15,8 +16,9 @@ __all__ = ["part_of", "scoped_rule"]
 
 _LABEL = re.compile(r"^\W{0,3}(?P<label>[^:;.]{2,90}?)\s*:\s+\S")
 _COHORT_WORD = pattern("scope.cohort_word")
-_PART = pattern("scope.part_label")
-_SEVERAL_PARTS = pattern("scope.several_parts")
+# (plain regexes: the matcher asks about short scopes, and a Cue's first use indexes every Cue)
+_PART = pattern("scope.part_label").rx
+_SEVERAL_PARTS = pattern("scope.several_parts").rx
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 _PART_KEY = re.compile(r"(phase|part|group)\s*(iv|i{1,3}|[1-4]|[a-d])([ab]?)$")
 
@@ -73,6 +75,7 @@ def _label_diseases(label: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def part_of(scope: str | None) -> str | None:
     """The one part of a multi-part trial a scope names ("Phase II" -> "phase 2", "Part A: GS-9716
     Monotherapy" -> "part a"), or None: no scope, a step everyone goes through ("Screening",
