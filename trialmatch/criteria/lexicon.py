@@ -115,8 +115,8 @@ class _Lists:
     ``bit``: a list's bit. ``bits_of``: for a token, the bits of the lists with a phrase starting
     with it and (shifted by ``_SHIFT``) of those with a phrase whose longest token it is. ``known``:
     those tokens. ``texts``: per text, the bits of the lists that can occur in it, emptied when
-    full; an int, no object for the garbage collector (its tokens are kept for the last text
-    read, ``_LAST``, and read again for an earlier text that may hold a phrase). A list asked
+    full; an int, no object for the garbage collector (the tokens are kept for the last texts
+    read, ``_RECENT``, and read again for an earlier text that may hold a phrase). A list asked
     for the first time makes a new ``_Lists`` (texts are read again), published in one step: a
     thread reading the previous one never mixes the two."""
 
@@ -130,8 +130,10 @@ class _Lists:
 _SHIFT = 256
 _TEXTS_MAX = 16384
 _LISTS = [_Lists({}, {})]
-# (text, its tokens) of the text whose lists were read last: the readers ask about one item in turn
-_LAST: list[tuple[str, tuple[str, ...]]] = [("", ())]
+# the tokens of the texts whose lists were read last (the readers ask about one item and its pieces
+# in turn), emptied when full: a few tuples at a time, not one per text read
+_RECENT: dict[str, tuple[str, ...]] = {}
+_RECENT_MAX = 32
 _LOCK = threading.Lock()
 
 
@@ -187,8 +189,14 @@ def _info(lists: _Lists, text: str) -> tuple[tuple[str, ...], int]:
         m = _bits(lists, toks)
         mask = m & (m >> _SHIFT) & _bits(lists, _tokset(text))  # the low bits: lists starting there
     lists.texts[text] = mask
-    _LAST[0] = (text, toks)
+    _remember(text, toks)
     return toks, mask
+
+
+def _remember(text: str, toks: tuple[str, ...]) -> None:
+    if len(_RECENT) >= _RECENT_MAX:
+        _RECENT.clear()
+    _RECENT[text] = toks
 
 
 def _candidate(key: str, text: str) -> tuple[tuple[str, ...], bool]:
@@ -205,12 +213,11 @@ def _candidate(key: str, text: str) -> tuple[tuple[str, ...], bool]:
         return toks, bool(mask & bit)
     if not mask & bit:
         return (), False
-    last = _LAST[0]
-    if last[0] is text or last[0] == text:
-        return last[1], True
-    toks = _toks(text)
-    _LAST[0] = (text, toks)
-    return toks, True
+    kept = _RECENT.get(text)
+    if kept is None:
+        kept = _toks(text)
+        _remember(text, kept)
+    return kept, True
 
 
 @cache
