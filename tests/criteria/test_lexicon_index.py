@@ -100,8 +100,9 @@ def test_a_first_token_without_the_rest_is_ruled_out_before_any_scan() -> None:
     text = "Patients are required to have measurable disease"
     has_phrase("permission_statement_cues", text)
     lists = lexicon._LISTS[0]
-    toks, mask = lists.texts[text]
-    assert "are" in toks and not mask & lists.bit["permission_statement_cues"]
+    mask = lists.texts[text]
+    assert lexicon._RECENT[text] == lexicon._toks(text) and "are" in lexicon._RECENT[text]
+    assert not mask & lists.bit["permission_statement_cues"]
     assert not has_phrase("permission_statement_cues", text)
 
 
@@ -151,3 +152,17 @@ def test_a_text_read_before_gets_the_same_answers(case: tuple[str, str]) -> None
     _check(*case)
     lexicon._LISTS[0].texts.clear()
     _check(*case)
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=_key_and_text(), other=_key_and_text())
+def test_a_text_read_before_another_is_tokenised_again(case: tuple[str, str], other: tuple[str, str]) -> None:
+    """The memo keeps a text's bits only; the tokens are kept for the last texts read, and a text
+    asked about again once they are gone is tokenised again: the same answers as the scan."""
+    _check(*case)
+    _check(*other)
+    _check(*case)
+    assert all(toks == lexicon._toks(t) for t, toks in lexicon._RECENT.items())
+    lexicon._RECENT.clear()  # tokenised again
+    _check(*case)
+    assert isinstance(lexicon._LISTS[0].texts[case[1]], int)

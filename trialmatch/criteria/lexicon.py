@@ -114,21 +114,26 @@ class _Lists:
 
     ``bit``: a list's bit. ``bits_of``: for a token, the bits of the lists with a phrase starting
     with it and (shifted by ``_SHIFT``) of those with a phrase whose longest token it is. ``known``:
-    those tokens. ``texts``: per text, (its lower-cased tokens, the bits of the lists that can
-    occur in it), emptied when full; a tuple of strings and an int, nothing the garbage collector
-    keeps walking. A list asked for the first time makes a new ``_Lists`` (texts are read again),
-    published in one step: a thread reading the previous one never mixes the two."""
+    those tokens. ``texts``: per text, the bits of the lists that can occur in it, emptied when
+    full; an int, no object for the garbage collector (the tokens are kept for the last texts
+    read, ``_RECENT``, and read again for an earlier text that may hold a phrase). A list asked
+    for the first time makes a new ``_Lists`` (texts are read again), published in one step: a
+    thread reading the previous one never mixes the two."""
 
     __slots__ = ("bit", "bits_of", "known", "texts")
 
     def __init__(self, bit: dict[str, int], bits_of: dict[str, int]) -> None:
         self.bit, self.bits_of, self.known = bit, bits_of, frozenset(bits_of)
-        self.texts: dict[str, tuple[tuple[str, ...], int]] = {}
+        self.texts: dict[str, int] = {}
 
 
 _SHIFT = 256
 _TEXTS_MAX = 16384
 _LISTS = [_Lists({}, {})]
+# the tokens of the texts whose lists were read last (the readers ask about one item and its pieces
+# in turn), emptied when full: a few tuples at a time, not one per text read
+_RECENT: dict[str, tuple[str, ...]] = {}
+_RECENT_MAX = 32
 _LOCK = threading.Lock()
 
 
@@ -158,6 +163,14 @@ def _bits(lists: _Lists, toks: Iterable[str]) -> int:
     return m
 
 
+def _toks(text: str) -> tuple[str, ...]:
+    """The lower-cased tokens of ``text`` (``_info``'s)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return tuple((_ASCII_TOK if low.isascii() else _TOK).findall(low))
+    return _tokens(text)[0]
+
+
 def _info(lists: _Lists, text: str) -> tuple[tuple[str, ...], int]:
     """The tokens of ``text`` and the lists that can occur in it, read once for every list (a
     phrase occurs only where its first token and its longest token are tokens of the text): when
@@ -175,19 +188,36 @@ def _info(lists: _Lists, text: str) -> tuple[tuple[str, ...], int]:
         toks = _tokens(text)[0]
         m = _bits(lists, toks)
         mask = m & (m >> _SHIFT) & _bits(lists, _tokset(text))  # the low bits: lists starting there
-    info = lists.texts[text] = (toks, mask)
-    return info
+    lists.texts[text] = mask
+    _remember(text, toks)
+    return toks, mask
+
+
+def _remember(text: str, toks: tuple[str, ...]) -> None:
+    if len(_RECENT) >= _RECENT_MAX:
+        _RECENT.clear()
+    _RECENT[text] = toks
 
 
 def _candidate(key: str, text: str) -> tuple[tuple[str, ...], bool]:
-    """The tokens of ``text`` and whether a phrase of ``key`` can occur in it."""
+    """The tokens of ``text`` (when it may hold a phrase) and whether a phrase of ``key`` can
+    occur in it."""
     lists = _LISTS[0]
     bit = lists.bit.get(key)
     if bit is None:
         lists = _register(key)
         bit = lists.bit[key]
-    toks, mask = lists.texts.get(text) or _info(lists, text)
-    return toks, bool(mask & bit)
+    mask = lists.texts.get(text)
+    if mask is None:
+        toks, mask = _info(lists, text)
+        return toks, bool(mask & bit)
+    if not mask & bit:
+        return (), False
+    kept = _RECENT.get(text)
+    if kept is None:
+        kept = _toks(text)
+        _remember(text, kept)
+    return kept, True
 
 
 @cache
@@ -234,7 +264,7 @@ def find_all(key: str, text: str) -> list[PhraseHit]:
     """Every (non-overlapping, longest) occurrence of a phrase of list ``key`` in ``text``."""
     lists = _LISTS[0]
     info, bit = lists.texts.get(text), lists.bit.get(key)
-    if info is not None and bit is not None and not info[1] & bit:
+    if info is not None and bit is not None and not info & bit:
         return []  # ``_candidate``'s no for a text read before, without its calls
     toks, can = _candidate(key, text)
     if not can:  # no phrase of the list has both its first and its longest token here
@@ -272,7 +302,7 @@ def find_phrase(key: str, text: str) -> PhraseHit | None:
     """The first phrase of list ``key`` in ``text`` (or None)."""
     lists = _LISTS[0]
     info, bit = lists.texts.get(text), lists.bit.get(key)
-    if info is not None and bit is not None and not info[1] & bit:
+    if info is not None and bit is not None and not info & bit:
         return None  # ``_candidate``'s no for a text read before, without its calls
     m = _first_match(key, text)
     if m is None:
@@ -283,7 +313,7 @@ def find_phrase(key: str, text: str) -> PhraseHit | None:
 def has_phrase(key: str, text: str) -> bool:
     lists = _LISTS[0]
     info, bit = lists.texts.get(text), lists.bit.get(key)
-    if info is not None and bit is not None and not info[1] & bit:
+    if info is not None and bit is not None and not info & bit:
         return False  # ``_candidate``'s no for a text read before, without its calls
     return _first_match(key, text) is not None
 

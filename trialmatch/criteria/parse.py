@@ -46,6 +46,8 @@ def clean_text(text: str) -> str:
         t = _ABBR.rx.sub(lambda m: m.group(1).replace(".", ""), t)
     if "<" in t or ">" in t:
         t = _SPACED_OP.sub(lambda m: m.group(1) + "=", t)  # "< =" -> "<="
+    if t.isprintable() and "  " not in t and t[:1] != " " and t[-1:] != " ":
+        return t[:MAX_ITEM]  # single-spaced already: every white space but " " is unprintable
     return " ".join(t.split())[:MAX_ITEM]  # = _WS.sub(" ", t).strip(): \s is str.isspace
 
 
