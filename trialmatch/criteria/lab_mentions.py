@@ -3,17 +3,20 @@ case-insensitively on normalised tokens, abbreviations ("ALT", "ANC") case-sensi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import cache
+from itertools import compress, count
+from typing import NamedTuple
 
-from trialmatch.vocab.concepts import locate, norm_token, normed_words, tokenize
+from trialmatch.vocab.concepts import norm_token, normed_words, tokenize
 from trialmatch.vocab.labs import labs
 
 __all__ = ["LabMention", "lab_mentions", "may_mention_lab"]
 
 
-@dataclass(slots=True)
-class LabMention:
+class LabMention(NamedTuple):
+    """``text[start:end]`` names lab ``key`` (a named tuple: built in C, cheaper than a dataclass)."""
+
     key: str
     var: str
     start: int
@@ -66,27 +69,39 @@ def lab_mentions(text: str) -> list[LabMention]:
     names, abbrs, fn, fa = _lab_index()
     fns, fas = _first_tokens()
     out: list[LabMention] = []
-    if fns.isdisjoint(normed) and fas.isdisjoint(words):
-        return out  # a mention starts at a token that starts a lab name or abbreviation
+    # a mention starts at a token that starts a lab name (normalised) or an abbreviation (as written);
+    # in a text with no abbreviation's first token, the starts of names are picked in C
+    cand: Iterable[int]
+    if fas.isdisjoint(words):
+        if fns.isdisjoint(normed):
+            return out
+        cand = compress(count(), map(fns.__contains__, normed))
+    else:
+        cand = [j for j in range(len(words)) if normed[j] in fn or words[j] in fa]
     n = len(words)
-    nxt, k, pos = 0, 0, 0
-    for i in [j for j in range(n) if normed[j] in fn or words[j] in fa]:
+    nxt, k, pos = 0, 0, 0  # tokens are located lazily, left to right: words[:k] end at or before pos
+    for i in cand:
         if i < nxt:
             continue
-        best: tuple[int, tuple[str, str]] | None = None
+        best_len, key, var = 0, "", ""
         for L in range(min(fn.get(normed[i], 0), n - i), 0, -1):
             hit = names.get(normed[i : i + L])
             if hit is not None:
-                best = (L, hit)
+                best_len, (key, var) = L, hit
                 break
-        for L in range(min(fa.get(words[i], 0), n - i), best[0] if best else 0, -1):
+        for L in range(min(fa.get(words[i], 0), n - i), best_len, -1):
             hit = abbrs.get(words[i : i + L])
             if hit is not None:
-                best = (L, hit)
+                best_len, (key, var) = L, hit
                 break
-        if best is not None:
-            L, (key, var) = best
-            s, e, pos = locate(text, words, i, L, k, pos)
-            k = nxt = i + L
-            out.append(LabMention(key, var, s, e))
+        if best_len:
+            while k < i:  # ``concepts.locate`` inline
+                pos = text.find(words[k], pos) + len(words[k])
+                k += 1
+            s = text.find(words[i], pos)
+            pos = s + len(words[i])
+            k = nxt = i + best_len
+            for j in range(i + 1, nxt):
+                pos = text.find(words[j], pos) + len(words[j])
+            out.append(LabMention(key, var, s, pos))
     return out

@@ -22,6 +22,7 @@ __all__ = [
     "Concept",
     "ConceptHit",
     "ancestors",
+    "ascii_words",
     "concept",
     "concept_ids_for",
     "concepts",
@@ -173,10 +174,19 @@ def _abbr_key(abbr: str) -> tuple[str, ...]:
 _Lengths = dict[str, tuple[int, ...]]
 
 
+class _Index(NamedTuple):
+    """The scanner's lookup tables."""
+
+    names: dict[tuple[str, ...], str]  # names of two tokens or more, by normalised tokens
+    one: dict[str, str]  # one-token names, by the normalised token
+    multi_n: _Lengths  # first token -> lengths (>= 2) of the names starting with it, longest first
+    starts: frozenset[str]  # the first tokens of all names (normalised)
+    abbrs: dict[tuple[str, ...], str]  # abbreviations, by tokens as written
+    first_a: _Lengths  # first token -> lengths of the abbreviations starting with it, longest first
+
+
 @cache
-def _index() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str], _Lengths, _Lengths]:
-    """(names by normalised tokens, abbreviations by tokens as written, and for each first token the
-    lengths of the names / abbreviations starting with it, longest first)."""
+def _index() -> _Index:
     names: dict[tuple[str, ...], str] = {}
     abbrs: dict[tuple[str, ...], str] = {}
     len_n: dict[str, set[int]] = {}
@@ -192,9 +202,11 @@ def _index() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str], _L
             if k and k not in abbrs:
                 abbrs[k] = c.id
                 len_a.setdefault(k[0], set()).add(len(k))
-    first_n = {t: tuple(sorted(v, reverse=True)) for t, v in len_n.items()}
+    one = {k[0]: cid for k, cid in names.items() if len(k) == 1}
+    multi = {k: cid for k, cid in names.items() if len(k) > 1}
+    multi_n = {t: tuple(sorted((x for x in v if x > 1), reverse=True)) for t, v in len_n.items()}
     first_a = {t: tuple(sorted(v, reverse=True)) for t, v in len_a.items()}
-    return names, abbrs, first_n, first_a
+    return _Index(multi, one, {t: v for t, v in multi_n.items() if v}, frozenset(len_n), abbrs, first_a)
 
 
 class _Normed(dict[str, str]):
@@ -208,12 +220,21 @@ class _Normed(dict[str, str]):
 
 
 _norm_of = _Normed().__getitem__
+# an ASCII text's tokens (runs of [A-Za-z0-9]) are the words of its bytes with every other byte a space
+_SPACED = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
 
 
-@lru_cache(maxsize=8192)
+def ascii_words(text: str) -> list[str]:
+    """The tokens of an ASCII ``text`` (``_ASCII_TOKEN.findall(text)``, ~1.7x faster: one C pass)."""
+    return text.encode().translate(_SPACED).decode().split()
+
+
+# a text's words are read again soon after (its lab mentions, then its concepts) or not at all: a
+# small cache keeps those hits (64 entries kept 99% of 8,192's) and its memory stays in the CPU cache
+@lru_cache(maxsize=256)
 def normed_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(tokens as written, normalised tokens) without positions (``locate`` finds those of a hit)."""
-    words = tuple((_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text))
+    words = tuple(ascii_words(text) if text.isascii() else _TOKEN.findall(text))
     return words, tuple(map(_norm_of, words))
 
 
@@ -239,37 +260,45 @@ def concepts_in(text: str) -> list[ConceptHit]:
     if not text:
         return []
     text = text[:MAX_TEXT]
-    names, abbrs, first_n, first_a = _index()
+    names, one, multi_n, starts, abbrs, first_a = _index()
     words, normed = _words(text)
     # a mention starts at a token that starts a name (normalised) or an abbreviation (as written);
     # in a text with no abbreviation's first token (most), the starts of names are picked in C
     cand: Iterable[int]
     if first_a.keys().isdisjoint(words):
-        cand = compress(count(), map(first_n.__contains__, normed))
+        if starts.isdisjoint(normed):
+            return []
+        cand = compress(count(), map(starts.__contains__, normed))
+        first_a = {}
     else:
-        cand = [j for j in range(len(words)) if normed[j] in first_n or words[j] in first_a]
+        cand = [j for j in range(len(words)) if normed[j] in starts or words[j] in first_a]
     out: list[ConceptHit] = []
     n = len(words)
     k = pos = nxt = 0  # tokens are located lazily, left to right: words[:k] end at or before pos
     for i in cand:
         if i < nxt:
             continue  # inside the mention found before
+        t = normed[i]
         best_len, best_id = 0, ""
-        room = n - i
-        for L in first_n.get(normed[i], ()):
-            if room >= L:
+        for L in multi_n.get(t, ()):
+            if n - i >= L:
                 cid = names.get(normed[i : i + L])
                 if cid is not None:
                     best_len, best_id = L, cid
                     break
-        for L in first_a.get(words[i], ()):
-            if best_len >= L:
-                break
-            if room >= L:
-                cid = abbrs.get(words[i : i + L])
-                if cid is not None:
-                    best_len, best_id = L, cid
+        if not best_len:
+            cid = one.get(t)
+            if cid is not None:
+                best_len, best_id = 1, cid
+        if first_a:
+            for L in first_a.get(words[i], ()):
+                if best_len >= L:
                     break
+                if n - i >= L:
+                    cid = abbrs.get(words[i : i + L])
+                    if cid is not None:
+                        best_len, best_id = L, cid
+                        break
         if best_len:
             while k < i:  # ``locate`` inline
                 pos = text.find(words[k], pos) + len(words[k])

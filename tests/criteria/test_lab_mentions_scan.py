@@ -1,0 +1,93 @@
+"""``criteria.lab_mentions.lab_mentions`` against a plain scan of the text's tokens: lab names on
+normalised tokens, abbreviations as written, longest first, left to right, without overlap (a name
+wins over an abbreviation of the same length); a mention is an immutable record."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trialmatch.criteria.lab_mentions import LabMention, lab_mentions, may_mention_lab
+from trialmatch.vocab.concepts import norm_token
+from trialmatch.vocab.labs import labs
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _plain(text: str) -> list[tuple[str, str, int, int]]:
+    names: dict[tuple[str, ...], tuple[str, str]] = {}
+    abbrs: dict[tuple[str, ...], tuple[str, str]] = {}
+    for lv in labs():
+        for n in lv.names:
+            names.setdefault(tuple(norm_token(t) for t in _TOKEN.findall(n)), (lv.key, lv.var))
+        for a in lv.abbr:
+            abbrs.setdefault(tuple(_TOKEN.findall(a)), (lv.key, lv.var))
+    ms = list(_TOKEN.finditer(text))
+    words = [m.group() for m in ms]
+    normed = [norm_token(w) for w in words]
+    top = max(len(k) for k in (*names, *abbrs))
+    out, i = [], 0
+    while i < len(ms):
+        best: tuple[int, tuple[str, str]] = (0, ("", ""))
+        for L in range(min(top, len(ms) - i), 0, -1):
+            if tuple(normed[i : i + L]) in names:
+                best = (L, names[tuple(normed[i : i + L])])
+                break
+        for L in range(min(top, len(ms) - i), best[0], -1):
+            if tuple(words[i : i + L]) in abbrs:
+                best = (L, abbrs[tuple(words[i : i + L])])
+                break
+        if best[0]:
+            out.append((*best[1], ms[i].start(), ms[i + best[0] - 1].end()))
+            i += best[0]
+        else:
+            i += 1
+    return out
+
+
+_PIECES = [
+    "ALT",
+    "AST",
+    "ANC",
+    "alt",
+    "absolute neutrophil count",
+    "Hemoglobin",
+    "haemoglobin",
+    "total",
+    "bilirubin",
+    "serum",
+    "creatinine",
+    "clearance",
+    "platelets",
+    "INR",
+    "x",
+    "≥",
+    "1.5",
+    " ",
+    ", ",
+    "(",
+    ")",
+    "ULN",
+    "and",
+    "of",
+    "é",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=25).map(" ".join))
+def test_lab_mentions_are_the_plain_scan(text: str) -> None:
+    got = [tuple(m) for m in lab_mentions(text)]
+    assert got == _plain(text)
+    assert may_mention_lab(text) or not got
+
+
+def test_a_mention_is_an_immutable_record() -> None:
+    (m,) = lab_mentions("ANC >= 1.5")
+    assert isinstance(m, LabMention)
+    assert (m.start, m.end) == (0, 3)
+    with pytest.raises(AttributeError):
+        m.start = 1  # type: ignore[misc]
