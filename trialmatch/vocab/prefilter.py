@@ -33,6 +33,7 @@ from trialmatch.vocab.regex_facts import (
     minimal,
     needed,
     needed_all,
+    needed_alts,
     trie_regex,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "minimal",
     "needed",
     "needed_all",
+    "needed_alts",
     "trie_regex",
     "union",
 ]
@@ -77,12 +79,13 @@ class Cue:
     gives each text, once, the bits of the sets it holds a string of. The strings are derived when
     the index is first built, so importing a reader parses none of its patterns."""
 
-    __slots__ = ("_need", "_sets", "rx")
+    __slots__ = ("_alts", "_need", "_sets", "rx")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
         self._sets: list[frozenset[str]] | None = None
         self._need = 0  # set by the index before any text's bits are computed
+        self._alts: tuple[int, ...] | None = None  # (the same) one mask per alternative
         _INDEX.add(self)
 
     @property
@@ -90,6 +93,19 @@ class Cue:
         if self._sets is None:
             self._sets = needed_all(self.rx)
         return self._sets
+
+    @property
+    def alternatives(self) -> list[list[frozenset[str]]] | None:
+        """For a pattern that is one alternation, each alternative's sets (``needed_alts``, without
+        sets of strings shorter than 3 characters, which nearly every text holds, unless that is
+        all it has); a text passes when it holds a string of every set of one of them. None: no
+        such test."""
+        alts = needed_alts(self.rx)
+        if alts is None:
+            return None
+        alts = [[s for s in a if min(map(len, s)) >= 3] or a[:1] for a in alts]
+        # a test only when some alternative needs two sets (else it is the sets' own union)
+        return alts if any(len(a) > 1 for a in alts) else None
 
     @property
     def strs(self) -> frozenset[str] | None:
@@ -112,12 +128,12 @@ class Cue:
         """False only when the pattern cannot match a text whose lower-cased form holds ``low``."""
         # the text's bits first: looking them up indexes a new Cue (sets _need)
         bits = _LOW_BITS[low]
-        return bits & self._need == self._need
+        return bits & self._need == self._need and (self._alts is None or _any_alt(bits, self._alts))
 
     def admits(self, text: str, low: str | None = None) -> bool:
         """False only when the pattern cannot match anywhere in ``text`` (``low`` as for ``search``)."""
         bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
-        return bits & self._need == self._need
+        return bits & self._need == self._need and (self._alts is None or _any_alt(bits, self._alts))
 
     def search(
         self, text: str, pos: int = 0, endpos: int = sys.maxsize, *, low: str | None = None
@@ -125,7 +141,7 @@ class Cue:
         """``rx.search``; ``low`` is ``text.lower()`` or ``folded(text)`` when the caller has it
         (or that of a text holding ``text``)."""
         bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
-        if bits & self._need != self._need:
+        if bits & self._need != self._need or (self._alts is not None and not _any_alt(bits, self._alts)):
             return None
         return self.rx.search(text, pos, endpos)
 
@@ -134,13 +150,13 @@ class Cue:
     ) -> re.Match[str] | None:
         """``rx.match``; ``low`` as for ``search``."""
         bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
-        if bits & self._need != self._need:
+        if bits & self._need != self._need or (self._alts is not None and not _any_alt(bits, self._alts)):
             return None
         return self.rx.match(text, pos, endpos)
 
     def _admits(self, text: str) -> bool:
         bits = _TEXT_BITS[text]
-        return bits & self._need == self._need
+        return bits & self._need == self._need and (self._alts is None or _any_alt(bits, self._alts))
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         return self.rx.fullmatch(text, pos, endpos) if self._admits(text) else None
@@ -162,6 +178,11 @@ class Cue:
 
     def __repr__(self) -> str:
         return f"Cue({self.rx!r})"
+
+
+def _any_alt(bits: int, alts: tuple[int, ...]) -> bool:
+    """The text (``bits``) holds a string of every set of one alternative (``alts``: their masks)."""
+    return any(bits & m == m for m in alts)
 
 
 def gate(rx: re.Pattern[str] | Cue) -> Cue:
@@ -242,15 +263,22 @@ class _Index:
         """Give the fresh Cues their bits (a new set rebuilds the scan)."""
         fresh, self.fresh = self.fresh, []
         grown = False
-        for cue in fresh:
+
+        def mask(sets: list[frozenset[str]]) -> int:
+            nonlocal grown
             need = 0
-            for s in cue.sets:
+            for s in sets:
                 b = self.bit.get(s)
                 if b is None:
                     b = self.bit[s] = 1 << len(self.bit)
                     grown = True
                 need |= b
-            cue._need = need
+            return need
+
+        for cue in fresh:
+            cue._need = mask(cue.sets)
+            alts = cue.alternatives
+            cue._alts = None if alts is None else tuple(mask(a) for a in alts)
         if grown:
             self._rebuild()
 
