@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files
-from trialmatch.vocab.prefilter import Cue, folded
+from trialmatch.vocab.prefilter import AnyOf, Cue, any_may, folded
 
 CUES = [pattern(f"{g}.{k}") for g in pattern_files() for k in pattern_entries(g)]
 ALT_SETS = [s for c in CUES for a in c.alternatives or () for s in a]
@@ -82,3 +82,20 @@ def test_an_alternation_passes_only_when_one_alternative_has_all_its_sets() -> N
     assert cue.may(folded("therapy, local")) and cue.search("therapy, local") is None  # only necessary
     # one alternative with one set: the union is the whole test
     assert Cue(re.compile(r"\bage\b|\byears?\b", re.I)).alternatives is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([*STRINGS, "zz", " ", "-"]), max_size=8),
+    st.lists(st.sampled_from(CUES), max_size=5),
+)
+def test_any_may_is_any_cue_may(parts: list[str], cues: list[Cue]) -> None:
+    low = folded(" ".join(parts))
+    assert any_may(cues)(low) == any(c.may(low) for c in cues)
+
+
+def test_any_of_is_a_necessary_test_of_its_strings() -> None:
+    test = AnyOf(["qqxzv", "not yet  known", "jjw"])
+    assert test(folded("a QQXZV b")) and test("jjw") and not test("nothing here")
+    assert test("not yet known") and test("known, not yet")  # a phrase: its longest piece
+    assert AnyOf([""])("anything") and AnyOf([" "])("")  # a string every text holds

@@ -39,8 +39,10 @@ from trialmatch.vocab.regex_facts import (
 
 __all__ = [
     "LOWER_SAFE",
+    "AnyOf",
     "Cue",
     "WordEnd",
+    "any_may",
     "caseless",
     "caseless_safe",
     "final_words_of",
@@ -185,6 +187,38 @@ def _any_alt(bits: int, alts: tuple[int, ...]) -> bool:
     return any(bits & m == m for m in alts)
 
 
+def any_may(cues: Iterable[Cue]) -> Callable[[str], bool]:
+    """A test of a ``folded`` text, False only when none of ``cues`` can match a text whose
+    lower-cased form holds it: ``any(c.may(low) for c in cues)`` with one look-up of its bits."""
+    tests = tuple(cues)
+
+    def may(low: str) -> bool:
+        bits = _LOW_BITS[low]  # first: looking the bits up gives new Cues their masks
+        return any(bits & c._need == c._need and (c._alts is None or _any_alt(bits, c._alts)) for c in tests)
+
+    return may
+
+
+class AnyOf:
+    """A test of a ``folded`` text, False only when it holds none of ``strs`` (as ``finder``, but
+    one bit of the shared index: no scan of a text whose bits are known; a string with whitespace
+    is tested by its longest piece, weaker and still necessary)."""
+
+    __slots__ = ("_alts", "_need", "sets")
+
+    alternatives = None
+
+    def __init__(self, strs: Iterable[str]) -> None:
+        self.sets = [minimal(strs)]
+        self._need = 0
+        self._alts = None
+        _INDEX.add(self)
+
+    def __call__(self, low: str) -> bool:
+        bits = _LOW_BITS[low]  # first: looking the bits up gives a new one its bit
+        return bits & self._need == self._need
+
+
 def gate(rx: re.Pattern[str] | Cue) -> Cue:
     """``rx`` behind the necessary strings ``needed_all`` derives from it (a ``Cue`` as it is)."""
     return rx if isinstance(rx, Cue) else Cue(rx)
@@ -247,13 +281,13 @@ class _Index:
     """The bit of every set of every Cue made so far, and the scan that gives texts their bits."""
 
     def __init__(self) -> None:
-        self.fresh: list[Cue] = []  # made, not yet given their bits
+        self.fresh: list[Cue | AnyOf] = []  # made, not yet given their bits
         self.bit: dict[frozenset[str], int] = {}
         self.always = 0  # sets with a string that is all whitespace: every text may hold one
         self.holds: dict[str, int] = {}  # piece -> bits of the sets with a piece it holds
         self.scan: Callable[[str], list[str]] = lambda _: []
 
-    def add(self, cue: Cue) -> None:
+    def add(self, cue: Cue | AnyOf) -> None:
         """A new Cue: it gets its bits before any text's bits are looked up again."""
         self.fresh.append(cue)
         _TEXT_BITS.clear()
