@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files
-from trialmatch.vocab.prefilter import Cue, needed
+from trialmatch.vocab.prefilter import Cue, folded, needed, needed_alts
 
 ENTRIES = [(g, k) for g in pattern_files() for k in pattern_entries(g)]
 
@@ -77,3 +77,25 @@ def test_prefilter_never_rejects_a_text_the_regex_matches(
         cue = pattern(f"{entry[0]}.{entry[1]}")
         if cue.rx.search(variant):
             assert cue.admits(variant), (entry, variant, cue.strs)
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        (r"blood\s+pressure|\bBP\b", [[{"pressure"}, {"blood"}], [{"bp"}]]),
+        (r"\b(?:history\s+of|prior)\b", [[{"history"}, {"of"}], [{"prior"}]]),  # one group inside \b
+        (r"x*|abc", None),  # an alternative needs no string
+        (r"a(?:b|c)d", None),  # not one alternation
+    ],
+)
+def test_needed_alts(regex: str, expected: list[list[set[str]]] | None) -> None:
+    got = needed_alts(re.compile(regex, re.I))
+    assert (got if got is None else [[set(s) for s in a] for a in got]) == expected
+
+
+@pytest.mark.parametrize(("group", "key"), ENTRIES)
+def test_some_alternative_holds_in_every_example_match(group: str, key: str) -> None:
+    alts = needed_alts(pattern(f"{group}.{key}").rx)
+    for text in pattern_entries(group)[key].get("match", []):
+        low = folded(str(text))
+        assert alts is None or any(all(any(n in low for n in s) for s in a) for a in alts), text

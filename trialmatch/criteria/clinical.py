@@ -21,7 +21,7 @@ from trialmatch.criteria.temporal import first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, descendants, is_a
 from trialmatch.vocab.concepts import concepts_in as _concepts_in
 from trialmatch.vocab.patterns import pattern
-from trialmatch.vocab.prefilter import finder, folded, union
+from trialmatch.vocab.prefilter import AnyOf, any_may, finder, folded, union
 
 __all__ = [
     "all_of",
@@ -250,19 +250,21 @@ _STATE_GATES = (_GRADE_WORD, _STAGE_WORD, _WELL_DIFF, _POORLY_DIFF, _KI67, _META
 _STATE_PHRASES = ("unresectable_cues", "resected_cues", "measurable_cues", "progression_cues")
 
 
+_STATE_GATES_MAY = any_may(_STATE_GATES)
+
+
 @cache
-def _state_cues() -> Callable[[str], object]:
-    """One test of the strings of every state cue (built on first use)."""
-    return finder(
-        union([g.strs for g in _STATE_GATES] + [phrase_strings(phrases()[k]) for k in _STATE_PHRASES])
-    )
+def _state_phrases() -> AnyOf:
+    """One test of the strings of every state phrase (built on first use)."""
+    return AnyOf(union([phrase_strings(phrases()[k]) for k in _STATE_PHRASES]) or ("",))
 
 
 def _may_have_state(main: str, low: str) -> bool:
-    """False only when no cue of a disease state but a named cancer can match ``main``: first
-    one test of all their strings, then each cue's own test."""
-    return bool(_state_cues()(low)) and (
-        any(g.may(low) for g in _STATE_GATES) or any(has_phrase(k, main) for k in _STATE_PHRASES)
+    """False only when no cue of a disease state but a named cancer can match ``main``: the
+    index's test of every state regex (one look-up), then one test of all the phrases' strings
+    before each phrase list's own."""
+    return _STATE_GATES_MAY(low) or (
+        bool(_state_phrases()(low)) and any(has_phrase(k, main) for k in _STATE_PHRASES)
     )
 
 

@@ -33,13 +33,16 @@ from trialmatch.vocab.regex_facts import (
     minimal,
     needed,
     needed_all,
+    needed_alts,
     trie_regex,
 )
 
 __all__ = [
     "LOWER_SAFE",
+    "AnyOf",
     "Cue",
     "WordEnd",
+    "any_may",
     "caseless",
     "caseless_safe",
     "final_words_of",
@@ -50,6 +53,7 @@ __all__ = [
     "minimal",
     "needed",
     "needed_all",
+    "needed_alts",
     "trie_regex",
     "union",
 ]
@@ -77,12 +81,13 @@ class Cue:
     gives each text, once, the bits of the sets it holds a string of. The strings are derived when
     the index is first built, so importing a reader parses none of its patterns."""
 
-    __slots__ = ("_need", "_sets", "rx")
+    __slots__ = ("_alts", "_need", "_sets", "rx")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
         self._sets: list[frozenset[str]] | None = None
         self._need = 0  # set by the index before any text's bits are computed
+        self._alts: tuple[int, ...] | None = None  # (the same) one mask per alternative
         _INDEX.add(self)
 
     @property
@@ -90,6 +95,19 @@ class Cue:
         if self._sets is None:
             self._sets = needed_all(self.rx)
         return self._sets
+
+    @property
+    def alternatives(self) -> list[list[frozenset[str]]] | None:
+        """For a pattern that is one alternation, each alternative's sets (``needed_alts``, without
+        sets of strings shorter than 3 characters, which nearly every text holds, unless that is
+        all it has); a text passes when it holds a string of every set of one of them. None: no
+        such test."""
+        alts = needed_alts(self.rx)
+        if alts is None:
+            return None
+        alts = [[s for s in a if min(map(len, s)) >= 3] or a[:1] for a in alts]
+        # a test only when some alternative needs two sets (else it is the sets' own union)
+        return alts if any(len(a) > 1 for a in alts) else None
 
     @property
     def strs(self) -> frozenset[str] | None:
@@ -112,12 +130,12 @@ class Cue:
         """False only when the pattern cannot match a text whose lower-cased form holds ``low``."""
         # the text's bits first: looking them up indexes a new Cue (sets _need)
         bits = _LOW_BITS[low]
-        return bits & self._need == self._need
+        return bits & self._need == self._need and (self._alts is None or _any_alt(bits, self._alts))
 
     def admits(self, text: str, low: str | None = None) -> bool:
         """False only when the pattern cannot match anywhere in ``text`` (``low`` as for ``search``)."""
         bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
-        return bits & self._need == self._need
+        return bits & self._need == self._need and (self._alts is None or _any_alt(bits, self._alts))
 
     def search(
         self, text: str, pos: int = 0, endpos: int = sys.maxsize, *, low: str | None = None
@@ -125,7 +143,7 @@ class Cue:
         """``rx.search``; ``low`` is ``text.lower()`` or ``folded(text)`` when the caller has it
         (or that of a text holding ``text``)."""
         bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
-        if bits & self._need != self._need:
+        if bits & self._need != self._need or (self._alts is not None and not _any_alt(bits, self._alts)):
             return None
         return self.rx.search(text, pos, endpos)
 
@@ -134,13 +152,13 @@ class Cue:
     ) -> re.Match[str] | None:
         """``rx.match``; ``low`` as for ``search``."""
         bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
-        if bits & self._need != self._need:
+        if bits & self._need != self._need or (self._alts is not None and not _any_alt(bits, self._alts)):
             return None
         return self.rx.match(text, pos, endpos)
 
     def _admits(self, text: str) -> bool:
         bits = _TEXT_BITS[text]
-        return bits & self._need == self._need
+        return bits & self._need == self._need and (self._alts is None or _any_alt(bits, self._alts))
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         return self.rx.fullmatch(text, pos, endpos) if self._admits(text) else None
@@ -162,6 +180,43 @@ class Cue:
 
     def __repr__(self) -> str:
         return f"Cue({self.rx!r})"
+
+
+def _any_alt(bits: int, alts: tuple[int, ...]) -> bool:
+    """The text (``bits``) holds a string of every set of one alternative (``alts``: their masks)."""
+    return any(bits & m == m for m in alts)
+
+
+def any_may(cues: Iterable[Cue]) -> Callable[[str], bool]:
+    """A test of a ``folded`` text, False only when none of ``cues`` can match a text whose
+    lower-cased form holds it: ``any(c.may(low) for c in cues)`` with one look-up of its bits."""
+    tests = tuple(cues)
+
+    def may(low: str) -> bool:
+        bits = _LOW_BITS[low]  # first: looking the bits up gives new Cues their masks
+        return any(bits & c._need == c._need and (c._alts is None or _any_alt(bits, c._alts)) for c in tests)
+
+    return may
+
+
+class AnyOf:
+    """A test of a ``folded`` text, False only when it holds none of ``strs`` (as ``finder``, but
+    one bit of the shared index: no scan of a text whose bits are known; a string with whitespace
+    is tested by its longest piece, weaker and still necessary)."""
+
+    __slots__ = ("_alts", "_need", "sets")
+
+    alternatives = None
+
+    def __init__(self, strs: Iterable[str]) -> None:
+        self.sets = [minimal(strs)]
+        self._need = 0
+        self._alts = None
+        _INDEX.add(self)
+
+    def __call__(self, low: str) -> bool:
+        bits = _LOW_BITS[low]  # first: looking the bits up gives a new one its bit
+        return bits & self._need == self._need
 
 
 def gate(rx: re.Pattern[str] | Cue) -> Cue:
@@ -226,13 +281,13 @@ class _Index:
     """The bit of every set of every Cue made so far, and the scan that gives texts their bits."""
 
     def __init__(self) -> None:
-        self.fresh: list[Cue] = []  # made, not yet given their bits
+        self.fresh: list[Cue | AnyOf] = []  # made, not yet given their bits
         self.bit: dict[frozenset[str], int] = {}
         self.always = 0  # sets with a string that is all whitespace: every text may hold one
         self.holds: dict[str, int] = {}  # piece -> bits of the sets with a piece it holds
         self.scan: Callable[[str], list[str]] = lambda _: []
 
-    def add(self, cue: Cue) -> None:
+    def add(self, cue: Cue | AnyOf) -> None:
         """A new Cue: it gets its bits before any text's bits are looked up again."""
         self.fresh.append(cue)
         _TEXT_BITS.clear()
@@ -242,15 +297,22 @@ class _Index:
         """Give the fresh Cues their bits (a new set rebuilds the scan)."""
         fresh, self.fresh = self.fresh, []
         grown = False
-        for cue in fresh:
+
+        def mask(sets: list[frozenset[str]]) -> int:
+            nonlocal grown
             need = 0
-            for s in cue.sets:
+            for s in sets:
                 b = self.bit.get(s)
                 if b is None:
                     b = self.bit[s] = 1 << len(self.bit)
                     grown = True
                 need |= b
-            cue._need = need
+            return need
+
+        for cue in fresh:
+            cue._need = mask(cue.sets)
+            alts = cue.alternatives
+            cue._alts = None if alts is None else tuple(mask(a) for a in alts)
         if grown:
             self._rebuild()
 

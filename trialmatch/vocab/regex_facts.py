@@ -33,6 +33,7 @@ __all__ = [
     "minimal",
     "needed",
     "needed_all",
+    "needed_alts",
     "trie_regex",
 ]
 
@@ -184,7 +185,26 @@ def needed_all(rx: re.Pattern[str], most: int = 3) -> list[frozenset[str]]:
     the parts of the pattern's top-level sequence, most selective first ("any" and a tumour word
     for ``any ... tumours``). Empty when none is derived."""
     tree = P.parse(rx.pattern, rx.flags & ~re.UNICODE)
-    cands = _seq_cands(tree.data if hasattr(tree, "data") else tree)[1]
+    return _sets_of(tree.data if hasattr(tree, "data") else tree, most)
+
+
+def needed_alts(rx: re.Pattern[str], most: int = 3) -> list[list[frozenset[str]]] | None:
+    """For a pattern that is one alternation (``a|b``, ``\\b(?:a|b)\\b``): each alternative's sets
+    as ``needed_all`` gives them; a match matches one alternative, so it holds a string of every
+    set of one of them (stronger than ``needed_all``'s union when an alternative has two sets).
+    None when the pattern is not one alternation or an alternative has no set."""
+    tree = P.parse(rx.pattern, rx.flags & ~re.UNICODE)
+    items = [it for it in (tree.data if hasattr(tree, "data") else tree) if it[0] is not C.AT]
+    while len(items) == 1 and items[0][0] is C.SUBPATTERN:
+        items = list(items[0][1][-1])
+    if len(items) != 1 or items[0][0] is not C.BRANCH:
+        return None
+    alts = [_sets_of(seq, most) for seq in items[0][1][1]]
+    return alts if all(alts) else None
+
+
+def _sets_of(items: Any, most: int) -> list[frozenset[str]]:
+    cands = _seq_cands(items)[1]
     out: list[frozenset[str]] = []
     for c in sorted(cands, key=lambda c: (min(map(len, c), default=0), -len(c)), reverse=True):
         m = minimal(c) if c and min(map(len, c)) > 0 else None
