@@ -8,6 +8,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.criteria.test_parse_fastpaths import _lead_reference  # the plain reading, one copy
 from trialmatch.criteria import clinical, parse, parse_post
 from trialmatch.criteria.lexicon import find_all, has_phrase, phrases
 
@@ -92,21 +93,6 @@ def test_split_exceptions_keeps_a_permissive_clause_and_an_exception() -> None:
     )
     assert "are eligible" in exc and "except for platinum agents" in exc
     assert main.startswith("Prior chemotherapy")
-
-
-def _lead_reference(t: str, parts: tuple[str, ...]) -> str | None:
-    """``_definition_lead`` without its string tests."""
-    if parts and parts[0] in t and any(has_phrase("definition_cues", p) for p in parts):
-        lead = t[: t.index(parts[0])].strip(" :;,")
-    else:
-        if not has_phrase("definition_cues", t):
-            return None
-        sents = parse._SENT.split(t)
-        i = next((k for k, x in enumerate(sents) if k > 0 and has_phrase("definition_cues", x)), None)
-        if i is None:
-            return None
-        lead = " ".join(sents[:i]).strip(" :;,")
-    return lead if len(lead) >= 15 and not has_phrase("definition_cues", lead) else None
 
 
 @settings(max_examples=400, deadline=None)
