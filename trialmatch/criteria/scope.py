@@ -20,7 +20,6 @@ _COHORT_WORD = pattern("scope.cohort_word")
 _PART = pattern("scope.part_label").rx
 _SEVERAL_PARTS = pattern("scope.several_parts").rx
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
-_PART_KEY = re.compile(r"(phase|part|group)\s*(iv|i{1,3}|[1-4]|[a-d])([ab]?)$")
 
 
 def scoped_rule(rule: Rule, t: str, scope: str | None, kind: str = "inclusion") -> Rule:
@@ -86,7 +85,5 @@ def part_of(scope: str | None) -> str | None:
     m = _PART.search(scope)
     if m is None:
         return None
-    k = _PART_KEY.match(" ".join(m.group(0).lower().split()))
-    if k is None:  # (the label's own pattern matched; its shape is the key's)
-        return None
-    return f"{k.group(1)} {_ROMAN.get(k.group(2), k.group(2))}{k.group(3)}"
+    kind, num, sub = (m.group(g).lower() for g in ("kind", "num", "sub"))
+    return f"{kind} {_ROMAN.get(num, num)}{sub}"
