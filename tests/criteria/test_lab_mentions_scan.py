@@ -5,11 +5,13 @@ wins over an abbreviation of the same length); a mention is an immutable record.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.vocab.test_concepts_scan import plain_scan
 from trialmatch.criteria.lab_mentions import LabMention, lab_mentions, may_mention_lab
 from trialmatch.vocab.concepts import norm_token
 from trialmatch.vocab.labs import labs
@@ -17,7 +19,8 @@ from trialmatch.vocab.labs import labs
 _TOKEN = re.compile(r"[^\W_]+")
 
 
-def _plain(text: str) -> list[tuple[str, str, int, int]]:
+@cache
+def _lab_index() -> tuple[dict[tuple[str, ...], tuple[str, str]], dict[tuple[str, ...], tuple[str, str]]]:
     names: dict[tuple[str, ...], tuple[str, str]] = {}
     abbrs: dict[tuple[str, ...], tuple[str, str]] = {}
     for lv in labs():
@@ -25,27 +28,11 @@ def _plain(text: str) -> list[tuple[str, str, int, int]]:
             names.setdefault(tuple(norm_token(t) for t in _TOKEN.findall(n)), (lv.key, lv.var))
         for a in lv.abbr:
             abbrs.setdefault(tuple(_TOKEN.findall(a)), (lv.key, lv.var))
-    ms = list(_TOKEN.finditer(text))
-    words = [m.group() for m in ms]
-    normed = [norm_token(w) for w in words]
-    top = max(len(k) for k in (*names, *abbrs))
-    out, i = [], 0
-    while i < len(ms):
-        best: tuple[int, tuple[str, str]] = (0, ("", ""))
-        for L in range(min(top, len(ms) - i), 0, -1):
-            if tuple(normed[i : i + L]) in names:
-                best = (L, names[tuple(normed[i : i + L])])
-                break
-        for L in range(min(top, len(ms) - i), best[0], -1):
-            if tuple(words[i : i + L]) in abbrs:
-                best = (L, abbrs[tuple(words[i : i + L])])
-                break
-        if best[0]:
-            out.append((*best[1], ms[i].start(), ms[i + best[0] - 1].end()))
-            i += best[0]
-        else:
-            i += 1
-    return out
+    return names, abbrs
+
+
+def _plain(text: str) -> list[tuple[str, str, int, int]]:
+    return [(*kv, s, e) for kv, s, e in plain_scan(text, *_lab_index())]
 
 
 _PIECES = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,8 +28,12 @@ def _plain_index() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], st
     return names, abbrs
 
 
-def _plain(text: str) -> list[tuple[str, int, int, str]]:
-    names, abbrs = _plain_index()
+def plain_scan(
+    text: str, names: dict[tuple[str, ...], Any], abbrs: dict[tuple[str, ...], Any]
+) -> list[tuple[Any, int, int]]:
+    """(value, start, end) of each mention: ``names`` keyed by normalised tokens, ``abbrs`` by tokens
+    as written, longest first, left to right, without overlap (a name wins a tie). The plain
+    reading the concept and lab scanners are checked against."""
     ms = list(_TOKEN.finditer(text))
     words = [m.group() for m in ms]
     normed = [norm_token(w) for w in words]
@@ -41,7 +46,7 @@ def _plain(text: str) -> list[tuple[str, int, int, str]]:
                 for L in range(top, 0, -1)
                 if i + L <= len(ms) and (k := tuple(normed[i : i + L])) in names
             ),
-            (0, ""),
+            (0, None),
         )
         for L in range(top, best[0], -1):
             k = tuple(words[i : i + L])
@@ -49,12 +54,15 @@ def _plain(text: str) -> list[tuple[str, int, int, str]]:
                 best = (L, abbrs[k])
                 break
         if best[0]:
-            s, e = ms[i].start(), ms[i + best[0] - 1].end()
-            out.append((best[1], s, e, text[s:e]))
+            out.append((best[1], ms[i].start(), ms[i + best[0] - 1].end()))
             i += best[0]
         else:
             i += 1
     return out
+
+
+def _plain(text: str) -> list[tuple[str, int, int, str]]:
+    return [(cid, s, e, text[s:e]) for cid, s, e in plain_scan(text, *_plain_index())]
 
 
 def _pieces() -> list[str]:
