@@ -131,6 +131,16 @@ def test_trailing_or_prefilter_is_exact(text: str) -> None:
     assert trial._trailing_or(text) == bool(trial._TRAILING_OR.search(text))
 
 
+_TAIL_CHARS = " \t\n\u00a0\u2003oOrR,;:/andDN\u0130\u212axy"
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(max_size=12) | st.sampled_from(_WORDS), st.text(alphabet=_TAIL_CHARS, max_size=10))
+def test_trailing_or_tail_test_is_exact(head: str, tail: str) -> None:
+    """The ending test before the regex (an "or" before white space and one [,;:]) loses no match."""
+    assert trial._trailing_or(head + tail) == bool(trial._TRAILING_OR.search(head + tail))
+
+
 @settings(max_examples=400, deadline=None)
 @given(_texts())
 def test_opens_list_prefilter_is_exact(text: str) -> None:

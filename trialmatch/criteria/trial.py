@@ -19,7 +19,6 @@ from trialmatch.criteria.rules import Compare, Has, Is, Not, Or, Review, Rule
 from trialmatch.vocab._load import data_version
 from trialmatch.vocab.concepts import concepts, concepts_in, is_a
 from trialmatch.vocab.patterns import pattern
-from trialmatch.vocab.prefilter import folded
 
 if TYPE_CHECKING:
     from trialmatch.records.model import Trial
@@ -75,8 +74,8 @@ def parse_criteria(text: str) -> list[Criterion]:
 
 _TRAILING_OR = pattern("trial.trailing_or")
 _NOT_ENTRY = pattern("trial.not_entry")
-#: The last non-space characters a _TRAILING_OR match can end with ("... or", "... or,", "... and/or;").
-_TRAILING_OR_LAST = "rR,;:"
+#: The characters a _TRAILING_OR match can end with after its "or" (and white space around them).
+_TRAILING_OR_TAIL = ",;:"
 
 
 def _join_alternatives(
@@ -116,17 +115,21 @@ def _join_alternatives(
 
 def _trailing_or(item: str) -> bool:
     """Does ``item`` end with "or" / "and/or" (``trial.trailing_or``)?"""
-    # (a match ends at the end, after "or" and an optional [,;:] only: its last non-space character)
-    return item.rstrip()[-1:] in _TRAILING_OR_LAST and bool(_TRAILING_OR.search(item))
+    # (a match ends with "or" in some letter case, then only white space and an optional [,;:]: so
+    # does the item; then the plain regex, as the Cue's bits could not rule out such an item)
+    s = item.rstrip()
+    if s[-1:] in _TRAILING_OR_TAIL:
+        s = s[:-1].rstrip()
+    return s[-2:].lower() == "or" and _TRAILING_OR.rx.search(item) is not None
 
 
 def _opens_list(item: str) -> bool:
     """ "... advanced solid tumour of one of the following types: Anal SCC" - the list of alternatives
     starts at the end of the item (its entries may follow as items of their own when the text lost
     its indentation)."""
-    # (a word of every cue: a cue's words are in the lower-cased text; folded(item), memoised for the
-    # item's readers, holds every string its lower() holds, so it is tested first)
-    if _LIST_CUE_WORD not in folded(item) or _LIST_CUE_WORD not in item.lower():
+    # (a word of every cue: a cue's words are in the lower-cased text; lower() rather than the
+    # memoised folded(), which the item's readers seldom look up: a memo miss costs more)
+    if _LIST_CUE_WORD not in item.lower():
         return False
     from trialmatch.criteria.lexicon import find_phrase
 
