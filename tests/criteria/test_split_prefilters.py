@@ -244,3 +244,47 @@ def test_marker_quick_paths_decide_as_the_regex() -> None:
             for tail in ("", " x", "x"):
                 s = "".join(combo) + tail
                 assert marker(s) == _marker_by_regex(s), s
+
+
+def test_plain_first_letters_start_no_marker() -> None:
+    """``_rows`` takes a line whose first letter is in PLAIN_FIRST (no "." / ")" after it) as
+    unmarked, and a bullet, white space and such a letter as a bullet: as ``marker`` decides."""
+    for c in SM.PLAIN_FIRST:
+        for tail in ("", " x", "x", "nclusion", "..", "\t1.", ")"):
+            s = c + tail
+            if s[1:2] not in SM.ALPHA_PUNCT:
+                assert marker(s) == (None, s) == _marker_by_regex(s), s
+            for b in SM.BULLETS:
+                for sp in (" ", "\t", "\u00a0", "  "):
+                    if s[1:2] not in SM.ALPHA_PUNCT:
+                        assert marker(b + sp + s) == ("b" + b, s), b + sp + s
+
+
+_MARKED_LINES = [
+    "- Age >= 18 years",
+    "  * a. measurable disease",
+    "-  iv) prior therapy",
+    "o Other",
+    "x) ten",
+    "\u2022\tPatients must have",
+    "Dx: NET",
+    "a. first",
+    "B) second",
+    "-",
+    "- o",
+    "\u2013 \u2460 first",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_MARKED_LINES + _LINES) | st.text(max_size=20), max_size=10))
+def test_split_rows_without_the_inline_marker_paths(lines: list[str]) -> None:
+    """``_rows`` reads the same items when ``marker`` decides every line (no PLAIN_FIRST path)."""
+    text = "\n".join(lines)
+    got = split_rows(text)
+    orig = split_mod.PLAIN_FIRST
+    split_mod.PLAIN_FIRST = frozenset()  # type: ignore[misc]
+    try:
+        assert split_rows(text) == got
+    finally:
+        split_mod.PLAIN_FIRST = orig  # type: ignore[misc]

@@ -30,7 +30,17 @@ from trialmatch.criteria.split_headers import (
     scope_label,
 )
 from trialmatch.criteria.split_inline import inline_numbered, inline_parts, unflow
-from trialmatch.criteria.split_markers import INDENT_CHARS, TERMINAL, marker, next_is_marked, strip_bullets
+from trialmatch.criteria.split_markers import (
+    ALPHA_PUNCT,
+    BULLET_SET,
+    INDENT_CHARS,
+    PLAIN_FIRST,
+    TERMINAL,
+    indent,
+    marker,
+    next_is_marked,
+    strip_bullets,
+)
 from trialmatch.vocab.patterns import pattern
 from trialmatch.vocab.prefilter import max_width
 
@@ -136,18 +146,27 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
         if not stripped:
             prev_blank = True
             continue
-        if line[0] == stripped[0]:
-            ind = 0  # (a line starting with its text has no indentation)
-        else:  # indent(line), inline: most lines are indented
-            n = len(line) - len(line.lstrip(INDENT_CHARS))
-            ind = n + 3 * line.count("\t", 0, n)
-        if stripped[0] in "(1" and len(lines) < 50_000:  # "1. A; 2. B" (inline_numbered's own test)
+        c = stripped[0]
+        if c in "(1" and len(lines) < 50_000:  # "1. A; 2. B" (inline_numbered's own test)
             pieces = inline_numbered(stripped)
             if pieces:
-                lines[i:i] = [" " * ind + p for p in pieces[1:]]
+                lines[i:i] = [" " * indent(line) + p for p in pieces[1:]]
                 stripped = pieces[0]
-        style, rest = marker(stripped)
-        rest = rest.strip()
+                c = stripped[0]
+        # marker(stripped), its quick paths inline: no marker before a plain first letter, and a
+        # bullet before one (the checks marker makes first; rest is then stripped already)
+        if c in PLAIN_FIRST and stripped[1:2] not in ALPHA_PUNCT:
+            style, rest = None, stripped
+        elif (
+            c in BULLET_SET
+            and stripped[1:2].isspace()
+            and (rest := stripped[1:].lstrip())[:1] in PLAIN_FIRST
+            and rest[1:2] not in ALPHA_PUNCT
+        ):
+            style = "b" + c
+        else:
+            style, rest = marker(stripped)
+            rest = rest.strip()
         # (classify_body's first test: a header's first two characters, in any case, are a start pair,
         # unless the text starts with "*#_" or a character whose lower case may be ASCII)
         if len(stripped) <= 400 and (
@@ -171,7 +190,7 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
                 top_indent = 0
                 prev_blank = True
                 if after:
-                    lines.insert(i, " " * ind + after)
+                    lines.insert(i, " " * indent(line) + after)
                 continue
         if style is None:
             if cur is None:
@@ -197,7 +216,7 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
                 cur = _Item(kind, scope, [stripped])
                 items.append(cur)
                 if top_style is None:
-                    top_style, top_indent = "plain", ind
+                    top_style, top_indent = "plain", indent(line)
                 label_item = cur
                 prev_blank = False
                 continue
@@ -207,7 +226,7 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
                 items.append(cur)
                 label_item = cur
                 top_style = "plain"
-                top_indent = ind
+                top_indent = indent(line)
             elif last.endswith((":", "：")) and not cur.subs and (prev_blank or len(cur.head) == 1):
                 cur.subs.append([stripped])
             elif not prev_blank:
@@ -220,10 +239,10 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
             elif stripped[0].islower() or (stripped.lower().startswith(cont_starts) and top_style != "plain"):
                 cur.add_cont(stripped)
             elif (
-                cur.subs
+                stripped[:2] == "--"
+                and cur.subs
                 and top_style not in (None, "plain")
-                and ind > top_indent + 1
-                and stripped[:2] == "--"
+                and indent(line) > top_indent + 1
             ):
                 # "---Participants with tumor involving the liver ... may be eligible" indented under a sub
                 # item: a dashed note of that sub item, not a new item
@@ -247,6 +266,11 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
             cur = None
             top_style = None
         label_item = None
+        if line[0] == c:
+            ind = 0  # (a line starting with its text has no indentation)
+        else:  # indent(line), inline: most marked lines are indented
+            n = len(line) - len(line.lstrip(INDENT_CHARS))
+            ind = n + 3 * line.count("\t", 0, n)
         is_sub = False
         if cur is not None and top_style is not None:
             if style == "circled" and top_style != "circled":

@@ -7,11 +7,15 @@ not vocabulary, so they live in code. Every regex is anchored.
 from __future__ import annotations
 
 import re
+import string
 
 __all__ = [
+    "ALPHA_PUNCT",
     "BULLETS",
+    "BULLET_SET",
     "CIRCLED",
     "INDENT_CHARS",
+    "PLAIN_FIRST",
     "ROMAN",
     "ROMAN_VALUES",
     "TERMINAL",
@@ -45,7 +49,11 @@ _LEAD_BULLET_RE = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s+)+")
 
 
 _STYLE_OF = {"circled": "circled", "proman": "proman", "pnum": "pnum", "palpha": "palpha"}
-_BULLET_SET = frozenset(BULLETS)
+_BULLET_SET = BULLET_SET = frozenset(BULLETS)
+#: First characters no marker starts with unless ALPHA_PUNCT follows ("a." / "B)"): the ASCII letters
+#: but those of roman numerals and the "o" bullet (marker returns (None, line) at once for them).
+PLAIN_FIRST = frozenset(string.ascii_letters) - frozenset("ivxoIVXO")
+ALPHA_PUNCT = (".", ")")
 _NUM_PUNCT = frozenset(".)、．:")
 _ROMAN_NEXT = frozenset("ivxIVX.)")
 #: The characters of an indentation.
@@ -74,7 +82,7 @@ def marker(line: str) -> tuple[str | None, str]:
         if (
             c.isascii()
             and (
-                (c.isalpha() and c not in "ivxoIVXO" and rest[1:2] not in (".", ")"))
+                (c.isalpha() and c not in "ivxoIVXO" and rest[1:2] not in ALPHA_PUNCT)
                 or (not c.isalpha() and c != "(")
                 # ("In", "or": a roman numeral or "o" bullet goes on with a numeral, "." / ")" or a space;
                 # a non-ASCII letter may match one ignoring case)
