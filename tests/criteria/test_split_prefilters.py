@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trialmatch.criteria.split as split_mod
+import trialmatch.criteria.split_headers as SH
 import trialmatch.criteria.split_inline as SI
 import trialmatch.criteria.split_markers as SM
 from trialmatch.criteria.split import split_rows
@@ -288,3 +289,16 @@ def test_split_rows_without_the_inline_marker_paths(lines: list[str]) -> None:
         assert split_rows(text) == got
     finally:
         split_mod.PLAIN_FIRST = orig  # type: ignore[misc]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LINES) | st.text(max_size=30), min_size=1, max_size=6))
+def test_classify_body_memo_answers_as_computed(bodies: list[str]) -> None:
+    """The memoised answers are those ``_classify`` computes, asked once or again, and a new
+    vocabulary (``dataclasses.replace``) starts with an empty memo of its own."""
+    v = header_vocab()
+    for b in bodies + bodies:
+        assert classify_body(b, v) == SH._classify(b, v)
+        assert b in v.memo
+    fresh = dataclasses.replace(v, start_pairs=None)
+    assert fresh.memo == {} and fresh.memo is not v.memo

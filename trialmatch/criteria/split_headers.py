@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,10 @@ __all__ = [
 MAX_LABEL = 80
 
 _VOCAB_PATH = Path(__file__).resolve().parents[1] / "vocab" / "data" / "criteria_headers.yaml"
+
+
+#: A header line read: (kind, scope, rest of the line), as ``classify_header`` gives it.
+Header = tuple[str, str | None, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,8 @@ class HeaderVocab:
     any_header_re: re.Pattern[str]  # "inclusion criteria:" anywhere
     midline_header_re: re.Pattern[str]  # a header run into the text before it
     header_dash_re: re.Pattern[str]  # "Exclusion Criteria: - item" on one line
+    #: classify_body's answers by body (bounded): header lines and boilerplate recur across trials
+    memo: dict[str, Header | None] = field(default_factory=dict, init=False, compare=False)
 
 
 def _alt(words: list[str]) -> str:
@@ -185,11 +191,24 @@ def classify_header(line: str) -> tuple[str, str | None, str] | None:
     return classify_body(marker(raw)[1])
 
 
+_MEMO_MAX = 8192
+
+
 def classify_body(body: str, v: HeaderVocab | None = None) -> tuple[str, str | None, str] | None:
     """``classify_header`` of a stripped line of at most 400 characters, its list marker removed."""
-    body = body.strip().strip("*#_").strip()
     if v is None:
         v = header_vocab()
+    memo = v.memo
+    if body in memo:
+        return memo[body]
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    out = memo[body] = _classify(body, v)
+    return out
+
+
+def _classify(body: str, v: HeaderVocab) -> tuple[str, str | None, str] | None:
+    body = body.strip().strip("*#_").strip()
     p2 = body[:2].lower()[:2]  # the first two characters of the first word below (Σ lower-cases by context)
     pairs = v.first_pairs
     if pairs is not None and p2 not in pairs and p2[:1] not in _LEAD_STRIP and "Σ" not in body[:2]:
