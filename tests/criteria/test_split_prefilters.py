@@ -117,6 +117,34 @@ def test_flow_para_prefilter_is_necessary(lines: list[str]) -> None:
         assert SI._FLOW_PARA_PRE.search(para, len(para) - len(para.lstrip()) + 1)
 
 
+_CAND_LINES = [
+    *_PARA_LINES,
+    "",
+    " \t",
+    "               - Age >= 18",
+    "  \n\n - Foo",
+    "x \u00a0- Bar",
+    "\n                                        - Deep",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(_CAND_LINES) | st.text(alphabet=" \t\u00a0-:(ABCab\n", max_size=20), max_size=8)
+)
+def test_flow_candidate_is_necessary(lines: list[str]) -> None:
+    """When a paragraph passes unflow's paragraph test, ``_flow_candidate`` says so for the text."""
+    text = "\n".join(lines)
+    passes = any(
+        " - " in para and SI._FLOW_PARA_PRE.search(para, len(para) - len(para.lstrip()) + 1)
+        for para in SI._PARA_RE.split(text)
+    )
+    if passes:
+        assert SI._flow_candidate(text)
+    assert not SI._flow_candidate("Age:\n\n          - Foo\n\n               - Bar")
+    assert SI._flow_candidate("Age - Foo - Bar")
+
+
 def _paragraphs_before(text: str) -> str:
     """unflow's paragraph pass as it was before its prefilter (the reference)."""
     out: list[str] = []

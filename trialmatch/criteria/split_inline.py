@@ -20,6 +20,13 @@ _FLOW_BULLET_RE = re.compile(r"(?<=[^\dIVX\s-])[ \t]+-[ \t]+(?=[A-Z][a-z]|\(|[A-
 _FLOW_BULLET_PRE = re.compile(r"-(?<=[ \t]-)[ \t]+(?=[A-Z][a-z]|\(|[A-Z]{2,}[\s(])")
 # _FLOW_BULLET_PRE with any white space where the lines of a paragraph are joined with a space.
 _FLOW_PARA_PRE = re.compile(r"-(?<=\s-)\s+(?=[A-Z][a-z]|\(|[A-Z]{2,}[\s(])")
+# _FLOW_PARA_PRE, skipping in C the "-" after a blank line and up to 30 spaces: a paragraph's first
+# bullet, which the paragraph test never passes (CT.gov indents nested bullets by 5 spaces).
+_FLOW_CAND = re.compile(
+    _FLOW_PARA_PRE.pattern.replace(
+        r"-(?<=\s-)", r"-(?<=\s-)" + "".join("(?<!\\n\\n" + " " * k + "-)" for k in range(31)), 1
+    )
+)
 _FLOW_START_RE = re.compile(r"^(?:[^\n]{0,60}:)?[ \t]*-[ \t]+\S")
 _COLON_LINE_RE = re.compile(r"\n\s*:")
 _PARA_RE = re.compile(r"(\n[ \t]*\n)")
@@ -65,7 +72,7 @@ def unflow(text: str) -> str:
         return text
     if chunks:
         text = "".join([*chunks, text[done:]])
-    if " - " not in text:
+    if " - " not in text or not _flow_candidate(text):
         return text
     paras = _PARA_RE.split(text)  # (the separators kept: joined again they are the text)
     changed = False
@@ -92,6 +99,21 @@ def unflow(text: str) -> str:
         paras[n] = (head + ":\n" if target is body else "") + pieces
         changed = True
     return "".join(paras) if changed else text
+
+
+def _flow_candidate(text: str) -> bool:
+    """Does a ``_FLOW_PARA_PRE`` match follow a non-white character of its paragraph (what the
+    paragraph test of ``unflow`` looks for)? Without one no paragraph is re-opened."""
+    for m in _FLOW_CAND.finditer(text):
+        k = j = m.start()
+        while j and text[j - 1].isspace():
+            j -= 1
+        # (the "-" starts its paragraph when the white space before it reaches the text's start or
+        # holds a paragraph break: the split's leftmost breaks cannot start before it, a non-white
+        # character, and find the run's first one)
+        if j and _PARA_RE.search(text, j, k) is None:
+            return True
+    return False
 
 
 _INLINE_NUM_RE = re.compile(r"(?<=[;。；.])\s*(\d{1,2})([.、)])\s+(?=\S)")
