@@ -76,6 +76,7 @@ _TRAILING_OR = pattern("trial.trailing_or")
 _NOT_ENTRY = pattern("trial.not_entry")
 #: The characters a _TRAILING_OR match can end with after its "or" (and white space around them).
 _TRAILING_OR_TAIL = ",;:"
+_OR_CASES = ("or", "OR", "Or", "oR")  # (no other character matches "o" or "r" ignoring case)
 
 
 def _join_alternatives(
@@ -120,7 +121,7 @@ def _trailing_or(item: str) -> bool:
     s = item.rstrip()
     if s[-1:] in _TRAILING_OR_TAIL:
         s = s[:-1].rstrip()
-    return s[-2:].lower() == "or" and _TRAILING_OR.rx.search(item) is not None
+    return s.endswith(_OR_CASES) and _TRAILING_OR.rx.search(item) is not None
 
 
 def _opens_list(item: str) -> bool:
