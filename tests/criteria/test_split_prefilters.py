@@ -330,3 +330,22 @@ def test_classify_body_memo_answers_as_computed(bodies: list[str]) -> None:
         assert b in v.memo
     fresh = dataclasses.replace(v, start_pairs=None)
     assert fresh.memo == {} and fresh.memo is not v.memo
+
+
+def _probe_lines_before(text: str, probes: tuple[str, ...]) -> list[tuple[int, int]]:
+    spans: set[tuple[int, int]] = set()
+    for p in probes:
+        for m in re.finditer(re.escape(p), text):
+            a = text.rfind("\n", 0, m.start()) + 1
+            b = text.find("\n", m.start())
+            spans.add((a, len(text) if b < 0 else b))
+    return sorted(spans)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["riteria", "RITERIA", "Criteria: x", "\n", "ab", " "]), max_size=12))
+def test_probe_lines_as_a_sorted_set(pieces: list[str]) -> None:
+    """Each line holding a probe once, in order, whether one probe or both occur."""
+    text = "".join(pieces)
+    for probes in (("riteria", "RITERIA"), ("riteria",), ("RITERIA", "riteria")):
+        assert SI._probe_lines(text, probes) == _probe_lines_before(text, probes)

@@ -34,17 +34,22 @@ _PARA_RE = re.compile(r"(\n[ \t]*\n)")
 
 def _probe_lines(text: str, probes: tuple[str, ...]) -> list[tuple[int, int]]:
     """(start, end) of each line of ``text`` that holds one of ``probes``, in order."""
-    spans: set[tuple[int, int]] = set()
+    found: list[list[tuple[int, int]]] = []
     for p in probes:
         k = text.find(p)
+        if k < 0:
+            continue
+        spans: list[tuple[int, int]] = []
         while k >= 0:
             a = text.rfind("\n", 0, k) + 1
             b = text.find("\n", k)
             if b < 0:
                 b = len(text)
-            spans.add((a, b))
+            spans.append((a, b))
             k = text.find(p, b)
-    return sorted(spans)
+        found.append(spans)
+    # (one probe's lines come in order, once each: the next search starts past the line found)
+    return found[0] if len(found) == 1 else sorted({s for spans in found for s in spans})
 
 
 def unflow(text: str) -> str:
@@ -57,7 +62,7 @@ def unflow(text: str) -> str:
     chunks: list[str] = []
     done = 0
     for a, b in _probe_lines(text, (p0, p1)):
-        ln = text[a:b]
+        ln = orig = text[a:b]
         m = v.any_header_re.search(ln)
         if m:
             found = True
@@ -65,8 +70,9 @@ def unflow(text: str) -> str:
                 ln = v.midline_header_re.sub("\n\n", ln)  # (else its one header opens the line)
             if "-" in ln:  # (header_dash_re needs one; a "\\1" template costs even without a match)
                 ln = v.header_dash_re.sub("\\1\n\n", ln)
-            chunks += [text[done:a], ln]
-            done = b
+            if ln is not orig and ln != orig:  # (a line left as it is needs no copy)
+                chunks += [text[done:a], ln]
+                done = b
     if not found and not (_COLON_LINE_RE.search(text) and v.any_header_re.search(text)):
         # (a header may span lines, "Criteria\n:", and then a line starts with ":")
         return text
