@@ -140,3 +140,54 @@ def test_plain_values_examples() -> None:
     (c,) = nv.plain_values(text, lab_mentions(text), [])
     assert (c.op, c.value, c.unit) == (">=", 9.0, "g/dL")
     assert nv.plain_values("Hemoglobin of 9 g/dL", lab_mentions("Hemoglobin of 9 g/dL"), []) == []
+
+
+_BARE_TEXTS = st.lists(
+    st.sampled_from(
+        ["Total", "bilirubin", "=<", "<=", "≤", "above", "BELOW", "not  more than", "at least", "the",
+         "institutional", "ULN", "uln", "LLN", "upper limit of normal", "Lower Limits of the normal", "(ULN)",
+         "x", "1.5", "İ", "K", " "]
+    ),
+    max_size=10,
+).map(" ".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_BARE_TEXTS)
+def test_bare_limit_lowered_is_the_case_insensitive_search(text: str) -> None:
+    """The lowered bare-ULN pattern on the lower-cased text reads what the pattern reads."""
+    from trialmatch.criteria import numeric_values as nv
+
+    assert nv._BARE_LOW is not None
+    if caseless_safe(text):
+        low = [
+            (m.span(), m.group("op").lower(), m.group("ref").lower())
+            for m in nv._BARE_LOW.finditer(text.lower())
+        ]
+        plain = [
+            (m.span(), m.group("op").lower(), m.group("ref").lower()) for m in nv._BARE_ULN.rx.finditer(text)
+        ]
+        assert low == plain
+    got = nv.comparisons(text)
+    assert got == nv.comparisons(text, low=text.lower(), safe=caseless_safe(text))
+
+
+def test_bare_limit_examples() -> None:
+    from trialmatch.criteria import numeric_values as nv
+
+    (c,) = nv.comparisons("Total bilirubin =< Upper Limit of Normal (ULN)")
+    assert (c.op, c.value, c.ref) == ("<=", 1.0, "uln")
+    (c,) = nv.comparisons("troponin ABOVE the institutional LLN")
+    assert (c.op, c.ref) == (">", "lln")
+
+
+def test_mention_inside_a_comparison_is_skipped() -> None:
+    """A lab name inside a comparison (the "K" of "K/mm3") starts no group of its own."""
+    from trialmatch.criteria.lab_mentions import lab_mentions
+    from trialmatch.criteria.numeric import extract_numeric
+
+    text = "Platelets ≥ 100 K/mm3"
+    assert [m.key for m in lab_mentions(text)] == ["platelets", "potassium"]
+    assert [(v, op, x) for v, op, x, _, _ in extract_numeric(text)] == [("lab.platelets", ">=", 100.0)]
+    got = extract_numeric("Absolute neutrophil count (ANC) >/= 1.5 K/mm3; potassium >= 3.5 mmol/L")
+    assert [(v, x) for v, _, x, _, _ in got] == [("lab.anc", 1.5), ("lab.potassium", 3.5)]

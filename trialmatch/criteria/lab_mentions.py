@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 from itertools import compress, count
+from operator import or_
 from typing import NamedTuple
 
 from trialmatch.vocab.concepts import norm_token, normed_words, tokenize
@@ -70,14 +71,14 @@ def lab_mentions(text: str) -> list[LabMention]:
     fns, fas = _first_tokens()
     out: list[LabMention] = []
     # a mention starts at a token that starts a lab name (normalised) or an abbreviation (as written);
-    # in a text with no abbreviation's first token, the starts of names are picked in C
+    # the starts are picked in C (in a text with no abbreviation's first token, of names only)
     cand: Iterable[int]
     if fas.isdisjoint(words):
         if fns.isdisjoint(normed):
             return out
         cand = compress(count(), map(fns.__contains__, normed))
     else:
-        cand = [j for j in range(len(words)) if normed[j] in fn or words[j] in fa]
+        cand = compress(count(), map(or_, map(fns.__contains__, normed), map(fas.__contains__, words)))
     n = len(words)
     nxt, k, pos = 0, 0, 0  # tokens are located lazily, left to right: words[:k] end at or before pos
     for i in cand:

@@ -37,6 +37,7 @@ _WS = re.compile(r"\s+")
 _GLUED_X = re.compile(r"^(\s{0,3})[xX](?=[A-Za-z])")  # "3xULN"
 _UNIT_WORDS = re.compile(r"^(\s{0,2})(\S{1,20})(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?")
 _BARE_ULN = pattern("numeric.bare_uln")
+_BARE_LOW = lowered(_BARE_ULN)  # (~4x faster than the case-insensitive search)
 # plain regexes: they match short slices, where a cue's string test costs more than the match
 _RANGE_LEAD = pattern("numeric.range_lead").rx
 _RANGE_JOIN = pattern("numeric.range_join").rx
@@ -167,17 +168,23 @@ def _op(lookup: dict[str, str], word: str) -> str | None:
     return lookup.get(word) or lookup.get(_WS.sub(" ", word))
 
 
-def comparisons(text: str, *, durations: bool = True, low: str | None = None) -> list[Comparison]:
+def comparisons(
+    text: str, *, durations: bool = True, low: str | None = None, safe: bool | None = None
+) -> list[Comparison]:
     """Every operator + number (+ unit / ULN multiple) in ``text``; ``durations=False`` leaves out
     numbers followed by a time unit ("=< 14 days prior to registration": a window, not a value);
-    ``low`` is ``text.lower()`` when the caller has it."""
+    ``low`` is ``text.lower()`` and ``safe`` is ``caseless_safe(text)`` when the caller has them."""
     out: list[Comparison] = []
     lookup = _op_lookup()
     if low is None:
         low = text.lower()
+    if safe is None:
+        safe = caseless_safe(text)
     # a bare limit names its reference: one of the literal words its 'ref' group starts with
     if has_needle(low, _bare_ref_needles()):
-        for m in _BARE_ULN.finditer(text):
+        # (lowered: the same search on the lower-cased text; the groups are lower-cased below)
+        bare = _BARE_LOW.finditer(low) if _BARE_LOW is not None and safe else _BARE_ULN.rx.finditer(text)
+        for m in bare:
             op = _op(lookup, m.group("op").lower())
             if op is None:
                 continue
@@ -188,7 +195,7 @@ def comparisons(text: str, *, durations: bool = True, low: str | None = None) ->
     cmp_re, low_re = _cmp_searchers()
     # the lowered search on the lower-cased text when it is the same search (same spans; the
     # groups come lower-cased: the operator is looked up lower-cased, the numbers are digits)
-    matches = low_re.finditer(low) if low_re is not None and caseless_safe(text) else cmp_re.finditer(text)
+    matches = low_re.finditer(low) if low_re is not None and safe else cmp_re.finditer(text)
     for m in matches:
         word, num, num2 = m.group("op", "num", "num2")
         op = _op(lookup, word.lower())
