@@ -191,3 +191,41 @@ def test_mention_inside_a_comparison_is_skipped() -> None:
     assert [(v, op, x) for v, op, x, _, _ in extract_numeric(text)] == [("lab.platelets", ">=", 100.0)]
     got = extract_numeric("Absolute neutrophil count (ANC) >/= 1.5 K/mm3; potassium >= 3.5 mmol/L")
     assert [(v, x) for v, _, x, _, _ in got] == [("lab.anc", 1.5), ("lab.potassium", 3.5)]
+
+
+def test_pattern_needles() -> None:
+    from trialmatch.criteria import numeric_values as nv
+    from trialmatch.criteria.needles import pattern_needles
+
+    assert pattern_needles(nv._RANGE_JOIN) == frozenset({"and", "to", "-", "–", "—"})
+    assert pattern_needles(re.compile("since|days", re.I)) is None  # 's': ſ matches it, lower() keeps ſ
+    assert pattern_needles(re.compile(r"\d+")) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LAB_TEXTS)
+def test_range_values_gate_is_necessary(text: str) -> None:
+    """The join-word gate of ``range_values`` never drops a range the scan reads."""
+    from trialmatch.criteria import numeric_values as nv
+    from trialmatch.criteria.lab_mentions import lab_mentions
+
+    mentions = lab_mentions(text)
+    got = nv.range_values(text, mentions, [])
+    needles = nv._range_join_needles
+    nv._range_join_needles = lambda: None  # type: ignore[assignment]
+    try:
+        assert got == nv.range_values(text, mentions, [])
+    finally:
+        nv._range_join_needles = needles  # type: ignore[method-assign]
+    if "BMI 18 - 30" in text:
+        assert got
+
+
+def test_range_values_examples() -> None:
+    from trialmatch.criteria import numeric_values as nv
+    from trialmatch.criteria.lab_mentions import lab_mentions
+
+    text = "BMI between 18 and 30 kg/m2"
+    (c,) = nv.range_values(text, lab_mentions(text), [])
+    assert (c.op, c.value, c.high, c.unit) == (">=", 18.0, 30.0, "kg/m2")
+    assert nv.range_values("BMI 18 30 kg/m2", lab_mentions("BMI 18 30 kg/m2"), []) == []

@@ -134,7 +134,7 @@ def _extracts(text: str) -> list[_Extract]:
         (_LAB_COND_LOW.search, low) if _LAB_COND_LOW is not None and safe else (_LAB_COND.search, text)
     )
     taken = [(c.start, c.end) for c in comps]
-    comps += range_values(text, mentions, taken)
+    comps += range_values(text, mentions, taken, low=low)
     taken = [(c.start, c.end) for c in comps]
     comps += plain_values(text, mentions, taken, low=low)
     comps += normal_values(text, mentions, taken, low=low)

@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from trialmatch.criteria.lab_mentions import LabMention
 from trialmatch.criteria.lexicon import alternation, phrase_re, phrases
 from trialmatch.criteria.lowre import caseless_safe, lowered
-from trialmatch.criteria.needles import group_needles, has_needle, phrase_needles
+from trialmatch.criteria.needles import group_needles, has_needle, pattern_needles, phrase_needles
 from trialmatch.criteria.temporal import _UNIT as _TIME_UNIT
 from trialmatch.vocab.patterns import pattern, pattern_source
 from trialmatch.vocab.prefilter import Cue, gate
@@ -262,10 +262,15 @@ def plain_values(
     return out
 
 
-def range_values(text: str, mentions: list[LabMention], taken: list[tuple[int, int]]) -> list[Comparison]:
+def range_values(
+    text: str, mentions: list[LabMention], taken: list[tuple[int, int]], *, low: str | None = None
+) -> list[Comparison]:
     """Ranges right after a lab mention, outside the ``taken`` spans: "BMI between 18 and 30 kg/m2",
-    "Body mass index (BMI) of 18.5 to 30.0 kg/m2", "BMI 19-32" (a ``>=`` comparison with ``high``)."""
+    "Body mass index (BMI) of 18.5 to 30.0 kg/m2", "BMI 19-32" (a ``>=`` comparison with ``high``);
+    ``low`` is ``text.lower()`` when the caller has it."""
     out: list[Comparison] = []
+    if not has_needle(text.lower() if low is None else low, _range_join_needles()):
+        return out  # the two numbers of a range are joined by a 'range_join', which holds a needle
     for mm in mentions:
         seg = text[mm.end : mm.end + 60]
         m1 = _NUM_RE.search(seg)
@@ -289,6 +294,11 @@ def range_values(text: str, mentions: list[LabMention], taken: list[tuple[int, i
             continue
         out.append(Comparison(op=">=", value=v, start=s0, end=m2.end() + used, high=v2, unit=unit or unit1))
     return out
+
+
+@cache
+def _range_join_needles() -> frozenset[str] | None:
+    return pattern_needles(_RANGE_JOIN)
 
 
 @cache
