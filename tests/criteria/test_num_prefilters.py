@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trialmatch.criteria import temporal
-from trialmatch.criteria.lowre import caseless_safe, lowered
+from trialmatch.criteria.lowre import caseless_safe, first_char_gated, lowered
 from trialmatch.criteria.needles import top_alternatives
 
 _WORDS = [
@@ -229,3 +229,48 @@ def test_range_values_examples() -> None:
     (c,) = nv.range_values(text, lab_mentions(text), [])
     assert (c.op, c.value, c.high, c.unit) == (">=", 18.0, 30.0, "kg/m2")
     assert nv.range_values("BMI 18 30 kg/m2", lab_mentions("BMI 18 30 kg/m2"), []) == []
+
+
+def test_first_chars() -> None:
+    from trialmatch.criteria.lowre import first_chars
+
+    assert first_chars(re.compile(r"a?b|(?<!\w)\d")) == "[\\U00000061\\U00000062\\d]"
+    assert first_chars(re.compile(r"x*")) is None  # can match nothing
+    assert first_chars(re.compile(r"[^a]b")) is None  # a negated class
+    assert first_chars(re.compile(r"(?i:a)b")) is None  # a case-insensitive group
+    assert first_chars(re.compile("ab", re.I)) is None
+    gated = first_char_gated(re.compile(r"(?:in\s+|)(?P<n>\d+)\s?d\b"))
+    assert gated.pattern.startswith("(?=[")
+    assert [(m.span(), m.group("n")) for m in gated.finditer("in 3 d, 14d, x5 d")] == [
+        ((0, 6), "3"),
+        ((8, 11), "14"),
+        ((14, 17), "5"),
+    ]
+    plain = re.compile("ab")
+    assert first_char_gated(re.compile("x*")).pattern == "x*" and first_char_gated(plain) is not None
+
+
+_GATE_TEXTS = st.lists(
+    st.sampled_from(
+        ["within", "in the last", "at least", "less than", "≥", "<=", "=<", "2", "28", ".5", "1,5", "one",
+         "a", "an", "single", "days", "d", "weeks", "months", "years", "h", "prior to", "of the first",
+         "ago", "x", "ULN", "mg/dL", "-", "to", "above", "no more than", "İ", "ı", "(", ".", " ", "  "]
+    ),
+    max_size=14,
+).map(" ".join)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(_GATE_TEXTS)
+def test_first_char_gated_searches_are_the_searches(text: str) -> None:
+    """The gated window and comparison patterns read what the plain lowered ones read."""
+    from trialmatch.criteria import numeric_values as nv
+
+    low = text.lower()
+    for rx in (lowered(temporal._window_re()), lowered(nv._cmp_re())):
+        assert rx is not None
+        gated = first_char_gated(rx)
+        assert gated is not rx
+        assert [(m.span(), m.groups()) for m in gated.finditer(low)] == [
+            (m.span(), m.groups()) for m in rx.finditer(low)
+        ]
