@@ -274,3 +274,35 @@ def test_first_char_gated_searches_are_the_searches(text: str) -> None:
         assert [(m.span(), m.groups()) for m in gated.finditer(low)] == [
             (m.span(), m.groups()) for m in rx.finditer(low)
         ]
+
+
+_GRADE_TEXTS = st.lists(
+    st.sampled_from(
+        ["NET", "G1", "g2", "/", "G3", "grade", "GRADE", "II", "1", "or", "high", "low", "-", "intermediate",
+         "to", "and", "well", "differentiated", "İ", "ı", " "]
+    ),
+    max_size=10,
+).map(" ".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_GRADE_TEXTS)
+def test_grades_gate_is_necessary(text: str) -> None:
+    """The grade-word gate of ``grades_in`` never drops a grade the patterns read."""
+    from trialmatch.criteria import facets
+
+    got = facets.grades_in(text)
+    gate = facets._grade_finder
+    facets._grade_finder = lambda: lambda _low: True  # type: ignore[assignment]
+    try:
+        assert got == facets.grades_in(text)
+    finally:
+        facets._grade_finder = gate  # type: ignore[method-assign]
+
+
+def test_grades_examples() -> None:
+    from trialmatch.criteria.facets import grades_in
+
+    assert grades_in("NET G1/G2") == ("G1", "G2")
+    assert grades_in("low or intermediate grade") == ("G1", "G2")
+    assert grades_in("well differentiated") == ()
