@@ -306,3 +306,21 @@ def test_grades_examples() -> None:
     assert grades_in("NET G1/G2") == ("G1", "G2")
     assert grades_in("low or intermediate grade") == ("G1", "G2")
     assert grades_in("well differentiated") == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LAB_TEXTS | _NUM_TEXTS)
+def test_lab_rules_gate_is_necessary(text: str) -> None:
+    """``lab_rules`` without a lab-name start in the text is what the full reading gives."""
+    from trialmatch.criteria import numeric
+
+    rule, keys = numeric._lab_rules_uncached(text)
+    assert numeric.lab_rules(text) == (rule, keys)
+
+
+def test_lab_rules_examples() -> None:
+    from trialmatch.criteria.numeric import lab_rules
+
+    assert lab_rules("Able to swallow 2 tablets") == (None, [])
+    rule, keys = lab_rules("Hemoglobin >= 9 g/dL")
+    assert rule is not None and keys == ["hemoglobin"]

@@ -81,8 +81,6 @@ def may_mention_lab(text: str) -> bool:
 def lab_mentions(text: str) -> list[LabMention]:
     """Lab / vital names in ``text`` (longest match; abbreviations case-sensitive)."""
     words, normed = normed_words(text)
-    names, abbrs, _, _ = _lab_index()
-    fn, fa = _lengths()
     fns, fas = _first_tokens()
     out: list[LabMention] = []
     # a mention starts at a token that starts a lab name (normalised) or an abbreviation (as written);
@@ -94,6 +92,8 @@ def lab_mentions(text: str) -> list[LabMention]:
         cand = compress(count(), map(fns.__contains__, normed))
     else:
         cand = compress(count(), map(or_, map(fns.__contains__, normed), map(fas.__contains__, words)))
+    names, abbrs, _, _ = _lab_index()
+    fn, fa = _lengths()
     n = len(words)
     nxt, k, pos = 0, 0, 0  # tokens are located lazily, left to right: words[:k] end at or before pos
     for i in cand:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter, itemgetter
 
-from trialmatch.criteria.lab_mentions import LabMention, lab_mentions
+from trialmatch.criteria.lab_mentions import LabMention, lab_mentions, may_mention_lab
 from trialmatch.criteria.lowre import caseless_safe, lowered
 from trialmatch.criteria.numeric_values import (
     NUM,
@@ -227,6 +227,8 @@ def _lab_rules(text: str) -> tuple[Rule | None, tuple[str, ...]]:
 
 def lab_rules(text: str) -> tuple[Rule | None, list[str]]:
     """The rule for the lab/vital comparisons in ``text`` and the lab keys used (None when none)."""
+    if not may_mention_lab(text):
+        return None, []  # every extract belongs to a lab mention (most items name none)
     r, keys = _lab_rules(text)
     return r, list(keys)
 
