@@ -4,8 +4,8 @@ blood pressure written as "150/90 mmHg", NYHA class, grade, stage, neuroendocrin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from functools import cache, lru_cache
 
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.lowre import lowered
@@ -13,7 +13,7 @@ from trialmatch.criteria.numeric import comparisons, parse_number
 from trialmatch.criteria.rules import And, Compare, Is, Or, Rule
 from trialmatch.criteria.temporal import NUMBER_WORDS
 from trialmatch.vocab.patterns import pattern
-from trialmatch.vocab.prefilter import Cue, folded
+from trialmatch.vocab.prefilter import Cue, finder, folded, union
 
 __all__ = [
     "AGE_CUE",
@@ -244,10 +244,19 @@ _LOW_INTERMEDIATE_GRADE = pattern("facets.low_intermediate_grade")
 _INTERMEDIATE_GRADE = pattern("facets.intermediate_grade")
 
 
+@cache
+def _grade_finder() -> Callable[[str], object]:
+    """A test of a folded text for the strings one of which every grade pattern's match holds."""
+    cues = (_GRADE, _HIGH_GRADE, _LOW_GRADE, _LOW_INTERMEDIATE_GRADE, _INTERMEDIATE_GRADE)
+    return finder(union(c.strs for c in cues))
+
+
 def grades_in(text: str) -> tuple[str, ...]:
     """WHO grades named in a clause ("NET G1/G2" -> ("G1", "G2"); "high-grade" -> ("G3",))."""
     out: list[str] = []
     low = folded(text)
+    if not _grade_finder()(low):
+        return ()  # no pattern can match (cheaper than the index's bits of a new slice)
     for m in _GRADE.rx.finditer(text) if _GRADE.may(low) else ():
         a = m.group("g") or m.group("n")
         b = m.group("g2") or m.group("n2")

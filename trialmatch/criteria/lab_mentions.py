@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 from itertools import compress, count
+from operator import or_
 from typing import NamedTuple
 
 from trialmatch.vocab.concepts import norm_token, normed_words, tokenize
@@ -49,6 +50,20 @@ def _lab_index() -> tuple[
 
 
 @cache
+def _lengths() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+    """The token counts of the lab names (by normalised first token) and of the abbreviations (by
+    first token as written), longest first: the only lengths a match at that token can have."""
+    names, abbrs, _, _ = _lab_index()
+    out: list[dict[str, tuple[int, ...]]] = []
+    for keys in (names, abbrs):
+        lens: dict[str, set[int]] = {}
+        for k in keys:
+            lens.setdefault(k[0], set()).add(len(k))
+        out.append({t: tuple(sorted(v, reverse=True)) for t, v in lens.items()})
+    return out[0], out[1]
+
+
+@cache
 def _first_tokens() -> tuple[frozenset[str], frozenset[str]]:
     """The first tokens of the lab names (normalised) and of the abbreviations (as written)."""
     _, _, fn, fa = _lab_index()
@@ -66,34 +81,40 @@ def may_mention_lab(text: str) -> bool:
 def lab_mentions(text: str) -> list[LabMention]:
     """Lab / vital names in ``text`` (longest match; abbreviations case-sensitive)."""
     words, normed = normed_words(text)
-    names, abbrs, fn, fa = _lab_index()
     fns, fas = _first_tokens()
     out: list[LabMention] = []
     # a mention starts at a token that starts a lab name (normalised) or an abbreviation (as written);
-    # in a text with no abbreviation's first token, the starts of names are picked in C
+    # the starts are picked in C (in a text with no abbreviation's first token, of names only)
     cand: Iterable[int]
     if fas.isdisjoint(words):
         if fns.isdisjoint(normed):
             return out
         cand = compress(count(), map(fns.__contains__, normed))
     else:
-        cand = [j for j in range(len(words)) if normed[j] in fn or words[j] in fa]
+        cand = compress(count(), map(or_, map(fns.__contains__, normed), map(fas.__contains__, words)))
+    names, abbrs, _, _ = _lab_index()
+    fn, fa = _lengths()
     n = len(words)
     nxt, k, pos = 0, 0, 0  # tokens are located lazily, left to right: words[:k] end at or before pos
     for i in cand:
         if i < nxt:
             continue
         best_len, key, var = 0, "", ""
-        for L in range(min(fn.get(normed[i], 0), n - i), 0, -1):
-            hit = names.get(normed[i : i + L])
-            if hit is not None:
-                best_len, (key, var) = L, hit
+        room = n - i
+        for size in fn.get(normed[i], ()):  # (the lengths a name from this token has, longest first)
+            if size <= room:
+                hit = names.get(normed[i : i + size])
+                if hit is not None:
+                    best_len, (key, var) = size, hit
+                    break
+        for size in fa.get(words[i], ()):
+            if size <= best_len:
                 break
-        for L in range(min(fa.get(words[i], 0), n - i), best_len, -1):
-            hit = abbrs.get(words[i : i + L])
-            if hit is not None:
-                best_len, (key, var) = L, hit
-                break
+            if size <= room:
+                hit = abbrs.get(words[i : i + size])
+                if hit is not None:
+                    best_len, (key, var) = size, hit
+                    break
         if best_len:
             while k < i:  # ``concepts.locate`` inline
                 pos = text.find(words[k], pos) + len(words[k])

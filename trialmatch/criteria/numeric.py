@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter, itemgetter
 
-from trialmatch.criteria.lab_mentions import LabMention, lab_mentions
+from trialmatch.criteria.lab_mentions import LabMention, lab_mentions, may_mention_lab
+from trialmatch.criteria.lowre import caseless_safe, lowered
 from trialmatch.criteria.numeric_values import (
     NUM,
     Comparison,
@@ -68,6 +69,7 @@ def _unit_fits(key: str, unit: str) -> bool:
 _SEP_RE = pattern("numeric.lab_list_sep").rx
 _COND_CUE = pattern("numeric.cond_cue").rx
 _LAB_COND = pattern("numeric.lab_condition").rx
+_LAB_COND_LOW = lowered(_LAB_COND)  # (the same search on a caseless_safe text's lower-cased slice)
 _GILBERT = pattern("numeric.gilbert").rx
 _OR_ALT = pattern("numeric.or_alternative").rx
 _CONJ = pattern("numeric.conjunction").rx
@@ -115,15 +117,24 @@ def _count_unit(var: str, c: Comparison) -> str | None:
 
 
 def _extracts(text: str) -> list[_Extract]:
-    low = text.lower()
-    if not _DIGIT.search(text) and not any(w in low for w in _NORMAL_WORDS):
-        return []
+    low: str | None = None
+    if not _DIGIT.search(text):
+        low = text.lower()
+        if not any(w in low for w in _NORMAL_WORDS):
+            return []  # every value has a digit, but for a 'normal' one
     mentions = lab_mentions(text)  # (tests first whether any token can start a lab name)
     if not mentions:
         return []  # every extract belongs to a lab mention
-    comps = comparisons(text, durations=False, low=low)
+    if low is None:
+        low = text.lower()
+    safe = caseless_safe(text)
+    comps = comparisons(text, durations=False, low=low, safe=safe)
+    # (the lowered search on the lower-cased slice when it is the same search)
+    lab_cond, cond_src = (
+        (_LAB_COND_LOW.search, low) if _LAB_COND_LOW is not None and safe else (_LAB_COND.search, text)
+    )
     taken = [(c.start, c.end) for c in comps]
-    comps += range_values(text, mentions, taken)
+    comps += range_values(text, mentions, taken, low=low)
     taken = [(c.start, c.end) for c in comps]
     comps += plain_values(text, mentions, taken, low=low)
     comps += normal_values(text, mentions, taken, low=low)
@@ -135,10 +146,14 @@ def _extracts(text: str) -> list[_Extract]:
     group: list[LabMention] = []
     last: _Extract | None = None
     prev_end = 0
+    # a mention inside a comparison is skipped: one that started before it (the events come in
+    # order: ``reach`` is the furthest end of those) or at its start (a comparison is not empty)
+    reach = -1
+    comp_starts = {c.start for c in comps}
     for _, kind, ev in events:
         if kind == 0:
             assert isinstance(ev, LabMention)
-            if any(c.start <= ev.start < c.end for c in comps):
+            if ev.start < reach or ev.start in comp_starts:
                 continue
             gap = text[group[-1].end : ev.start] if group else ""
             if group and (
@@ -150,6 +165,8 @@ def _extracts(text: str) -> list[_Extract]:
                 group = [ev]
             continue
         assert isinstance(ev, Comparison)
+        if ev.end > reach:
+            reach = ev.end
         if group:
             gap = text[group[-1].end : ev.start]
             gap_np = _PAREN.sub("", gap)
@@ -163,7 +180,7 @@ def _extracts(text: str) -> list[_Extract]:
                     keys = fit or keys
                 e = _Extract(keys=keys, cmp=ev, start=group[0].start)
                 between = text[prev_end : group[0].start]
-                if _LAB_COND.search(text[max(0, group[0].start - 40) : group[0].start]):
+                if lab_cond(cond_src[max(0, group[0].start - 40) : group[0].start]):
                     # "... for patients with total bilirubin > 1.5 x ULN": a condition, not a limit
                     group, prev_end = [], ev.end
                     continue
@@ -210,6 +227,8 @@ def _lab_rules(text: str) -> tuple[Rule | None, tuple[str, ...]]:
 
 def lab_rules(text: str) -> tuple[Rule | None, list[str]]:
     """The rule for the lab/vital comparisons in ``text`` and the lab keys used (None when none)."""
+    if not may_mention_lab(text):
+        return None, []  # every extract belongs to a lab mention (most items name none)
     r, keys = _lab_rules(text)
     return r, list(keys)
 

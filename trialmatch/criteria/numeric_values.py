@@ -13,8 +13,8 @@ from functools import cache, lru_cache
 
 from trialmatch.criteria.lab_mentions import LabMention
 from trialmatch.criteria.lexicon import alternation, phrase_re, phrases
-from trialmatch.criteria.lowre import caseless_safe, lowered
-from trialmatch.criteria.needles import group_needles, has_needle, phrase_needles
+from trialmatch.criteria.lowre import caseless_safe, first_char_gated, lowered
+from trialmatch.criteria.needles import group_needles, has_needle, pattern_needles, phrase_needles
 from trialmatch.criteria.temporal import _UNIT as _TIME_UNIT
 from trialmatch.vocab.patterns import pattern, pattern_source
 from trialmatch.vocab.prefilter import Cue, gate
@@ -37,6 +37,7 @@ _WS = re.compile(r"\s+")
 _GLUED_X = re.compile(r"^(\s{0,3})[xX](?=[A-Za-z])")  # "3xULN"
 _UNIT_WORDS = re.compile(r"^(\s{0,2})(\S{1,20})(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?(\s{1,2}\S{1,20})?")
 _BARE_ULN = pattern("numeric.bare_uln")
+_BARE_LOW = lowered(_BARE_ULN)  # (~4x faster than the case-insensitive search)
 # plain regexes: they match short slices, where a cue's string test costs more than the match
 _RANGE_LEAD = pattern("numeric.range_lead").rx
 _RANGE_JOIN = pattern("numeric.range_join").rx
@@ -86,8 +87,10 @@ def _cmp_re() -> re.Pattern[str]:
 
 @cache
 def _cmp_searchers() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-    """The comparison pattern and its ``lowered`` form (derived once)."""
-    return _cmp_re(), lowered(_cmp_re())
+    """The comparison pattern and its ``lowered`` form (derived once; led by a look-ahead for the
+    first characters of its matches: the same matches, ~12% faster)."""
+    low = lowered(_cmp_re())
+    return _cmp_re(), None if low is None else first_char_gated(low)
 
 
 @cache
@@ -167,17 +170,23 @@ def _op(lookup: dict[str, str], word: str) -> str | None:
     return lookup.get(word) or lookup.get(_WS.sub(" ", word))
 
 
-def comparisons(text: str, *, durations: bool = True, low: str | None = None) -> list[Comparison]:
+def comparisons(
+    text: str, *, durations: bool = True, low: str | None = None, safe: bool | None = None
+) -> list[Comparison]:
     """Every operator + number (+ unit / ULN multiple) in ``text``; ``durations=False`` leaves out
     numbers followed by a time unit ("=< 14 days prior to registration": a window, not a value);
-    ``low`` is ``text.lower()`` when the caller has it."""
+    ``low`` is ``text.lower()`` and ``safe`` is ``caseless_safe(text)`` when the caller has them."""
     out: list[Comparison] = []
     lookup = _op_lookup()
     if low is None:
         low = text.lower()
+    if safe is None:
+        safe = caseless_safe(text)
     # a bare limit names its reference: one of the literal words its 'ref' group starts with
     if has_needle(low, _bare_ref_needles()):
-        for m in _BARE_ULN.finditer(text):
+        # (lowered: the same search on the lower-cased text; the groups are lower-cased below)
+        bare = _BARE_LOW.finditer(low) if _BARE_LOW is not None and safe else _BARE_ULN.rx.finditer(text)
+        for m in bare:
             op = _op(lookup, m.group("op").lower())
             if op is None:
                 continue
@@ -188,7 +197,7 @@ def comparisons(text: str, *, durations: bool = True, low: str | None = None) ->
     cmp_re, low_re = _cmp_searchers()
     # the lowered search on the lower-cased text when it is the same search (same spans; the
     # groups come lower-cased: the operator is looked up lower-cased, the numbers are digits)
-    matches = low_re.finditer(low) if low_re is not None and caseless_safe(text) else cmp_re.finditer(text)
+    matches = low_re.finditer(low) if low_re is not None and safe else cmp_re.finditer(text)
     for m in matches:
         word, num, num2 = m.group("op", "num", "num2")
         op = _op(lookup, word.lower())
@@ -255,10 +264,15 @@ def plain_values(
     return out
 
 
-def range_values(text: str, mentions: list[LabMention], taken: list[tuple[int, int]]) -> list[Comparison]:
+def range_values(
+    text: str, mentions: list[LabMention], taken: list[tuple[int, int]], *, low: str | None = None
+) -> list[Comparison]:
     """Ranges right after a lab mention, outside the ``taken`` spans: "BMI between 18 and 30 kg/m2",
-    "Body mass index (BMI) of 18.5 to 30.0 kg/m2", "BMI 19-32" (a ``>=`` comparison with ``high``)."""
+    "Body mass index (BMI) of 18.5 to 30.0 kg/m2", "BMI 19-32" (a ``>=`` comparison with ``high``);
+    ``low`` is ``text.lower()`` when the caller has it."""
     out: list[Comparison] = []
+    if not has_needle(text.lower() if low is None else low, _range_join_needles()):
+        return out  # the two numbers of a range are joined by a 'range_join', which holds a needle
     for mm in mentions:
         seg = text[mm.end : mm.end + 60]
         m1 = _NUM_RE.search(seg)
@@ -282,6 +296,11 @@ def range_values(text: str, mentions: list[LabMention], taken: list[tuple[int, i
             continue
         out.append(Comparison(op=">=", value=v, start=s0, end=m2.end() + used, high=v2, unit=unit or unit1))
     return out
+
+
+@cache
+def _range_join_needles() -> frozenset[str] | None:
+    return pattern_needles(_RANGE_JOIN)
 
 
 @cache

