@@ -10,10 +10,10 @@ American spellings and plurals normalised), case-sensitive for abbreviations ("N
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import compress, count
+from operator import or_
 from typing import NamedTuple
 
 from trialmatch.vocab._load import load_data
@@ -179,7 +179,7 @@ class _Index(NamedTuple):
 
     names: dict[tuple[str, ...], str]  # names of two tokens or more, by normalised tokens
     one: dict[str, str]  # one-token names, by the normalised token
-    multi_n: _Lengths  # first token -> lengths (>= 2) of the names starting with it, longest first
+    pairs: dict[str, _Lengths]  # first token -> second token -> lengths of those names, longest first
     starts: frozenset[str]  # the first tokens of all names (normalised)
     abbrs: dict[tuple[str, ...], str]  # abbreviations, by tokens as written
     first_a: _Lengths  # first token -> lengths of the abbreviations starting with it, longest first
@@ -189,14 +189,16 @@ class _Index(NamedTuple):
 def _index() -> _Index:
     names: dict[tuple[str, ...], str] = {}
     abbrs: dict[tuple[str, ...], str] = {}
-    len_n: dict[str, set[int]] = {}
+    len_n: dict[str, dict[str, set[int]]] = {}
     len_a: dict[str, set[int]] = {}
     for c in concepts().values():
         for n in (*c.names, *c.codes):
             k = _name_key(n)
             if k and k not in names:
                 names[k] = c.id
-                len_n.setdefault(k[0], set()).add(len(k))
+                by_second = len_n.setdefault(k[0], {})
+                if len(k) > 1:
+                    by_second.setdefault(k[1], set()).add(len(k))
         for a in c.abbr:
             k = _abbr_key(a)
             if k and k not in abbrs:
@@ -204,9 +206,9 @@ def _index() -> _Index:
                 len_a.setdefault(k[0], set()).add(len(k))
     one = {k[0]: cid for k, cid in names.items() if len(k) == 1}
     multi = {k: cid for k, cid in names.items() if len(k) > 1}
-    multi_n = {t: tuple(sorted((x for x in v if x > 1), reverse=True)) for t, v in len_n.items()}
+    pairs = {t: {u: tuple(sorted(v, reverse=True)) for u, v in d.items()} for t, d in len_n.items() if d}
     first_a = {t: tuple(sorted(v, reverse=True)) for t, v in len_a.items()}
-    return _Index(multi, one, {t: v for t, v in multi_n.items() if v}, frozenset(len_n), abbrs, first_a)
+    return _Index(multi, one, pairs, frozenset(len_n), abbrs, first_a)
 
 
 class _Normed(dict[str, str]):
@@ -260,18 +262,17 @@ def concepts_in(text: str) -> list[ConceptHit]:
     if not text:
         return []
     text = text[:MAX_TEXT]
-    names, one, multi_n, starts, abbrs, first_a = _index()
+    names, one, pairs, starts, abbrs, first_a = _index()
     words, normed = _words(text)
-    # a mention starts at a token that starts a name (normalised) or an abbreviation (as written);
-    # in a text with no abbreviation's first token (most), the starts of names are picked in C
-    cand: Iterable[int]
+    # a mention starts at a token that starts a name (normalised) or an abbreviation (as written),
+    # picked in C; in a text with no abbreviation's first token (most), the starts of names only
     if first_a.keys().isdisjoint(words):
         if starts.isdisjoint(normed):
             return []
         cand = compress(count(), map(starts.__contains__, normed))
         first_a = {}
     else:
-        cand = [j for j in range(len(words)) if normed[j] in starts or words[j] in first_a]
+        cand = compress(count(), map(or_, map(starts.__contains__, normed), map(first_a.__contains__, words)))
     out: list[ConceptHit] = []
     n = len(words)
     k = pos = nxt = 0  # tokens are located lazily, left to right: words[:k] end at or before pos
@@ -280,12 +281,15 @@ def concepts_in(text: str) -> list[ConceptHit]:
             continue  # inside the mention found before
         t = normed[i]
         best_len, best_id = 0, ""
-        for L in multi_n.get(t, ()):
-            if n - i >= L:
-                cid = names.get(normed[i : i + L])
-                if cid is not None:
-                    best_len, best_id = L, cid
-                    break
+        # names of two tokens or more: only those with this first and second token are looked up
+        lengths = pairs[t].get(normed[i + 1]) if i + 1 < n and t in pairs else None
+        if lengths is not None:
+            for L in lengths:
+                if n - i >= L:
+                    cid = names.get(normed[i : i + L])
+                    if cid is not None:
+                        best_len, best_id = L, cid
+                        break
         if not best_len:
             cid = one.get(t)
             if cid is not None:
