@@ -5,9 +5,13 @@ item builds is what it built when the scan came first."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
 
-from trialmatch.criteria import parse_build
+from tests.criteria.test_parse_fastpaths import _permission_reference, _texts
+from trialmatch.criteria import parse_build, parse_post
 from trialmatch.criteria.clinical import concept_hits
+from trialmatch.criteria.parse import parse_item
+from trialmatch.criteria.rules import Review
 from trialmatch.vocab.concepts import concepts
 
 _ITEMS = [
@@ -46,3 +50,49 @@ def test_later_steps_read_the_concepts(text: str, kind: str, category: str) -> N
     concept_hits.cache_clear()
     assert parse_build._build(text, kind, ())[0] == category
     assert concept_hits.cache_info().misses >= 1  # a step that reads the concepts scanned the text
+
+
+def test_parse_item_fills_every_field_by_name() -> None:
+    # the Criterion is built positionally: each field must land where its name says
+    c = parse_item("Age >= 18 years", "inclusion", ["aged 18 or older"], scope="Phase II", index=4)
+    assert (c.kind, c.text, c.category, c.status) == ("inclusion", "Age >= 18 years", "age", "parsed")
+    assert c.rule is not None and c.rule.op == "compare" and c.applies_if is None
+    assert (c.scope, c.source, c.index, c.parts, c.note) == (
+        "Phase II",
+        "text",
+        4,
+        ["aged 18 or older"],
+        None,
+    )
+    assert c.confidence == 0.95
+    r = parse_item("Xyzzy plugh", "exclusion", index=2)
+    assert (r.kind, r.status, r.note, r.index, r.parts) == (
+        "exclusion",
+        "needs_review",
+        "no rule could be read",
+        2,
+        [],
+    )
+    e = parse_item("   ", "inclusion")
+    assert (e.category, e.status, e.note, e.rule) == ("other", "needs_review", "empty", Review("empty item"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts())
+def test_permission_among_exclusions_with_the_texts_bits_reads_as_before(t: str) -> None:
+    # the whole text's bits are a necessary condition only: never a different answer
+    assert parse_post._permission_among_exclusions(t, t.lower()) == _permission_reference(t)
+
+
+@pytest.mark.parametrize(
+    "t",
+    [
+        "Patients with treated brain metastases are eligible.",
+        "Prior radiotherapy (allowed if completed) is excluded",
+        "Bisphosphonates are permitted. Other bone agents are not allowed.",
+        "Active infection",
+    ],
+)
+def test_permission_among_exclusions_examples(t: str) -> None:
+    assert parse_post._permission_among_exclusions(t, t.lower()) == _permission_reference(t)
+    assert parse_post._permission_among_exclusions(t) == _permission_reference(t)
