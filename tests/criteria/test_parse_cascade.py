@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.criteria.test_parse_fastpaths import _permission_reference, _texts
 from trialmatch.criteria import parse_build, parse_post
-from trialmatch.criteria.clinical import concept_hits
+from trialmatch.criteria.clinical import concept_hits, split_exceptions
 from trialmatch.criteria.parse import parse_item
 from trialmatch.criteria.rules import Review
 from trialmatch.vocab.concepts import concepts
@@ -96,3 +97,29 @@ def test_permission_among_exclusions_with_the_texts_bits_reads_as_before(t: str)
 def test_permission_among_exclusions_examples(t: str) -> None:
     assert parse_post._permission_among_exclusions(t, t.lower()) == _permission_reference(t)
     assert parse_post._permission_among_exclusions(t) == _permission_reference(t)
+
+
+_CUE_WORDS = st.sampled_from(
+    [
+        "Prior chemotherapy",
+        "except",
+        "other than",
+        "excluding",
+        "is allowed",
+        "are eligible",
+        "permitted",
+        "may be enrolled",
+        "(except hormonal therapy)",
+        "Exceptions",
+        "ELIGIBLE",
+        "no",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_CUE_WORDS, st.sampled_from([" ", ", ", ". ", "; ", ": "])), max_size=7))
+def test_exceptions_is_the_exception_part(parts: list[tuple[str, str]]) -> None:
+    t = "".join(w + s for w, s in parts).strip()
+    assert parse_build._exceptions(t) == split_exceptions(t)[1]

@@ -166,6 +166,14 @@ def _types(hits: Sequence[ConceptHit]) -> set[str]:
     return {cs[h.concept].type for h in hits}
 
 
+def _exceptions(t: str) -> str:
+    """``split_exceptions(t)[1]``, without its call when ``t`` holds no permissive and no exception cue
+    (its exception part is made of their clauses and spans only)."""
+    if not has_phrase("permissive_cues", t) and not has_phrase("exception_cues", t):
+        return ""
+    return split_exceptions(t)[1]
+
+
 def _investigator(t: str, low: str) -> bool:
     if "investigator" not in low and "suitab" not in low and "appropriate" not in low:
         return False
@@ -199,8 +207,9 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     low = t.lower()
     if _EXCEPTION_LEAD.rx.match(t):
         return "other", Admin("allowed"), 0.7, None, "an exception to the item before"
-    main0, exc0 = split_exceptions(t)
-    if exc0 and len(_NON_WORD.sub("", main0)) < 4:
+    # (an exception part comes from a permissive cue or an exception cue: without either, none)
+    exc0 = _exceptions(t)
+    if exc0 and len(_NON_WORD.sub("", split_exceptions(t)[0])) < 4:
         return "other", Admin("allowed"), 0.7, None, "a permission, not a requirement"
     if kind == "inclusion" and has_phrase("refusal_cues", t):
         q = f"Did the patient refuse, or can the patient not receive, the treatment named? ({t[:160]})"
