@@ -13,7 +13,7 @@ from functools import cache
 from trialmatch.criteria.lexicon import has_phrase, phrase_strings, phrases
 from trialmatch.criteria.rules import Admin, And, Compare, Has, Not, Or, Review, Rule, Window
 from trialmatch.vocab.patterns import pattern
-from trialmatch.vocab.prefilter import finder
+from trialmatch.vocab.prefilter import AnyOf, finder
 
 __all__ = ["settle_rule"]
 
@@ -80,9 +80,17 @@ def _permission_strings() -> Callable[[str], object]:
     return finder(phrase_strings(phrases()["permission_statement_cues"]))
 
 
-def _permission_among_exclusions(t: str) -> bool:
+@cache
+def _permission_any() -> AnyOf:
+    """The same strings as one bit of the shared index: no scan of a text whose bits are known."""
+    return AnyOf(phrase_strings(phrases()["permission_statement_cues"]) or ("",))
+
+
+def _permission_among_exclusions(t: str, low: str | None = None) -> bool:
     """An exclusion item whose first sentence grants a permission ("... are eligible", "... are allowed")
-    outside brackets: it excludes nobody by itself."""
+    outside brackets: it excludes nobody by itself. ``low``: ``t.lower()``, when the caller has it."""
+    if low is not None and not _permission_any()(low):
+        return False  # the first sentence's cue string (ASCII) is one of the whole text's, lower-cased
     first = _first_sentence(t)
     if not _permission_strings()(first.lower()):
         return False  # a cue outside the brackets holds its longest token, so the first sentence does
@@ -94,11 +102,12 @@ def settle_rule(rule: Rule, t: str, k: str, cat: str) -> Rule:
     """The rule built for item ``t`` (kind ``k``, category ``cat``) as the item's wording asks."""
     # (the tests of each condition are pure: the cheap ones are asked first; the text searched for
     # "ineligible" is spaces and pieces of ``t``, so it can hold the pattern's literals only if ``t`` does)
+    low = t.lower()
     if (
         k == "inclusion"
         and cat not in _NOT_TURNED
         and not isinstance(rule, (Not, Review, Admin))
-        and _INELIGIBLE.admits(t, t.lower())
+        and _INELIGIBLE.admits(t, low)
         and _INELIGIBLE.search(_BRACKETS.sub(" ", _first_sentence(t)))
     ):
         rule = Not(rule)  # an inclusion item written as an exclusion ("patients with X are ineligible")
@@ -115,7 +124,7 @@ def settle_rule(rule: Rule, t: str, k: str, cat: str) -> Rule:
         q = f"Has the patient been on it as long as required? ({t[:160]})"
         none = Not(Has(rule.concept, rule.kinds, None, rule.status, rule.qualifiers))
         rule = Or((none, Review("duration", q)))
-    elif not isinstance(rule, (Review, Admin)) and _permission_among_exclusions(t):
+    elif not isinstance(rule, (Review, Admin)) and _permission_among_exclusions(t, low):
         q = f"A permission written among the exclusions: does it apply? ({t[:160]})"
         rule = Review("permission among exclusions", q)  # "Subjects who received ... for asthma are eligible"
     return rule
