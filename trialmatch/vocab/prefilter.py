@@ -29,6 +29,7 @@ from trialmatch.vocab.regex_facts import (
     final_words_of,
     fold_lowered,
     folded,
+    lowered,
     max_width,
     minimal,
     needed,
@@ -81,13 +82,14 @@ class Cue:
     gives each text, once, the bits of the sets it holds a string of. The strings are derived when
     the index is first built, so importing a reader parses none of its patterns."""
 
-    __slots__ = ("_alts", "_need", "_sets", "rx")
+    __slots__ = ("_alts", "_need", "_sets", "_twin", "rx")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
         self._sets: list[frozenset[str]] | None = None
         self._need = 0  # set by the index before any text's bits are computed
         self._alts: tuple[int, ...] | None = None  # (the same) one mask per alternative
+        self._twin: re.Pattern[str] | None = None  # (the same) ``lowered(rx)``, for ``search``
         _INDEX.add(self)
 
     @property
@@ -145,7 +147,21 @@ class Cue:
         bits = _TEXT_BITS[text] if low is None else _LOW_BITS[low]
         if bits & self._need != self._need or (self._alts is not None and not _any_alt(bits, self._alts)):
             return None
-        return self.rx.search(text, pos, endpos)
+        twin = self._twin
+        if twin is None:
+            return self.rx.search(text, pos, endpos)
+        # The case-sensitive twin on the lower-cased text is the same search, about twice as fast
+        # as IGNORECASE (its first characters skip ahead): it finds where the first match starts,
+        # and the pattern, searching from there, gives it (only ``Match.pos`` tells the difference).
+        # (``folded`` is the memoised ``lower`` of an ASCII text; a ``caseless_safe`` one lower-cases
+        # character by character, so the positions are the text's.)
+        if text.isascii():
+            m = twin.search(folded(text), pos, endpos)
+        elif caseless_safe(text):
+            m = twin.search(text.lower(), pos, endpos)
+        else:
+            return self.rx.search(text, pos, endpos)
+        return None if m is None else self.rx.search(text, m.start(), endpos)
 
     def match(
         self, text: str, pos: int = 0, endpos: int = sys.maxsize, *, low: str | None = None
@@ -322,6 +338,8 @@ class _Index:
             cue._need = mask(cue.sets)
             alts = cue.alternatives
             cue._alts = None if alts is None else tuple(mask(a) for a in alts)
+            if isinstance(cue, Cue):
+                cue._twin = lowered(cue.rx)
         if grown:
             self._rebuild()
 

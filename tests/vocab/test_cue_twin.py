@@ -1,0 +1,65 @@
+"""``Cue.search`` of an IGNORECASE pattern finds where its first match starts with the pattern's
+case-sensitive twin (``lowered``) on the lower-cased text, then searches from there: the same
+match (span, groups) as the pattern's own search, on any text, from any ``pos`` to any ``endpos``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files
+from trialmatch.vocab.prefilter import Cue, gate, lowered
+
+ENTRIES = [(g, k) for g in pattern_files() for k in pattern_entries(g)]
+_EXAMPLES = [str(x) for g, k in ENTRIES for x in pattern_entries(g)[k].get("match", [])]
+_NOISE = st.text(alphabet=st.sampled_from(list("aAsSſkK\u212aiIİı\u0307 -:;.()0123456789≥<–é")), max_size=12)
+
+
+def _same(got: re.Match[str] | None, want: re.Match[str] | None) -> bool:
+    if got is None or want is None:
+        return got is want
+    return (got.span(), got.groups(), got.groupdict()) == (want.span(), want.groups(), want.groupdict())
+
+
+def test_twins_are_derived_for_ignorecase_patterns() -> None:
+    cue = gate(re.compile(r"\b(?:opinion|judge?ment)\b[^.;]{0,30}\binvestigator", re.I))
+    assert cue.search("In the Investigator's opinion") is None  # (looking the bits up derives it)
+    assert cue._twin is not None and not cue._twin.flags & re.IGNORECASE
+    m = cue.search("Any condition that, in the OPINION of the investigator, would", 3)
+    assert m is not None and m.group() == "OPINION of the investigator"
+    assert m.pos == m.start() == 27  # (searched from where the twin found it)
+    assert gate(re.compile(r"\bBP\b", re.I)).search("BP 120") is not None
+    assert lowered(re.compile(r"\bBP\b", re.I)) is None  # an upper-case letter: no twin
+    assert gate(re.compile(r"bp")).search("bp") is not None  # case-sensitive: no twin either
+
+
+@pytest.mark.parametrize(("group", "key"), ENTRIES, ids=[f"{g}.{k}" for g, k in ENTRIES])
+def test_search_gives_the_patterns_match_on_its_examples(group: str, key: str) -> None:
+    cue = pattern(f"{group}.{key}")
+    e = pattern_entries(group)[key]
+    for ex in [*e.get("match", []), *e.get("no_match", [])]:
+        for text in (str(ex), str(ex).upper(), str(ex).swapcase(), f"x {ex} and {ex}"):
+            assert _same(cue.search(text), cue.rx.search(text)), (text, cue.rx.pattern)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(_EXAMPLES),
+    _NOISE,
+    st.integers(min_value=0, max_value=200),
+    st.integers(min_value=0, max_value=30),
+    st.integers(min_value=0, max_value=300),
+    st.sampled_from(ENTRIES),
+)
+def test_search_from_pos_to_endpos_is_the_patterns(
+    example: str, noise: str, at: int, pos: int, endpos: int, entry: tuple[str, str]
+) -> None:
+    cue: Cue = pattern(f"{entry[0]}.{entry[1]}")
+    text = example[:at] + noise + example[at:]
+    for variant in (text, text.upper(), text.swapcase()):
+        assert _same(cue.search(variant, pos, endpos), cue.rx.search(variant, pos, endpos)), variant
+        low = variant.lower()
+        assert _same(cue.search(variant, pos, endpos, low=low), cue.rx.search(variant, pos, endpos)), variant
