@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trialmatch.vocab.patterns import pattern, pattern_entries, pattern_files
-from trialmatch.vocab.prefilter import Cue, gate, lowered
+from trialmatch.vocab.prefilter import Cue, gate
+from trialmatch.vocab.regex_facts import lowered, search_twin
 
 ENTRIES = [(g, k) for g in pattern_files() for k in pattern_entries(g)]
 _EXAMPLES = [str(x) for g, k in ENTRIES for x in pattern_entries(g)[k].get("match", [])]
@@ -31,9 +32,29 @@ def test_twins_are_derived_for_ignorecase_patterns() -> None:
     m = cue.search("Any condition that, in the OPINION of the investigator, would", 3)
     assert m is not None and m.group() == "OPINION of the investigator"
     assert m.pos == m.start() == 27  # (searched from where the twin found it)
-    assert gate(re.compile(r"\bBP\b", re.I)).search("BP 120") is not None
-    assert lowered(re.compile(r"\bBP\b", re.I)) is None  # an upper-case letter: no twin
+    assert gate(re.compile(r"\bBP\b", re.I)).search("the bp 120")
+    assert lowered(re.compile(r"\bBP\b", re.I)) is None  # an upper-case letter: not lowered as it is
     assert gate(re.compile(r"bp")).search("bp") is not None  # case-sensitive: no twin either
+
+
+@pytest.mark.parametrize(
+    ("regex", "twin"),
+    [
+        (r"\bhepatitis\s+b\b", r"\bhepatitis\s+b\b"),  # lowered as it is
+        (r"\b(?:ECOG|PS)\b", r"\b(?:ecog|ps)\b"),  # IGNORECASE ignores the case of a literal
+        (r"(?P<op>[<>]=?)\s*ULN", r"(?P<op>[<>]=?)\s*uln"),
+        (r"(?P<Op>[<>]=?)\s*ULN", None),  # a group's name is kept: (``lowered``) not lower-case
+        (r"\bSTAGE\s+\S+", None),  # \S is not \s
+        (r"[A-Z]\d", r"[a-z]\d"),  # IGNORECASE compiles the range as its lower-case one
+        (r"[A-z]", None),  # not so this one
+        (r"\bBP\b", r"\bbp\b"),
+    ],
+)
+def test_search_twin(regex: str, twin: str | None) -> None:
+    got = search_twin(re.compile(regex, re.I))
+    assert (got.pattern if got is not None else None) == twin
+    assert got is None or not got.flags & re.IGNORECASE
+    assert search_twin(re.compile(regex)) is None  # case-sensitive: no twin
 
 
 @pytest.mark.parametrize(("group", "key"), ENTRIES, ids=[f"{g}.{k}" for g, k in ENTRIES])

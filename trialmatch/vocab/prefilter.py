@@ -29,12 +29,12 @@ from trialmatch.vocab.regex_facts import (
     final_words_of,
     fold_lowered,
     folded,
-    lowered,
     max_width,
     minimal,
     needed,
     needed_all,
     needed_alts,
+    search_twin,
     trie_regex,
 )
 
@@ -89,7 +89,7 @@ class Cue:
         self._sets: list[frozenset[str]] | None = None
         self._need = 0  # set by the index before any text's bits are computed
         self._alts: tuple[int, ...] | None = None  # (the same) one mask per alternative
-        self._twin: re.Pattern[str] | None = None  # (the same) ``lowered(rx)``, for ``search``
+        self._twin: re.Pattern[str] | None = None  # (the same) ``search_twin(rx)``, for ``search``
         _INDEX.add(self)
 
     @property
@@ -150,9 +150,10 @@ class Cue:
         twin = self._twin
         if twin is None:
             return self.rx.search(text, pos, endpos)
-        # The case-sensitive twin on the lower-cased text is the same search, about twice as fast
-        # as IGNORECASE (its first characters skip ahead): it finds where the first match starts,
-        # and the pattern, searching from there, gives it (only ``Match.pos`` tells the difference).
+        # The case-sensitive twin (``search_twin``) on the lower-cased text is the same search,
+        # about twice as fast as IGNORECASE (its first characters skip ahead): it finds where the
+        # first match starts, and the pattern, searching from there, gives it (only ``Match.pos``
+        # tells the difference).
         # (``folded`` is the memoised ``lower`` of an ASCII text; a ``caseless_safe`` one lower-cases
         # character by character, so the positions are the text's.)
         if text.isascii():
@@ -339,7 +340,7 @@ class _Index:
             alts = cue.alternatives
             cue._alts = None if alts is None else tuple(mask(a) for a in alts)
             if isinstance(cue, Cue):
-                cue._twin = lowered(cue.rx)
+                cue._twin = search_twin(cue.rx)
         if grown:
             self._rebuild()
 

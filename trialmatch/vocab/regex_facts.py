@@ -17,6 +17,7 @@ import re
 import string
 from collections.abc import Iterable
 from functools import lru_cache
+from re import _compiler as K  # type: ignore[attr-defined]
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
@@ -35,6 +36,7 @@ __all__ = [
     "needed",
     "needed_all",
     "needed_alts",
+    "search_twin",
     "trie_regex",
 ]
 
@@ -286,6 +288,40 @@ def lowered(p: Any) -> re.Pattern[str] | None:
     if not _plain_ranges(src):
         return None
     return re.compile(src, p.flags & ~re.IGNORECASE)
+
+
+_NAMED = re.compile(r"\\.|\(\?P[<=]\w+")  # an escape, or a group's name: kept as written
+
+
+def search_twin(p: Any) -> re.Pattern[str] | None:
+    """A case-sensitive pattern that, on the lower-cased form of a ``caseless_safe`` text, matches
+    where the IGNORECASE ``p`` (a compiled pattern or a ``Cue``) matches the text, with the same
+    spans: ``lowered(p)``, or ``lowered`` of ``p`` with the upper-case letters of its source written
+    in lower case, when ``re`` compiles that to the same code as ``p`` (IGNORECASE folds the case
+    of a literal; an escape or a group name is kept; anything else changed shows in the code).
+    Only its spans are the pattern's: it finds where a match starts."""
+    twin = lowered(p)
+    if twin is not None or not p.flags & re.IGNORECASE:
+        return twin
+    src = p.pattern
+    parts, at = [], 0
+    for m in _NAMED.finditer(src):
+        parts += [src[at : m.start()].lower(), m.group()]
+        at = m.end()
+    low = "".join([*parts, src[at:].lower()])
+    if low == src:
+        return None
+    try:
+        same = _code(low, p.flags) == _code(src, p.flags)
+    except (re.error, RecursionError):
+        return None
+    return lowered(re.compile(low, p.flags)) if same else None
+
+
+def _code(src: str, flags: int) -> list[int]:
+    """The code ``re`` compiles ``src`` to."""
+    tree = P.parse(src, flags)
+    return list(K._code(tree, tree.state.flags))
 
 
 def _plain_ranges(src: str) -> bool:
