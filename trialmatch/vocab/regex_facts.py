@@ -78,7 +78,18 @@ def caseless_safe(text: str) -> bool:
     """True when every character of ``text`` is ``caseless``: then ``text.lower()`` matched
     case-sensitively is the same as ``text`` matched case-insensitively by a pattern without
     upper-case letters."""
-    return text.isascii() or all(map(_CASELESS.__getitem__, set(text)))
+    if text.isascii():
+        return True
+    ok = _SAFE_TEXTS.get(text)
+    if ok is None:  # (memoised: the readers of one item ask again about the same text)
+        if len(_SAFE_TEXTS) >= _SAFE_MAX:
+            _SAFE_TEXTS.clear()
+        ok = _SAFE_TEXTS[text] = all(map(_CASELESS.__getitem__, set(text)))
+    return ok
+
+
+_SAFE_MAX = 8192
+_SAFE_TEXTS: dict[str, bool] = {}  # non-ASCII texts -> caseless_safe
 
 
 def _product(a: Strs, b: Strs) -> Strs | None:
