@@ -1,6 +1,7 @@
-"""``Cue.search`` of an IGNORECASE pattern finds where its first match starts with the pattern's
-case-sensitive twin (``lowered``) on the lower-cased text, then searches from there: the same
-match (span, groups) as the pattern's own search, on any text, from any ``pos`` to any ``endpos``."""
+"""``Cue.search`` (and ``finditer``) of an IGNORECASE pattern finds where its first match starts
+with the pattern's case-sensitive twin (``search_twin``) on the lower-cased text, then searches
+from there: the same matches (span, groups) as the pattern's own, on any text, from any ``pos``
+to any ``endpos``."""
 
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ def test_search_gives_the_patterns_match_on_its_examples(group: str, key: str) -
     for ex in [*e.get("match", []), *e.get("no_match", [])]:
         for text in (str(ex), str(ex).upper(), str(ex).swapcase(), f"x {ex} and {ex}"):
             assert _same(cue.search(text), cue.rx.search(text)), (text, cue.rx.pattern)
+            got, want = list(cue.finditer(text)), list(cue.rx.finditer(text))
+            assert len(got) == len(want) and all(map(_same, got, want)), (text, cue.rx.pattern)
 
 
 @settings(max_examples=500, deadline=None)
@@ -84,3 +87,5 @@ def test_search_from_pos_to_endpos_is_the_patterns(
         assert _same(cue.search(variant, pos, endpos), cue.rx.search(variant, pos, endpos)), variant
         low = variant.lower()
         assert _same(cue.search(variant, pos, endpos, low=low), cue.rx.search(variant, pos, endpos)), variant
+        got, want = list(cue.finditer(variant, pos, endpos)), list(cue.rx.finditer(variant, pos, endpos))
+        assert len(got) == len(want) and all(map(_same, got, want)), variant

@@ -181,7 +181,14 @@ class Cue:
         return self.rx.fullmatch(text, pos, endpos) if self._admits(text) else None
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        return self.rx.finditer(text, pos, endpos) if self._admits(text) else iter(())
+        if not self._admits(text):
+            return iter(())
+        if self._twin is not None and text.isascii():
+            # the twin finds where the first match starts (as for ``search``): none, no matches;
+            # else the pattern's matches from there are its matches from ``pos``
+            m = self._twin.search(folded(text), pos, endpos)
+            return iter(()) if m is None else self.rx.finditer(text, m.start(), endpos)
+        return self.rx.finditer(text, pos, endpos)
 
     def findall(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
         return self.rx.findall(text, pos, endpos) if self._admits(text) else []
