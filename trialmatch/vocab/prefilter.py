@@ -80,7 +80,10 @@ class Cue:
 
     The test is two int operations: ``_need`` has one bit per set (``cue_index``), and the index
     gives each text, once, the bits of the sets it holds a string of. The strings are derived when
-    the index is first built, so importing a reader parses none of its patterns."""
+    the index is first built, so importing a reader parses none of its patterns. An IGNORECASE
+    pattern's ``search`` and ``finditer`` find where the first match starts with its faster
+    case-sensitive ``search_twin`` on the lower-cased text (their matches are the pattern's; only
+    ``Match.pos`` is that start)."""
 
     __slots__ = ("_alts", "_need", "_sets", "_twin", "rx")
 

@@ -324,7 +324,7 @@ def search_twin(p: Any) -> re.Pattern[str] | None:
         return None
     try:
         same = _code(low, p.flags) == _code(src, p.flags)
-    except (re.error, RecursionError):
+    except (re.error, RecursionError, AttributeError, TypeError):  # (``re`` internals of 3.11)
         return None
     return lowered(re.compile(low, p.flags)) if same else None
 
