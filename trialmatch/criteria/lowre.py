@@ -18,7 +18,8 @@ import re._constants as C  # (the standard library's own regex syntax tree: ``re
 import re._parser as P
 from typing import Any
 
-from trialmatch.vocab.prefilter import Cue, caseless, caseless_safe
+from trialmatch.vocab.prefilter import Cue, caseless_safe
+from trialmatch.vocab.regex_facts import lowered
 
 __all__ = [
     "Lowered",
@@ -30,62 +31,6 @@ __all__ = [
     "tail_from",
     "top_level_cut",
 ]
-
-_INLINE_FLAG = re.compile(r"\(\?[aiLmsux-]")
-_UNSAFE_ESCAPE = re.compile(r"\\[xuUN0-9]")
-
-
-def lowered(p: re.Pattern[str] | Cue) -> re.Pattern[str] | None:
-    """``p`` compiled case-sensitively, for ``caseless_safe`` lower-cased texts; None when ``p``
-    is not ``IGNORECASE`` or its source has an upper-case or cased non-ASCII character, an
-    inline flag or a character escape (whose meaning could depend on case). Derive it once, at
-    load time: it compiles, and even hashing a compiled pattern (a cache key) costs a search."""
-    src = p.pattern
-    if src.startswith("(?i)"):
-        src = src[4:]
-    elif not p.flags & re.IGNORECASE:
-        return None
-    bare = src.replace("(?P<", "").replace("(?P=", "")
-    if _INLINE_FLAG.search(src) or _UNSAFE_ESCAPE.search(src):
-        return None
-    if any(c.isupper() or not caseless(c) for c in bare):
-        return None
-    if not _plain_ranges(src):
-        return None
-    return re.compile(src, p.flags & ~re.IGNORECASE)
-
-
-def _plain_ranges(src: str) -> bool:
-    """True when every range in a character class of ``src`` is of lower-case letters or of
-    digits (``[ -_]`` holds the upper-case letters without naming one)."""
-    i = 0
-    while i < len(src):
-        c = src[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c != "[":
-            i += 1
-            continue
-        i += 1
-        if src[i : i + 1] == "^":
-            i += 1
-        items: list[str] = []
-        while i < len(src) and (src[i] != "]" or not items):
-            step = 2 if src[i] == "\\" else 1
-            items.append(src[i : i + step])
-            i += step
-        i += 1
-        for k in range(1, len(items) - 1):
-            if items[k] == "-":
-                lo, hi = items[k - 1], items[k + 1]
-                if not (len(lo) == len(hi) == 1 and (lo + hi).isascii()):
-                    return False
-                if not (
-                    (lo.isalpha() and lo.islower() and hi.isalpha() and hi.islower()) or (lo + hi).isdigit()
-                ):
-                    return False
-    return True
 
 
 class Lowered:

@@ -17,6 +17,7 @@ import re
 import string
 from collections.abc import Iterable
 from functools import lru_cache
+from re import _compiler as K  # type: ignore[attr-defined]
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
@@ -29,11 +30,13 @@ __all__ = [
     "final_words_of",
     "fold_lowered",
     "folded",
+    "lowered",
     "max_width",
     "minimal",
     "needed",
     "needed_all",
     "needed_alts",
+    "search_twin",
     "trie_regex",
 ]
 
@@ -75,7 +78,18 @@ def caseless_safe(text: str) -> bool:
     """True when every character of ``text`` is ``caseless``: then ``text.lower()`` matched
     case-sensitively is the same as ``text`` matched case-insensitively by a pattern without
     upper-case letters."""
-    return text.isascii() or all(map(_CASELESS.__getitem__, set(text)))
+    if text.isascii():
+        return True
+    ok = _SAFE_TEXTS.get(text)
+    if ok is None:  # (memoised: the readers of one item ask again about the same text)
+        if len(_SAFE_TEXTS) >= _SAFE_MAX:
+            _SAFE_TEXTS.clear()
+        ok = _SAFE_TEXTS[text] = all(map(_CASELESS.__getitem__, set(text)))
+    return ok
+
+
+_SAFE_MAX = 8192
+_SAFE_TEXTS: dict[str, bool] = {}  # non-ASCII texts -> caseless_safe
 
 
 def _product(a: Strs, b: Strs) -> Strs | None:
@@ -260,6 +274,98 @@ def fold_lowered(low: str) -> str:
     if low.isascii() or ("\u0131" not in low and "\u017f" not in low and "\u0307" not in low):
         return low
     return low.translate(_FOLD)
+
+
+_INLINE_FLAG = re.compile(r"\(\?[aiLmsux-]")
+_UNSAFE_ESCAPE = re.compile(r"\\[xuUN0-9]")
+
+
+def lowered(p: Any) -> re.Pattern[str] | None:
+    """``p`` (a compiled pattern or a ``Cue``) compiled case-sensitively, for ``caseless_safe``
+    lower-cased texts; None when ``p`` is not ``IGNORECASE`` or its source has an upper-case or
+    cased non-ASCII character, an inline flag or a character escape (whose meaning could depend
+    on case). Derive it once, at load time: it compiles, and even hashing a compiled pattern (a
+    cache key) costs a search."""
+    src = p.pattern
+    if src.startswith("(?i)"):
+        src = src[4:]
+    elif not p.flags & re.IGNORECASE:
+        return None
+    bare = src.replace("(?P<", "").replace("(?P=", "")
+    if _INLINE_FLAG.search(src) or _UNSAFE_ESCAPE.search(src):
+        return None
+    if any(c.isupper() or not caseless(c) for c in bare):
+        return None
+    if not _plain_ranges(src):
+        return None
+    return re.compile(src, p.flags & ~re.IGNORECASE)
+
+
+_NAMED = re.compile(r"\\.|\(\?P[<=]\w+")  # an escape, or a group's name: kept as written
+
+
+def search_twin(p: Any) -> re.Pattern[str] | None:
+    """A case-sensitive pattern that, on the lower-cased form of a ``caseless_safe`` text, matches
+    where the IGNORECASE ``p`` (a compiled pattern or a ``Cue``) matches the text, with the same
+    spans: ``lowered(p)``, or ``lowered`` of ``p`` with the upper-case letters of its source written
+    in lower case, when ``re`` compiles that to the same code as ``p`` (IGNORECASE folds the case
+    of a literal; an escape or a group name is kept; anything else changed shows in the code).
+    Only its spans are the pattern's: it finds where a match starts."""
+    twin = lowered(p)
+    if twin is not None or not p.flags & re.IGNORECASE:
+        return twin
+    src = p.pattern
+    parts, at = [], 0
+    for m in _NAMED.finditer(src):
+        parts += [src[at : m.start()].lower(), m.group()]
+        at = m.end()
+    low = "".join([*parts, src[at:].lower()])
+    if low == src:
+        return None
+    try:
+        same = _code(low, p.flags) == _code(src, p.flags)
+    except (re.error, RecursionError, AttributeError, TypeError):  # (``re`` internals of 3.11)
+        return None
+    return lowered(re.compile(low, p.flags)) if same else None
+
+
+def _code(src: str, flags: int) -> list[int]:
+    """The code ``re`` compiles ``src`` to."""
+    tree = P.parse(src, flags)
+    return list(K._code(tree, tree.state.flags))
+
+
+def _plain_ranges(src: str) -> bool:
+    """True when every range in a character class of ``src`` is of lower-case letters or of
+    digits (``[ -_]`` holds the upper-case letters without naming one)."""
+    i = 0
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c != "[":
+            i += 1
+            continue
+        i += 1
+        if src[i : i + 1] == "^":
+            i += 1
+        items: list[str] = []
+        while i < len(src) and (src[i] != "]" or not items):
+            step = 2 if src[i] == "\\" else 1
+            items.append(src[i : i + step])
+            i += step
+        i += 1
+        for k in range(1, len(items) - 1):
+            if items[k] == "-":
+                lo, hi = items[k - 1], items[k + 1]
+                if not (len(lo) == len(hi) == 1 and (lo + hi).isascii()):
+                    return False
+                if not (
+                    (lo.isalpha() and lo.islower() and hi.isalpha() and hi.islower()) or (lo + hi).isdigit()
+                ):
+                    return False
+    return True
 
 
 def max_width(rx: Any) -> int | None:
