@@ -117,6 +117,50 @@ def _permissive_strings() -> Callable[[str], object]:
     return finder(phrase_strings(phrases()["permissive_cues"]))
 
 
+@cache
+def _cues_in_one_clause() -> bool:
+    """Every permissive cue is ASCII and holds no clause delimiter (``_CLAUSE``): a cue the
+    phrase matcher finds in a text then lies inside one clause, and a clause holds a cue exactly
+    when the text's scan finds one starting in it (a clause's tokens are the text's tokens in
+    its span: a delimiter is a token of its own)."""
+    cues = [str(p) for p in phrases()["permissive_cues"]]
+    return all(p.isascii() and not any(c in p for c in ".;,()") for p in cues)
+
+
+def _permissive_spans(text: str, low: str) -> list[tuple[int, int]]:
+    """The spans of the clauses of ``text`` that hold a permissive cue and do not deny permission
+    (``low``: ``text.lower()``)."""
+    # the token test is much cheaper than the hint's alternation, so it goes first
+    if not has_phrase("permissive_cues", text) or _PERM_HINT.search(low) is None:
+        return []  # (a clause holds a phrase only if the whole text does: its tokens are the text's)
+    spans: list[tuple[int, int]] = []
+    if len(low) == len(text) and _cues_in_one_clause():
+        # one scan of the text's tokens (read already) instead of tokenising each clause; the
+        # clause is searched with the text's bits (``low`` holds the clause's lower-cased form)
+        hits = find_all("permissive_cues", text)
+        k, n = 0, len(hits)
+        for m in _CLAUSE.finditer(text):
+            end = m.end()
+            if hits[k].s >= end:
+                continue  # the next cue is in a later clause
+            while k < n and hits[k].s < end:
+                k += 1
+            if not _NOT_PERMITTED.search(m.group(), low=low):
+                spans.append((m.start(), end))
+            if k == n:
+                break
+        return spans
+    # a clause holding a cue holds its longest token, lower-cased: in the clause lower-cased
+    may = _permissive_strings()
+    for m in _CLAUSE.finditer(text):
+        clause = m.group()
+        if not may(clause.lower()):
+            continue
+        if has_phrase("permissive_cues", clause) and not _NOT_PERMITTED.search(clause):
+            spans.append((m.start(), m.end()))
+    return spans
+
+
 @lru_cache(maxsize=4096)
 def split_exceptions(text: str) -> tuple[str, str]:
     """(main text, exception text): permissive clauses ("X being eligible", "X may be enrolled")
@@ -124,21 +168,7 @@ def split_exceptions(text: str) -> tuple[str, str]:
     exc: list[str] = []
     main = text
     # permissive clauses
-    spans: list[tuple[int, int]] = []
-    # a clause holds a phrase only if the whole text does (a clause is a run of the text's tokens);
-    # that token test is much cheaper than the hint's alternation, so it goes first
-    low = text.lower()
-    perm = has_phrase("permissive_cues", text) and _PERM_HINT.search(low) is not None
-    # a clause holding a cue holds its longest token, lower-cased: in the clause's slice of ``low``
-    # when lower-casing kept the length (each character one), else in the clause lower-cased
-    may = _permissive_strings()
-    same = len(low) == len(text)
-    for m in _CLAUSE.finditer(text) if perm else ():
-        clause = m.group()
-        if not may(low[m.start() : m.end()] if same else clause.lower()):
-            continue
-        if has_phrase("permissive_cues", clause) and not _NOT_PERMITTED.search(clause):
-            spans.append((m.start(), m.end()))
+    spans = _permissive_spans(text, text.lower())
     # exception cues
     for hit in find_all("exception_cues", text):
         end = text.find(".", hit.end())
