@@ -47,3 +47,70 @@ def test_permissive_spans_keep_the_clauses_that_allow() -> None:
     got = [t[s:e] for s, e in clinical._permissive_spans(t, t.lower())]
     assert got == [" HIV is allowed", " steroids permitted"]
     assert clinical._cues_in_one_clause()  # the fast reading applies to the vocabulary as it is
+
+
+_PIECE_KEYS = ("uncontrolled_cues", "study_drug_anchor_cues")
+_PIECE_WORDS = st.one_of(
+    st.sampled_from(sorted(str(p) for k in _PIECE_KEYS for p in phrases()[k])),
+    st.sampled_from(sorted(str(p) for k in _PIECE_KEYS for p in phrases()[k])).map(str.upper),
+    st.sampled_from(["hypertension", "İ", "\u212a", "ı", "ſ", "\u0307", "x", "diabetes"]),
+)
+
+
+@st.composite
+def _pieces(draw: st.DrawFn) -> tuple[str, int, int]:
+    parts = draw(st.lists(st.tuples(_PIECE_WORDS, _SEPS), max_size=6))
+    t = "".join(w + s for w, s in parts)
+    a = draw(st.integers(0, len(t)))
+    return t, a, draw(st.integers(a, len(t) + 5))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_pieces(), st.sampled_from(_PIECE_KEYS))
+def test_piece_test_never_rejects_a_piece_with_a_cue(piece: tuple[str, int, int], key: str) -> None:
+    from trialmatch.criteria.history import _piece_may
+    from trialmatch.vocab.prefilter import folded
+
+    t, a, b = piece
+    if has_phrase(key, t[a:b]):
+        assert _piece_may(key, t, folded(t), a, b)
+
+
+def test_piece_test_rejects_a_piece_without_the_words() -> None:
+    from trialmatch.criteria.history import _piece_may
+    from trialmatch.vocab.prefilter import folded
+
+    t = "Diabetes mellitus, poorly controlled"
+    assert _piece_may("uncontrolled_cues", t, folded(t), 17, len(t))
+    assert not _piece_may("uncontrolled_cues", t, folded(t), 0, 17)
+
+
+_STATE_WORDS = st.one_of(
+    st.sampled_from(
+        [
+            *sorted(str(p) for k in clinical._STATE_PHRASES for p in phrases()[k]),
+            *("grade 2", "G3", "stage IV", "well-differentiated", "poorly differentiated", "Ki-67 > 20%"),
+        ]
+    ),
+    st.sampled_from(
+        ["metastatic", "metastasized", "distant metastases", "İ", "\u212a", "x", "NET", "tumour"]
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_STATE_WORDS, _SEPS), max_size=6).map(lambda ps: "".join(w + s for w, s in ps)))
+def test_state_precheck_never_rejects_a_state_cue(t: str) -> None:
+    from trialmatch.vocab.prefilter import folded
+
+    low = folded(t)
+    full = clinical._STATE_GATES_MAY(low) or any(has_phrase(k, t) for k in clinical._STATE_PHRASES)
+    assert clinical._may_have_state(t, low) == full
+    if full:
+        pre = clinical._state_any()
+        assert pre is None or pre(low)
+
+
+def test_state_precheck_rejects_a_plain_text() -> None:
+    assert not clinical._may_have_state("Adequate organ function", "adequate organ function")
+    assert clinical._may_have_state("metastatic disease", "metastatic disease")

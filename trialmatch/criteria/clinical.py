@@ -289,10 +289,22 @@ def _state_phrases() -> AnyOf:
     return AnyOf(union([phrase_strings(phrases()[k]) for k in _STATE_PHRASES]) or ("",))
 
 
+@cache
+def _state_any() -> AnyOf | None:
+    """One test of a string that every match of some state cue needs (the most selective set of
+    strings of each state regex, and the phrases' strings); None when a cue needs none."""
+    gates = [g.strs for g in _STATE_GATES]
+    strs = union([*gates, *(phrase_strings(phrases()[k]) for k in _STATE_PHRASES)])
+    return AnyOf(strs) if strs else None
+
+
 def _may_have_state(main: str, low: str) -> bool:
-    """False only when no cue of a disease state but a named cancer can match ``main``: the
-    index's test of every state regex (one look-up), then one test of all the phrases' strings
-    before each phrase list's own."""
+    """False only when no cue of a disease state but a named cancer can match ``main``: one test
+    of a string each needs (most texts hold none), the index's test of every state regex (one
+    look-up), then one test of all the phrases' strings before each phrase list's own."""
+    pre = _state_any()
+    if pre is not None and not pre(low):
+        return False
     return _STATE_GATES_MAY(low) or (
         bool(_state_phrases()(low)) and any(has_phrase(k, main) for k in _STATE_PHRASES)
     )
@@ -310,11 +322,16 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
             main, low = sub, folded(sub)
     # every regex below reads ``main`` or a slice of it, so the strings it needs are in ``low``
     cancer = _cancer_dx()
-    dis = [
-        h
-        for h in _cached_hits(main)
-        if h.concept in cancer and not _TREAT_OF.search(main[max(0, h.start - 30) : h.start], low=low)
-    ]
+    hits = _cached_hits(main)
+    dis = (
+        [
+            h
+            for h in hits
+            if h.concept in cancer and not _TREAT_OF.search(main[max(0, h.start - 30) : h.start], low=low)
+        ]
+        if hits and not cancer.isdisjoint(map(_concept_of, hits))  # (most items name no cancer)
+        else []
+    )
     if not dis and not _may_have_state(main, low):
         return None  # no cue below can match, so no part (the exception's diseases only add to parts)
     parts: list[Rule] = []
@@ -335,11 +352,11 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         lo = dis[i - 1].end if i > 0 else 0
         hi = dis[i + 1].start if i + 1 < len(dis) else len(main)
         left = main[lo : h.start]
-        cuts = list(_DISJ.finditer(left)) if i > 0 else []
+        cuts = list(_DISJ.rx.finditer(left)) if i > 0 else []  # (the Cue's test would index a new piece)
         if cuts:
             left = left[cuts[-1].end() :]
         right = main[h.end : hi]
-        cut = _DISJ.search(right) if i + 1 < len(dis) else None
+        cut = _DISJ.search(right, low=low) if i + 1 < len(dis) else None
         if cut:
             right = right[: cut.start()]
         local = left + h.text + right  # a slice of main: its strings are in ``low``
@@ -351,11 +368,11 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         )
         if gs and not _ANY_GRADE.search(local, low=low):
             conj.append(Is("cancer.grade", gs))
-        st = stages_in(local)
+        st = stages_in(local) if _STAGE_WORD.may(low) else ()  # (``local`` is a slice of ``main``)
         if st:
             conj.append(Is("cancer.stage_group", st))
-        ne = ne_component_rule(local)
-        if ne is not None and is_a(h.concept, "nen.minen"):
+        ne = ne_component_rule(local) if is_a(h.concept, "nen.minen") else None
+        if ne is not None:
             conj.append(ne)
         disjuncts.append(all_of(conj) or conj[0])
     d = any_of(disjuncts)
@@ -392,7 +409,7 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
             float(ki.group("n")),
             "%",
         )
-        if d is not None and dis and _OR.search(main[dis[-1].end : ki.start()]):
+        if d is not None and dis and _OR.search(main[dis[-1].end : ki.start()], low=low):
             parts[parts.index(d)] = any_of([d, kc]) or d  # "NEC or Ki-67 > 55%"
         else:
             parts.append(kc)

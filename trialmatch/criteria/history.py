@@ -13,6 +13,7 @@ from trialmatch.criteria.clinical import (
     _NOT_PERMITTED,
     _SENT,
     _SEVERE_OR,
+    _concept_of,
     _hits,
     all_of,
     any_of,
@@ -98,11 +99,15 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         only = {h.concept for x, g in zip(sents, grant, strict=True) if g for h in concepts_in(x)} - named
         tx = [h for h in tx if h.concept not in only]
     # the study's own drug named as a time anchor ("within 30 days ..., during treatment with atezolizumab")
-    own = (
-        [h for h in tx if has_phrase("study_drug_anchor_cues", main[max(0, h.start - 40) : h.start])]
-        if tx and _cue_possible("study_drug_anchor_cues", main)  # a cue in a piece has its words in main
-        else []
-    )
+    own: list[ConceptHit] = []
+    if tx and _cue_possible("study_drug_anchor_cues", main):  # a cue in a piece has its words in main
+        low = folded(main)
+        for h in tx:
+            a = max(0, h.start - 40)
+            if _piece_may("study_drug_anchor_cues", main, low, a, h.start) and has_phrase(
+                "study_drug_anchor_cues", main[a : h.start]
+            ):
+                own.append(h)
     if own and len(own) < len(tx):
         tx = [h for h in tx if h not in own]
     failure = find_phrase("failure_cues", main)
@@ -251,6 +256,13 @@ def _cue_possible(key: str, text: str) -> bool:
     return False
 
 
+def _piece_may(key: str, text: str, low: str, a: int, b: int) -> bool:
+    """False only when no phrase of list ``key`` can be in the piece ``text[a:b]``: a phrase there
+    has its longest word in the piece lower-cased, which is ``low[a:b]`` (``low``: ``folded(text)``)
+    when folding kept every character in place; one search instead of tokenising the piece."""
+    return len(low) != len(text) or bool(_cue_longest(key)(low[a:b]))
+
+
 def _qualified_has(
     h: ConceptHit,
     text: str,
@@ -292,11 +304,15 @@ def _qualified_has(
                 Has(cid, kinds=kinds, window=win, status=status, qualifiers=(*quals, ("uncontrolled", True))),  # type: ignore[arg-type]
             )
         )
-    ua = find_phrase("uncontrolled_cues", near_after) if uncontrolled else None
-    if (
-        (uncontrolled and find_phrase("uncontrolled_cues", near_before[-30:]))
-        or (ua is not None and not _AND_BREAK.search(near_after[: ua.start()]))
-    ) and not _UNSTABLE_ANGINA.search(h.text):
+    ua = before = None
+    if uncontrolled:
+        if _piece_may("uncontrolled_cues", text, low, h.end, h.end + 60):
+            ua = find_phrase("uncontrolled_cues", near_after)
+        if _piece_may("uncontrolled_cues", text, low, max(0, prev_end, h.start - 30), h.start):
+            before = find_phrase("uncontrolled_cues", near_before[-30:])
+    if (before or (ua is not None and not _AND_BREAK.search(near_after[: ua.start()], low=low))) and not (
+        _UNSTABLE_ANGINA.search(h.text, low=low)
+    ):
         quals.append(("uncontrolled", True))
     return Has(cid, kinds=kinds, window=win, status=status, qualifiers=tuple(quals))  # type: ignore[arg-type]
 
@@ -382,9 +398,10 @@ _ON_STEROIDS = pattern("history.on_steroids")
 
 def cns_rule(text: str) -> tuple[Rule, str] | None:
     """CNS metastases with the usual exceptions (treated and stable; off steroids N days)."""
-    hits = [h for h in concept_hits(text) if h.concept in _CNS_IDS]
-    if not hits:
-        return None
+    hits0 = concept_hits(text)
+    if not hits0 or _CNS_IDS.isdisjoint(map(_concept_of, hits0)):
+        return None  # (one C test: most items name none)
+    hits = [h for h in hits0 if h.concept in _CNS_IDS]
     if all(h.concept == "leptomeningeal_disease" for h in hits) and _CNS_METS.search(text):
         # "CNS or leptomeningeal metastases"
         hits.append(ConceptHit("cns_metastases", hits[0].start, hits[0].end, hits[0].text))
