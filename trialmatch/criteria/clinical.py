@@ -127,12 +127,14 @@ def _cues_in_one_clause() -> bool:
     return all(p.isascii() and not any(c in p for c in ".;,()") for p in cues)
 
 
-def _permissive_spans(text: str, low: str) -> list[tuple[int, int]]:
-    """The spans of the clauses of ``text`` that hold a permissive cue and do not deny permission
-    (``low``: ``text.lower()``)."""
+def _permissive_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of the clauses of ``text`` that hold a permissive cue and do not deny permission."""
     # the token test is much cheaper than the hint's alternation, so it goes first
-    if not has_phrase("permissive_cues", text) or _PERM_HINT.search(low) is None:
+    if not has_phrase("permissive_cues", text):
         return []  # (a clause holds a phrase only if the whole text does: its tokens are the text's)
+    low = text.lower()
+    if _PERM_HINT.search(low) is None:
+        return []
     spans: list[tuple[int, int]] = []
     if len(low) == len(text) and _cues_in_one_clause():
         # one scan of the text's tokens (read already) instead of tokenising each clause; the
@@ -168,7 +170,7 @@ def split_exceptions(text: str) -> tuple[str, str]:
     exc: list[str] = []
     main = text
     # permissive clauses
-    spans = _permissive_spans(text, text.lower())
+    spans = _permissive_spans(text)
     # exception cues
     for hit in find_all("exception_cues", text):
         end = text.find(".", hit.end())
