@@ -114,3 +114,27 @@ def test_state_precheck_never_rejects_a_state_cue(t: str) -> None:
 def test_state_precheck_rejects_a_plain_text() -> None:
     assert not clinical._may_have_state("Adequate organ function", "adequate organ function")
     assert clinical._may_have_state("metastatic disease", "metastatic disease")
+
+
+_MAIN_WORDS = st.one_of(
+    st.sampled_from(sorted(str(p) for p in phrases()["exception_cues"])),
+    st.sampled_from(
+        ["(e.g. lung cancer)", "(including NET)", "metastatic", "metas", "tatic", "diagnosed", "Ki-67 > 20%"]
+    ),
+    st.sampled_from(["well-differentiated", "other", "may be enrolled", "İ", "\u212a", "x", "(", ")"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_MAIN_WORDS, _SEPS), max_size=8).map(lambda ps: "".join(w + s for w, s in ps)))
+def test_the_item_bits_answer_for_its_main_text(t: str) -> None:
+    """The readers test the Cues of ``main`` (and its slices) with the item's folded text: every
+    whitespace-free run of ``main`` lies inside one of the item's, so no match is refused."""
+    from trialmatch.vocab.prefilter import folded
+
+    main, _ = clinical.split_exceptions(t)
+    main = clinical._EXAMPLES.rx.sub(" ", main)
+    low = folded(t)
+    for cue in (clinical._METASTATIC, clinical._DIAG_WORDS, clinical._WELL_DIFF, clinical._KI67):
+        for piece in (main, main[: len(main) // 2], main[len(main) // 3 :]):
+            assert bool(cue.search(piece, low=low)) == bool(cue.rx.search(piece)), (cue, piece)

@@ -316,13 +316,13 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
     """Diagnosis / histology / grade / stage / extent / resectability / measurability /
     progression, And-ed: e.g. "metastatic NEC, NET G3 or MiNEN (neuroendocrine component > 30%)"."""
     main, exc = split_exceptions(text)
-    low = folded(main)
+    # the Cue tests below read the item's folded text, whose bits are known: ``main`` (pieces of
+    # the text joined by spaces, less the examples) and its slices have every whitespace-free run
+    # inside one of the text's, so the strings a match in them needs are in ``low`` too
+    low = folded(text)
     # examples are not restrictions: "(including colorectal cancer)", "(e.g. ...)"
     if _EXAMPLES.may(low):
-        sub = _EXAMPLES.rx.sub(" ", main)
-        if sub != main:
-            main, low = sub, folded(sub)
-    # every regex below reads ``main`` or a slice of it, so the strings it needs are in ``low``
+        main = _EXAMPLES.rx.sub(" ", main)
     cancer = _cancer_dx()
     hits = _cached_hits(main)
     dis = (
