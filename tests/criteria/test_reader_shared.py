@@ -138,3 +138,19 @@ def test_the_item_bits_answer_for_its_main_text(t: str) -> None:
     for cue in (clinical._METASTATIC, clinical._DIAG_WORDS, clinical._WELL_DIFF, clinical._KI67):
         for piece in (main, main[: len(main) // 2], main[len(main) // 3 :]):
             assert bool(cue.search(piece, low=low)) == bool(cue.rx.search(piece)), (cue, piece)
+
+
+def test_comorbid_ids_are_the_concepts_the_rule_read_hit_by_hit() -> None:
+    from trialmatch.criteria import history
+    from trialmatch.vocab.concepts import concepts, is_a
+
+    cs = concepts()
+    plain = {
+        cid
+        for cid in cs
+        if cs[cid].type in history._COND_OR_DISEASE
+        and cid not in history._SKIP
+        and (cs[cid].type != "disease" or not is_a(cid, "cancer"))
+    }
+    assert history._comorbid_ids() == plain
+    assert "heart_failure" in plain and "surgery" not in plain

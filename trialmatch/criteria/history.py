@@ -217,6 +217,19 @@ _UNSTABLE_ANGINA = pattern("history.unstable_angina")
 _LIST_HEADING = pattern("history.list_heading")
 
 
+@cache
+def _comorbid_ids() -> frozenset[str]:
+    """The concepts the comorbidity rule reads: conditions, procedures, metastases and diseases
+    but cancers, less the generic ones (``_SKIP``)."""
+    return frozenset(
+        cid
+        for cid, c in concepts().items()
+        if c.type in _COND_OR_DISEASE
+        and cid not in _SKIP
+        and (c.type != "disease" or not is_a(cid, "cancer"))
+    )
+
+
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -346,14 +359,8 @@ def comorbidity_rule(
         if r is not None:
             return r, "comorbidity"
     main, exc = split_exceptions(text)
-    cs = concepts()
-    hits = [
-        h
-        for h in concept_hits(main)
-        if cs[h.concept].type in _COND_OR_DISEASE
-        and h.concept not in _SKIP
-        and (cs[h.concept].type != "disease" or not is_a(h.concept, "cancer"))
-    ]
+    read = _comorbid_ids()
+    hits = [h for h in concept_hits(main) if h.concept in read]
     if hits and exc:  # (the exceptions' concepts are read only when there is a hit to except)
         excepted = {h.concept for h in _hits(exc, (*_COND_TYPES, "disease"))}
         hits = [h for h in hits if h.concept not in excepted]
