@@ -117,6 +117,52 @@ def _permissive_strings() -> Callable[[str], object]:
     return finder(phrase_strings(phrases()["permissive_cues"]))
 
 
+@cache
+def _cues_in_one_clause() -> bool:
+    """Every permissive cue is ASCII and holds no clause delimiter (``_CLAUSE``): a cue the
+    phrase matcher finds in a text then lies inside one clause, and a clause holds a cue exactly
+    when the text's scan finds one starting in it (a clause's tokens are the text's tokens in
+    its span: a delimiter is a token of its own)."""
+    cues = [str(p) for p in phrases()["permissive_cues"]]
+    return all(p.isascii() and not any(c in p for c in ".;,()") for p in cues)
+
+
+def _permissive_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of the clauses of ``text`` that hold a permissive cue and do not deny permission."""
+    # the token test is much cheaper than the hint's alternation, so it goes first
+    if not has_phrase("permissive_cues", text):
+        return []  # (a clause holds a phrase only if the whole text does: its tokens are the text's)
+    low = text.lower()
+    if _PERM_HINT.search(low) is None:
+        return []
+    spans: list[tuple[int, int]] = []
+    if len(low) == len(text) and _cues_in_one_clause():
+        # one scan of the text's tokens (read already) instead of tokenising each clause; the
+        # clause is searched with the text's bits (``low`` holds the clause's lower-cased form)
+        hits = find_all("permissive_cues", text)
+        k, n = 0, len(hits)
+        for m in _CLAUSE.finditer(text):
+            end = m.end()
+            if hits[k].s >= end:
+                continue  # the next cue is in a later clause
+            while k < n and hits[k].s < end:
+                k += 1
+            if not _NOT_PERMITTED.search(m.group(), low=low):
+                spans.append((m.start(), end))
+            if k == n:
+                break
+        return spans
+    # a clause holding a cue holds its longest token, lower-cased: in the clause lower-cased
+    may = _permissive_strings()
+    for m in _CLAUSE.finditer(text):
+        clause = m.group()
+        if not may(clause.lower()):
+            continue
+        if has_phrase("permissive_cues", clause) and not _NOT_PERMITTED.search(clause):
+            spans.append((m.start(), m.end()))
+    return spans
+
+
 @lru_cache(maxsize=4096)
 def split_exceptions(text: str) -> tuple[str, str]:
     """(main text, exception text): permissive clauses ("X being eligible", "X may be enrolled")
@@ -124,21 +170,7 @@ def split_exceptions(text: str) -> tuple[str, str]:
     exc: list[str] = []
     main = text
     # permissive clauses
-    spans: list[tuple[int, int]] = []
-    # a clause holds a phrase only if the whole text does (a clause is a run of the text's tokens);
-    # that token test is much cheaper than the hint's alternation, so it goes first
-    low = text.lower()
-    perm = has_phrase("permissive_cues", text) and _PERM_HINT.search(low) is not None
-    # a clause holding a cue holds its longest token, lower-cased: in the clause's slice of ``low``
-    # when lower-casing kept the length (each character one), else in the clause lower-cased
-    may = _permissive_strings()
-    same = len(low) == len(text)
-    for m in _CLAUSE.finditer(text) if perm else ():
-        clause = m.group()
-        if not may(low[m.start() : m.end()] if same else clause.lower()):
-            continue
-        if has_phrase("permissive_cues", clause) and not _NOT_PERMITTED.search(clause):
-            spans.append((m.start(), m.end()))
+    spans = _permissive_spans(text)
     # exception cues
     for hit in find_all("exception_cues", text):
         end = text.find(".", hit.end())
@@ -259,10 +291,22 @@ def _state_phrases() -> AnyOf:
     return AnyOf(union([phrase_strings(phrases()[k]) for k in _STATE_PHRASES]) or ("",))
 
 
+@cache
+def _state_any() -> AnyOf | None:
+    """One test of a string that every match of some state cue needs (the most selective set of
+    strings of each state regex, and the phrases' strings); None when a cue needs none."""
+    gates = [g.strs for g in _STATE_GATES]
+    strs = union([*gates, *(phrase_strings(phrases()[k]) for k in _STATE_PHRASES)])
+    return AnyOf(strs) if strs else None
+
+
 def _may_have_state(main: str, low: str) -> bool:
-    """False only when no cue of a disease state but a named cancer can match ``main``: the
-    index's test of every state regex (one look-up), then one test of all the phrases' strings
-    before each phrase list's own."""
+    """False only when no cue of a disease state but a named cancer can match ``main``: one test
+    of a string each needs (most texts hold none), the index's test of every state regex (one
+    look-up), then one test of all the phrases' strings before each phrase list's own."""
+    pre = _state_any()
+    if pre is not None and not pre(low):
+        return False
     return _STATE_GATES_MAY(low) or (
         bool(_state_phrases()(low)) and any(has_phrase(k, main) for k in _STATE_PHRASES)
     )
@@ -272,19 +316,24 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
     """Diagnosis / histology / grade / stage / extent / resectability / measurability /
     progression, And-ed: e.g. "metastatic NEC, NET G3 or MiNEN (neuroendocrine component > 30%)"."""
     main, exc = split_exceptions(text)
-    low = folded(main)
+    # the Cue tests below read the item's folded text, whose bits are known: ``main`` (pieces of
+    # the text joined by spaces, less the examples) and its slices have every whitespace-free run
+    # inside one of the text's, so the strings a match in them needs are in ``low`` too
+    low = folded(text)
     # examples are not restrictions: "(including colorectal cancer)", "(e.g. ...)"
     if _EXAMPLES.may(low):
-        sub = _EXAMPLES.rx.sub(" ", main)
-        if sub != main:
-            main, low = sub, folded(sub)
-    # every regex below reads ``main`` or a slice of it, so the strings it needs are in ``low``
+        main = _EXAMPLES.rx.sub(" ", main)
     cancer = _cancer_dx()
-    dis = [
-        h
-        for h in _cached_hits(main)
-        if h.concept in cancer and not _TREAT_OF.search(main[max(0, h.start - 30) : h.start], low=low)
-    ]
+    hits = _cached_hits(main)
+    dis = (
+        [
+            h
+            for h in hits
+            if h.concept in cancer and not _TREAT_OF.search(main[max(0, h.start - 30) : h.start], low=low)
+        ]
+        if hits and not cancer.isdisjoint(map(_concept_of, hits))  # (most items name no cancer)
+        else []
+    )
     if not dis and not _may_have_state(main, low):
         return None  # no cue below can match, so no part (the exception's diseases only add to parts)
     parts: list[Rule] = []
@@ -305,11 +354,11 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         lo = dis[i - 1].end if i > 0 else 0
         hi = dis[i + 1].start if i + 1 < len(dis) else len(main)
         left = main[lo : h.start]
-        cuts = list(_DISJ.finditer(left)) if i > 0 else []
+        cuts = list(_DISJ.rx.finditer(left)) if i > 0 else []  # (the Cue's test would index a new piece)
         if cuts:
             left = left[cuts[-1].end() :]
         right = main[h.end : hi]
-        cut = _DISJ.search(right) if i + 1 < len(dis) else None
+        cut = _DISJ.search(right, low=low) if i + 1 < len(dis) else None
         if cut:
             right = right[: cut.start()]
         local = left + h.text + right  # a slice of main: its strings are in ``low``
@@ -321,11 +370,11 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
         )
         if gs and not _ANY_GRADE.search(local, low=low):
             conj.append(Is("cancer.grade", gs))
-        st = stages_in(local)
+        st = stages_in(local) if _STAGE_WORD.may(low) else ()  # (``local`` is a slice of ``main``)
         if st:
             conj.append(Is("cancer.stage_group", st))
-        ne = ne_component_rule(local)
-        if ne is not None and is_a(h.concept, "nen.minen"):
+        ne = ne_component_rule(local) if is_a(h.concept, "nen.minen") else None
+        if ne is not None:
             conj.append(ne)
         disjuncts.append(all_of(conj) or conj[0])
     d = any_of(disjuncts)
@@ -362,7 +411,7 @@ def disease_state_rule(text: str) -> tuple[Rule, str] | None:
             float(ki.group("n")),
             "%",
         )
-        if d is not None and dis and _OR.search(main[dis[-1].end : ki.start()]):
+        if d is not None and dis and _OR.search(main[dis[-1].end : ki.start()], low=low):
             parts[parts.index(d)] = any_of([d, kc]) or d  # "NEC or Ki-67 > 55%"
         else:
             parts.append(kc)

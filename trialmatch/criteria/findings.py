@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from trialmatch.criteria.clinical import any_of, concept_hits, concept_ids, split_exceptions
+from trialmatch.criteria.clinical import _concept_of, any_of, concept_hits, concept_ids, split_exceptions
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.rules import Compare, Has, Review, Rule
 from trialmatch.criteria.temporal import first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import folded
 
 __all__ = [
     "STUDY_DRUG_ALLERGY",
@@ -38,6 +39,12 @@ _PARTICIPATION = pattern("findings.participation_verb")
 def _of_types(types: tuple[str, ...], without: str = "") -> frozenset[str]:
     """The concepts of the given types (but ``without``)."""
     return frozenset(c.id for c in concepts().values() if c.type in types and c.id != without)
+
+
+@cache
+def _markers() -> frozenset[str]:
+    """The concepts the biomarker rule reads."""
+    return _of_types(("biomarker",), "hereditary_syndrome")
 
 
 @cache
@@ -78,22 +85,25 @@ _ACTIVE_INF = pattern("findings.active_infection")
 
 def infection_rule(text: str) -> tuple[Rule, str] | None:
     inf = _infections()
-    if concept_ids(text).isdisjoint(inf):
-        return None  # no hit to read
-    hits = [h for h in concept_hits(text) if h.concept in inf]
+    found = concept_hits(text)
+    if not found or inf.isdisjoint(map(_concept_of, found)):
+        return None  # no hit to read (one C test, no set of the ids built)
+    hits = [h for h in found if h.concept in inf]
     if _HEP_BC.search(text):
         hits = [h for h in hits if h.concept not in ("hbv", "hcv", "infection", "hepatitis")]
         bc = [ConceptHit("hbv", h0.start(), h0.end(), h0.group()) for h0 in [_HEP_BC.search(text)] if h0]
         hits = bc + [ConceptHit("hcv", b.start, b.end, b.text) for b in bc] + hits
     main, exc = split_exceptions(text)
     excepted = concept_ids(exc)
+    low = folded(text)
     rules: list[Rule] = []
     for h in hits:
         if h.concept in excepted:
             continue
         before = text[max(0, h.start - 60) : h.start]
         near = before + " " + h.text
-        active = bool(_ACTIVE_INF.search(near, low=near.lower()))  # (a one-off text: not memoised)
+        # the pieces of ``near`` are pieces of the text: its bits (known already) hold theirs
+        active = bool(_ACTIVE_INF.search(near, low=low))
         rules.append(
             Has(
                 h.concept,
@@ -107,10 +117,11 @@ def infection_rule(text: str) -> tuple[Rule, str] | None:
 
 
 def biomarker_rule(text: str) -> tuple[Rule, str] | None:
-    markers = _of_types(("biomarker",), "hereditary_syndrome")
-    if concept_ids(text).isdisjoint(markers):
-        return None  # no hit to read
-    hits = [h for h in concept_hits(text) if h.concept in markers]
+    markers = _markers()
+    found = concept_hits(text)
+    if not found or markers.isdisjoint(map(_concept_of, found)):
+        return None  # no hit to read (one C test, no set of the ids built)
+    hits = [h for h in found if h.concept in markers]
     if _NOT_ASSESSABLE.search(text):
         question = f"Is the biomarker result available? ({text[:150]})"
         return Review("biomarker not assessable", question), "biomarker"  # about the sample, not the result
@@ -144,9 +155,10 @@ _SSTR_ANY = _SSTR | {"sstr_discordance"}
 
 
 def imaging_rule(text: str) -> tuple[Rule, str] | None:
-    ids = concept_ids(text)
-    if ids.isdisjoint(_SSTR_ANY):
+    hits = concept_hits(text)
+    if not hits or _SSTR_ANY.isdisjoint(map(_concept_of, hits)):
         return None  # both readings below need one of these concepts
+    ids = concept_ids(text)
     if "sstr_discordance" in ids and (ids & _DISCORDANCE_WITH):
         return Has("sstr_discordance", kinds=("imaging",)), "imaging"
     if not ids & _SSTR:

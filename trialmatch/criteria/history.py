@@ -13,6 +13,7 @@ from trialmatch.criteria.clinical import (
     _NOT_PERMITTED,
     _SENT,
     _SEVERE_OR,
+    _concept_of,
     _hits,
     all_of,
     any_of,
@@ -76,12 +77,15 @@ def _unknown_drugs(text: str) -> list[ConceptHit]:
 def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     """Prior lines, failure of therapy, named prior or concomitant drugs and classes, washouts."""
     main, exc = split_exceptions(text)
+    # the Cue tests read the item's folded text, whose bits are known: ``main`` (pieces of the
+    # text joined by spaces) and its pieces have every whitespace-free run inside one of the text's
+    low = folded(text)
     tx = [
         h
         for h in _hits(main, ("treatment", "drug", "regimen"))
         if not (
             h.concept == "investigational_agent"
-            and _ANCHOR_BEFORE.search(main[max(0, h.start - 40) : h.start], low=folded(main))
+            and _ANCHOR_BEFORE.search(main[max(0, h.start - 40) : h.start], low=low)
         )
     ]
     # what only a permission sentence after the first names ("... Therapy with heparin, LMWH or
@@ -90,7 +94,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     perm = ("." in text or ";" in text) and has_phrase("permission_statement_cues", text)
     sents = [x.group() for x in _SENT.finditer(text)] if perm else []
     grant = [
-        k > 0 and has_phrase("permission_statement_cues", x) and not _NOT_PERMITTED.search(x)
+        k > 0 and has_phrase("permission_statement_cues", x) and not _NOT_PERMITTED.search(x, low=low)
         for k, x in enumerate(sents)
     ]
     if any(grant):
@@ -98,17 +102,21 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         only = {h.concept for x, g in zip(sents, grant, strict=True) if g for h in concepts_in(x)} - named
         tx = [h for h in tx if h.concept not in only]
     # the study's own drug named as a time anchor ("within 30 days ..., during treatment with atezolizumab")
-    own = (
-        [h for h in tx if has_phrase("study_drug_anchor_cues", main[max(0, h.start - 40) : h.start])]
-        if tx and _cue_possible("study_drug_anchor_cues", main)  # a cue in a piece has its words in main
-        else []
-    )
+    own: list[ConceptHit] = []
+    if tx and _cue_possible("study_drug_anchor_cues", main):  # a cue in a piece has its words in main
+        low = folded(main)
+        for h in tx:
+            a = max(0, h.start - 40)
+            if _piece_may("study_drug_anchor_cues", main, low, a, h.start) and has_phrase(
+                "study_drug_anchor_cues", main[a : h.start]
+            ):
+                own.append(h)
     if own and len(own) < len(tx):
         tx = [h for h in tx if h not in own]
     failure = find_phrase("failure_cues", main)
     parts: list[Rule] = []
     cat = "prior_therapy"
-    if failure is not None and not tx and not _THERAPY_WORD.search(main):
+    if failure is not None and not tx and not _THERAPY_WORD.search(main, low=low):
         failure = None  # "refractory nausea", "resistant hypertension": not a failed therapy
     if failure is not None:
         specific = [
@@ -122,7 +130,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         if m:
             nw = m.group("n").lower()
             n = _NUMW.get(nw, int(nw) if nw.isdigit() else 1)
-        o = _ORDINAL.search(main)
+        o = _ORDINAL.search(main, low=low)
         if o and not m:
             n = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}[o.group("o").lower()]
         if specific:
@@ -138,7 +146,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         r = all_of(parts)
         return (r, cat) if r is not None else None
     m = _lines(main)
-    if m and (m.group("op") or _PRIOR_OR_LINE.search(m.group(0))):
+    if m and (m.group("op") or _PRIOR_OR_LINE.search(m.group(0), low=low)):
         nw = m.group("n").lower()
         n = _NUMW.get(nw, int(nw) if nw.isdigit() else 1)
         cmp = op_of(m.group("op") or "") or ">="  # the operator phrases of criteria_phrases.yaml
@@ -187,12 +195,12 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     r = any_of(rules)
     if r is None:
         return None
-    if naive and ((win is None and _WASHOUT_WORDS.search(main)) or _EXTENT.search(main)):
+    if naive and ((win is None and _WASHOUT_WORDS.search(main, low=low)) or _EXTENT.search(main, low=low)):
         # a washout without a readable window, or an extent ("no prior radiotherapy to >= 25% of the marrow")
         return Review("prior therapy with a condition", f"Does the patient meet: {main[:160]}?"), cat
     if naive:
         r = Not(r)  # "no prior X" (inclusion) / "patients who have not received X" (exclusion)
-        if kind == "exclusion" and _LOCAL_DISEASE.search(main):
+        if kind == "exclusion" and _LOCAL_DISEASE.search(main, low=low):
             r = And((Not(Flag("cancer.metastatic")), r))
     return r, cat
 
@@ -207,6 +215,19 @@ _ACTIVE_BEFORE = Lowered(_ACTIVE_CUE)
 _AND_BREAK = pattern("history.and_break")
 _UNSTABLE_ANGINA = pattern("history.unstable_angina")
 _LIST_HEADING = pattern("history.list_heading")
+
+
+@cache
+def _comorbid_ids() -> frozenset[str]:
+    """The concepts the comorbidity rule reads: conditions, procedures, metastases and diseases
+    but cancers, less the generic ones (``_SKIP``)."""
+    return frozenset(
+        cid
+        for cid, c in concepts().items()
+        if c.type in _COND_OR_DISEASE
+        and cid not in _SKIP
+        and (c.type != "disease" or not is_a(cid, "cancer"))
+    )
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -251,6 +272,13 @@ def _cue_possible(key: str, text: str) -> bool:
     return False
 
 
+def _piece_may(key: str, text: str, low: str, a: int, b: int) -> bool:
+    """False only when no phrase of list ``key`` can be in the piece ``text[a:b]``: a phrase there
+    has its longest word in the piece lower-cased, which is ``low[a:b]`` (``low``: ``folded(text)``)
+    when folding kept every character in place; one search instead of tokenising the piece."""
+    return len(low) != len(text) or bool(_cue_longest(key)(low[a:b]))
+
+
 def _qualified_has(
     h: ConceptHit,
     text: str,
@@ -258,11 +286,16 @@ def _qualified_has(
     prev_end: int = 0,
     uncontrolled: bool = True,
     low: str | None = None,
+    cue_low: str | None = None,
 ) -> Rule:
     """``uncontrolled``: False when no uncontrolled cue can occur in ``text`` (``_cue_possible``);
-    ``low``: ``folded(text)`` (the cues below read pieces of ``text``, whose strings it holds)."""
+    ``low``: ``folded(text)`` (the phrase tests read its slices); ``cue_low``: for the Cue tests,
+    the folded form of a text holding each whitespace-free run of ``text`` in one of its own (the
+    item's, whose bits are known; ``low`` when not given)."""
     if low is None:
         low = folded(text)
+    if cue_low is None:
+        cue_low = low
     cid = h.concept
     c = concepts()[cid]
     quals: list[tuple[str, object]] = []
@@ -282,9 +315,9 @@ def _qualified_has(
     near_after = text[h.end : h.end + 60]
     status = "any"
     # a match in the piece has the pattern's strings in the text holding it
-    if _ACTIVE_CUE.admits(near_before, low) and _ACTIVE_BEFORE.search(near_before):
+    if _ACTIVE_CUE.admits(near_before, cue_low) and _ACTIVE_BEFORE.search(near_before):
         status = "active"
-    severe_or = _SEVERE_OR.search(near_before, low=low)
+    severe_or = _SEVERE_OR.search(near_before, low=cue_low)
     if severe_or:
         return Or(
             (
@@ -292,11 +325,15 @@ def _qualified_has(
                 Has(cid, kinds=kinds, window=win, status=status, qualifiers=(*quals, ("uncontrolled", True))),  # type: ignore[arg-type]
             )
         )
-    ua = find_phrase("uncontrolled_cues", near_after) if uncontrolled else None
-    if (
-        (uncontrolled and find_phrase("uncontrolled_cues", near_before[-30:]))
-        or (ua is not None and not _AND_BREAK.search(near_after[: ua.start()]))
-    ) and not _UNSTABLE_ANGINA.search(h.text):
+    ua = before = None
+    if uncontrolled:
+        if _piece_may("uncontrolled_cues", text, low, h.end, h.end + 60):
+            ua = find_phrase("uncontrolled_cues", near_after)
+        if _piece_may("uncontrolled_cues", text, low, max(0, prev_end, h.start - 30), h.start):
+            before = find_phrase("uncontrolled_cues", near_before[-30:])
+    if (before or (ua is not None and not _AND_BREAK.search(near_after[: ua.start()], low=cue_low))) and not (
+        _UNSTABLE_ANGINA.search(h.text, low=cue_low)
+    ):
         quals.append(("uncontrolled", True))
     return Has(cid, kinds=kinds, window=win, status=status, qualifiers=tuple(quals))  # type: ignore[arg-type]
 
@@ -322,27 +359,24 @@ def comorbidity_rule(
         if r is not None:
             return r, "comorbidity"
     main, exc = split_exceptions(text)
-    cs = concepts()
-    hits = [
-        h
-        for h in concept_hits(main)
-        if cs[h.concept].type in _COND_OR_DISEASE
-        and h.concept not in _SKIP
-        and (cs[h.concept].type != "disease" or not is_a(h.concept, "cancer"))
-    ]
+    read = _comorbid_ids()
+    hits = [h for h in concept_hits(main) if h.concept in read]
     if hits and exc:  # (the exceptions' concepts are read only when there is a hit to except)
         excepted = {h.concept for h in _hits(exc, (*_COND_TYPES, "disease"))}
         hits = [h for h in hits if h.concept not in excepted]
-    low = folded(main)
+    low = folded(main)  # (its slices are the pieces': ``_piece_may``)
+    # the Cue tests read the item's folded text, whose bits are known: ``main`` (pieces of the
+    # text joined by spaces) and its pieces have every whitespace-free run inside one of the text's
+    cue_low = low if main is text else folded(text)
     # a general heading followed by its list ("Cardiovascular disease: ... MI, CHF") is not itself a test
     # (a heading needs another hit, and the heading's strings in the text holding it)
-    if len(hits) > 1 and _LIST_HEADING.admits(main, low):
+    if len(hits) > 1 and _LIST_HEADING.admits(main, cue_low):
         hits = [
             h
             for h in hits
             if not (
                 any(o.concept != h.concept and is_a(o.concept, h.concept) for o in hits)
-                and _LIST_HEADING.match(main[h.end :], low=low)
+                and _LIST_HEADING.match(main[h.end :], low=cue_low)
             )
         ]
     if not hits:
@@ -362,7 +396,7 @@ def comorbidity_rule(
                 break
         k = bisect_right(ends, h.start)  # the last end at or before the hit's start
         prev = ends[k - 1] if k else 0
-        rules.append(_qualified_has(h, main, w or head_window, prev, uncontrolled, low))
+        rules.append(_qualified_has(h, main, w or head_window, prev, uncontrolled, low, cue_low))
     r = any_of(rules)
     if r is None:
         return None
@@ -382,9 +416,10 @@ _ON_STEROIDS = pattern("history.on_steroids")
 
 def cns_rule(text: str) -> tuple[Rule, str] | None:
     """CNS metastases with the usual exceptions (treated and stable; off steroids N days)."""
-    hits = [h for h in concept_hits(text) if h.concept in _CNS_IDS]
-    if not hits:
-        return None
+    hits0 = concept_hits(text)
+    if not hits0 or _CNS_IDS.isdisjoint(map(_concept_of, hits0)):
+        return None  # (one C test: most items name none)
+    hits = [h for h in hits0 if h.concept in _CNS_IDS]
     if all(h.concept == "leptomeningeal_disease" for h in hits) and _CNS_METS.search(text):
         # "CNS or leptomeningeal metastases"
         hits.append(ConceptHit("cns_metastases", hits[0].start, hits[0].end, hits[0].text))
