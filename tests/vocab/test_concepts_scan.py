@@ -11,7 +11,14 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trialmatch.vocab.concepts import concepts, concepts_in, norm_token, normed_words
+from trialmatch.vocab.concepts import (
+    concepts,
+    concepts_in,
+    locate_in,
+    norm_token,
+    normed_words,
+    spaced_words,
+)
 
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -99,3 +106,27 @@ def test_normed_words_are_norm_token_of_each_word(ws: list[str]) -> None:
     words, normed = normed_words(" ".join(ws))
     assert normed == tuple(norm_token(w) for w in words)
     assert words == tuple(_TOKEN.findall(" ".join(ws)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["in", "IN", "in2", "sin", "x", "İn", "é", " ", "  ", "-", ",", "_", "\n"]),
+        max_size=14,
+    ),
+    st.data(),
+)
+def test_locate_in_finds_each_token_where_it_is(parts: list[str], data: st.DataObject) -> None:
+    """From any earlier token's place, ``locate_in`` finds a run of tokens where the tokenizer does."""
+    text = "".join(parts)
+    at, words, normed = spaced_words(text)
+    ms = list(_TOKEN.finditer(text))
+    assert words == tuple(m.group() for m in ms) and normed == tuple(norm_token(w) for w in words)
+    assert normed_words(text) == (words, normed)
+    k, pos = 0, 0
+    while k < len(ms):
+        i = data.draw(st.integers(k, len(ms) - 1))
+        n = data.draw(st.integers(1, len(ms) - i))
+        s, e, pos = locate_in(text, at, words, k, i, n, pos)
+        assert (s, e) == (ms[i].start(), ms[i + n - 1].end())
+        k = i + n

@@ -9,7 +9,7 @@ from itertools import compress, count
 from operator import or_
 from typing import NamedTuple
 
-from trialmatch.vocab.concepts import norm_token, normed_words, tokenize
+from trialmatch.vocab.concepts import locate_in, norm_token, normed_words, spaced_words, tokenize
 from trialmatch.vocab.labs import labs
 
 __all__ = ["LabMention", "lab_mentions", "may_mention_lab"]
@@ -80,7 +80,7 @@ def may_mention_lab(text: str) -> bool:
 
 def lab_mentions(text: str) -> list[LabMention]:
     """Lab / vital names in ``text`` (longest match; abbreviations case-sensitive)."""
-    words, normed = normed_words(text)
+    at, words, normed = spaced_words(text)
     fns, fas = _first_tokens()
     out: list[LabMention] = []
     # a mention starts at a token that starts a lab name (normalised) or an abbreviation (as written);
@@ -95,7 +95,7 @@ def lab_mentions(text: str) -> list[LabMention]:
     names, abbrs, _, _ = _lab_index()
     fn, fa = _lengths()
     n = len(words)
-    nxt, k, pos = 0, 0, 0  # tokens are located lazily, left to right: words[:k] end at or before pos
+    nxt, k, pos = 0, 0, 0  # tokens are located lazily, left to right: words[:k] end at or before pos (in at)
     for i in cand:
         if i < nxt:
             continue
@@ -116,13 +116,7 @@ def lab_mentions(text: str) -> list[LabMention]:
                     best_len, (key, var) = size, hit
                     break
         if best_len:
-            while k < i:  # ``concepts.locate`` inline
-                pos = text.find(words[k], pos) + len(words[k])
-                k += 1
-            s = text.find(words[i], pos)
-            pos = s + len(words[i])
+            s, e, pos = locate_in(text, at, words, k, i, best_len, pos)
             k = nxt = i + best_len
-            for j in range(i + 1, nxt):
-                pos = text.find(words[j], pos) + len(words[j])
-            out.append(LabMention(key, var, s, pos))
+            out.append(LabMention(key, var, s, e))
     return out
