@@ -34,6 +34,8 @@ _BEFORE = {
         r"|Lansky|PS)\b"
     ),
     "parse.abbreviation": r"\b(e\.g|i\.e|etc|vs|approx|incl|esp|resp)\.",
+    "clinical.metastatic": r"\bmetastatic\b|\bmetastasized\b|\bstage\s+IV\b|\bdistant\s+metasta",
+    "parse.category_lab": r"laborator|\blab\b|\blevels?\b",
 }
 
 _SEPARATORS = [" ", "  ", ".", ". ", ";", ",", "-", "'", "/", "\n", "(", ")", "x", "s", "d", "1", "ſ", "K"]
