@@ -9,6 +9,7 @@ from functools import cache, lru_cache
 
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.lowre import lowered
+from trialmatch.criteria.needles import slice_may
 from trialmatch.criteria.numeric import comparisons, parse_number
 from trialmatch.criteria.rules import And, Compare, Is, Or, Rule
 from trialmatch.criteria.temporal import NUMBER_WORDS
@@ -33,8 +34,10 @@ _AGE_RANGE = pattern("facets.age_range")
 _AGE_TRAIL = pattern("facets.age_trail")
 _AGE_WORDS = pattern("facets.age_words")
 _AGE_LEAD_TRAIL = pattern("facets.age_lead_trail")
-_YEARS_UNIT = pattern("facets.years_unit")
-_SHORT_AGE_UNIT = pattern("facets.short_age_unit")
+# (anchored at the start of a 25-character slice: asked with ``rx.match``, one try at the start,
+# cheaper than the index's bits of the new slice)
+_YEARS_UNIT = pattern("facets.years_unit").rx
+_SHORT_AGE_UNIT = pattern("facets.short_age_unit").rx
 _PER_YEAR = {"d": 365.25, "w": 52.18, "m": 12.0}
 # the age patterns compiled case-sensitively, for the lower-cased text of an ASCII text (the same
 # search, groups lower-cased: the readers below read digits and lower-case their words anyway)
@@ -121,7 +124,7 @@ def age_rule(text: str) -> Rule | None:
 PS_CUE = pattern("facets.performance_cue")
 _ECOG = pattern("facets.ecog")
 _KPS = pattern("facets.karnofsky")
-_KARNOFSKY_WORD = pattern("facets.karnofsky_word")
+_KARNOFSKY_WORD = pattern("facets.karnofsky_word").rx  # (anchored: ``match`` of a matched span)
 _GE = (">=", "≥", "=>", "at least", "greater than or equal to")
 _LE = ("<=", "≤", "=<", "at most", "no more than", "not more than", "less than or equal to")
 
@@ -257,7 +260,7 @@ def grades_in(text: str) -> tuple[str, ...]:
     low = folded(text)
     if not _grade_finder()(low):
         return ()  # no pattern can match (cheaper than the index's bits of a new slice)
-    for m in _GRADE.rx.finditer(text) if _GRADE.may(low) else ():
+    for m in _GRADE.rx.finditer(text) if slice_may(_GRADE)(low) else ():
         a = m.group("g") or m.group("n")
         b = m.group("g2") or m.group("n2")
         for x in (a, b):
@@ -282,13 +285,17 @@ def grades_in(text: str) -> tuple[str, ...]:
 
 
 _STAGE = pattern("facets.stage")
+
+
 _ROMANS = ("I", "II", "III", "IV")
 
 
 def stages_in(text: str) -> tuple[str, ...]:
     """AJCC stage groups named ("Stage III" -> ("III",); "stage III-IV" -> ("III", "IV"))."""
     out: list[str] = []
-    if not _STAGE.may(folded(text)):
+    # (the callers pass slices of an item: a search for the strings a match needs is cheaper than
+    # the index's bits of a new text)
+    if not slice_may(_STAGE)(folded(text)):
         return ()
     for m in _STAGE.rx.finditer(text):
         a = _ROMAN.get(m.group("a").lower())
@@ -308,7 +315,8 @@ _NEC = pattern("facets.ne_component")
 
 def ne_component_rule(text: str) -> Rule | None:
     """ "neuroendocrine component > 30%" -> cancer.ne_component_percent > 30."""
-    m = _NEC.search(text)
+    # (asked of a slice of an item: as in ``stages_in``)
+    m = _NEC.rx.search(text) if slice_may(_NEC)(folded(text)) else None
     if not m:
         return None
     op = re.sub(r"\s+", " ", m.group("op").lower())

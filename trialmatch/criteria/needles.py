@@ -10,11 +10,20 @@ such set can be derived the helpers return None, meaning "no prefilter, scan".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
 
-from trialmatch.vocab.prefilter import LOWER_SAFE, Cue, caseless, needed
+from trialmatch.vocab.prefilter import LOWER_SAFE, Cue, caseless, finder, needed
 
-__all__ = ["SAFE", "group_needles", "has_needle", "pattern_needles", "phrase_needles", "top_alternatives"]
+__all__ = [
+    "SAFE",
+    "group_needles",
+    "has_needle",
+    "pattern_needles",
+    "phrase_needles",
+    "slice_may",
+    "top_alternatives",
+]
 
 #: ASCII letters and digits except i and s: under re.IGNORECASE those two also match non-ASCII
 #: letters (ı and İ, ſ long s) that ``str.lower()`` does not turn into them (``prefilter``).
@@ -135,3 +144,28 @@ def pattern_needles(rx: re.Pattern[str] | Cue) -> frozenset[str] | None:
 def has_needle(low: str, needles: frozenset[str] | None) -> bool:
     """False only when ``needles`` is a needle set and the lower-cased text contains none of them."""
     return needles is None or any(map(low.__contains__, needles))  # (in C: no generator frame)
+
+
+@cache
+def slice_may(p: Cue) -> Callable[[str], bool]:
+    """``p.may`` for a text the shared index has not seen (a slice of an item, asked about once):
+    False only when the ``folded`` text lacks every string of one of the sets every match of ``p``
+    needs (``Cue.sets``), tested by a search for each set (``in`` for a set of one string), cheaper
+    than the text's bits, which look up each of its chunks. (Memoised per Cue: built on first use.)"""
+    tests: list[Callable[[str], object]] = []
+    for strs in p.sets:
+        tests.append(_holds(next(iter(strs))) if len(strs) == 1 else finder(strs))
+    found = tuple(tests)
+
+    def may(low: str) -> bool:
+        for t in found:  # noqa: SIM110 (a loop: cheaper than all() over a generator)
+            if not t(low):
+                return False
+        return True
+
+    return may
+
+
+def _holds(needle: str) -> Callable[[str], bool]:
+    """A test of a text for ``needle`` anywhere in it."""
+    return lambda low: needle in low

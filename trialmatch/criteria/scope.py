@@ -8,9 +8,11 @@ import re
 from functools import lru_cache
 
 from trialmatch.criteria.clinical import concepts_in
+from trialmatch.criteria.needles import slice_may
 from trialmatch.criteria.rules import Admin, And, Has, If, Or, Review, Rule
 from trialmatch.vocab.concepts import concepts, is_a
 from trialmatch.vocab.patterns import pattern
+from trialmatch.vocab.prefilter import folded
 
 __all__ = ["part_of", "scoped_rule"]
 
@@ -31,7 +33,7 @@ def scoped_rule(rule: Rule, t: str, scope: str | None, kind: str = "inclusion") 
     m = _LABEL.match(t) if ":" in t else None  # (a label is followed by a ":")
     label = m.group("label") if m else ""
     dis: list[str] | None = None
-    if label and not _COHORT_WORD.search(label):
+    if label and not _has_cohort_word(label):
         dis = _label_diseases(label)
         if not dis:
             label = ""
@@ -52,11 +54,18 @@ def scoped_rule(rule: Rule, t: str, scope: str | None, kind: str = "inclusion") 
             else Or(tuple(Has(d, kinds=("diagnosis",)) for d in dis))
         )
         return If(cond=cond, then=rule)
-    if _COHORT_WORD.search(text):
+    if _has_cohort_word(text):
         rev = Review("cohort-specific", f"Only for {text[:80]}: does the patient belong to it?")
         # a cohort's inclusion cannot fail, nor its exclusion exclude, a patient who may fit another cohort
         return Or((rule, rev)) if kind == "inclusion" else And((rule, rev))
     return rule
+
+
+def _has_cohort_word(text: str) -> bool:
+    """``_COHORT_WORD.search(text)`` is a match. ``text`` is a label (a slice of the item) or a
+    scope joined to one, new texts: a search of the folded text for the strings a match needs is
+    cheaper than the index's bits of a new text."""
+    return slice_may(_COHORT_WORD)(folded(text)) and _COHORT_WORD.rx.search(text) is not None
 
 
 def _label_diseases(label: str) -> list[str]:
