@@ -8,6 +8,7 @@ words around them are patterns (``patterns/numeric.yaml``). Number and unit synt
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -273,15 +274,18 @@ def range_values(
     out: list[Comparison] = []
     if not has_needle(text.lower() if low is None else low, _range_join_needles()):
         return out  # the two numbers of a range are joined by a 'range_join', which holds a needle
+    lead = _range_lead_num()
     for mm in mentions:
-        seg = text[mm.end : mm.end + 60]
-        m1 = _NUM_RE.search(seg)
-        if m1 is None or not _RANGE_LEAD.match(seg[: m1.start()]):
+        # (the lead up to the first number of the 60 characters after the mention, in one match)
+        ld = lead(text, mm.end, mm.end + 60)
+        if ld is None:
             continue
-        s0 = mm.end + m1.start()
+        m1 = _NUM_RE.match(text, ld.end(), mm.end + 60)
+        assert m1 is not None  # (a digit or ".digit" is there: NUM matches it)
+        s0 = m1.start()
         if any(a <= s0 < b for a, b in taken) or (out and out[-1].start == s0):
             continue
-        pos = mm.end + m1.end()
+        pos = m1.end()
         unit1, ref1, used1 = _unit_after(text[pos : pos + 60])
         if ref1 is not None:
             continue
@@ -296,6 +300,19 @@ def range_values(
             continue
         out.append(Comparison(op=">=", value=v, start=s0, end=m2.end() + used, high=v2, unit=unit or unit1))
     return out
+
+
+@cache
+def _range_lead_num() -> Callable[[str, int, int], re.Match[str] | None]:
+    """``match(text, pos, endpos)``: the 'range_lead' from ``pos`` up to where a number starts (a
+    digit or ".digit"). The same test as ``_RANGE_LEAD.match(seg[: first NUM start])`` on ``seg =
+    text[pos:endpos]``: the lead holds no digit and no "." (its words, brackets, ":", "=", spaces),
+    so a number right after a lead is the first one, and its "$" (the end, or before a last "\\n")
+    is the optional "\\n" before the number."""
+    src = pattern_source("numeric.range_lead")
+    if not (src.startswith("^") and src.endswith("$")):
+        raise ValueError("numeric.range_lead: expected a pattern anchored by ^ and $")
+    return re.compile(src[1:-1] + r"\n?(?=\d|[.]\d)", _RANGE_LEAD.flags).match
 
 
 @cache
