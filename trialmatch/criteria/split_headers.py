@@ -28,6 +28,7 @@ __all__ = [
     "is_label",
     "norm",
     "scope_label",
+    "sentence_kind",
 ]
 
 #: Longest line examined for markers/headers (longer lines are plain text).
@@ -54,6 +55,9 @@ class HeaderVocab:
     start_pairs: frozenset[str] | None  # first_pairs in every letter case (a test without lower())
     kind_phrases: tuple[str, ...]  # the inclusion and exclusion header phrases (qualified_re's prefixes)
     sentence_re: re.Pattern[str]
+    #: the sentences (in sentence_re's order) by their first word, if every one has two words (its
+    #: match is then a startswith of a phrase filed under the text's first word)
+    sentence_index: dict[str, tuple[tuple[str, str], ...]] | None
     leadin_re: re.Pattern[str]
     qualified_re: re.Pattern[str]  # "inclusion criteria (phase ii only)", "... for cohort b"
     link_always: tuple[str, ...]  # "for ": the qualifier after it is always the header's
@@ -67,6 +71,34 @@ class HeaderVocab:
     header_dash_re: re.Pattern[str]  # "Exclusion Criteria: - item" on one line
     #: classify_body's answers by body (bounded): header lines and boilerplate recur across trials
     memo: dict[str, Header | None] = field(default_factory=dict, init=False, compare=False)
+
+
+def _sentence_index(sentences: list[tuple[str, str]]) -> dict[str, tuple[tuple[str, str], ...]] | None:
+    """The sentences (phrase, kind) in order, filed by first word; None if one has no space."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for phrase, kind in sentences:
+        first, sep, _ = phrase.partition(" ")
+        if not sep:
+            return None  # (a one-word phrase may match a longer first word)
+        index.setdefault(first, []).append((phrase, kind))
+    return {w: tuple(ps) for w, ps in index.items()}
+
+
+def sentence_kind(nbody: str, v: HeaderVocab) -> str | None:
+    """The kind of the first sentence phrase that starts ``nbody`` (normalised), as
+    ``v.sentence_re.match`` finds it, or None."""
+    index = v.sentence_index
+    if index is None:
+        sm = v.sentence_re.match(nbody)
+        if sm is None or not sm.lastgroup:
+            return None
+        return "inclusion" if sm.lastgroup[0] == "i" else "exclusion"
+    # (a phrase with a space starts nbody only when its first word is nbody's first word; the
+    # phrases under it keep the alternation's order, so the first that starts nbody is its match)
+    for phrase, kind in index.get(nbody.partition(" ")[0], ()):
+        if nbody.startswith(phrase):
+            return kind
+    return None
 
 
 def _alt(words: list[str]) -> str:
@@ -152,6 +184,7 @@ def header_vocab() -> HeaderVocab:
         kind_phrases=tuple(p for p, k in headers.items() if k != "neutral"),
         start_pairs=None if pairs is None else frozenset(c for p in pairs for c in _case_variants(p)),
         sentence_re=re.compile(f"^(?:{alts})"),
+        sentence_index=_sentence_index(sentences),
         leadin_re=leadin,
         qualified_re=qualified,
         link_always=tuple(f"{w} " for w in always),
@@ -254,9 +287,9 @@ def _classify(body: str, v: HeaderVocab) -> tuple[str, str | None, str] | None:
         return None
     nbody = nhead if head is body else norm(body)
     if body.rstrip().endswith((":", "：")) or len(nbody) <= 60:
-        sm = v.sentence_re.match(nbody)
-        if sm and sm.lastgroup:
-            return ("inclusion" if sm.lastgroup[0] == "i" else "exclusion"), None, ""
+        skind = sentence_kind(nbody, v)
+        if skind is not None:
+            return skind, None, ""
     return None
 
 
