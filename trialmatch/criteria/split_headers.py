@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from trialmatch.criteria.lowre import Lowered
 from trialmatch.criteria.split_markers import TERMINAL, marker
 from trialmatch.vocab.patterns import pattern
 
@@ -48,7 +49,7 @@ class HeaderVocab:
     version: int
     headers: dict[str, str]  # normalised phrase -> "inclusion" | "exclusion" | "neutral"
     sentences: tuple[tuple[str, str], ...]
-    scope_re: re.Pattern[str]
+    scope_re: Lowered  # (searched case-sensitively in the lower-cased text: the same, faster)
     scope_reset: frozenset[str]
     first_words: frozenset[str]  # first word of every header phrase (a quick filter)
     first_pairs: frozenset[str] | None  # their first two characters (a quicker one), if all have two
@@ -58,11 +59,11 @@ class HeaderVocab:
     #: the sentences (in sentence_re's order) by their first word, if every one has two words (its
     #: match is then a startswith of a phrase filed under the text's first word)
     sentence_index: dict[str, tuple[tuple[str, str], ...]] | None
-    leadin_re: re.Pattern[str]
+    leadin_re: Lowered
     qualified_re: re.Pattern[str]  # "inclusion criteria (phase ii only)", "... for cohort b"
     link_always: tuple[str, ...]  # "for ": the qualifier after it is always the header's
     bare_qualified_re: re.Pattern[str]  # "inclusion criteria step 2"
-    clear_scope_re: re.Pattern[str]  # "Phase II only", "NET cohort", "Part 2"
+    clear_scope_re: Lowered  # "Phase II only", "NET cohort", "Part 2"
     reset_starts: tuple[str, ...]  # "all ..." qualifiers are no scope
     continuation_starts: tuple[str, ...]  # "Note: ..." after a blank line continues the item
     flow_probe: tuple[str, ...]  # cheap substrings that must occur for a flowed header
@@ -177,7 +178,7 @@ def header_vocab() -> HeaderVocab:
         version=int(data.get("version") or 0),
         headers=headers,
         sentences=tuple(sentences),
-        scope_re=scope_re,
+        scope_re=Lowered(scope_re),
         scope_reset=reset,
         first_words=first,
         first_pairs=pairs,
@@ -185,11 +186,11 @@ def header_vocab() -> HeaderVocab:
         start_pairs=None if pairs is None else frozenset(c for p in pairs for c in _case_variants(p)),
         sentence_re=re.compile(f"^(?:{alts})"),
         sentence_index=_sentence_index(sentences),
-        leadin_re=leadin,
+        leadin_re=Lowered(leadin),
         qualified_re=qualified,
         link_always=tuple(f"{w} " for w in always),
         bare_qualified_re=bare,
-        clear_scope_re=clear_re,
+        clear_scope_re=Lowered(clear_re),
         reset_starts=tuple(f"{w} " for w in _strs(data, "scope_reset_starts")),
         continuation_starts=tuple(w.lower() for w in _strs(data, "continuation_starts")),
         flow_probe=(noun[1:].lower(), noun[1:].upper()),
