@@ -8,6 +8,7 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trialmatch.criteria.lowre import caseless_safe
 from trialmatch.criteria.split_headers import header_vocab, norm, sentence_kind
 
 
@@ -60,3 +61,25 @@ def test_lowered_searches_find_what_the_patterns_find(text: str) -> None:
     v = header_vocab()
     for low in (v.scope_re, v.clear_scope_re, v.leadin_re):
         assert (low.search(text) is None) == (low.pattern.search(text) is None)
+
+
+_HEADER_BITS = ["Inclusion", "EXCLUSION", "criteria", "Criteria", " ", "\n", ":", "x", "İ", "K", "-"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(_HEADER_BITS),
+        max_size=12,
+    )
+)
+def test_any_header_twin_finds_the_same_spans(words: list[str]) -> None:
+    """unflow searches a caseless-safe line's lower-cased form with ``any_header_low``."""
+    v = header_vocab()
+    assert v.any_header_low is not None
+    line = " ".join(words)
+    if caseless_safe(line):
+        low = line.lower()
+        for pos in range(len(line) + 1):
+            a, b = v.any_header_re.search(line, pos), v.any_header_low.search(low, pos)
+            assert (a and a.span()) == (b and b.span())

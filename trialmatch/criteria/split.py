@@ -138,10 +138,9 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
     label_item: _Item | None = None
 
     lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
+    # i: the next line's index. (The list's iterator yields the lines inserted at i below next: it
+    # reads lines[index] until the index reaches the list's current length, as the loop did by hand.)
+    for i, line in enumerate(lines, 1):
         stripped = line.strip()
         if not stripped:
             prev_blank = True

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from trialmatch.criteria.lowre import Lowered
+from trialmatch.criteria.lowre import Lowered, lowered
 from trialmatch.criteria.split_markers import TERMINAL, marker
 from trialmatch.vocab.patterns import pattern
 
@@ -68,6 +68,8 @@ class HeaderVocab:
     continuation_starts: tuple[str, ...]  # "Note: ..." after a blank line continues the item
     flow_probe: tuple[str, ...]  # cheap substrings that must occur for a flowed header
     any_header_re: re.Pattern[str]  # "inclusion criteria:" anywhere
+    #: any_header_re compiled for the lower-cased text (``lowre.lowered``; None: no such twin)
+    any_header_low: re.Pattern[str] | None
     midline_header_re: re.Pattern[str]  # a header run into the text before it
     header_dash_re: re.Pattern[str]  # "Exclusion Criteria: - item" on one line
     #: classify_body's answers by body (bounded): header lines and boilerplate recur across trials
@@ -195,6 +197,7 @@ def header_vocab() -> HeaderVocab:
         continuation_starts=tuple(w.lower() for w in _strs(data, "continuation_starts")),
         flow_probe=(noun[1:].lower(), noun[1:].upper()),
         any_header_re=any_header,
+        any_header_low=lowered(any_header),
         midline_header_re=midline,
         header_dash_re=dash,
     )
