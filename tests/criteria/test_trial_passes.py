@@ -141,6 +141,15 @@ def test_trailing_or_tail_test_is_exact(head: str, tail: str) -> None:
     assert trial._trailing_or(head + tail) == bool(trial._TRAILING_OR.search(head + tail))
 
 
+@settings(max_examples=600, deadline=None)
+@given(st.text(max_size=12) | st.sampled_from(_WORDS), st.text(alphabet=_TAIL_CHARS, max_size=10))
+def test_trailing_or_last_character_test_is_necessary(head: str, tail: str) -> None:
+    """_join_alternatives reads _trailing_or only for an item ending with [rR,;:] or white space."""
+    text = head + tail
+    if trial._TRAILING_OR.search(text):
+        assert text[-1:] in trial._OR_LAST or text[-1:].isspace()
+
+
 @settings(max_examples=400, deadline=None)
 @given(_texts())
 def test_opens_list_prefilter_is_exact(text: str) -> None:

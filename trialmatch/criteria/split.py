@@ -82,12 +82,17 @@ class SplitItem:
 # --------------------------------------------------------------------------- splitting
 
 
-@dataclass(slots=True)
 class _Item:
-    kind: Kind
-    scope: str | None
-    head: list[str] = field(default_factory=list)
-    subs: list[list[str]] = field(default_factory=list)  # each sub-line: list of wrapped lines
+    """An item being read: its kind, scope, head lines and sub-lines (each a list of wrapped lines).
+    (A plain class: its __init__ builds the sub-lines list without a dataclass default factory.)"""
+
+    __slots__ = ("head", "kind", "scope", "subs")
+
+    def __init__(self, kind: Kind, scope: str | None, head: list[str]) -> None:
+        self.kind = kind
+        self.scope = scope
+        self.head = head
+        self.subs: list[list[str]] = []
 
     def last_text(self) -> str:
         if self.subs:
@@ -138,10 +143,9 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
     label_item: _Item | None = None
 
     lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
+    # i: the next line's index. (The list's iterator yields the lines inserted at i below next: it
+    # reads lines[index] until the index reaches the list's current length, as the loop did by hand.)
+    for i, line in enumerate(lines, 1):
         stripped = line.strip()
         if not stripped:
             prev_blank = True
@@ -170,7 +174,7 @@ def _rows(text: str, heads: list[tuple[str, list[str]]] | None) -> list[Row]:
         # (classify_body's first test: a header's first two characters, in any case, are a start pair,
         # unless the text starts with "*#_" or a character whose lower case may be ASCII)
         if len(stripped) <= 400 and (
-            starts is None or rest[:2] in starts or rest[:1] in "*#_" or not rest[:2].isascii()
+            starts is None or (r2 := rest[:2]) in starts or r2[:1] in "*#_" or not r2.isascii()
         ):
             hdr = classify_body(rest, v)
             if hdr is not None and not (

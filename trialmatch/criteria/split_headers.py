@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from trialmatch.criteria.lowre import Lowered, lowered
 from trialmatch.criteria.split_markers import TERMINAL, marker
 from trialmatch.vocab.patterns import pattern
 
@@ -28,6 +29,7 @@ __all__ = [
     "is_label",
     "norm",
     "scope_label",
+    "sentence_kind",
 ]
 
 #: Longest line examined for markers/headers (longer lines are plain text).
@@ -47,26 +49,59 @@ class HeaderVocab:
     version: int
     headers: dict[str, str]  # normalised phrase -> "inclusion" | "exclusion" | "neutral"
     sentences: tuple[tuple[str, str], ...]
-    scope_re: re.Pattern[str]
+    scope_re: Lowered  # (searched case-sensitively in the lower-cased text: the same, faster)
     scope_reset: frozenset[str]
     first_words: frozenset[str]  # first word of every header phrase (a quick filter)
     first_pairs: frozenset[str] | None  # their first two characters (a quicker one), if all have two
     start_pairs: frozenset[str] | None  # first_pairs in every letter case (a test without lower())
     kind_phrases: tuple[str, ...]  # the inclusion and exclusion header phrases (qualified_re's prefixes)
     sentence_re: re.Pattern[str]
-    leadin_re: re.Pattern[str]
+    #: the sentences (in sentence_re's order) by their first word, if every one has two words (its
+    #: match is then a startswith of a phrase filed under the text's first word)
+    sentence_index: dict[str, tuple[tuple[str, str], ...]] | None
+    leadin_re: Lowered
     qualified_re: re.Pattern[str]  # "inclusion criteria (phase ii only)", "... for cohort b"
     link_always: tuple[str, ...]  # "for ": the qualifier after it is always the header's
     bare_qualified_re: re.Pattern[str]  # "inclusion criteria step 2"
-    clear_scope_re: re.Pattern[str]  # "Phase II only", "NET cohort", "Part 2"
+    clear_scope_re: Lowered  # "Phase II only", "NET cohort", "Part 2"
     reset_starts: tuple[str, ...]  # "all ..." qualifiers are no scope
     continuation_starts: tuple[str, ...]  # "Note: ..." after a blank line continues the item
     flow_probe: tuple[str, ...]  # cheap substrings that must occur for a flowed header
     any_header_re: re.Pattern[str]  # "inclusion criteria:" anywhere
+    #: any_header_re compiled for the lower-cased text (``lowre.lowered``; None: no such twin)
+    any_header_low: re.Pattern[str] | None
     midline_header_re: re.Pattern[str]  # a header run into the text before it
     header_dash_re: re.Pattern[str]  # "Exclusion Criteria: - item" on one line
     #: classify_body's answers by body (bounded): header lines and boilerplate recur across trials
     memo: dict[str, Header | None] = field(default_factory=dict, init=False, compare=False)
+
+
+def _sentence_index(sentences: list[tuple[str, str]]) -> dict[str, tuple[tuple[str, str], ...]] | None:
+    """The sentences (phrase, kind) in order, filed by first word; None if one has no space."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for phrase, kind in sentences:
+        first, sep, _ = phrase.partition(" ")
+        if not sep:
+            return None  # (a one-word phrase may match a longer first word)
+        index.setdefault(first, []).append((phrase, kind))
+    return {w: tuple(ps) for w, ps in index.items()}
+
+
+def sentence_kind(nbody: str, v: HeaderVocab) -> str | None:
+    """The kind of the first sentence phrase that starts ``nbody`` (normalised), as
+    ``v.sentence_re.match`` finds it, or None."""
+    index = v.sentence_index
+    if index is None:
+        sm = v.sentence_re.match(nbody)
+        if sm is None or not sm.lastgroup:
+            return None
+        return "inclusion" if sm.lastgroup[0] == "i" else "exclusion"
+    # (a phrase with a space starts nbody only when its first word is nbody's first word; the
+    # phrases under it keep the alternation's order, so the first that starts nbody is its match)
+    for phrase, kind in index.get(nbody.partition(" ")[0], ()):
+        if nbody.startswith(phrase):
+            return kind
+    return None
 
 
 def _alt(words: list[str]) -> str:
@@ -145,22 +180,24 @@ def header_vocab() -> HeaderVocab:
         version=int(data.get("version") or 0),
         headers=headers,
         sentences=tuple(sentences),
-        scope_re=scope_re,
+        scope_re=Lowered(scope_re),
         scope_reset=reset,
         first_words=first,
         first_pairs=pairs,
         kind_phrases=tuple(p for p, k in headers.items() if k != "neutral"),
         start_pairs=None if pairs is None else frozenset(c for p in pairs for c in _case_variants(p)),
         sentence_re=re.compile(f"^(?:{alts})"),
-        leadin_re=leadin,
+        sentence_index=_sentence_index(sentences),
+        leadin_re=Lowered(leadin),
         qualified_re=qualified,
         link_always=tuple(f"{w} " for w in always),
         bare_qualified_re=bare,
-        clear_scope_re=clear_re,
+        clear_scope_re=Lowered(clear_re),
         reset_starts=tuple(f"{w} " for w in _strs(data, "scope_reset_starts")),
         continuation_starts=tuple(w.lower() for w in _strs(data, "continuation_starts")),
         flow_probe=(noun[1:].lower(), noun[1:].upper()),
         any_header_re=any_header,
+        any_header_low=lowered(any_header),
         midline_header_re=midline,
         header_dash_re=dash,
     )
@@ -254,9 +291,9 @@ def _classify(body: str, v: HeaderVocab) -> tuple[str, str | None, str] | None:
         return None
     nbody = nhead if head is body else norm(body)
     if body.rstrip().endswith((":", "：")) or len(nbody) <= 60:
-        sm = v.sentence_re.match(nbody)
-        if sm and sm.lastgroup:
-            return ("inclusion" if sm.lastgroup[0] == "i" else "exclusion"), None, ""
+        skind = sentence_kind(nbody, v)
+        if skind is not None:
+            return skind, None, ""
     return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from trialmatch.criteria.lowre import caseless_safe
 from trialmatch.criteria.split_headers import header_vocab
 from trialmatch.criteria.split_markers import CIRCLED, ROMAN, ROMAN_VALUES, marker
 
@@ -59,14 +60,20 @@ def unflow(text: str) -> str:
     if p0 not in text and p1 not in text:
         return text
     found = False
+    low_rx = v.any_header_low
     chunks: list[str] = []
     done = 0
     for a, b in _probe_lines(text, (p0, p1)):
         ln = orig = text[a:b]
-        m = v.any_header_re.search(ln)
+        # (the lowered twin on the lower-cased line is the same search, with the same spans: lowre)
+        if low_rx is not None and caseless_safe(ln):
+            rx, lo = low_rx, ln.lower()
+        else:
+            rx, lo = v.any_header_re, ln
+        m = rx.search(lo)
         if m:
             found = True
-            if m.start() > len(ln) - len(ln.lstrip()) or v.any_header_re.search(ln, m.end()):
+            if m.start() > len(ln) - len(ln.lstrip()) or rx.search(lo, m.end()):
                 ln = v.midline_header_re.sub("\n\n", ln)  # (else its one header opens the line)
             if "-" in ln:  # (header_dash_re needs one; a "\\1" template costs even without a match)
                 ln = v.header_dash_re.sub("\\1\n\n", ln)

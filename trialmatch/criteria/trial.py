@@ -77,6 +77,8 @@ _NOT_ENTRY = pattern("trial.not_entry")
 #: The characters a _TRAILING_OR match can end with after its "or" (and white space around them).
 _TRAILING_OR_TAIL = ",;:"
 _OR_CASES = ("or", "OR", "Or", "oR")  # (no other character matches "o" or "r" ignoring case)
+#: The last character of an item that ends with "or" (``_trailing_or``), unless white space ("" too).
+_OR_LAST = "rR" + _TRAILING_OR_TAIL
 
 
 def _join_alternatives(
@@ -86,18 +88,21 @@ def _join_alternatives(
     carcinoma of unknown primary") are alternatives of one criterion, not requirements each."""
     out: list[tuple[str, str, list[str], str | None]] = []
     joining = False
-    # listing: entries are joined to out[-1]; None: not read yet, out[-1] (``opener``) may open a
-    # list (read only when an item that could be an entry follows it)
+    # listing: entries are joined to out[-1]; None: not read yet, out[-1] (the opener: its text and
+    # parts) may open a list (read only when an item that could be an entry follows it)
     listing: bool | None = False
-    opener: tuple[str, list[str]] = ("", [])
-    for kind, item, parts, scope in items:
+    opener: str = ""
+    opener_parts: list[str] = []
+    for row in items:
+        kind, item, parts, scope = row
         join = False
         if out and out[-1][0] == kind:
             if joining:
                 join = True
-            elif listing is not False and _entry_form(item, parts):
+            # (_entry_form, inline)
+            elif listing is not False and not parts and len(item) <= 160 and ":" not in item:
                 if listing is None:
-                    listing = _opens_list(opener[0]) and all(_list_entry(p, []) for p in opener[1])
+                    listing = _opens_list(opener) and all(_list_entry(p, []) for p in opener_parts)
                 join = bool(listing) and _entry_words(item)
         if join:
             k0, t0, p0, s0 = out[-1]
@@ -106,11 +111,13 @@ def _join_alternatives(
             if len(text) >= 3000:
                 listing = False
         else:
-            out.append((kind, item, parts, scope))
-            text = item
-            opener = (item, parts)
+            out.append(row)
+            text = opener = item
+            opener_parts = parts
             listing = None if len(item) < 3000 else False
-        joining = len(text) < 2000 and _trailing_or(item)
+        # (an item ending with "or" ends with "r", "R", white space or one of [,;:]: most end otherwise)
+        last = item[-1:]
+        joining = (last in _OR_LAST or last.isspace()) and len(text) < 2000 and _trailing_or(item)
     return out
 
 
