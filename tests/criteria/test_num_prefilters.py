@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trialmatch.criteria import temporal
-from trialmatch.criteria.lowre import caseless_safe, first_char_gated, lowered
+from trialmatch.criteria.lowre import caseless_safe, lowered
 from trialmatch.criteria.needles import top_alternatives
+from trialmatch.vocab.regex_facts import first_char_gated
 
 _WORDS = [
     "within", "in the last", "past", "days", "day", "d", "2d", "3 d", "wks", "weeks", "wk", "month", "mo",
@@ -232,7 +233,7 @@ def test_range_values_examples() -> None:
 
 
 def test_first_chars() -> None:
-    from trialmatch.criteria.lowre import first_chars
+    from trialmatch.vocab.regex_facts import first_chars
 
     assert first_chars(re.compile(r"a?b|(?<!\w)\d")) == "[\\U00000061\\U00000062\\d]"
     assert first_chars(re.compile(r"x*")) is None  # can match nothing

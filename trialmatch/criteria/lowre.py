@@ -14,9 +14,6 @@ for the pattern can only succeed when its mandatory tail (or one of its final wo
 from __future__ import annotations
 
 import re
-import re._constants as C  # (the standard library's own regex syntax tree: ``re._parser``)
-import re._parser as P
-from typing import Any
 
 from trialmatch.vocab.prefilter import Cue, caseless_safe
 from trialmatch.vocab.regex_facts import lowered
@@ -25,8 +22,6 @@ __all__ = [
     "Lowered",
     "caseless_safe",
     "final_words",
-    "first_char_gated",
-    "first_chars",
     "lowered",
     "tail_from",
     "top_level_cut",
@@ -107,80 +102,3 @@ def final_words(p: re.Pattern[str] | Cue) -> re.Pattern[str] | None:
     # a word ending in another is implied by it
     words = [w for w in words if not any(o != w and w.endswith(o) for o in words)]
     return re.compile("(?:" + "|".join(words) + r")(?!\w)")
-
-
-_CATEGORY = {
-    C.CATEGORY_DIGIT: r"\d",
-    C.CATEGORY_NOT_DIGIT: r"\D",
-    C.CATEGORY_SPACE: r"\s",
-    C.CATEGORY_NOT_SPACE: r"\S",
-    C.CATEGORY_WORD: r"\w",
-    C.CATEGORY_NOT_WORD: r"\W",
-}
-_ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
-
-
-def _first(items: Any) -> tuple[set[str], bool] | None:
-    """(class items one of which the first character of a match of the sequence ``items`` is,
-    whether the sequence can match nothing), or None when that is not read (an "any character",
-    a negated class, a back-reference ...)."""
-    out: set[str] = set()
-    for op, av in items:
-        if op in _ZERO_WIDTH:
-            continue  # consumes nothing: the first character comes after it
-        if op is C.LITERAL:
-            out.add(f"\\U{av:08x}")
-            return out, False
-        if op is C.IN:
-            for o, a in av:
-                if o is C.LITERAL:
-                    out.add(f"\\U{a:08x}")
-                elif o is C.RANGE:
-                    out.add(f"\\U{a[0]:08x}-\\U{a[1]:08x}")
-                elif o is C.CATEGORY and a in _CATEGORY:
-                    out.add(_CATEGORY[a])
-                else:
-                    return None
-            return out, False
-        if op is C.SUBPATTERN:
-            if av[1] & re.IGNORECASE:
-                return None  # (?i:...): its letters match their other cases too
-            alts = [av[3]]
-        elif op is C.BRANCH:
-            alts = av[1]
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            alts = [av[2]]
-        else:
-            return None
-        nullable = op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] == 0
-        for alt in alts:
-            got = _first(alt)
-            if got is None:
-                return None
-            out |= got[0]
-            nullable = nullable or got[1]
-        if not nullable:
-            return out, False
-    return out, True
-
-
-def first_chars(rx: re.Pattern[str]) -> str | None:
-    """A character class (``[...]``) holding the first character of every match of the
-    case-sensitive pattern ``rx``; None when it is not read or a match can be empty."""
-    if rx.flags & (re.IGNORECASE | re.VERBOSE):
-        return None
-    got = _first(P.parse(rx.pattern, rx.flags))
-    if got is None or got[1] or not got[0]:
-        return None
-    return "[" + "".join(sorted(got[0])) + "]"
-
-
-def first_char_gated(rx: re.Pattern[str]) -> re.Pattern[str]:
-    """``rx`` led by a look-ahead for its ``first_chars``: the same matches (spans and groups),
-    but a position whose character starts no match fails at once, without trying every branch
-    (the ``re`` engine skips ahead only for a pattern that starts with a literal or a plain
-    class). ``rx`` itself when no class is read."""
-    cls = first_chars(rx)
-    if cls is None:
-        return rx
-    return re.compile(f"(?={cls})(?:{rx.pattern})", rx.flags)

@@ -14,11 +14,12 @@ from functools import cache, lru_cache
 
 from trialmatch.criteria.lab_mentions import LabMention
 from trialmatch.criteria.lexicon import alternation, phrase_re, phrases
-from trialmatch.criteria.lowre import caseless_safe, first_char_gated, lowered
+from trialmatch.criteria.lowre import caseless_safe, lowered
 from trialmatch.criteria.needles import group_needles, has_needle, pattern_needles, phrase_needles
 from trialmatch.criteria.temporal import _UNIT as _TIME_UNIT
 from trialmatch.vocab.patterns import pattern, pattern_source
 from trialmatch.vocab.prefilter import Cue, gate
+from trialmatch.vocab.regex_facts import first_char_gated
 from trialmatch.vocab.units import normalize_unit
 
 __all__ = [

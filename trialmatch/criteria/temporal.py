@@ -10,10 +10,11 @@ import re
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-from trialmatch.criteria.lowre import caseless_safe, first_char_gated, lowered
+from trialmatch.criteria.lowre import caseless_safe, lowered
 from trialmatch.criteria.needles import top_alternatives
 from trialmatch.criteria.rules import Window
 from trialmatch.vocab.prefilter import finder, needed, union
+from trialmatch.vocab.regex_facts import first_char_gated
 
 __all__ = ["NUMBER_WORDS", "find_windows", "first_window"]
 

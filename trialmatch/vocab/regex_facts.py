@@ -4,7 +4,8 @@ those readings rest on.
 ``needed(rx)`` gives lower-cased strings one of which every match contains (``\\bage[ds]?\\b|
 \\byears?\\b`` -> ``{"age", "year"}``), or None when it cannot tell; ``needed_all`` several such
 sets, each necessary; ``max_width`` the longest text a match can span; ``final_words_of`` the plain
-words one of which ends every match. ``trie_regex`` builds a regex of literal phrases as a trie.
+words one of which ends every match; ``first_chars`` a class holding the first character of every
+match (``first_char_gated`` leads the pattern with it, so the search skips ahead). ``trie_regex`` builds a regex of literal phrases as a trie.
 ``folded(text)`` is ``text.lower()`` with the three characters a case-insensitive regex matches to
 an ASCII letter that ``str.lower`` does not give (dotless i, long s, the combining dot of "İ")
 mapped to it, so the strings stay a true necessary condition on any text. ``trialmatch.vocab.
@@ -28,6 +29,8 @@ __all__ = [
     "caseless",
     "caseless_safe",
     "final_words_of",
+    "first_char_gated",
+    "first_chars",
     "fold_lowered",
     "folded",
     "lowered",
@@ -390,3 +393,79 @@ def final_words_of(rx: re.Pattern[str]) -> frozenset[str] | None:
     if not words or not all(w.isascii() and w.isalpha() for w in words):
         return None
     return frozenset(words)
+
+
+_CATEGORY = {
+    C.CATEGORY_DIGIT: r"\d",
+    C.CATEGORY_NOT_DIGIT: r"\D",
+    C.CATEGORY_SPACE: r"\s",
+    C.CATEGORY_NOT_SPACE: r"\S",
+    C.CATEGORY_WORD: r"\w",
+    C.CATEGORY_NOT_WORD: r"\W",
+}
+
+
+def _first(items: Any) -> tuple[set[str], bool] | None:
+    """(class items one of which the first character of a match of the sequence ``items`` is,
+    whether the sequence can match nothing), or None when that is not read (an "any character",
+    a negated class, a back-reference ...)."""
+    out: set[str] = set()
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue  # consumes nothing: the first character comes after it
+        if op is C.LITERAL:
+            out.add(f"\\U{av:08x}")
+            return out, False
+        if op is C.IN:
+            for o, a in av:
+                if o is C.LITERAL:
+                    out.add(f"\\U{a:08x}")
+                elif o is C.RANGE:
+                    out.add(f"\\U{a[0]:08x}-\\U{a[1]:08x}")
+                elif o is C.CATEGORY and a in _CATEGORY:
+                    out.add(_CATEGORY[a])
+                else:
+                    return None
+            return out, False
+        if op is C.SUBPATTERN:
+            if av[1] & re.IGNORECASE:
+                return None  # (?i:...): its letters match their other cases too
+            alts = [av[3]]
+        elif op is C.BRANCH:
+            alts = av[1]
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            alts = [av[2]]
+        else:
+            return None
+        nullable = op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] == 0
+        for alt in alts:
+            got = _first(alt)
+            if got is None:
+                return None
+            out |= got[0]
+            nullable = nullable or got[1]
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def first_chars(rx: re.Pattern[str]) -> str | None:
+    """A character class (``[...]``) holding the first character of every match of the
+    case-sensitive pattern ``rx``; None when it is not read or a match can be empty."""
+    if rx.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    got = _first(P.parse(rx.pattern, rx.flags))
+    if got is None or got[1] or not got[0]:
+        return None
+    return "[" + "".join(sorted(got[0])) + "]"
+
+
+def first_char_gated(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """``rx`` led by a look-ahead for its ``first_chars``: the same matches (spans and groups),
+    but a position whose character starts no match fails at once, without trying every branch
+    (the ``re`` engine skips ahead only for a pattern that starts with a literal or a plain
+    class). ``rx`` itself when no class is read."""
+    cls = first_chars(rx)
+    if cls is None:
+        return rx
+    return re.compile(f"(?={cls})(?:{rx.pattern})", rx.flags)
