@@ -285,8 +285,6 @@ def grades_in(text: str) -> tuple[str, ...]:
 
 
 _STAGE = pattern("facets.stage")
-
-
 _ROMANS = ("I", "II", "III", "IV")
 
 

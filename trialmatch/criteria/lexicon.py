@@ -240,6 +240,15 @@ def _occurrences(toks: tuple[str, ...], common: frozenset[str]) -> list[int]:
     return out
 
 
+def _match_at(idx: dict[str, tuple[tuple[str, ...], ...]], toks: tuple[str, ...], i: int) -> int:
+    """Length of the longest phrase starting at token ``i`` (0: none)."""
+    for c in idx[toks[i]]:  # longest first
+        L = len(c)
+        if L == 1 or toks[i : i + L] == c:
+            return L
+    return 0
+
+
 class _Spans:
     """Offsets of tokens of a text, found left to right as hits ask for them: the tokens are those
     of the lower-cased text, at the same offsets when it has the text's length, and a token is
@@ -277,14 +286,12 @@ def find_all(key: str, text: str) -> list[PhraseHit]:
     for i in _occurrences(toks, firsts.intersection(toks)):
         if i < nxt:
             continue
-        for c in idx[toks[i]]:  # longest first
-            L = len(c)
-            if L == 1 or toks[i : i + L] == c:
-                if spans is None:
-                    spans = _Spans(text, toks)
-                out.append(PhraseHit(text, *spans.span(i, L)))
-                nxt = i + L
-                break
+        L = _match_at(idx, toks, i)
+        if L:
+            if spans is None:
+                spans = _Spans(text, toks)
+            out.append(PhraseHit(text, *spans.span(i, L)))
+            nxt = i + L
     return out
 
 
@@ -299,10 +306,9 @@ def find_phrase(key: str, text: str) -> PhraseHit | None:
         return None
     idx, firsts, _ = _tables(key)
     for i in _occurrences(toks, firsts.intersection(toks)):
-        for c in idx[toks[i]]:  # longest first
-            L = len(c)
-            if L == 1 or toks[i : i + L] == c:
-                return PhraseHit(text, *_Spans(text, toks).span(i, L))
+        L = _match_at(idx, toks, i)
+        if L:
+            return PhraseHit(text, *_Spans(text, toks).span(i, L))
     return None
 
 
