@@ -5,11 +5,11 @@ those readings rest on.
 \\byears?\\b`` -> ``{"age", "year"}``), or None when it cannot tell; ``needed_all`` several such
 sets, each necessary; ``max_width`` the longest text a match can span; ``final_words_of`` the plain
 words one of which ends every match; ``first_chars`` a class holding the first character of every
-match (``first_char_gated`` leads the pattern with it, so the search skips ahead). ``trie_regex`` builds a regex of literal phrases as a trie.
-``folded(text)`` is ``text.lower()`` with the three characters a case-insensitive regex matches to
-an ASCII letter that ``str.lower`` does not give (dotless i, long s, the combining dot of "İ")
-mapped to it, so the strings stay a true necessary condition on any text. ``trialmatch.vocab.
-prefilter`` builds its ``Cue`` on these.
+match (``first_char_gated`` leads the pattern with it, so the search skips ahead). ``trie_regex``
+builds a regex of literal phrases as a trie. ``folded(text)`` is ``text.lower()`` with the three
+characters a case-insensitive regex matches to an ASCII letter that ``str.lower`` does not give
+(dotless i, long s, the combining dot of "İ") mapped to it, so the strings stay a true necessary
+condition on any text. ``trialmatch.vocab.prefilter`` builds its ``Cue`` on these.
 """
 
 from __future__ import annotations
