@@ -28,39 +28,30 @@ class LabMention(NamedTuple):
 def _lab_index() -> tuple[
     dict[tuple[str, ...], tuple[str, str]],
     dict[tuple[str, ...], tuple[str, str]],
-    dict[str, int],
-    dict[str, int],
+    dict[str, tuple[int, ...]],
+    dict[str, tuple[int, ...]],
 ]:
+    """(lab names by normalised tokens, abbreviations by tokens as written, and by first token
+    the token counts of the names and of the abbreviations starting with it, longest first: the
+    only lengths a match at that token can have)."""
     names: dict[tuple[str, ...], tuple[str, str]] = {}
     abbrs: dict[tuple[str, ...], tuple[str, str]] = {}
-    fn: dict[str, int] = {}
-    fa: dict[str, int] = {}
     for lv in labs():
         for n in lv.names:
             k = tuple(norm_token(t) for t, _, _ in tokenize(n))
             if k and k not in names:
                 names[k] = (lv.key, lv.var)
-                fn[k[0]] = max(fn.get(k[0], 0), len(k))
         for a in lv.abbr:
             k = tuple(t for t, _, _ in tokenize(a))
             if k and k not in abbrs:
                 abbrs[k] = (lv.key, lv.var)
-                fa[k[0]] = max(fa.get(k[0], 0), len(k))
-    return names, abbrs, fn, fa
-
-
-@cache
-def _lengths() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
-    """The token counts of the lab names (by normalised first token) and of the abbreviations (by
-    first token as written), longest first: the only lengths a match at that token can have."""
-    names, abbrs, _, _ = _lab_index()
-    out: list[dict[str, tuple[int, ...]]] = []
+    lengths: list[dict[str, tuple[int, ...]]] = []
     for keys in (names, abbrs):
         lens: dict[str, set[int]] = {}
         for k in keys:
             lens.setdefault(k[0], set()).add(len(k))
-        out.append({t: tuple(sorted(v, reverse=True)) for t, v in lens.items()})
-    return out[0], out[1]
+        lengths.append({t: tuple(sorted(v, reverse=True)) for t, v in lens.items()})
+    return names, abbrs, lengths[0], lengths[1]
 
 
 @cache
@@ -92,8 +83,7 @@ def lab_mentions(text: str) -> list[LabMention]:
         cand = compress(count(), map(fns.__contains__, normed))
     else:
         cand = compress(count(), map(or_, map(fns.__contains__, normed), map(fas.__contains__, words)))
-    names, abbrs, _, _ = _lab_index()
-    fn, fa = _lengths()
+    names, abbrs, fn, fa = _lab_index()
     n = len(words)
     nxt, k, pos = 0, 0, 0  # tokens are located lazily, left to right: words[:k] end at or before pos (in at)
     for i in cand:
