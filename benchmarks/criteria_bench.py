@@ -15,6 +15,8 @@
    case-sensitive abbreviations are only found where a lower-case synonym is listed.
 3. Throughput: ``parse_criteria`` over every criteria text in ``data/trials`` (trial_info JSON and
    HINT CSV, deduplicated by NCT id) on one core; the share of criteria parsed vs needs_review.
+   ``parser`` says whether the mypyc build ran (``trialmatch.native``); when it did, the same run
+   also times the pure-Python parser in a new process (``throughput_pure_python``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DATA = SHARED / "data"
 
-__all__ = ["fb_scores", "lct_scores", "run", "throughput", "trial_texts"]
+__all__ = ["fb_scores", "lct_scores", "run", "throughput", "throughput_pure", "trial_texts"]
 
 _OTHER_VARS = {
     "ecog": "ecog", "eastern cooperative oncology group": "ecog", "ecog performance status": "ecog",
@@ -340,15 +342,35 @@ def throughput(limit: int | None = None) -> dict[str, Any]:
     }
 
 
+def throughput_pure(limit: int | None = None) -> dict[str, Any]:
+    """``throughput`` of the same parser as plain Python (``TRIALMATCH_PURE=1``, a new process)."""
+    import os
+    import subprocess
+
+    code = (f"import json; from benchmarks.criteria_bench import throughput; "
+            f"print(json.dumps(throughput({limit!r})))")  # fmt: skip
+    env = os.environ | {"TRIALMATCH_PURE": "1"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    d: dict[str, Any] = json.loads(out.stdout.splitlines()[-1])
+    return {k: d[k] for k in ("seconds", "trials_per_s", "cpu_seconds", "trials_per_cpu_s")}
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     if not DATA.is_dir():
         return {"skipped": "../shared/data not found"}
+    from trialmatch.native import status
+
     lim = 300 if quick else None
-    return {
+    build = status()
+    out = {
         "lct_numeric": lct_scores(lim),
         "fb_bounds": fb_scores(1500 if quick else None),
-        "throughput": throughput(800 if quick else None),
+        "throughput": {"parser": build.reason, **throughput(800 if quick else None)},
     }
+    if build.compiled:  # the same code uncompiled, for the ratio (machines are noisy: same run)
+        out["throughput_pure_python"] = throughput_pure(800 if quick else None)
+    return out
 
 
 def _print(d: dict[str, Any], indent: int = 0) -> None:

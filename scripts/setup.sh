@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Create ./.venv and install TrialMatch with everything it needs (idempotent).
 # Usage: bash scripts/setup.sh [--test]   (--test also installs test tools, Chromium, PostgreSQL)
+# Then compiles the criteria parser with mypyc (scripts/build_native.py; a no-op when up to date,
+# skipped with TRIALMATCH_PURE=1); if that fails, the same parser runs as pure Python.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -9,7 +11,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "${1:-}" = "--test" ]; then
-  .venv/bin/python -m pip install -q -e ".[test]"
+  .venv/bin/python -m pip install -q -e ".[test,native]"
   # Debian packages for the browser and PostgreSQL tests (skipped when already there).
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -25,5 +27,8 @@ if [ "${1:-}" = "--test" ]; then
     npm install --silent --no-audit --no-fund >/dev/null
   fi
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q -e ".[native]"
+fi
+if [ "${TRIALMATCH_PURE:-0}" = 0 ]; then
+  .venv/bin/python scripts/build_native.py build || echo "warning: the parser runs as pure Python (slower)" >&2
 fi

@@ -11,13 +11,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from trialmatch.criteria.lowre import Lowered, lowered
 from trialmatch.criteria.split_markers import TERMINAL, marker
+from trialmatch.vocab._load import DATA_DIR
 from trialmatch.vocab.patterns import pattern
 
 __all__ = [
@@ -35,7 +35,7 @@ __all__ = [
 #: Longest line examined for markers/headers (longer lines are plain text).
 MAX_LABEL = 80
 
-_VOCAB_PATH = Path(__file__).resolve().parents[1] / "vocab" / "data" / "criteria_headers.yaml"
+_VOCAB_PATH = DATA_DIR / "criteria_headers.yaml"
 
 
 #: A header line read: (kind, scope, rest of the line), as ``classify_header`` gives it.

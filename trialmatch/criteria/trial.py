@@ -36,10 +36,11 @@ __all__ = [
 def _code_version() -> str:
     """A digest of the parser's code and vocabularies, so stored rules are re-parsed on change."""
     import hashlib
+    from importlib.resources import files as package_files
     from pathlib import Path
 
     h = hashlib.sha1()
-    here = Path(__file__).resolve().parent
+    here = Path(str(package_files("trialmatch.criteria")))  # not __file__: see vocab._load.DATA_DIR
     files = sorted(here.glob("*.py")) + sorted((here.parent / "vocab").rglob("*.py"))
     files += sorted((here.parent / "vocab" / "data").rglob("*.yaml"))
     for f in files:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,8 @@ import yaml
 
 __all__ = ["DATA_DIR", "data_version", "load_data"]
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+# through the package, not ``__file__``: a module compiled by mypyc has its build's ``__file__``
+DATA_DIR = Path(str(files("trialmatch.vocab"))) / "data"
 
 #: libyaml's loader when PyYAML was built with it (~10x faster on concepts.yaml; same result).
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
