@@ -129,3 +129,13 @@ def test_no_vocabulary_term_has_a_sigma() -> None:
     for f in DATA_DIR.rglob("*.yaml"):
         text = f.read_text(encoding="utf-8")
         assert not {"Σ", "σ", "ς"} & set(text), f
+
+
+def test_version_says_which_parser_runs() -> None:
+    from typer.testing import CliRunner
+
+    from trialmatch.cli.main import app
+
+    res = CliRunner().invoke(app, ["--version"])
+    assert res.exit_code == 0
+    assert res.output.startswith("trialmatch ") and native.status().reason in res.output

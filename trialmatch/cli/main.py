@@ -33,14 +33,20 @@ COMMAND_MODULES = (
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"trialmatch {__version__}")
+        from trialmatch.native import status
+
+        typer.echo(f"trialmatch {__version__} (criteria parser: {status().reason})")
         raise typer.Exit()
 
 
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version."
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Show the version, and whether the criteria parser runs compiled.",
     ),
 ) -> None:
     """TrialMatch: clinical-trial finder and eligibility matcher."""
