@@ -91,7 +91,7 @@ def _decide() -> NativeStatus:
     except (OSError, ValueError):
         return NativeStatus(False, "pure Python: the build record is missing; rebuild")
     if not isinstance(recorded, dict) or recorded.get("digest") != source_digest():
-        return NativeStatus(False, "pure Python: sources changed since the build; rebuild")
+        return NativeStatus(False, "pure Python: the sources (or Python) changed since the build; rebuild")
     return NativeStatus(True, f"compiled with mypyc {recorded.get('mypyc', '?')}")
 
 

@@ -55,7 +55,7 @@ def test_stale_or_missing_record_means_pure(tmp_path: Path, monkeypatch: pytest.
     assert not st.compiled and "record is missing" in st.reason
     native.MANIFEST.write_text(json.dumps({"digest": "0" * 64}))
     st = native._decide()
-    assert not st.compiled and "sources changed" in st.reason
+    assert not st.compiled and "changed since the build" in st.reason
     native.MANIFEST.write_text(json.dumps({"digest": native.source_digest(), "mypyc": "9.9"}))
     assert native._decide() == native.NativeStatus(True, "compiled with mypyc 9.9")
     monkeypatch.setenv(native.ENV_PURE, "1")
@@ -84,7 +84,7 @@ def test_pure_switch_loads_every_module_from_source() -> None:
     out = _run(_WHERE, TRIALMATCH_PURE="1")
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "True", "True"]
-    assert "sources changed" not in out.stderr  # the switch is not a stale build: no warning
+    assert "trialmatch:" not in out.stderr  # the switch is not a stale build: no warning
 
 
 @compiled_only
