@@ -40,17 +40,6 @@ KNOWN_GAPS: dict[str, str] = {
         "same histology list item: poorly differentiated NEC is excluded only inside list entry iii, "
         "which the parser does not read (rule: lab.testosterone <= 50)"
     ),
-    "NCT05000294--asthma-inhaled-steroids": (
-        "'There has been no occurrence of acute exacerbations ... requiring ... corticosteroids "
-        "within the previous 12 months' is a condition of the autoimmune-disease exception list, "
-        "split into its own exclusion item and read as 'has corticosteroid within 12 months'"
-    ),
-    "NCT02267603--locoregional-recurrence-after-surgery": (
-        "'locoregional disease that have not received appropriate standard locoregional therapy with "
-        "surgery and/or radiation': 'locoregional therapy' maps to liver_directed_therapy and surgery"
-        " is not looked up (surgery is a skipped procedure), so a patient treated by surgery alone is"
-        " excluded"
-    ),
 }
 
 

@@ -60,6 +60,11 @@ _PRIOR_OR_LINE = pattern("history.prior_or_line")
 _WASHOUT_WORDS = pattern("history.washout_words")
 _EXTENT = pattern("history.extent")
 _LOCAL_DISEASE = pattern("history.local_disease")
+_DEFINED_BY = pattern("history.defined_by")
+#: The concepts a local therapy's named forms are (or descend from): surgery is a procedure.
+_LOCAL_FORMS = ("surgery", "radiotherapy", "local_therapy")
+#: How far after a local therapy's name its forms are read.
+_FORMS_SPAN = 100
 
 
 def _unknown_drugs(text: str) -> list[ConceptHit]:
@@ -89,6 +94,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
             and _ANCHOR_BEFORE.search(main[max(0, h.start - 40) : h.start], low=low)
         )
     ]
+    tx = _local_forms(main, tx)
     # what only a permission sentence after the first names ("... Therapy with heparin, LMWH or
     # fondaparinux is allowed.") is allowed, not asked about
     # a sentence's tokens are tokens of the text: no cue in the text, none in a sentence
@@ -119,6 +125,13 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     cat = "prior_therapy"
     if failure is not None and not tx and not _THERAPY_WORD.search(main, low=low):
         failure = None  # "refractory nausea", "resistant hypertension": not a failed therapy
+    if failure is not None and any(grant):
+        said = failure.group().lower()
+        if not any(said in x.lower() for x, g in zip(sents, grant, strict=True) if not g):
+            # "... is also eligible if the lesion has documented progression after locoregional
+            # treatment": the failure is a condition of a permission, not a requirement
+            q = f"Does the patient meet the item, or the conditions of its permission? ({text[:160]})"
+            return Review("permission with conditions", q), cat
     if failure is not None:
         specific = [
             h
@@ -182,6 +195,8 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
             kinds: tuple[str, ...] = (
                 ("treatment", "medication")
                 if t not in concepts() or concepts()[t].type == "drug"
+                else ("procedure", "treatment")
+                if concepts()[t].type == "procedure"
                 else ("treatment",)
             )
             rules.append(
@@ -204,6 +219,27 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         if kind == "exclusion" and _LOCAL_DISEASE.search(main, low=low):
             r = And((Not(Flag("cancer.metastatic")), r))
     return r, cat
+
+
+def _local_forms(main: str, tx: list[ConceptHit]) -> list[ConceptHit]:
+    """A local therapy named with the forms it takes ("locoregional therapy with surgery and/or radiation
+    therapy"): those forms (surgery, a procedure, among them), not local therapy of any kind."""
+    out = tx
+    for h in tx:
+        if h.concept != "local_therapy" or not _DEFINED_BY.rx.match(main, h.end):
+            continue
+        stop = min((i for i in (main.find(".", h.end), main.find(";", h.end)) if i >= 0), default=len(main))
+        forms = [
+            f
+            for f in _hits(main, ("treatment", "procedure"))
+            if h.end < f.start < min(stop, h.end + _FORMS_SPAN)
+            and f.concept != "local_therapy"
+            and any(is_a(f.concept, c) for c in _LOCAL_FORMS)
+        ]
+        if forms:
+            out = [x for x in out if x is not h] + [f for f in forms if f not in out]
+            out.sort(key=lambda x: x.start)
+    return out
 
 
 # ------------------------------------------------------------------ comorbidities

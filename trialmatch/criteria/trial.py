@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from trialmatch.criteria.conditions import join_conditions
 from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.parse import parse_item
 from trialmatch.criteria.rules import Compare, Has, Is, Not, Or, Review, Rule
@@ -68,8 +69,12 @@ def parse_criteria(text: str) -> list[Criterion]:
     if not text or not text.strip():
         return []
     out: list[Criterion] = []
-    for i, (kind, item, parts, scope) in enumerate(_join_alternatives(_split(text[:MAX_TEXT])[:MAX_ITEMS])):
-        out.append(parse_item(item, kind, parts, scope=scope, index=i))
+    rows = join_conditions(_join_alternatives(_split(text[:MAX_TEXT])[:MAX_ITEMS]))
+    for i, ((kind, item, parts, scope), own, own_parts) in enumerate(rows):
+        crit = parse_item(own, kind, own_parts, scope=scope, index=i)
+        if own is not item:  # conditions of a permission joined to the item: shown with it, not read
+            crit.text, crit.parts = item, parts
+        out.append(crit)
     return out
 
 
