@@ -108,3 +108,23 @@ def test_condition_first_examples() -> None:
     assert parse_build._condition_first([ConceptHit(cond, 0, 3, "a"), ConceptHit(tx, 10, 13, "b")])
     assert not parse_build._condition_first([ConceptHit(tx, 0, 3, "b"), ConceptHit(cond, 10, 13, "a")])
     assert not parse_build._condition_first([ConceptHit(cond, 0, 3, "a")])
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+_CHARS = st.sampled_from(["a", "Z", "7", "é", "٣", "_", " ", ".", "-", "\n", "≥", "(", "x"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_CHARS, max_size=14))
+def test_four_alnum_is_the_stripped_length(text: str) -> None:
+    """``_FOUR_ALNUM`` finds a match exactly when the text stripped of ``[\\W_]`` keeps four characters."""
+    assert (parse_build._FOUR_ALNUM.search(text) is None) == (len(_NON_WORD.sub("", text)) < 4)
+
+
+def test_four_alnum_examples() -> None:
+    assert parse_build._FOUR_ALNUM.search("a-b_c d") is not None  # four letters, anything between
+    assert parse_build._FOUR_ALNUM.search("(e.g. ; , )") is None  # "e", "g": two
+    assert parse_build._FOUR_ALNUM.search("__1_2_3__") is None  # "_" is not counted
+    assert parse_build._FOUR_ALNUM.search("") is None

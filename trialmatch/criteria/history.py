@@ -398,7 +398,9 @@ def comorbidity_rule(
     main, exc = split_exceptions(text)
     read = _comorbid_ids()
     hits = [h for h in concept_hits(main) if h.concept in read]
-    if hits and exc:  # (the exceptions' concepts are read only when there is a hit to except)
+    if not hits:
+        return None  # (each rule below is built from a hit; the steps before it only drop hits)
+    if exc:  # (the exceptions' concepts are read only when there is a hit to except)
         excepted = {h.concept for h in _hits(exc, (*_COND_TYPES, "disease"))}
         hits = [h for h in hits if h.concept not in excepted]
     low = folded(main)  # (its slices are the pieces': ``_piece_may``)
@@ -417,7 +419,7 @@ def comorbidity_rule(
             )
         ]
     if not hits:
-        return None
+        return None  # (every hit was a list heading's)
     wins = [x for x in find_windows(main) if x[0].relation != "after"]
     uncontrolled = _cue_possible("uncontrolled_cues", main)
     sents = [(s.start(), s.end()) for s in _SENT.finditer(main)] if len(wins) > 1 else []
