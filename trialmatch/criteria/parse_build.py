@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from trialmatch.criteria.alternatives import alternatives_rule
 from trialmatch.criteria.clinical import (
     any_of,
     concept_hits,
@@ -264,6 +265,9 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     le = life_expectancy_rule(t)
     if le is not None:
         return "life_expectancy", le, 0.95, None, None
+    listed = alternatives_rule(t, parts) if kind == "inclusion" else None
+    if listed is not None:  # "cancer of one of the following histologies: i) ... ii) ...": each its own
+        return "diagnosis", listed, 0.8, None, None
     cns = cns_rule(t)
     if cns is not None:
         neg = kind == "inclusion" and _NEG_START.rx.match(t) and not isinstance(cns[0], Not)
