@@ -127,3 +127,30 @@ def test_near_misses_unchanged() -> None:
     assert not any(
         isinstance(x, Review) and x.reason == "conditions of a list entry" for x in _leaves(crit.rule)
     )
+
+
+def test_markers_must_run_in_sequence() -> None:
+    text = "Cancer of one of the following types: a) melanoma (stage 3) c) NSCLC b) renal cell carcinoma"
+    found = list_entries(text)
+    assert found is not None
+    # a) then b): "c)" is out of sequence and stays inside entry a
+    assert found[1] == ["melanoma (stage 3) c) NSCLC", "renal cell carcinoma"]
+    assert list_entries("One of the following (i.e. a) melanoma)") is None
+
+
+def test_limit_of_one_alternative_is_not_the_whole_item() -> None:
+    text = (
+        "Evidence of progression by one of the following: (a) PSA progression with PSA >= 2 ng/mL; "
+        "(b) new bone lesions on bone scan; (c) soft tissue progression by RECIST"
+    )
+    crit = parse_item(text, "inclusion")
+    assert crit.status == "needs_review"
+    assert isinstance(crit.rule, And) and isinstance(crit.rule.args[0], Review)  # the lead
+    either = crit.rule.args[-1]
+    assert isinstance(either, Or) and len(either.args) == 3
+    psa = either.args[0]
+    assert isinstance(psa, And) and any(isinstance(x, Compare) and x.var == "lab.psa" for x in psa.args)
+    # the same limits as an exclusion list, or a list whose every entry is a limit, read as before
+    every = "One of the following: 1) PSA >= 2 ng/mL 2) testosterone <= 50 ng/dL"
+    assert parse_item(every, "inclusion").note != "limits of one alternative"
+    assert all(not isinstance(x, Review) for x in _leaves(parse_item(text, "exclusion").rule))

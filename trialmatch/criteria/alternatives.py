@@ -34,7 +34,7 @@ from trialmatch.criteria.rules import And, Has, Is, Not, Or, Review, Rule
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
 
-__all__ = ["alternatives_rule", "list_entries"]
+__all__ = ["alternatives_rule", "list_entries", "listed_limits_rule"]
 
 _MARKER = pattern("alternatives.marker")
 _GRADE_LIST = pattern("alternatives.grade_list")
@@ -95,15 +95,6 @@ def list_entries(t: str, parts: Sequence[str] = ()) -> tuple[str, list[str], str
     ends = [s for s, _ in chain[1:]] + [len(t)]
     entries = [t[e:end].strip(" ;,.") for (_, e), end in zip(chain, ends, strict=True)]
     return t[: chain[0][0]].strip(), entries, ""
-
-
-def _cancer_named(rule: Rule) -> bool:
-    """Does ``rule`` test the diagnosis for a cancer more specific than "cancer"?"""
-    if isinstance(rule, Has):
-        return "diagnosis" in rule.kinds and rule.concept != "cancer"
-    if isinstance(rule, (And, Or)):
-        return any(_cancer_named(a) for a in rule.args)
-    return False
 
 
 def _diagnoses(rule: Rule) -> list[Rule]:
@@ -192,7 +183,7 @@ def _entry_rule(e: str) -> tuple[Rule, bool]:
     """(rule of one entry, whether it names a cancer the vocabulary knows)."""
     body, nots, unread = _excluded(e)
     ds = disease_state_rule(body)
-    if ds is None or not _cancer_named(ds[0]):
+    if ds is None or not _diagnoses(ds[0]):
         return _review("list entry not understood", e), False
     conj: list[Rule] = [ds[0]]
     labs, _ = lab_rules(body)
@@ -250,3 +241,28 @@ def alternatives_rule(t: str, parts: Sequence[str] = ()) -> Rule | None:
     if tail and _WORDS.search(tail):
         conj.append(_review("text after the list", tail))
     return all_of(conj) or alts
+
+
+def listed_limits_rule(t: str, parts: Sequence[str] = ()) -> Rule | None:
+    """An item listing alternatives ("one of the following: ...") whose lab limits are not in every
+    entry: the limits bind their own entry only, so the item is an Or over the entries, each its
+    limits beside a ``Review`` of the rest, or a ``Review`` (None: no such list). Asked when no
+    other reader took the item, so it stands for a person's reading, never for a requirement of all."""
+    found = list_entries(t, parts)
+    if found is None or len(found[1]) < 2:
+        return None
+    alts: list[Rule] = []
+    bare = False
+    for e in found[1]:
+        labs, _ = lab_rules(e)
+        bare = bare or labs is None
+        rv = _review("an alternative of the list", e)
+        alts.append(rv if labs is None else And((labs, rv)))
+    if not bare:
+        return None
+    lead = found[0]
+    cue = find_phrase(_CUES, lead)
+    rest = f"{lead[: cue.start()]} {lead[cue.end() :]}" if cue is not None else lead
+    either: Rule = Or(tuple(alts))
+    # "Active RA defined as >= 6 swollen joints and at least one of the following": the lead binds all
+    return And((_review("what the lead asks", rest), either)) if _unread_words(rest) else either

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from trialmatch.criteria.alternatives import alternatives_rule
+from trialmatch.criteria.alternatives import alternatives_rule, listed_limits_rule
 from trialmatch.criteria.clinical import (
     any_of,
     concept_hits,
@@ -285,6 +285,10 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         labs = Or(labs.args)  # an exclusion list of limits: any one of them excludes
     if labs is not None and set(keys) <= {"ki67", "mitoses"} and types & {"disease", "histology"}:
         labs = None  # "NEC or Ki-67 > 55%": read with the diagnosis
+    if labs is not None and kind == "inclusion":
+        limits = listed_limits_rule(t, parts)  # "one of the following: i) ... ii) PSA > 2 ...": of one entry
+        if limits is not None:
+            return categorise(t), limits, 0.4, None, "limits of one alternative"
     if labs is not None:
         cat = "lab"
         if all(
