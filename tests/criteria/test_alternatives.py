@@ -154,3 +154,48 @@ def test_limit_of_one_alternative_is_not_the_whole_item() -> None:
     every = "One of the following: 1) PSA >= 2 ng/mL 2) testosterone <= 50 ng/dL"
     assert parse_item(every, "inclusion").note != "limits of one alternative"
     assert all(not isinstance(x, Review) for x in _leaves(parse_item(text, "exclusion").rule))
+
+
+def test_lead_after_the_cue_binds_every_entry() -> None:
+    text = (
+        "Patients must have one of the following diagnoses which has not responded to at least one prior "
+        "chemotherapy regimen: glioblastoma; primary CNS lymphoma; anaplastic astrocytoma"
+    )
+    sub = text.replace(": ", ":\n    - ").replace("; ", "\n    - ")
+    crit = parse_criteria(f"Inclusion Criteria:\n- {sub}\n")[0]
+    assert len(crit.parts) == 3
+    assert isinstance(crit.rule, And)
+    lead = crit.rule.args[0]
+    assert isinstance(lead, Review) and "not responded" in (lead.question or "")
+    # a glioma patient is not confidently eligible: the prior-therapy condition is left to a person
+    assert _value(crit.rule, name="glioblastoma") is None
+    assert _value(crit.rule, name="pancreatic adenocarcinoma") is False
+
+    # the first entry on the lead's line is an entry, not a condition of the lead
+    first_inline = parse_criteria(f"Inclusion Criteria:\n- {text.replace('; ', chr(10) + '    - ')}\n")[0]
+    assert len(first_inline.parts) == 2
+    assert _value(first_inline.rule, name="primary CNS lymphoma") is None  # not False: lymphoma is an entry
+
+
+def test_a_list_lead_is_no_header() -> None:
+    text = (
+        "Inclusion Criteria:\n- Patients must have one of the following diagnoses:\n"
+        "    - glioblastoma\n    - primary CNS lymphoma\n"
+    )
+    # the lead is an item, not a header making each diagnosis a requirement of its own
+    (crit,) = parse_criteria(text)
+    assert crit.parts == ["glioblastoma", "primary CNS lymphoma"]
+    assert isinstance(crit.rule, Or)
+    # a sentence header that asks for all of its items stays a header
+    every = "Inclusion Criteria:\n- Patients must have:\n    - glioblastoma\n    - ECOG 0-1\n"
+    assert [c.text for c in parse_criteria(every)] == ["glioblastoma", "ECOG 0-1"]
+
+
+def test_entries_joined_by_semicolons() -> None:
+    text = "Cancer of one of the following types: melanoma; renal cell carcinoma (clear cell); vulvar cancer"
+    found = list_entries(text)
+    assert found is not None
+    assert found[1] == ["melanoma", "renal cell carcinoma (clear cell)", "vulvar cancer"]
+    rule = parse_item(text, "inclusion").rule
+    assert _value(rule, name="melanoma") is True
+    assert _value(rule, name="vulvar squamous cell carcinoma") is None

@@ -30,6 +30,7 @@ from trialmatch.criteria.clinical import all_of, any_of, concept_hits, disease_s
 from trialmatch.criteria.facets import grades_in
 from trialmatch.criteria.lexicon import find_phrase, has_phrase, phrases
 from trialmatch.criteria.numeric import lab_rules
+from trialmatch.criteria.parse_clauses import clauses
 from trialmatch.criteria.rules import And, Has, Is, Not, Or, Review, Rule
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
@@ -88,10 +89,23 @@ def list_entries(t: str, parts: Sequence[str] = ()) -> tuple[str, list[str], str
             spans.append((i, i + len(p)))
             pos = i + len(p)
         lead = _MARKER.rx.sub(" ", t[: spans[0][0]])
-        return lead.strip(), list(parts), t[spans[-1][1] :].strip(" ;,.")
+        entries = list(parts)
+        colon = lead.find(":", cue.end())
+        first = lead[colon + 1 :].strip(" ;,.") if colon != -1 else ""
+        if first:  # "... of the following diagnoses: glioblastoma" then sub-items: the first entry
+            lead, entries = lead[: colon + 1], [first, *entries]
+        tail = t[spans[-1][1] :].strip(" ,.")
+        if tail.startswith(";"):  # entries that lost their indentation, joined by "; " (trial.py)
+            entries += clauses(tail)
+            tail = ""
+        return lead.strip(), entries, tail.strip(" ;")
     chain = _chain(t, cue.end())
     if len(chain) < 2:
-        return None
+        colon = t.find(":", cue.end())
+        joined = clauses(t[colon + 1 :]) if colon != -1 else []
+        if len(joined) < 2:
+            return None
+        return t[: colon + 1].strip(), [e.strip(" ,.") for e in joined], ""  # "types: A; B; C"
     ends = [s for s, _ in chain[1:]] + [len(t)]
     entries = [t[e:end].strip(" ;,.") for (_, e), end in zip(chain, ends, strict=True)]
     return t[: chain[0][0]].strip(), entries, ""
