@@ -29,18 +29,7 @@ from trialmatch.patients.model import Patient
 SPEC = Path(__file__).with_name("nen_patients.yaml")
 
 #: variant id -> precise diagnosis of why the product still gets it wrong (strict xfail).
-KNOWN_GAPS: dict[str, str] = {
-    "NCT05000294--net-g1": (
-        "the histology list item ('one of the following histologies: i) bile duct ... iii) "
-        "neuroendocrine cancer ... grade 2 or 3; well- or moderately- differentiated (Grades 1, 4, "
-        "and poorly differentiated ... are not eligible) ... vii) prostate cancer ... (testosterone "
-        "<= 50 ng/dL)') is read as lab.testosterone <= 50: the per-histology conditions are lost"
-    ),
-    "NCT05000294--nec-poorly": (
-        "same histology list item: poorly differentiated NEC is excluded only inside list entry iii, "
-        "which the parser does not read (rule: lab.testosterone <= 50)"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 VARIANTS = [(key, v, p) for key, _, v, p in expand(SPEC)]

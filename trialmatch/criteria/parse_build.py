@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from trialmatch.criteria.alternatives import alternatives_rule, listed_limits_rule
 from trialmatch.criteria.clinical import (
     any_of,
     concept_hits,
@@ -266,6 +267,9 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     le = life_expectancy_rule(t)
     if le is not None:
         return "life_expectancy", le, 0.95, None, None
+    listed = alternatives_rule(t, parts) if kind == "inclusion" else None
+    if listed is not None:  # "cancer of one of the following histologies: i) ... ii) ...": each its own
+        return "diagnosis", listed, 0.8, None, None
     cns = cns_rule(t)
     if cns is not None:
         neg = kind == "inclusion" and _NEG_START.rx.match(t) and not isinstance(cns[0], Not)
@@ -283,6 +287,10 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
         labs = Or(labs.args)  # an exclusion list of limits: any one of them excludes
     if labs is not None and set(keys) <= {"ki67", "mitoses"} and types & {"disease", "histology"}:
         labs = None  # "NEC or Ki-67 > 55%": read with the diagnosis
+    if labs is not None and kind == "inclusion":
+        limits = listed_limits_rule(t, parts)  # "one of the following: i) ... ii) PSA > 2 ...": of one entry
+        if limits is not None:
+            return categorise(t), limits, 0.4, None, "limits of one alternative"
     if labs is not None:
         cat = "lab"
         if all(

@@ -292,9 +292,20 @@ def _classify(body: str, v: HeaderVocab) -> tuple[str, str | None, str] | None:
     nbody = nhead if head is body else norm(body)
     if body.rstrip().endswith((":", "：")) or len(nbody) <= 60:
         skind = sentence_kind(nbody, v)
+        if skind == "inclusion" and _lists_alternatives(body):
+            return None  # "Patients must have one of the following diagnoses:": a list of alternatives
         if skind is not None:
             return skind, None, ""
     return None
+
+
+def _lists_alternatives(body: str) -> bool:
+    """Does ``body`` introduce alternatives ("one of the following"), not requirements of all?"""
+    if "following" not in body.lower():
+        return False  # a word of every list cue
+    from trialmatch.criteria.lexicon import has_phrase
+
+    return has_phrase("alternative_list_cues", body)
 
 
 def _scope_text(head: str, qual: str) -> str:
