@@ -17,6 +17,7 @@ from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.parse_build import build_cached, categorise
 from trialmatch.criteria.parse_clauses import clause_rule
 from trialmatch.criteria.parse_post import settle_rule
+from trialmatch.criteria.permission import guard_permission
 from trialmatch.criteria.rules import And, Not, Or, Review, Rule
 from trialmatch.criteria.scope import scoped_rule
 from trialmatch.vocab.patterns import pattern
@@ -127,6 +128,8 @@ def parse_item(
             "parser error",
         )
     rule = settle_rule(rule, t, k, cat)
+    if k == "exclusion":
+        rule = guard_permission(rule, t, lambda main: _build_clause(main, k)[1])
     if not cparts and ";" in t:
         split = clause_rule(t, k, rule, lambda c: _build_clause(c, k))
         if split is not None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from trialmatch.criteria.conditions import join_conditions
 from trialmatch.criteria.model import Criterion
 from trialmatch.criteria.parse import parse_item
+from trialmatch.criteria.permission import with_conditions
 from trialmatch.criteria.rules import Compare, Has, Is, Not, Or, Review, Rule
 from trialmatch.vocab._load import data_version
 from trialmatch.vocab.concepts import concepts, concepts_in, is_a
@@ -74,6 +75,8 @@ def parse_criteria(text: str) -> list[Criterion]:
         crit = parse_item(own, kind, own_parts, scope=scope, index=i)
         if own is not item:  # conditions of a permission joined to the item: shown with it, not read
             crit.text, crit.parts = item, parts
+            if crit.status == "needs_review" and crit.rule is not None:  # (a question names them)
+                crit.rule = with_conditions(crit.rule, " ".join(item.split()))
         out.append(crit)
     return out
 
