@@ -26,7 +26,15 @@ from trialmatch.criteria.facets import nyha_min
 from trialmatch.criteria.history_cancer import cns_rule, other_malignancy_rule  # (re-exported)
 from trialmatch.criteria.lexicon import find_phrase, has_phrase, op_of, phrases
 from trialmatch.criteria.lowre import Lowered, caseless_safe, lowered, tail_from
-from trialmatch.criteria.options import option_hits, option_review, or_option, with_option
+from trialmatch.criteria.options import (
+    naive_after,
+    option_hits,
+    option_review,
+    or_option,
+    unanchored,
+    unread,
+    with_option,
+)
 from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Review, Rule, Window
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
@@ -101,6 +109,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     opts = option_hits(main, tx)
     if opts:
         tx = [h for h in tx if h not in opts]
+        opts = unanchored(main, opts)
     # what only a permission sentence after the first names ("... Therapy with heparin, LMWH or
     # fondaparinux is allowed.") is allowed, not asked about
     # a sentence's tokens are tokens of the text: no cue in the text, none in a sentence
@@ -127,7 +136,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     if own and len(own) < len(tx) + len(opts):  # (the options are therapies named too)
         tx = [h for h in tx if h not in own]
     # options beside a therapy read as had ("previous chemotherapy or planned radiotherapy") are asked too
-    extra = _unread(opts, tx)
+    extra = unread(opts, tx)
     failure = find_phrase("failure_cues", main)
     parts: list[Rule] = []
     cat = "prior_therapy"
@@ -187,6 +196,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         opts = option_hits(main, tx)
         if opts:
             tx = [h for h in tx if h not in opts]
+            opts = unanchored(main, opts)
     if not tx and not opts:
         return None
     concomitant = has_phrase("concomitant_cues", main)
@@ -200,8 +210,12 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         or has_phrase("history_cues", main)
     ):
         return None  # a treatment named without prior / current / washout wording
+    question: Rule | None = None
     if not tx:
-        return option_review(text), cat  # every therapy named is an option
+        question = option_review(text)  # every therapy named is an option
+        if not (naive and naive_after(main, opts)):
+            return question, cat
+        tx = opts  # "scheduled to receive a CPI (...), have not received prior CPI": not had either
     if concomitant:
         cat = "concomitant_medication"
     # (read only here: most items return before, and the exception text is a concept scan of its own)
@@ -240,6 +254,8 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         r = Not(r)  # "no prior X" (inclusion) / "patients who have not received X" (exclusion)
         if kind == "exclusion" and _LOCAL_DISEASE.search(main, low=low):
             r = And((Not(Flag("cancer.metastatic")), r))
+        if question is not None:
+            r = And((r, question))
     elif extra:
         r = or_option(r, main, extra) or r  # (a negation's reach over the option is not known: left as read)
     return r, cat
@@ -250,22 +266,6 @@ def therapy_options(text: str) -> list[ConceptHit]:
     ``text`` names only as options."""
     main = split_exceptions(text)[0]
     return option_hits(main, _hits(main, ("treatment", "drug", "regimen")) or _unknown_drugs(main))
-
-
-def _unread(opts: list[ConceptHit], tx: list[ConceptHit]) -> list[ConceptHit]:
-    """The options ``opts`` beside therapies ``tx`` read as had, less those one of them names, or
-    names more generally or more narrowly ("a live vaccine within 4 weeks or anticipated need for
-    such a vaccine": the vaccine is read)."""
-    if not tx:
-        return []
-    cs = concepts()
-    read = {h.concept for h in tx if h.concept in cs}
-    return [
-        h
-        for h in opts
-        if h.concept not in read
-        and not (h.concept in cs and any(is_a(h.concept, c) or is_a(c, h.concept) for c in read))
-    ]
 
 
 def _local_forms(main: str, tx: list[ConceptHit]) -> list[ConceptHit]:
@@ -457,7 +457,7 @@ def comorbidity_rule(
         hits = [h for h in hits if h not in opts]
         if not hits:
             return option_review(text), "prior_therapy"
-        opts = _unread(opts, hits)
+        opts = unread(opts, hits)
     low = folded(main)  # (its slices are the pieces': ``_piece_may``)
     # the Cue tests read the item's folded text, whose bits are known: ``main`` (pieces of the
     # text joined by spaces) and its pieces have every whitespace-free run inside one of the text's

@@ -21,16 +21,27 @@ from collections.abc import Sequence
 
 from trialmatch.criteria.lexicon import find_all, has_phrase
 from trialmatch.criteria.rules import And, Or, Review, Rule
-from trialmatch.vocab.concepts import ConceptHit
+from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
 
-__all__ = ["OPTION_REASON", "option_hits", "option_review", "or_option", "with_option"]
+__all__ = [
+    "OPTION_REASON",
+    "anchored",
+    "naive_after",
+    "option_hits",
+    "option_review",
+    "or_option",
+    "unanchored",
+    "unread",
+    "with_option",
+]
 
 OPTION_REASON = "a therapy named as an option, not as received"
 
 _BREAK = pattern("history.clause_break")
 _OR_BEFORE = pattern("history.option_or")
 _LIST_GAP = pattern("history.option_list_gap")
+_ANCHOR = pattern("history.option_anchor")
 #: How far before a therapy a cue (or the option before it in a list) reaches, in characters.
 _REACH = 50
 #: How far after a therapy a cue of ``option_after_cues`` may start.
@@ -78,10 +89,11 @@ def option_hits(text: str, hits: Sequence[ConceptHit]) -> list[ConceptHit]:
     out: list[ConceptHit] = []
     reach, reach_cue = -1, -1  # the end of the last option (a list goes on from it) and its cue's start
     start = 0  # the start of the stretch the therapy is in
-    named: set[str] = set()  # the therapies named as options so far
+    named: dict[str, int] = {}  # the therapies named as options so far, and where
     for h in sorted(hits, key=lambda x: x.start):
         k = bisect_right(breaks, h.start)
-        start = max(start, breaks[k - 1] if k else 0)
+        brk = breaks[k - 1] if k else 0
+        start = max(start, brk)
         k = bisect_right(cue_ends, h.start)
         cue: int | None = None  # the start of the cue before the therapy it is an option by
         by = False  # an option by a cue after it, or as named again
@@ -89,7 +101,7 @@ def option_hits(text: str, hits: Sequence[ConceptHit]) -> list[ConceptHit]:
             cue = cues[k - 1][1]
         elif reach >= start and h.start - reach <= _REACH and _LIST_GAP.match(text[reach : h.start]):
             cue = reach_cue  # the next of a list of options
-        elif h.concept in named:
+        elif h.concept in named and brk > named[h.concept]:
             # a therapy named again after it was named as an option is that option ("... amenable to
             # palliative radiotherapy should be treated prior to registration. Patients should be
             # recovered from the effects of radiation.")
@@ -111,10 +123,25 @@ def option_hits(text: str, hits: Sequence[ConceptHit]) -> list[ConceptHit]:
             cue = None  # the therapy is (also) one given: "previous or planned", "the use (or planned use)"
         if cue is not None:
             out.append(h)
-            named.add(h.concept)
+            named[h.concept] = h.end
             reach, reach_cue = h.end, cue
         else:
             start = h.end
+    return out
+
+
+def anchored(text: str, opts: Sequence[ConceptHit]) -> list[ConceptHit]:
+    """The options ``opts`` named in a time anchor ("within 2 weeks prior to planned start of
+    selpercatinib", "of the first planned dose of the vaccine"): the study's own treatment, which
+    the item asks nothing about."""
+    if not opts:
+        return []
+    ends = [(p.end(), p.start()) for p in find_all("option_cues", text)]
+    out = []
+    for h in opts:
+        near = [s for e, s in ends if e <= h.start and h.start - e <= _REACH]
+        if near and _ANCHOR.search(text[max(0, near[-1] - 30) : near[-1]]):
+            out.append(h)
     return out
 
 
@@ -145,3 +172,32 @@ def with_option(rule: Rule, text: str, opts: Sequence[ConceptHit]) -> Rule:
     if _OR_BEFORE.search(text[max(0, at - 60) : at]):
         return Or((rule, q))
     return And((rule, q))
+
+
+def unanchored(main: str, opts: list[ConceptHit]) -> list[ConceptHit]:
+    """``opts`` less the options named in a time anchor (the study's own treatment)."""
+    anchors = anchored(main, opts)
+    return [h for h in opts if h not in anchors] if anchors else opts
+
+
+def naive_after(main: str, opts: list[ConceptHit]) -> bool:
+    """A naive cue follows the options ("candidates for platinum based chemotherapy and previously
+    untreated"): the options are not had either."""
+    end = max(h.end for h in opts)
+    return any(p.start() >= end for p in find_all("naive_cues", main))
+
+
+def unread(opts: list[ConceptHit], tx: list[ConceptHit]) -> list[ConceptHit]:
+    """The options ``opts`` beside therapies ``tx`` read as had, less those one of them names, or
+    names more generally or more narrowly ("a live vaccine within 4 weeks or anticipated need for
+    such a vaccine": the vaccine is read)."""
+    if not tx:
+        return []
+    cs = concepts()
+    read = {h.concept for h in tx if h.concept in cs}
+    return [
+        h
+        for h in opts
+        if h.concept not in read
+        and not (h.concept in cs and any(is_a(h.concept, c) or is_a(c, h.concept) for c in read))
+    ]
