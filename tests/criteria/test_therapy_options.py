@@ -60,6 +60,12 @@ def test_the_uncontrolled_pain_item_reads_no_radiotherapy_or_local_therapy() -> 
         ),
         ("Planned percutaneous coronary intervention", "inclusion", "pci"),
         (
+            "Prior to randomization, subject will receive antibody induction therapy "
+            "(e.g., thymoglobulin, basiliximab, daclizumab, OKT3, alemtuzumab)",
+            "exclusion",
+            "alemtuzumab",
+        ),
+        (
             "Anticipated need for systemic chemotherapy during the first 8 weeks of the study",
             "exclusion",
             "chemotherapy",

@@ -48,7 +48,7 @@ _REACH = 50
 _REACH_AFTER = 30
 #: How close before its cue a word of ``received_before_cues``, said again after it, is read ("the use
 #: (or planned use)").
-_ADJACENT = 8
+_ADJACENT = 10
 #: The phrase lists whose words say a therapy is or was given.
 _GIVEN = ("received_cues", "failure_cues", "naive_cues", "concomitant_cues", "history_cues")
 
