@@ -26,13 +26,22 @@ from trialmatch.criteria.facets import nyha_min
 from trialmatch.criteria.history_cancer import cns_rule, other_malignancy_rule  # (re-exported)
 from trialmatch.criteria.lexicon import find_phrase, has_phrase, op_of, phrases
 from trialmatch.criteria.lowre import Lowered, caseless_safe, lowered, tail_from
+from trialmatch.criteria.options import (
+    naive_after,
+    option_hits,
+    option_review,
+    or_option,
+    unanchored,
+    unread,
+    with_option,
+)
 from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Review, Rule, Window
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
 from trialmatch.vocab.prefilter import WordEnd, finder, folded, minimal
 
-__all__ = ["cns_rule", "comorbidity_rule", "other_malignancy_rule", "therapy_rule"]
+__all__ = ["cns_rule", "comorbidity_rule", "other_malignancy_rule", "therapy_options", "therapy_rule"]
 
 
 # ------------------------------------------------------------------ therapy
@@ -95,6 +104,12 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         )
     ]
     tx = _local_forms(main, tx)
+    # a therapy named as an option or a plan ("amenable to palliative radiotherapy", "candidate for
+    # docetaxel") is not one the patient has had: when every therapy named is one, the item asks a question
+    opts = option_hits(main, tx)
+    if opts:
+        tx = [h for h in tx if h not in opts]
+        opts = unanchored(main, opts)
     # what only a permission sentence after the first names ("... Therapy with heparin, LMWH or
     # fondaparinux is allowed.") is allowed, not asked about
     # a sentence's tokens are tokens of the text: no cue in the text, none in a sentence
@@ -118,12 +133,14 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
                 "study_drug_anchor_cues", main[a : h.start]
             ):
                 own.append(h)
-    if own and len(own) < len(tx):
+    if own and len(own) < len(tx) + len(opts):  # (the options are therapies named too)
         tx = [h for h in tx if h not in own]
+    # options beside a therapy read as had ("previous chemotherapy or planned radiotherapy") are asked too
+    extra = unread(opts, tx)
     failure = find_phrase("failure_cues", main)
     parts: list[Rule] = []
     cat = "prior_therapy"
-    if failure is not None and not tx and not _THERAPY_WORD.search(main, low=low):
+    if failure is not None and not (tx or opts) and not _THERAPY_WORD.search(main, low=low):
         failure = None  # "refractory nausea", "resistant hypertension": not a failed therapy
     if failure is not None and any(grant):
         said = failure.group().lower()
@@ -133,12 +150,18 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
             q = f"Does the patient meet the item, or the conditions of its permission? ({text[:160]})"
             return Review("permission with conditions", q), cat
     if failure is not None:
-        specific = [
-            h
-            for h in tx
-            if h.concept not in ("systemic_therapy", "anticancer_therapy", "chemotherapy")
-            and h.start >= failure.start() - 60
-        ]
+        specific, spec_opts = (
+            [
+                h
+                for h in hs
+                if h.concept not in ("systemic_therapy", "anticancer_therapy", "chemotherapy")
+                and h.start >= failure.start() - 60
+            ]
+            for hs in (tx, opts)
+        )
+        if spec_opts and not specific:
+            # "not a candidate for X (e.g., failed or did not tolerate prior therapy)": X is an option
+            return option_review(text), cat
         n = 1
         m = _lines(main)
         if m:
@@ -158,6 +181,9 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         else:
             parts.append(Compare("prior_lines_failed", ">=", float(n)))
         r = all_of(parts)
+        extra = [h for h in extra if h in spec_opts]
+        if r is not None and extra and specific:
+            r = or_option(r, main, extra) or r
         return (r, cat) if r is not None else None
     m = _lines(main)
     if m and (m.group("op") or _PRIOR_OR_LINE.search(m.group(0), low=low)):
@@ -165,9 +191,13 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         n = _NUMW.get(nw, int(nw) if nw.isdigit() else 1)
         cmp = op_of(m.group("op") or "") or ">="  # the operator phrases of criteria_phrases.yaml
         return Compare("prior_lines", cmp, float(n)), cat
-    if not tx:
+    if not tx and not opts:
         tx = _unknown_drugs(main)
-    if not tx:
+        opts = option_hits(main, tx)
+        if opts:
+            tx = [h for h in tx if h not in opts]
+            opts = unanchored(main, opts)
+    if not tx and not opts:
         return None
     concomitant = has_phrase("concomitant_cues", main)
     naive = has_phrase("naive_cues", main)
@@ -180,6 +210,12 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         or has_phrase("history_cues", main)
     ):
         return None  # a treatment named without prior / current / washout wording
+    question: Rule | None = None
+    if not tx:
+        question = option_review(text)  # every therapy named is an option
+        if not (naive and naive_after(main, opts)):
+            return question, cat
+        tx = opts  # "scheduled to receive a CPI (...), have not received prior CPI": not had either
     if concomitant:
         cat = "concomitant_medication"
     # (read only here: most items return before, and the exception text is a concept scan of its own)
@@ -218,7 +254,18 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         r = Not(r)  # "no prior X" (inclusion) / "patients who have not received X" (exclusion)
         if kind == "exclusion" and _LOCAL_DISEASE.search(main, low=low):
             r = And((Not(Flag("cancer.metastatic")), r))
+        if question is not None:
+            r = And((r, question))
+    elif extra:
+        r = or_option(r, main, extra) or r  # (a negation's reach over the option is not known: left as read)
     return r, cat
+
+
+def therapy_options(text: str) -> list[ConceptHit]:
+    """The therapies (treatments, drugs, regimens; else drug names the vocabulary lacks) that
+    ``text`` names only as options."""
+    main = split_exceptions(text)[0]
+    return option_hits(main, _hits(main, ("treatment", "drug", "regimen")) or _unknown_drugs(main))
 
 
 def _local_forms(main: str, tx: list[ConceptHit]) -> list[ConceptHit]:
@@ -403,6 +450,14 @@ def comorbidity_rule(
     if exc:  # (the exceptions' concepts are read only when there is a hit to except)
         excepted = {h.concept for h in _hits(exc, (*_COND_TYPES, "disease"))}
         hits = [h for h in hits if h.concept not in excepted]
+    # a procedure named as an option or a plan ("candidates for allogeneic stem cell transplant",
+    # "planned coronary revascularization") is not one the patient has had
+    opts = option_hits(main, [h for h in hits if concepts()[h.concept].type == "procedure"])
+    if opts:
+        hits = [h for h in hits if h not in opts]
+        if not hits:
+            return option_review(text), "prior_therapy"
+        opts = unread(opts, hits)
     low = folded(main)  # (its slices are the pieces': ``_piece_may``)
     # the Cue tests read the item's folded text, whose bits are known: ``main`` (pieces of the
     # text joined by spaces) and its pieces have every whitespace-free run inside one of the text's
@@ -439,6 +494,8 @@ def comorbidity_rule(
     r = any_of(rules)
     if r is None:
         return None
+    if opts:
+        r = with_option(r, main, opts)  # ("heart disease likely to need coronary bypass": both)
     cat = "comorbidity"
     if all(concepts()[h.concept].type == "procedure" for h in hits):
         cat = "prior_therapy" if any(is_a(h.concept, "surgery") for h in hits) else "comorbidity"

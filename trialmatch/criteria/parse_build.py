@@ -32,10 +32,12 @@ from trialmatch.criteria.history import (
     cns_rule,
     comorbidity_rule,
     other_malignancy_rule,
+    therapy_options,
     therapy_rule,
 )
 from trialmatch.criteria.lexicon import find_phrase, has_phrase
 from trialmatch.criteria.numeric import lab_rules
+from trialmatch.criteria.options import OPTION_REASON, with_option
 from trialmatch.criteria.rules import Admin, And, Flag, Has, Is, Not, Or, Review, Rule
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
@@ -380,6 +382,15 @@ def _build(t: str, kind: str, parts: Sequence[str]) -> tuple[str, Rule, float, R
     # "metastatic MCC or locoregional MCC that has recurred following ... therapy": the therapy belongs to
     # one alternative only, so it is not required of everyone
     alt_tx = ds is not None and _ALTERNATIVE_RECURRED.search(low, low=low)
+    if th is not None and ds is None and isinstance(th[0], Review) and th[0].reason == OPTION_REASON:
+        # every therapy is named as an option: an alternative the item gives besides is still read
+        # ("major surgery within 4 weeks or an anticipated need for chemotherapy")
+        cm1 = comorbidity_rule(t, list(parts) if parts else None)
+        r1 = with_option(cm1[0], split_exceptions(t)[0], therapy_options(t)) if cm1 is not None else th[0]
+        if cm1 is not None and isinstance(r1, Or):  # (a condition the option qualifies is not read alone)
+            if kind == "inclusion" and _NEG_START.rx.match(t):
+                r1 = Not(r1)
+            return cm1[1], r1, 0.7, None, None
     if ds is not None and th is not None and not (ds[1] == "measurable_disease" and local_tx) and not alt_tx:
         return ds[1], And((ds[0], th[0])), 0.8, None, None
     if bm is not None and ds is not None:
