@@ -9,7 +9,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trialmatch.criteria import history, temporal
+from trialmatch.criteria import history, needles, temporal
 from trialmatch.criteria.lexicon import has_phrase
 from trialmatch.criteria.lowre import Lowered, caseless_safe, final_words, lowered, tail_from, top_level_cut
 from trialmatch.vocab.patterns import pattern
@@ -194,15 +194,15 @@ def test_cue_possible_is_necessary_for_every_piece(words: list[str], i: int, j: 
     piece = text[min(i, j) : max(i, j)]
     for key in ("uncontrolled_cues", "study_drug_anchor_cues"):
         if has_phrase(key, piece):
-            assert history._cue_possible(key, text), (key, piece)
+            assert needles.phrase_list_may(key, text), (key, piece)
 
 
 def test_cue_possible_examples() -> None:
-    assert history._cue_words("uncontrolled_cues") is not None
+    assert needles.phrase_words("uncontrolled_cues") is not None
     text = "Congestive heart failure, not well-controlled despite therapy"
-    assert history._cue_possible("uncontrolled_cues", text)
-    assert not history._cue_possible("uncontrolled_cues", "Myocardial infarction within 6 months")
-    assert not history._cue_possible("study_drug_anchor_cues", "Prior treatment with a PD-1 inhibitor")
+    assert needles.phrase_list_may("uncontrolled_cues", text)
+    assert not needles.phrase_list_may("uncontrolled_cues", "Myocardial infarction within 6 months")
+    assert not needles.phrase_list_may("study_drug_anchor_cues", "Prior treatment with a PD-1 inhibitor")
 
 
 def test_lowered_search_gives_spans_and_lower_cased_groups() -> None:

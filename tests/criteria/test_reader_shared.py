@@ -68,7 +68,7 @@ def _pieces(draw: st.DrawFn) -> tuple[str, int, int]:
 @settings(max_examples=500, deadline=None)
 @given(_pieces(), st.sampled_from(_PIECE_KEYS))
 def test_piece_test_never_rejects_a_piece_with_a_cue(piece: tuple[str, int, int], key: str) -> None:
-    from trialmatch.criteria.history import _piece_may
+    from trialmatch.criteria.needles import phrase_piece_may as _piece_may
     from trialmatch.vocab.prefilter import folded
 
     t, a, b = piece
@@ -77,7 +77,7 @@ def test_piece_test_never_rejects_a_piece_with_a_cue(piece: tuple[str, int, int]
 
 
 def test_piece_test_rejects_a_piece_without_the_words() -> None:
-    from trialmatch.criteria.history import _piece_may
+    from trialmatch.criteria.needles import phrase_piece_may as _piece_may
     from trialmatch.vocab.prefilter import folded
 
     t = "Diabetes mellitus, poorly controlled"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
 from functools import cache
 
 from trialmatch.criteria.clinical import (
@@ -24,8 +23,9 @@ from trialmatch.criteria.clinical import (
 )
 from trialmatch.criteria.facets import nyha_min
 from trialmatch.criteria.history_cancer import cns_rule, other_malignancy_rule  # (re-exported)
-from trialmatch.criteria.lexicon import find_phrase, has_phrase, op_of, phrases
+from trialmatch.criteria.lexicon import find_phrase, has_phrase, op_of
 from trialmatch.criteria.lowre import Lowered, caseless_safe, lowered, tail_from
+from trialmatch.criteria.needles import phrase_list_may, phrase_piece_may
 from trialmatch.criteria.options import (
     naive_after,
     option_hits,
@@ -39,7 +39,7 @@ from trialmatch.criteria.rules import And, Compare, Flag, Has, Not, Or, Review, 
 from trialmatch.criteria.temporal import find_windows, first_window
 from trialmatch.vocab.concepts import ConceptHit, concepts, is_a
 from trialmatch.vocab.patterns import pattern
-from trialmatch.vocab.prefilter import WordEnd, finder, folded, minimal
+from trialmatch.vocab.prefilter import WordEnd, folded
 
 __all__ = ["cns_rule", "comorbidity_rule", "other_malignancy_rule", "therapy_options", "therapy_rule"]
 
@@ -125,11 +125,11 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         tx = [h for h in tx if h.concept not in only]
     # the study's own drug named as a time anchor ("within 30 days ..., during treatment with atezolizumab")
     own: list[ConceptHit] = []
-    if tx and _cue_possible("study_drug_anchor_cues", main):  # a cue in a piece has its words in main
+    if tx and phrase_list_may("study_drug_anchor_cues", main):  # a cue in a piece has its words in main
         low = folded(main)
         for h in tx:
             a = max(0, h.start - 40)
-            if _piece_may("study_drug_anchor_cues", main, low, a, h.start) and has_phrase(
+            if phrase_piece_may("study_drug_anchor_cues", main, low, a, h.start) and has_phrase(
                 "study_drug_anchor_cues", main[a : h.start]
             ):
                 own.append(h)
@@ -314,55 +314,6 @@ def _comorbid_ids() -> frozenset[str]:
     )
 
 
-_WORD = re.compile(r"[^\W_]+")
-
-
-@cache
-def _cue_words(key: str) -> tuple[tuple[str, ...], ...] | None:
-    """The words of each phrase of list ``key`` (lower-cased, longest first); None when a phrase
-    is not ASCII or has no word."""
-    out: list[tuple[str, ...]] = []
-    for p in phrases()[key]:
-        ws = _WORD.findall(str(p).lower())
-        if not ws or not str(p).isascii():
-            return None
-        out.append(tuple(sorted(set(ws), key=len, reverse=True)))
-    return tuple(out)
-
-
-@cache
-def _cue_longest(key: str) -> Callable[[str], object]:
-    """A test of a folded text: it holds the longest word of some phrase of list ``key``."""
-    groups = _cue_words(key)
-    return finder(minimal(ws[0] for ws in groups) if groups else None)
-
-
-def _cue_possible(key: str, text: str) -> bool:
-    """A necessary condition for a phrase of list ``key`` in any piece of ``text``: every word of
-    some phrase is in the folded text (a phrase matches lower-cased tokens of the piece, which
-    are substrings of the lower-cased text, hence of the folded one, for ASCII phrases)."""
-    groups = _cue_words(key)
-    if groups is None:
-        return True
-    low = folded(text)
-    if not _cue_longest(key)(low):
-        return False  # (one search: every phrase needs its longest word)
-    for ws in groups:
-        for w in ws:
-            if w not in low:
-                break
-        else:
-            return True
-    return False
-
-
-def _piece_may(key: str, text: str, low: str, a: int, b: int) -> bool:
-    """False only when no phrase of list ``key`` can be in the piece ``text[a:b]``: a phrase there
-    has its longest word in the piece lower-cased, which is ``low[a:b]`` (``low``: ``folded(text)``)
-    when folding kept every character in place; one search instead of tokenising the piece."""
-    return len(low) != len(text) or bool(_cue_longest(key)(low[a:b]))
-
-
 def _qualified_has(
     h: ConceptHit,
     text: str,
@@ -372,7 +323,7 @@ def _qualified_has(
     low: str | None = None,
     cue_low: str | None = None,
 ) -> Rule:
-    """``uncontrolled``: False when no uncontrolled cue can occur in ``text`` (``_cue_possible``);
+    """``uncontrolled``: False when no uncontrolled cue can occur in ``text`` (``needles.phrase_list_may``);
     ``low``: ``folded(text)`` (the phrase tests read its slices); ``cue_low``: for the Cue tests,
     the folded form of a text holding each whitespace-free run of ``text`` in one of its own (the
     item's, whose bits are known; ``low`` when not given)."""
@@ -411,9 +362,9 @@ def _qualified_has(
         )
     ua = before = None
     if uncontrolled:
-        if _piece_may("uncontrolled_cues", text, low, h.end, h.end + 60):
+        if phrase_piece_may("uncontrolled_cues", text, low, h.end, h.end + 60):
             ua = find_phrase("uncontrolled_cues", near_after)
-        if _piece_may("uncontrolled_cues", text, low, max(0, prev_end, h.start - 30), h.start):
+        if phrase_piece_may("uncontrolled_cues", text, low, max(0, prev_end, h.start - 30), h.start):
             before = find_phrase("uncontrolled_cues", near_before[-30:])
     if (before or (ua is not None and not _AND_BREAK.search(near_after[: ua.start()], low=cue_low))) and not (
         _UNSTABLE_ANGINA.search(h.text, low=cue_low)
@@ -458,7 +409,7 @@ def comorbidity_rule(
         if not hits:
             return option_review(text), "prior_therapy"
         opts = unread(opts, hits)
-    low = folded(main)  # (its slices are the pieces': ``_piece_may``)
+    low = folded(main)  # (its slices are the pieces': ``phrase_piece_may``)
     # the Cue tests read the item's folded text, whose bits are known: ``main`` (pieces of the
     # text joined by spaces) and its pieces have every whitespace-free run inside one of the text's
     cue_low = low if main is text else folded(text)
@@ -476,7 +427,7 @@ def comorbidity_rule(
     if not hits:
         return None  # (every hit was a list heading's)
     wins = [x for x in find_windows(main) if x[0].relation != "after"]
-    uncontrolled = _cue_possible("uncontrolled_cues", main)
+    uncontrolled = phrase_list_may("uncontrolled_cues", main)
     sents = [(s.start(), s.end()) for s in _SENT.finditer(main)] if len(wins) > 1 else []
     ends = sorted(o.end for o in hits)
     rules: list[Rule] = []

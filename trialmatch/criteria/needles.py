@@ -13,14 +13,18 @@ import re
 from collections.abc import Callable, Iterable
 from functools import cache
 
-from trialmatch.vocab.prefilter import LOWER_SAFE, Cue, caseless, finder, needed
+from trialmatch.criteria.lexicon import phrases
+from trialmatch.vocab.prefilter import LOWER_SAFE, Cue, caseless, finder, folded, minimal, needed
 
 __all__ = [
     "SAFE",
     "group_needles",
     "has_needle",
     "pattern_needles",
+    "phrase_list_may",
     "phrase_needles",
+    "phrase_piece_may",
+    "phrase_words",
     "slice_may",
     "top_alternatives",
 ]
@@ -169,3 +173,54 @@ def slice_may(p: Cue) -> Callable[[str], bool]:
 def _holds(needle: str) -> Callable[[str], bool]:
     """A test of a text for ``needle`` anywhere in it."""
     return lambda low: needle in low
+
+
+# ------------------------------------------------------------------ phrase lists by their words
+
+_PHRASE_WORD = re.compile(r"[^\W_]+")
+
+
+@cache
+def phrase_words(key: str) -> tuple[tuple[str, ...], ...] | None:
+    """The words of each phrase of list ``key`` (lower-cased, longest first); None when a phrase
+    is not ASCII or has no word."""
+    out: list[tuple[str, ...]] = []
+    for p in phrases()[key]:
+        ws = _PHRASE_WORD.findall(str(p).lower())
+        if not ws or not str(p).isascii():
+            return None
+        out.append(tuple(sorted(set(ws), key=len, reverse=True)))
+    return tuple(out)
+
+
+@cache
+def _phrase_longest(key: str) -> Callable[[str], object]:
+    """A test of a folded text: it holds the longest word of some phrase of list ``key``."""
+    groups = phrase_words(key)
+    return finder(minimal(ws[0] for ws in groups) if groups else None)
+
+
+def phrase_list_may(key: str, text: str) -> bool:
+    """A necessary condition for a phrase of list ``key`` in any piece of ``text``: every word of
+    some phrase is in the folded text (a phrase matches lower-cased tokens of the piece, which
+    are substrings of the lower-cased text, hence of the folded one, for ASCII phrases)."""
+    groups = phrase_words(key)
+    if groups is None:
+        return True
+    low = folded(text)
+    if not _phrase_longest(key)(low):
+        return False  # (one search: every phrase needs its longest word)
+    for ws in groups:
+        for w in ws:
+            if w not in low:
+                break
+        else:
+            return True
+    return False
+
+
+def phrase_piece_may(key: str, text: str, low: str, a: int, b: int) -> bool:
+    """False only when no phrase of list ``key`` can be in the piece ``text[a:b]``: a phrase there
+    has its longest word in the piece lower-cased, which is ``low[a:b]`` (``low``: ``folded(text)``)
+    when folding kept every character in place; one search instead of tokenising the piece."""
+    return len(low) != len(text) or bool(_phrase_longest(key)(low[a:b]))
