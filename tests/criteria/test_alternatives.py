@@ -199,3 +199,18 @@ def test_entries_joined_by_semicolons() -> None:
     rule = parse_item(text, "inclusion").rule
     assert _value(rule, name="melanoma") is True
     assert _value(rule, name="vulvar squamous cell carcinoma") is None
+
+
+def test_a_review_inside_a_cohort_condition_makes_the_item_needs_review() -> None:
+    """An item whose rule is If(cohort, ... Review ...) has a part no reader understood: its status
+    says so, like a Review anywhere else in the rule."""
+    from trialmatch.criteria.parse import parse_item
+    from trialmatch.criteria.rules import If
+
+    text = (
+        "The patient has one of the following types of indolent B-cell lymphoma: follicular lymphoma "
+        "grade 1, 2, or 3A; marginal zone lymphoma; small lymphocytic lymphoma"
+    )
+    crit = parse_item(text, "inclusion", [], scope="Lymphoma cohort")
+    assert isinstance(crit.rule, If) and "Review(" in repr(crit.rule.then)
+    assert crit.status == "needs_review"

@@ -18,7 +18,7 @@ from trialmatch.criteria.parse_build import build_cached, categorise
 from trialmatch.criteria.parse_clauses import clause_rule
 from trialmatch.criteria.parse_post import settle_rule
 from trialmatch.criteria.permission import guard_permission
-from trialmatch.criteria.rules import And, Not, Or, Review, Rule
+from trialmatch.criteria.rules import And, If, Not, Or, Review, Rule
 from trialmatch.criteria.scope import scoped_rule
 from trialmatch.vocab.patterns import pattern
 from trialmatch.vocab.prefilter import finder
@@ -59,6 +59,8 @@ def _has_review(rule: Rule) -> bool:
         return any(_has_review(a) for a in rule.args)
     if isinstance(rule, Not):
         return _has_review(rule.arg)
+    if isinstance(rule, If):
+        return any(_has_review(r) for r in (rule.cond, rule.then, rule.else_) if r is not None)
     return False
 
 
