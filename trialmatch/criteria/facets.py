@@ -241,6 +241,7 @@ def nyha_min(text: str) -> int | None:
 
 
 _GRADE = pattern("facets.grade")
+_GRADE_MORE = pattern("facets.grade_list_more")
 _HIGH_GRADE = pattern("facets.high_grade")
 _LOW_GRADE = pattern("facets.low_grade")
 _LOW_INTERMEDIATE_GRADE = pattern("facets.low_intermediate_grade")
@@ -273,6 +274,16 @@ def grades_in(text: str) -> tuple[str, ...]:
             for k in range(lo, hi + 1):
                 if f"G{k}" not in out:
                     out.append(f"G{k}")
+        elif a:  # "grade 1, 2, or 3": the list goes on after the first grade
+            end = m.end()
+            while (more := _GRADE_MORE.rx.match(text, end)) is not None:
+                k = _ROMAN.get(more.group("n").lower())
+                if k is None:
+                    break  # (a letter that only matches "I" case-insensitively, such as "İ")
+                g = f"G{k}"
+                if g not in out:
+                    out.append(g)
+                end = more.end()
     if _HIGH_GRADE.search(text, low=low) and "G3" not in out:
         out.append("G3")
     if _LOW_GRADE.search(text, low=low):
@@ -285,6 +296,7 @@ def grades_in(text: str) -> tuple[str, ...]:
 
 
 _STAGE = pattern("facets.stage")
+_STAGE_MORE = pattern("facets.stage_list_more")
 _ROMANS = ("I", "II", "III", "IV")
 
 
@@ -305,6 +317,14 @@ def stages_in(text: str) -> tuple[str, ...]:
             s = _ROMANS[k - 1]
             if s not in out:
                 out.append(s)
+        end = m.end() if b is None else -1
+        while end >= 0 and (more := _STAGE_MORE.rx.match(text, end)) is not None:
+            k = _ROMAN.get(more.group("n").lower())  # "Stage II, III, or IV": the list goes on
+            if k is None:
+                break  # (a letter that only matches "I" case-insensitively, such as "İ")
+            if _ROMANS[k - 1] not in out:
+                out.append(_ROMANS[k - 1])
+            end = more.end()
     return tuple(out)
 
 
