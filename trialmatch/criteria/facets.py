@@ -277,10 +277,10 @@ def grades_in(text: str) -> tuple[str, ...]:
         elif a:  # "grade 1, 2, or 3": the list goes on after the first grade
             end = m.end()
             while (more := _GRADE_MORE.rx.match(text, end)) is not None:
-                k = _ROMAN.get(more.group("n").lower())
-                if k is None:
+                nk = _ROMAN.get(more.group("n").lower())
+                if nk is None:
                     break  # (a letter that only matches "I" case-insensitively, such as "İ")
-                g = f"G{k}"
+                g = f"G{nk}"
                 if g not in out:
                     out.append(g)
                 end = more.end()
@@ -319,11 +319,11 @@ def stages_in(text: str) -> tuple[str, ...]:
                 out.append(s)
         end = m.end() if b is None else -1
         while end >= 0 and (more := _STAGE_MORE.rx.match(text, end)) is not None:
-            k = _ROMAN.get(more.group("n").lower())  # "Stage II, III, or IV": the list goes on
-            if k is None:
+            nk = _ROMAN.get(more.group("n").lower())  # "Stage II, III, or IV": the list goes on
+            if nk is None:
                 break  # (a letter that only matches "I" case-insensitively, such as "İ")
-            if _ROMANS[k - 1] not in out:
-                out.append(_ROMANS[k - 1])
+            if _ROMANS[nk - 1] not in out:
+                out.append(_ROMANS[nk - 1])
             end = more.end()
     return tuple(out)
 
