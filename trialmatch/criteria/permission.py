@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from trialmatch.criteria.clinical import concepts_in
 from trialmatch.criteria.lexicon import has_phrase
-from trialmatch.criteria.rules import Admin, And, Has, If, Not, Or, Review, Rule
+from trialmatch.criteria.rules import Admin, And, Has, Not, Or, Review, Rule, walk
 from trialmatch.vocab.concepts import is_a
 from trialmatch.vocab.patterns import pattern
 
@@ -59,28 +59,12 @@ def permission_span(t: str) -> tuple[int, int] | None:
 
 def _leaf_concepts(rule: Rule) -> set[str]:
     """The concepts the ``Has`` tests of ``rule`` look for."""
-    if isinstance(rule, Has):
-        return {rule.concept}
-    if isinstance(rule, (And, Or)):
-        return set().union(*(_leaf_concepts(a) for a in rule.args))
-    if isinstance(rule, Not):
-        return _leaf_concepts(rule.arg)
-    if isinstance(rule, If):
-        return _leaf_concepts(rule.cond) | _leaf_concepts(rule.then)
-    return set()
+    return {n.concept for n in walk(rule) if isinstance(n, Has)}
 
 
 def _plain(rule: Rule) -> bool:
     """A rule that tests the record and holds no question of its own."""
-    if isinstance(rule, (Review, Admin)):
-        return False
-    if isinstance(rule, (And, Or)):
-        return all(_plain(a) for a in rule.args)
-    if isinstance(rule, Not):
-        return _plain(rule.arg)
-    if isinstance(rule, If):
-        return _plain(rule.cond) and _plain(rule.then) and (rule.else_ is None or _plain(rule.else_))
-    return True
+    return not any(isinstance(n, (Review, Admin)) for n in walk(rule))
 
 
 def _question(permission: str) -> Review:

@@ -25,6 +25,7 @@ its descendants.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Literal, Union
 
@@ -45,6 +46,7 @@ __all__ = [
     "render_rule",
     "rule_from_dict",
     "rule_to_dict",
+    "walk",
 ]
 
 CMP_OPS = ("<", "<=", ">", ">=", "==", "!=", "between")
@@ -194,6 +196,22 @@ _NODES: dict[str, type] = {
     "review": Review,
     "admin": Admin,
 }
+
+
+def walk(rule: Rule | None) -> Iterator[Rule]:
+    """Every node of ``rule``, the rule itself first (nothing for None)."""
+    if rule is None:
+        return
+    yield rule
+    if isinstance(rule, (And, Or)):
+        for a in rule.args:
+            yield from walk(a)
+    elif isinstance(rule, Not):
+        yield from walk(rule.arg)
+    elif isinstance(rule, If):
+        yield from walk(rule.cond)
+        yield from walk(rule.then)
+        yield from walk(rule.else_)
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

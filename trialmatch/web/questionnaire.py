@@ -7,12 +7,12 @@ left as "I don't know", which leaves the fact unknown."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from trialmatch.criteria.model import Criterion
-from trialmatch.criteria.rules import And, Compare, Flag, Has, If, Is, Not, Or, Rule
+from trialmatch.criteria.rules import Compare, Flag, Has, Is, Rule, walk
 from trialmatch.records.model import Trial
 
 __all__ = ["MAX_QUESTIONS", "Question", "answers_to_patient", "questions_for"]
@@ -113,21 +113,6 @@ _HAS_KIND_TEXT = {
 }
 
 
-def _walk(rule: Rule | None) -> Iterator[Rule]:
-    if rule is None:
-        return
-    yield rule
-    if isinstance(rule, (And, Or)):
-        for a in rule.args:
-            yield from _walk(a)
-    elif isinstance(rule, Not):
-        yield from _walk(rule.arg)
-    elif isinstance(rule, If):
-        yield from _walk(rule.cond)
-        yield from _walk(rule.then)
-        yield from _walk(rule.else_)
-
-
 def _concept_words(concept: str) -> str:
     """The concept's name from the vocabulary (``brain_metastases`` -> ``brain metastases``)."""
     try:
@@ -179,7 +164,7 @@ def questions_for(criteria: list[Criterion], trial: Trial | None = None) -> list
             text, kind, unit, opts = _FIXED["sex"]
             out["sex"] = Question(key="sex", text=text, kind=kind, options=list(opts))
     for c in criteria:
-        for node in [*_walk(c.applies_if), *_walk(c.rule)]:
+        for node in [*walk(c.applies_if), *walk(c.rule)]:
             q = _question(node)
             if q is None:
                 continue
