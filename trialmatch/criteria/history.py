@@ -106,10 +106,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     tx = _local_forms(main, tx)
     # a therapy named as an option or a plan ("amenable to palliative radiotherapy", "candidate for
     # docetaxel") is not one the patient has had: when every therapy named is one, the item asks a question
-    opts = option_hits(main, tx)
-    if opts:
-        tx = [h for h in tx if h not in opts]
-        opts = unanchored(main, opts)
+    tx, opts = _options_apart(main, tx)
     # what only a permission sentence after the first names ("... Therapy with heparin, LMWH or
     # fondaparinux is allowed.") is allowed, not asked about
     # a sentence's tokens are tokens of the text: no cue in the text, none in a sentence
@@ -192,11 +189,7 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
         cmp = op_of(m.group("op") or "") or ">="  # the operator phrases of criteria_phrases.yaml
         return Compare("prior_lines", cmp, float(n)), cat
     if not tx and not opts:
-        tx = _unknown_drugs(main)
-        opts = option_hits(main, tx)
-        if opts:
-            tx = [h for h in tx if h not in opts]
-            opts = unanchored(main, opts)
+        tx, opts = _options_apart(main, _unknown_drugs(main))
     if not tx and not opts:
         return None
     concomitant = has_phrase("concomitant_cues", main)
@@ -259,6 +252,15 @@ def therapy_rule(text: str, kind: str) -> tuple[Rule, str] | None:
     elif extra:
         r = or_option(r, main, extra) or r  # (a negation's reach over the option is not known: left as read)
     return r, cat
+
+
+def _options_apart(main: str, tx: list[ConceptHit]) -> tuple[list[ConceptHit], list[ConceptHit]]:
+    """The therapies ``tx`` named as had or current, and those named only as options (less the
+    study's own treatment named in a time anchor)."""
+    opts = option_hits(main, tx)
+    if not opts:
+        return tx, opts
+    return [h for h in tx if h not in opts], unanchored(main, opts)
 
 
 def therapy_options(text: str) -> list[ConceptHit]:
