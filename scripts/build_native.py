@@ -50,11 +50,8 @@ def clean() -> int:
 
 
 def _up_to_date(digest: str) -> bool:
-    try:
-        rec = json.loads(native.MANIFEST.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(rec, dict) and rec.get("digest") == digest and bool(native._built_files())
+    rec = native.build_record()
+    return rec is not None and rec.get("digest") == digest and bool(native._built_files())
 
 
 def _compile(sources: dict[str, Path], work: Path) -> list[Path]:

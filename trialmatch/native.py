@@ -26,11 +26,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 __all__ = [
     "ENV_PURE",
     "MANIFEST",
     "NativeStatus",
+    "build_record",
     "compiled_sources",
     "install_guard",
     "source_digest",
@@ -81,16 +83,24 @@ def _built_files() -> list[Path]:
     return [f for d in dirs for f in d.iterdir() if f.name.endswith(suffixes)]
 
 
+def build_record() -> dict[str, Any] | None:
+    """What the last build recorded (``digest``, ``mypyc`` version, ``modules``), or None."""
+    try:
+        recorded = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return recorded if isinstance(recorded, dict) else None
+
+
 def _decide() -> NativeStatus:
     if not _built_files():
         return NativeStatus(False, "pure Python: not compiled (scripts/build_native.py builds it)")
     if os.environ.get(ENV_PURE, "") not in ("", "0"):
         return NativeStatus(False, f"pure Python: {ENV_PURE} is set")
-    try:
-        recorded = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    recorded = build_record()
+    if recorded is None:
         return NativeStatus(False, "pure Python: the build record is missing; rebuild")
-    if not isinstance(recorded, dict) or recorded.get("digest") != source_digest():
+    if recorded.get("digest") != source_digest():
         return NativeStatus(False, "pure Python: the sources (or Python) changed since the build; rebuild")
     return NativeStatus(True, f"compiled with mypyc {recorded.get('mypyc', '?')}")
 
